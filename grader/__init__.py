@@ -1,0 +1,1 @@
+"""initgrade's autograder: grade a student notebook from outside the student's process."""
