@@ -1,0 +1,200 @@
+"""Every sentence the grader shows a student, in one place.
+
+Each template says what was checked, what came back, what was expected, and a hint. Fill them with
+``str.format``; the modules that use a section are named in its heading.
+"""
+
+from __future__ import annotations
+
+# ---------------------------------------------------------------------------------------------
+# Checks, properties, outcome, diagnosis and grading
+# (grader.checks, grader.properties, grader.outcome, grader.diagnosis, grader.grading)
+# ---------------------------------------------------------------------------------------------
+
+# -- a call that did not return parameters
+CALL_FAILED = "For layers_dims={dims} the call did not return parameters: {reason}"
+CALL_NOT_RUN = "not run: an earlier call of this function already failed ({reason})"
+MISSING_FUNCTION = "{name} is not defined in your notebook.{suggestion}"
+MISSING_SUGGESTION = " Did you mean {candidate!r}? The grader looks for the exact name {name!r}."
+MISSING_NO_SUGGESTION = " Define it with exactly this name, in a cell marked # GRADED FUNCTION."
+
+# -- exact comparison, visible cases
+MISSING_KEYS = (
+    "For layers_dims={dims} the dictionary has no {missing}; it has {got}. Expected exactly "
+    "{expected}: 'W' + str(l) and 'b' + str(l) for l = 1 .. len(layers_dims) - 1."
+)
+EXTRA_KEYS = (
+    "For layers_dims={dims} the dictionary has unexpected keys {extra}. Expected exactly "
+    "{expected}: one W and one b per layer after the input layer."
+)
+WRONG_SHAPE = "For layers_dims={dims}: {key} has shape {got}; expected {expected} = {formula}."
+NOT_FINITE = "For layers_dims={dims}: {key} contains {what}; every entry must be a finite number."
+WRONG_VALUE = (
+    "For layers_dims={dims}: {key}{index} is {got:.8g}; expected {expected:.8g} "
+    "({count} of {size} entries of {key} differ). {hint}"
+)
+HINT_WEIGHTS = {
+    "zeros": "Every weight is 0: np.zeros((layers_dims[l], layers_dims[l - 1])).",
+    "random": (
+        "Seed once with np.random.seed(3) before the loop, then "
+        "np.random.randn(layers_dims[l], layers_dims[l - 1]) * 10 for each layer."
+    ),
+    "he": (
+        "Seed once with np.random.seed(3) before the loop, then "
+        "np.random.randn(layers_dims[l], layers_dims[l - 1]) * np.sqrt(2 / layers_dims[l - 1])."
+    ),
+}
+HINT_BIASES = "Biases start at zero: np.zeros((layers_dims[l], 1))."
+WEIGHT_SHAPE_FORMULA = "(layers_dims[{l}], layers_dims[{prev}])"
+BIAS_SHAPE_FORMULA = "(layers_dims[{l}], 1)"
+
+# -- exact comparison, hidden cases: never a hidden value, a hidden shape or hidden dims
+HIDDEN_FAILED = (
+    "Hidden case ({label}, layers_dims of length {length}) failed: {problem}. This case uses "
+    "other layer sizes than the notebook; build every shape and scale from layers_dims."
+)
+HIDDEN_PROBLEM = {
+    "missing": "the key(s) {keys} are missing",
+    "extra": "there are unexpected keys {keys}",
+    "shape": "{key} has the wrong shape",
+    "nonfinite": "{key} contains values that are not finite",
+    "value": "{key} has values that differ from the expected ones",
+    "call": "the call did not return parameters: {reason}",
+}
+PASSED = "passed"
+
+# -- properties on generated layers_dims (these dims are generated, never hidden)
+PROPERTY_PASSED = "passed on {count} generated layers_dims"
+PROPERTY_FAILED = "{problem} (the smallest of {failed} failing inputs out of {count} generated)"
+PROPERTY_STOPPED = (
+    "could not be checked: the function stopped responding on layers_dims={dims} ({reason})"
+)
+PROPERTY_UNCHECKED = "could not be checked: the function returned no parameters on any input"
+BIASES_NOT_ZERO = "{key} has nonzero entries; " + HINT_BIASES
+INPUT_MUTATED = (
+    "layers_dims was {before} before the call and {after} after it; read layers_dims, never "
+    "change it (the caller still needs it)"
+)
+NOT_REPRODUCIBLE = (
+    "{key} changed when the global random state was different before the call; call "
+    "np.random.seed(3) once at the top of the function so the draws never depend on earlier code"
+)
+ZEROS_NOT_ZERO = "{key} has nonzero entries; initialize_parameters_zeros sets every weight to 0"
+SCALE_OFF = (
+    "{key}'s standard deviation is {got:.3g}; {method} for fan-in {fan_in} expects {expected:.3g} "
+    "= {formula} (a correct layer of {size} weights falls in [{lo:.3g}, {hi:.3g}])"
+)
+SCALE_FORMULA = {"random": "10", "he": "sqrt(2/{fan_in})", "xavier": "sqrt(1/{fan_in})"}
+METHOD_NAME = {"zeros": "zeros", "random": "random x10", "he": "He", "xavier": "Xavier"}
+
+# -- the outcome of training the reference model from the student's start
+OUTCOME_NOT_TRAINED = "Not trained, the parameters do not fit the network: {problem}"
+_OUTCOME = (
+    "After 15,000 training steps from your initialization the model reaches train accuracy "
+    "{train:.4f} and test accuracy {test:.4f}; {method} is expected in train {train_band}, "
+    "test {test_band} (published: {published[0]} / {published[1]})."
+)
+OUTCOME_PASSED = _OUTCOME
+OUTCOME_FAILED = _OUTCOME + " {hint}"
+OUTCOME_HINT = {
+    "zeros": (
+        "All-zero weights make every unit of a layer compute the same thing, so the network "
+        "should stay at chance (0.5); yours learned, so some weights are not zero."
+    ),
+    "random": (
+        "Weights of standard deviation 10 saturate the output sigmoid and training stalls at a "
+        "mediocre accuracy; yours trained differently, so the scale or the draws differ."
+    ),
+    "he": (
+        "He's scale sqrt(2/fan_in) keeps ReLU activations at a steady size and the network fits "
+        "the circles almost perfectly; yours did not, so the scale is off."
+    ),
+}
+
+# -- diagnosis: one sentence naming the likely mistake (grader.diagnosis)
+DIAG_HARD_CODED = (
+    "Your function returns the notebook's example whatever layers_dims is: for layers_dims={dims} "
+    "it returned {key} of shape {got}, expected {expected}. Build every array from layers_dims in "
+    "a loop over the layers."
+)
+DIAG_KEY_NAMES = (
+    "Your dictionary uses the keys {got}; the exercise and the training code look up {expected} "
+    "(capital W, lower-case b, the layer number right after, no separator)."
+)
+DIAG_ZERO_BASED = (
+    "Your keys start at layer 0 ({got}); layers are numbered from 1, so the keys are {expected}."
+)
+DIAG_MISSING_LAST = (
+    "Your loop stops one layer early: for layers_dims={dims} there is no {missing}. With "
+    "L = len(layers_dims), loop over range(1, L), not range(1, L - 1)."
+)
+DIAG_TRANSPOSED = (
+    "Your weight matrices are transposed: for layers_dims={dims}, {key} has shape {got} but "
+    "should be {expected} = (layers_dims[l], layers_dims[l - 1]); give randn the layer's own size "
+    "first."
+)
+DIAG_BIAS_SHAPE = (
+    "Your biases have shape {got} instead of column vectors: {key} should have shape "
+    "{expected}; use np.zeros((layers_dims[l], 1))."
+)
+DIAG_BIAS_SCALAR = (
+    "Your biases are single numbers; each must be a column vector, {key} of shape {expected}: "
+    "np.zeros((layers_dims[l], 1))."
+)
+DIAG_BIASES_NOT_ZERO = (
+    "Your biases are not zero ({key}[0, 0] = {value:.4g}); they start at "
+    "np.zeros((layers_dims[l], 1)). Only the weights need random values to break the symmetry "
+    "(and drawing biases also shifts the random numbers every later layer gets)."
+)
+DIAG_ZEROS_ONES = "Your weights are all 1 (np.ones); initialize_parameters_zeros uses np.zeros."
+DIAG_ZEROS_RANDOM = (
+    "Your zeros function puts nonzero values in the weights ({key}); every weight must be 0: "
+    "np.zeros((layers_dims[l], layers_dims[l - 1]))."
+)
+DIAG_NO_SEED = (
+    "Your weights change with whatever ran before the call: call np.random.seed(3) once at the "
+    "top of the function, before the loop, so every run draws the same numbers."
+)
+DIAG_RESEED = (
+    "You call np.random.seed(3) again for every layer, so each layer restarts from the same "
+    "random numbers ({key} repeats the first draws of W1). Seed once, before the loop."
+)
+DIAG_DEFAULT_RNG = (
+    "Your draws come from np.random.default_rng(3), a different generator from the one the "
+    "exercise uses: call np.random.seed(3) once, then np.random.randn(...) for each layer."
+)
+DIAG_RAND = (
+    "Your weights are uniform (np.random.rand draws from [0, 1), all of {key} is >= 0); the "
+    "exercise draws from the standard normal with np.random.randn."
+)
+DIAG_OTHER_SEED = "Your draws match np.random.seed({seed}); the exercise uses np.random.seed(3)."
+DIAG_ALSO = " Also: {more}"
+DIAG_SCALE = (
+    "{key}'s {what} is {got:.3g}; {method} for fan-in {fan_in} expects {expected:.3g} = "
+    "{formula} — {explanation}"
+)
+DIAG_SCALE_WHAT = {"exact": "scale factor", "statistical": "standard deviation"}
+DIAG_EXPLAIN = {
+    "xavier": "this is the Xavier scale sqrt(1/layers_dims[l-1]); He has a 2 under the root.",
+    "glorot": "this is Glorot's sqrt(2/(fan_in + fan_out)); He uses the fan-in alone.",
+    "fan_out": (
+        "you divided by the layer's own size layers_dims[l] (fan-out); He divides by the "
+        "previous layer's size layers_dims[l-1] (fan-in)."
+    ),
+    "no_sqrt": "you left out the square root: np.sqrt(2 / layers_dims[l-1]).",
+    "unit": "the randn draws are not multiplied by the scale at all.",
+    "times10": "this is the x10 of initialize_parameters_random, not He's scale.",
+    "small": "this is the x0.01 of a 'small random' initialization, not this exercise's x10.",
+    "he": "this is He's scale sqrt(2/layers_dims[l-1]); the random initialization uses x10.",
+    "constant": "your weights are {ratio:.3g} times the expected size in every layer.",
+    "mixed": "your layers are off by different factors ({ratios} times the expected size).",
+}
+DIAG_INPUT_MUTATED = (
+    "Your function changes the list it is given (layers_dims was {before}, afterwards {after}); "
+    "read layers_dims, never modify it."
+)
+
+# -- a returned value that is not a parameter dict (grader.grading.local_caller)
+INVALID_NOT_DICT = "returned a {kind}, not a dict of numpy arrays"
+INVALID_KEY = "returned a dict with the key {key}; every key must be a string such as 'W1'"
+INVALID_VALUE = "returned {key} as a {kind}; every value must be a numpy array of real numbers"

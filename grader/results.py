@@ -1,0 +1,141 @@
+"""The values a grading run produces: one result per check, per graded function, per submission.
+
+All three are frozen: a check builds its result once and nothing downstream edits it. Reports
+(``grader.reports``) only read them, and ``to_dict`` / ``from_dict`` give the plain-JSON form the
+gradebook stores.
+"""
+
+from __future__ import annotations
+
+import platform
+import sys
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from grader.spec import AssignmentSpec
+
+# Gradescope's four visibility levels, from most to least open.
+Visibility = Literal["visible", "after_published", "after_due_date", "hidden"]
+VISIBILITIES: tuple[Visibility, ...] = ("visible", "after_published", "after_due_date", "hidden")
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The verdict of one check on one graded function."""
+
+    name: str
+    function: str
+    points: float
+    max_points: float
+    passed: bool
+    message: str = ""
+    visibility: Visibility = "visible"
+
+    def __post_init__(self) -> None:
+        if self.visibility not in VISIBILITIES:
+            raise ValueError(f"unknown visibility {self.visibility!r}")
+        if not 0.0 <= self.points <= self.max_points:
+            raise ValueError(f"{self.name}: points {self.points} outside [0, {self.max_points}]")
+
+
+@dataclass(frozen=True)
+class FunctionResult:
+    """All checks of one graded function, and the likely mistake when it lost points."""
+
+    name: str
+    checks: tuple[CheckResult, ...]
+    diagnosis: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "checks", tuple(self.checks))
+
+    @property
+    def score(self) -> float:
+        return float(sum(check.points for check in self.checks))
+
+    @property
+    def max_score(self) -> float:
+        return float(sum(check.max_points for check in self.checks))
+
+    @property
+    def passed(self) -> bool:
+        return all(check.passed for check in self.checks)
+
+
+def environment() -> dict[str, str]:
+    """What the grade was computed with, recorded so a disputed grade can be reproduced."""
+    return {
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "platform": f"{sys.platform}-{platform.machine()}",
+    }
+
+
+@dataclass(frozen=True)
+class Report:
+    """One submission's grade: per-function results, or ``error`` when nothing could be graded."""
+
+    submission: str
+    sha256: str
+    functions: tuple[FunctionResult, ...]
+    warnings: tuple[str, ...] = ()
+    error: str | None = None
+    output_tail: str = ""
+    environment: Mapping[str, str] = field(default_factory=environment)
+    timing: Mapping[str, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "functions", tuple(self.functions))
+        object.__setattr__(self, "warnings", tuple(self.warnings))
+
+    @property
+    def score(self) -> float:
+        return float(sum(function.score for function in self.functions))
+
+    @property
+    def max_score(self) -> float:
+        return float(sum(function.max_score for function in self.functions))
+
+    @property
+    def checks(self) -> Iterable[CheckResult]:
+        return (check for function in self.functions for check in function.checks)
+
+    @classmethod
+    def without_results(
+        cls, submission: str, sha256: str, reason: str, spec: AssignmentSpec, **extra: Any
+    ) -> Report:
+        """A report for a submission that could not be graded: every check 0, with the reason."""
+        functions = tuple(
+            FunctionResult(entry.name, entry.failed_checks(reason)) for entry in spec.functions
+        )
+        return cls(submission, sha256, functions, error=reason, **extra)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready form (lists, dicts, strings, numbers)."""
+        data = asdict(self)
+        data["environment"] = dict(self.environment)
+        data["timing"] = dict(self.timing)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Report:
+        functions = tuple(
+            FunctionResult(
+                f["name"], tuple(CheckResult(**c) for c in f["checks"]), f.get("diagnosis")
+            )
+            for f in data["functions"]
+        )
+        return cls(
+            submission=data["submission"],
+            sha256=data["sha256"],
+            functions=functions,
+            warnings=tuple(data.get("warnings", ())),
+            error=data.get("error"),
+            output_tail=data.get("output_tail", ""),
+            environment=dict(data.get("environment", {})),
+            timing=dict(data.get("timing", {})),
+        )
