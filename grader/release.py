@@ -106,7 +106,8 @@ def _read_notebook(path: Path) -> nbformat.NotebookNode:
         notebook = nbformat.read(path, as_version=4)
         nbformat.validate(notebook)
     except Exception as error:  # nbformat raises several unrelated types for bad files
-        raise ReleaseError(f"{path}: not a valid notebook ({error})") from error
+        reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        raise ReleaseError(f"{path}: not a valid notebook ({reason})") from error
     return notebook
 
 
