@@ -81,10 +81,14 @@ NOT_REPRODUCIBLE = (
 )
 ZEROS_NOT_ZERO = "{key} has nonzero entries; initialize_parameters_zeros sets every weight to 0"
 SCALE_OFF = (
-    "{key}'s standard deviation is {got:.3g}; {method} for fan-in {fan_in} expects {expected:.3g} "
-    "= {formula} (a correct layer of {size} weights falls in [{lo:.3g}, {hi:.3g}])"
+    "{key}'s standard deviation is {got:.3g}; {expects} (a correct layer of {size} weights "
+    "falls in [{lo:.3g}, {hi:.3g}])"
 )
-SCALE_FORMULA = {"random": "10", "he": "sqrt(2/{fan_in})", "xavier": "sqrt(1/{fan_in})"}
+EXPECTS = {
+    "random": "the random initialization expects 10",
+    "he": "He for fan-in {fan_in} expects {expected:.3g} = sqrt(2/{fan_in})",
+    "xavier": "Xavier for fan-in {fan_in} expects {expected:.3g} = sqrt(1/{fan_in})",
+}
 METHOD_NAME = {"zeros": "zeros", "random": "random x10", "he": "He", "xavier": "Xavier"}
 
 # -- the outcome of training the reference model from the student's start
@@ -169,10 +173,7 @@ DIAG_RAND = (
 )
 DIAG_OTHER_SEED = "Your draws match np.random.seed({seed}); the exercise uses np.random.seed(3)."
 DIAG_ALSO = " Also: {more}"
-DIAG_SCALE = (
-    "{key}'s {what} is {got:.3g}; {method} for fan-in {fan_in} expects {expected:.3g} = "
-    "{formula} — {explanation}"
-)
+DIAG_SCALE = "{key}'s {what} is {got:.3g}; {expects} — {explanation}"
 DIAG_SCALE_WHAT = {"exact": "scale factor", "statistical": "standard deviation"}
 DIAG_EXPLAIN = {
     "xavier": "this is the Xavier scale sqrt(1/layers_dims[l-1]); He has a 2 under the root.",

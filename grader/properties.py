@@ -1,0 +1,232 @@
+"""Property checks on generated ``layers_dims``: what must hold for every input, not only examples.
+
+Hypothesis generates the inputs (derandomized, no database, no deadline, so a regrade sees the
+same inputs). Every generated input costs at most two calls: one after seeding the global
+generator with ``BASE_PRESEED``, one after ``OTHER_PRESEED``. Five properties are then judged on
+the same observations, so a function costs at most ``2 * property_examples`` calls, inside
+``property_call_budget``. There is no shrinking: the report names the smallest failing input
+among those generated, which hypothesis starts from the simplest (``[1, 1]``) upwards.
+
+A call that times out, runs out of memory or kills the worker ends the observation at once; every
+property that had not already failed then fails with that reason, and the worker is not called
+again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from hypothesis import HealthCheck, Phase, Verbosity, given, settings
+from hypothesis import strategies as st
+
+from grader import messages as msg
+from grader.calls import CallResult, CallStatus
+from grader.checks import describe_visible, expected_shapes, structure_difference
+from grader.results import CheckResult
+from grader.spec import (
+    BASE_PRESEED,
+    INPUT_UNCHANGED,
+    KEYS_AND_SHAPES,
+    OTHER_PRESEED,
+    REPRODUCIBLE,
+    WEIGHT_SCALE,
+    ZERO_BIASES,
+    FunctionSpec,
+    weight_std,
+)
+from grader.stats import rms, scale_consistent, std_interval
+
+# Calls one graded function once: ``caller(layers_dims, preseed)``; see grader.grading.local_caller.
+Caller = Callable[[Sequence[int], int | None], CallResult]
+DEAD = frozenset({CallStatus.TIMEOUT, CallStatus.MEMORY, CallStatus.CRASHED})
+
+
+def layer_dims(
+    min_layers: int = 2, max_layers: int = 6, max_units: int = 64
+) -> st.SearchStrategy[Sequence[int]]:
+    """``layers_dims`` as a list or a tuple of ``min_layers`` to ``max_layers`` sizes."""
+    sizes = st.lists(st.integers(1, max_units), min_size=min_layers, max_size=max_layers)
+    return st.one_of(sizes, sizes.map(tuple))
+
+
+@dataclass(frozen=True)
+class Observation:
+    dims: Sequence[int]
+    first: CallResult
+    second: CallResult | None = None
+
+    @property
+    def structure_ok(self) -> bool:
+        value = self.first.value
+        return value is not None and structure_difference(value, self.shapes) is None
+
+    @property
+    def shapes(self) -> dict[str, tuple[int, ...]]:
+        return expected_shapes(self.dims)
+
+
+@dataclass
+class _Run:
+    observations: list[Observation]
+    stopped: CallResult | None = None
+    stopped_at: Sequence[int] = ()
+    calls: int = 0
+
+
+def _grading_settings(examples: int) -> settings:
+    return settings(
+        max_examples=examples,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        phases=(Phase.explicit, Phase.generate),
+        suppress_health_check=list(HealthCheck),
+        verbosity=Verbosity.quiet,
+        report_multiple_bugs=False,
+        print_blob=False,
+    )
+
+
+def observe(entry: FunctionSpec, caller: Caller) -> _Run:
+    """Call the function on generated inputs, twice each, until done, out of budget, or dead."""
+    run = _Run([])
+    seen: set[tuple[str, tuple[int, ...]]] = set()
+
+    def call(dims: Sequence[int], preseed: int) -> CallResult | None:
+        if run.stopped is not None or run.calls >= entry.property_call_budget:
+            return None
+        run.calls += 1
+        result = caller(dims, preseed)
+        if result.status in DEAD:
+            run.stopped, run.stopped_at = result, dims
+            return None
+        return result
+
+    @given(layer_dims())
+    @_grading_settings(entry.property_examples)
+    def generate(dims: Sequence[int]) -> None:
+        key = (type(dims).__name__, tuple(dims))
+        if key in seen:
+            return
+        seen.add(key)
+        first = call(dims, BASE_PRESEED)
+        if first is None:
+            return
+        second = call(dims, OTHER_PRESEED) if first.ok else None
+        run.observations.append(Observation(dims, first, second))
+
+    generate()
+    return run
+
+
+# -- the properties: each returns None when it holds on an observation, else the problem -------
+
+
+def _keys_and_shapes(method: str, obs: Observation) -> str | None:
+    if not obs.first.ok or obs.first.value is None:
+        reason = obs.first.message or obs.first.status.value
+        return msg.CALL_FAILED.format(dims=list(obs.dims), reason=reason)
+    diff = structure_difference(obs.first.value, obs.shapes)
+    if diff is None:
+        return None
+    return describe_visible(diff, obs.dims, method, list(obs.first.value))
+
+
+def _zero_biases(method: str, obs: Observation) -> str | None:
+    value = obs.first.value or {}
+    for key in obs.shapes:
+        if key.startswith("b") and key in value and np.any(value[key] != 0):
+            return f"For layers_dims={list(obs.dims)}: " + msg.BIASES_NOT_ZERO.format(key=key)
+    return None
+
+
+def _input_unchanged(method: str, obs: Observation) -> str | None:
+    after = obs.first.args_after
+    if after is None or list(after) == list(obs.dims):
+        return None
+    return msg.INPUT_MUTATED.format(before=list(obs.dims), after=list(after))
+
+
+def _reproducible(method: str, obs: Observation) -> str | None:
+    first, second = obs.first.value or {}, (obs.second.value if obs.second else None) or {}
+    for key in obs.shapes:
+        if not np.array_equal(first[key], second.get(key)):
+            return f"For layers_dims={list(obs.dims)}: " + msg.NOT_REPRODUCIBLE.format(key=key)
+    return None
+
+
+def scale_problem(method: str, key: str, weights: np.ndarray) -> str | None:
+    """Why one layer's weights do not look drawn with the method's scale, or None."""
+    if method == "zeros":
+        return None if not np.any(weights) else msg.ZEROS_NOT_ZERO.format(key=key)
+    fan_in = weights.shape[1]
+    expected = weight_std(method, fan_in)
+    if scale_consistent(weights, expected):
+        return None
+    lo, hi = std_interval(weights.size, expected)
+    return msg.SCALE_OFF.format(
+        key=key,
+        got=rms(weights),
+        expects=msg.EXPECTS[method].format(fan_in=fan_in, expected=expected),
+        size=weights.size,
+        lo=lo,
+        hi=hi,
+    )
+
+
+def _weight_scale(method: str, obs: Observation) -> str | None:
+    value = obs.first.value or {}
+    for key in obs.shapes:
+        if key.startswith("W"):
+            problem = scale_problem(method, key, value[key])
+            if problem is not None:
+                return f"For layers_dims={list(obs.dims)}: {problem}"
+    return None
+
+
+@dataclass(frozen=True)
+class _Property:
+    judge: Callable[[str, Observation], str | None]
+    applies: Callable[[Observation], bool]
+
+
+PROPERTIES: dict[str, _Property] = {
+    KEYS_AND_SHAPES: _Property(_keys_and_shapes, lambda obs: True),
+    ZERO_BIASES: _Property(_zero_biases, lambda obs: obs.first.ok),
+    INPUT_UNCHANGED: _Property(_input_unchanged, lambda obs: obs.first.ok),
+    REPRODUCIBLE: _Property(_reproducible, lambda obs: obs.structure_ok and obs.second is not None),
+    WEIGHT_SCALE: _Property(_weight_scale, lambda obs: obs.structure_ok),
+}
+
+
+def _size(obs: Observation) -> tuple[int, int, list[int]]:
+    return (len(obs.dims), sum(obs.dims), list(obs.dims))
+
+
+def judge(entry: FunctionSpec, name: str, points: float, run: _Run) -> CheckResult:
+    """One property's verdict over every observation of the run."""
+    prop = PROPERTIES[name]
+    judged = [obs for obs in run.observations if prop.applies(obs)]
+    failures = [(obs, p) for obs in judged if (p := prop.judge(entry.method, obs)) is not None]
+    if failures:
+        _, problem = min(failures, key=lambda pair: _size(pair[0]))
+        message = msg.PROPERTY_FAILED.format(
+            problem=problem, failed=len(failures), count=len(judged)
+        )
+    elif run.stopped is not None:
+        reason = run.stopped.message or run.stopped.status.value
+        message = msg.PROPERTY_STOPPED.format(dims=list(run.stopped_at), reason=reason)
+    elif not judged:
+        message = msg.PROPERTY_UNCHECKED
+    else:
+        message = msg.PROPERTY_PASSED.format(count=len(judged))
+        return CheckResult(name, entry.name, points, points, True, message)
+    return CheckResult(name, entry.name, 0.0, points, False, message)
+
+
+def check_properties(entry: FunctionSpec, caller: Caller) -> tuple[CheckResult, ...]:
+    """All property checks of one function, from one shared run of generated calls."""
+    run = observe(entry, caller)
+    return tuple(judge(entry, name, points, run) for name, points in entry.property_points)
