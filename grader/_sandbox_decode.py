@@ -1,0 +1,200 @@
+"""Turn the worker's replies into ``CallResult`` values and sentences, trusting none of it.
+
+Every field of a reply is type-checked before use; anything unexpected makes the call CRASHED
+("sent back something unreadable"). Arrays are ``.npy`` bytes whose header is read and checked
+(float, 8 bytes, at most 8 dimensions, a size that matches the bytes) before ``np.load`` with
+``allow_pickle=False`` reads them; the result is a native float64 ``np.ndarray``.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import signal
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+import numpy as np
+
+from grader import messages as msg
+from grader._sandbox_pipe import Reply
+from grader.calls import CallResult, CallStatus, Limits, Params
+
+Origin = Callable[[int], "tuple[int, int] | None"]
+T = TypeVar("T")
+MAX_KEYS = 64
+MAX_RESULT_BYTES = 64 * 1024 * 1024
+_MAX_NDIM = 8
+
+
+class Garbled(ValueError):
+    """A reply that does not follow the protocol."""
+
+
+def where(line: int, origin: Origin | None) -> str:
+    place = origin(line) if origin else None
+    if place is None:
+        return msg.SANDBOX_WHERE_PROGRAM.format(line=line)
+    return msg.EXTRACT_WHERE.format(cell=place[0] + 1, line=place[1])
+
+
+def load_warnings(reply: Reply, origin: Origin | None) -> list[str]:
+    problems = _field(reply.header, "warnings", list)
+    notes = []
+    for problem in problems[:50]:
+        if not isinstance(problem, dict):
+            raise Garbled("a malformed load warning")
+        place = where(_field(problem, "line", int), origin)
+        error = _field(problem, "error", str)
+        if problem.get("kind") == "import":
+            module = _field(problem, "module", str)
+            notes.append(msg.SANDBOX_IMPORT_FAILED.format(where=place, module=module, error=error))
+        else:
+            notes.append(msg.SANDBOX_TOP_LEVEL_ERROR.format(where=place, error=error))
+    return notes
+
+
+def call_result(
+    name: str, reply: Reply, limits: Limits, lines: Sequence[str], origin: Origin | None
+) -> CallResult:
+    """The CallResult for a reply to ``call`` (MISSING comes back without a message)."""
+    header = reply.header
+    status = _field(header, "status", str)
+    if status == "ok":
+        return _ok(name, reply)
+    if status == "missing":
+        return CallResult(CallStatus.MISSING)
+    if status == "not_callable":
+        kind = _field(header, "kind", str)
+        return CallResult(
+            CallStatus.MISSING, message=msg.CALL_NOT_CALLABLE.format(name=name, kind=kind)
+        )
+    if status == "invalid":
+        return CallResult(CallStatus.INVALID, message=_invalid(name, header), **_after(header))
+    if status == "memory":
+        detail = f": {_field(header, 'error', str)}"
+        text = msg.CALL_MEMORY.format(name=name, mb=limits.memory_mb, detail=detail)
+        return CallResult(CallStatus.MEMORY, message=text)
+    if status == "exception":
+        error = _field(header, "error", str)
+        place = _place(_field(header, "frames", list), lines, origin)
+        text = msg.CALL_EXCEPTION.format(name=name, error=error, place=place)
+        return CallResult(CallStatus.EXCEPTION, message=text)
+    if status == "raised":
+        kind, code = _field(header, "kind", str), header.get("code")
+        detail = f"({code!r})" if isinstance(code, (int, str)) and type(code) is not bool else ""
+        text = msg.CALL_CRASH_RAISED.format(name=name, kind=kind, detail=detail)
+        return CallResult(CallStatus.CRASHED, message=text)
+    raise Garbled(f"an unknown status {status[:40]!r}")
+
+
+def died(doing: str, returncode: int | None, limits: Limits) -> CallResult:
+    """The CallResult for a worker that ended while ``doing`` ('running f', 'loading ...')."""
+    if returncode is None or returncode >= 0:
+        return CallResult(
+            CallStatus.CRASHED, message=msg.CALL_CRASH_EXIT.format(code=returncode, doing=doing)
+        )
+    number = -returncode
+    if number == signal.SIGXCPU:
+        text = msg.CALL_TIMEOUT_CPU.format(seconds=limits.cpu_seconds, doing=doing)
+        return CallResult(CallStatus.TIMEOUT, message=text)
+    try:
+        label = signal.Signals(number).name
+    except ValueError:
+        label = str(number)
+    return CallResult(
+        CallStatus.CRASHED, message=msg.CALL_CRASH_SIGNAL.format(signal=label, doing=doing)
+    )
+
+
+def _ok(name: str, reply: Reply) -> CallResult:
+    keys = _field(reply.header, "keys", list)
+    if len(keys) != len(reply.blobs) or not all(type(k) is str for k in keys):
+        raise Garbled("keys that do not match the arrays")
+    if len(set(keys)) != len(keys):
+        raise Garbled("the same key twice")
+    params: Params = {key: read_npy(blob) for key, blob in zip(keys, reply.blobs, strict=True)}
+    notes = []
+    for note in _field(reply.header, "notes", list)[: len(keys)]:
+        if not isinstance(note, dict):
+            raise Garbled("a malformed note")
+        key, dtype = _field(note, "key", str), _field(note, "dtype", str)
+        notes.append(msg.RETURN_INT_NOTE.format(key=key[:100], dtype=dtype[:40]))
+    return CallResult(CallStatus.OK, params, "; ".join(notes), **_after(reply.header))
+
+
+def read_npy(blob: bytes) -> np.ndarray:
+    """A float64 array from ``.npy`` bytes whose header was checked before loading."""
+    stream = io.BytesIO(blob)
+    try:
+        version = np.lib.format.read_magic(stream)
+        if version == (1, 0):
+            shape, _, dtype = np.lib.format.read_array_header_1_0(stream)
+        elif version == (2, 0):
+            shape, _, dtype = np.lib.format.read_array_header_2_0(stream)
+        else:
+            raise Garbled(f"an array in .npy format {version}")
+    except ValueError as error:
+        raise Garbled(f"an unreadable array ({error})") from None
+    if dtype.kind != "f" or dtype.itemsize != 8 or len(shape) > _MAX_NDIM:
+        raise Garbled(f"an array of dtype {dtype} and {len(shape)} dimensions")
+    if math.prod(shape) * 8 != len(blob) - stream.tell():
+        raise Garbled("an array whose size does not match its bytes")
+    stream.seek(0)
+    array = np.load(stream, allow_pickle=False)
+    if type(array) is not np.ndarray:
+        raise Garbled("something that is not an array")
+    return np.ascontiguousarray(array, dtype=np.float64)
+
+
+def _invalid(name: str, header: dict) -> str:
+    problem = _field(header, "problem", str)
+    text = {k: str(v)[:100] for k, v in header.items() if k in ("kind", "key", "dtype", "ndim")}
+    templates = {
+        "none": msg.RETURN_NONE,
+        "type": msg.RETURN_TYPE,
+        "dict_subclass": msg.RETURN_DICT_SUBCLASS,
+        "key": msg.RETURN_KEY,
+        "value_type": msg.RETURN_VALUE_TYPE,
+        "dtype": msg.RETURN_DTYPE,
+        "ndim": msg.RETURN_NDIM,
+    }
+    if problem == "too_many":
+        count = _field(header, "count", int)
+        return msg.RETURN_TOO_MANY.format(name=name, count=count, limit=MAX_KEYS)
+    if problem == "too_large":
+        return msg.RETURN_TOO_LARGE.format(name=name, limit=f"{MAX_RESULT_BYTES >> 20} MB")
+    if problem not in templates:
+        raise Garbled(f"an unknown problem {problem[:40]!r}")
+    try:
+        return templates[problem].format(name=name, **text)
+    except KeyError as missing:
+        raise Garbled(f"a problem without its {missing}") from None
+
+
+def _place(frames: list, lines: Sequence[str], origin: Origin | None) -> str:
+    if not frames or not isinstance(frames[-1], dict):
+        return ""
+    last = frames[-1]
+    line, function = _field(last, "line", int), _field(last, "function", str)
+    code = lines[line - 1].strip()[:120] if 1 <= line <= len(lines) else ""
+    return msg.CALL_EXCEPTION_PLACE.format(
+        function=function[:60], where=where(line, origin), code=code
+    )
+
+
+def _after(header: dict) -> dict:
+    after = header.get("args_after")
+    if after is not None and not (isinstance(after, list) and all(type(d) is int for d in after)):
+        raise Garbled("a malformed layers_dims")
+    seconds = header.get("seconds", 0.0)
+    if type(seconds) not in (int, float) or not math.isfinite(seconds) or seconds < 0:
+        raise Garbled("a malformed time")
+    return {"args_after": after, "seconds": float(seconds)}
+
+
+def _field(mapping: dict, key: str, kind: type[T]) -> T:
+    value = mapping.get(key)
+    if type(value) is not kind:
+        raise Garbled(f"a reply without a proper {key!r}")
+    return value
