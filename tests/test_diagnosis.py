@@ -1,0 +1,64 @@
+"""Diagnosis: every catalogued mistake gets its sentence, and the right answer gets none."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from grader.calls import CallResult, CallStatus
+from grader.diagnosis import Evidence, diagnose
+from grader.grading import expected_params
+from grader.spec import BASE_PRESEED, SCALE_PROBE_DIMS
+from tests.mistakes import MISTAKES, graded
+
+
+@pytest.mark.parametrize("mistake", MISTAKES, ids=lambda m: m.name)
+def test_each_mistake_gets_its_diagnosis(mistake) -> None:
+    diagnosis = graded(mistake).diagnosis or ""
+    assert re.search(mistake.diagnosis, diagnosis, re.DOTALL), diagnosis
+
+
+@pytest.mark.parametrize("mistake", MISTAKES, ids=lambda m: m.name)
+def test_a_diagnosis_is_one_readable_paragraph(mistake) -> None:
+    diagnosis = graded(mistake).diagnosis
+    if diagnosis is not None:
+        assert "\n" not in diagnosis
+        assert diagnosis[0].isupper() or diagnosis[0] == "W"
+        assert diagnosis.rstrip().endswith((".", ")"))
+
+
+def evidence(calls: dict, visible_passed: bool = False) -> Evidence:
+    return Evidence("he", calls, ((2, 4, 1),), visible_passed)
+
+
+def test_no_calls_no_diagnosis() -> None:
+    assert diagnose(evidence({})) is None
+
+
+def test_dead_calls_give_no_diagnosis() -> None:
+    dead = CallResult(CallStatus.TIMEOUT, message="timeout")
+    calls = {((2, 4, 1), BASE_PRESEED): dead, (SCALE_PROBE_DIMS, BASE_PRESEED): dead}
+    assert diagnose(evidence(calls)) is None
+
+
+def test_the_right_answer_gets_no_diagnosis() -> None:
+    calls = {
+        (dims, BASE_PRESEED): CallResult(CallStatus.OK, dict(expected_params("he", dims)))
+        for dims in ((2, 4, 1), SCALE_PROBE_DIMS)
+    }
+    assert diagnose(evidence(calls, visible_passed=True)) is None
+
+
+def test_statistical_scale_names_xavier_when_the_draws_are_unknown() -> None:
+    rng = np.random.default_rng(5)
+    fans = [(60, 200), (200, 1)]
+    probe = {}
+    for layer, (fan_in, fan_out) in enumerate(fans, start=1):
+        probe[f"W{layer}"] = rng.standard_normal((fan_out, fan_in)) * np.sqrt(1 / fan_in)
+        probe[f"b{layer}"] = np.zeros((fan_out, 1))
+    calls = {(SCALE_PROBE_DIMS, BASE_PRESEED): CallResult(CallStatus.OK, probe)}
+    diagnosis = diagnose(evidence(calls)) or ""
+    assert "standard deviation is" in diagnosis
+    assert "Xavier" in diagnosis

@@ -1,0 +1,219 @@
+"""Grading through callers: verdicts, partial credit, isolation between functions, no leaks."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+import pytest
+
+from grader.calls import CallResult, CallStatus
+from grader.grading import (
+    CallLog,
+    expected_params,
+    grade_function,
+    grade_functions,
+    local_caller,
+    validate_params,
+)
+from grader.spec import BASE_PRESEED, SPEC
+from reference import INITIALIZERS
+from tests.mistakes import FUNCTION_NAMES, MISTAKES, graded, stand_in_trainer
+
+
+def grade_reference(method: str):
+    entry = SPEC.function(FUNCTION_NAMES[method])
+    return grade_function(
+        entry, local_caller(INITIALIZERS[method]), trainer=stand_in_trainer(method)
+    )
+
+
+@pytest.mark.parametrize("method", ["zeros", "random", "he"])
+def test_the_reference_scores_full_marks_without_a_diagnosis(method: str) -> None:
+    result = grade_reference(method)
+    assert result.score == result.max_score == 10.0
+    assert result.diagnosis is None
+    assert all(check.message for check in result.checks)
+
+
+@pytest.mark.parametrize("mistake", MISTAKES, ids=lambda m: m.name)
+def test_each_mistake_fails_and_passes_the_right_checks(mistake) -> None:
+    result = graded(mistake)
+    failed = [check.name for check in result.checks if not check.passed]
+    assert result.score < result.max_score
+    for fragment in mistake.fails:
+        assert any(fragment in name for name in failed), (fragment, failed)
+    for fragment in mistake.passes:
+        assert not any(fragment in name for name in failed), (fragment, failed)
+
+
+def test_partial_credit_adds_up_for_xavier_as_he() -> None:
+    result = graded(next(m for m in MISTAKES if m.name == "he_xavier"))
+    earned = {check.name: check.points for check in result.checks if check.passed}
+    # keys/shapes 1 + zero biases 0.5 + unchanged input 0.5 + reproducible 1 + outcome 2
+    assert result.score == sum(earned.values()) == 5.0
+
+
+def test_hard_coding_the_example_keeps_only_the_visible_points() -> None:
+    result = graded(next(m for m in MISTAKES if m.name == "random_hard_coded"))
+    visible = [c for c in result.checks if c.name.startswith("matches the reference")]
+    hidden = [c for c in result.checks if c.name.startswith("hidden case")]
+    assert all(c.passed for c in visible)
+    assert not any(c.passed for c in hidden)
+
+
+def _public_values(mistake) -> np.ndarray:
+    """Numbers a student may see: the visible cases' answers and their own output there."""
+    arrays = [
+        value.ravel()
+        for entry in SPEC.functions
+        for case in entry.visible_cases
+        for value in expected_params(entry.method, case.layer_dims).values()
+    ]
+    for case in SPEC.function(FUNCTION_NAMES[mistake.method]).visible_cases:
+        own = local_caller(mistake.fn)(list(case.layer_dims), BASE_PRESEED).value or {}
+        arrays += [value.ravel() for value in own.values()]
+    return np.concatenate(arrays)
+
+
+def _secret_values(mistake) -> np.ndarray:
+    method = mistake.method
+    public = _public_values(mistake)
+    hidden = [
+        value.ravel()
+        for case in SPEC.function(FUNCTION_NAMES[method]).exact_cases
+        if case.hidden
+        for value in expected_params(method, case.layer_dims).values()
+    ]
+    values = np.concatenate(hidden)
+    values = values[np.abs(values) > 1e-3]
+    return values[~np.isclose(values[:, None], public[None, :], rtol=1e-6).any(axis=1)]
+
+
+@pytest.mark.parametrize("mistake", MISTAKES, ids=lambda m: m.name)
+def test_no_message_reveals_a_hidden_expected_value_or_hidden_dims(mistake) -> None:
+    result = graded(mistake)
+    text = "\n".join([*(check.message for check in result.checks), result.diagnosis or ""])
+    secret = _secret_values(mistake)
+    # values are printed with 8 significant digits (relative error <= 5e-8)
+    for token in re.findall(r"-?\d+\.\d{4,}", text):
+        assert not np.any(np.isclose(secret, float(token), rtol=1e-6, atol=0)), token
+    for case in SPEC.function(FUNCTION_NAMES[mistake.method]).exact_cases:
+        if case.hidden:
+            assert str(list(case.layer_dims)) not in text
+            assert str(tuple(case.layer_dims)) not in text
+
+
+def test_a_missing_function_suggests_the_closest_defined_name() -> None:
+    results = grade_functions(
+        SPEC,
+        {"initialize_parameters_zeros": None},
+        defined_names=["initialize_parameters_He", "helper"],
+        trainer=stand_in_trainer("zeros"),
+    )
+    he = next(r for r in results if r.name == "initialize_parameters_he")
+    assert he.score == 0.0
+    assert all("Did you mean 'initialize_parameters_He'?" in c.message for c in he.checks)
+    random = next(r for r in results if r.name == "initialize_parameters_random")
+    assert all("# GRADED FUNCTION" in c.message for c in random.checks)
+
+
+class Dying:
+    """A caller whose worker times out on the first call, counting how often it is called."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self, dims: Sequence[int], preseed: int | None) -> CallResult:
+        self.calls += 1
+        return CallResult(CallStatus.TIMEOUT, message="call exceeded 5.0 s")
+
+
+def test_a_timeout_in_one_function_costs_no_other_function_points() -> None:
+    dying = Dying()
+    callers = {
+        "initialize_parameters_zeros": local_caller(INITIALIZERS["zeros"]),
+        "initialize_parameters_random": dying,
+        "initialize_parameters_he": local_caller(INITIALIZERS["he"]),
+    }
+    results = {r.name: r for r in grade_functions(SPEC, callers, trainer=stand_in_trainer("he"))}
+    assert dying.calls == 1
+    assert results["initialize_parameters_random"].score == 0.0
+    assert results["initialize_parameters_he"].score == 10.0
+    assert results["initialize_parameters_zeros"].score == 8.0  # the stand-in trains "He-like"
+
+
+def test_a_student_exception_is_data_but_a_grader_bug_raises() -> None:
+    def broken_caller(dims: Sequence[int], preseed: int | None) -> CallResult:
+        raise RuntimeError("bug in the grader")
+
+    with pytest.raises(RuntimeError, match="bug in the grader"):
+        grade_function(SPEC.functions[0], broken_caller, trainer=stand_in_trainer("zeros"))
+
+
+def test_call_log_memoises_and_stops_after_a_dead_worker() -> None:
+    dying = Dying()
+    log = CallLog(dying)
+    first = log([2, 4, 1], 1)
+    again = log([3, 2, 1], 1)
+    assert dying.calls == 1
+    assert first.status is again.status is CallStatus.TIMEOUT
+    assert "not run" in again.message
+    correct = CallLog(local_caller(INITIALIZERS["he"]))
+    assert correct([2, 4, 1], 1) is correct([2, 4, 1], 1)
+    assert correct.count == 1
+
+
+def test_local_caller_reports_exceptions_with_their_type() -> None:
+    def fails(layers_dims):
+        return 1 / 0
+
+    result = local_caller(fails)([2, 1], None)
+    assert result.status is CallStatus.EXCEPTION
+    assert result.message.startswith("ZeroDivisionError")
+
+
+def test_local_caller_passes_a_copy_and_records_it_afterwards() -> None:
+    def mutates(layers_dims):
+        layers_dims.append(7)
+        return {}
+
+    dims = [2, 1]
+    result = local_caller(mutates)(dims, None)
+    assert dims == [2, 1]
+    assert result.args_after == [2, 1, 7]
+
+
+def test_local_caller_seeds_the_global_generator_before_the_call() -> None:
+    def draw(layers_dims):
+        return {"W1": np.random.randn(1, 1)}
+
+    first = local_caller(draw)([1, 1], 42).value
+    second = local_caller(draw)([1, 1], 42).value
+    assert first is not None
+    assert second is not None
+    assert first["W1"][0, 0] == second["W1"][0, 0]
+
+
+@pytest.mark.parametrize(
+    ("value", "fragment"),
+    [
+        ([1, 2], "returned a list"),
+        ({1: np.zeros(1)}, "key 1"),
+        ({"W1": "zeros"}, "array of <U5"),
+        ({"W1": np.zeros(2, dtype=complex)}, "complex"),
+        ({"W1": [[1, 2], [3]]}, "W1"),
+    ],
+)
+def test_values_that_are_not_float_arrays_are_invalid(value, fragment: str) -> None:
+    params, problem = validate_params(value)
+    assert params is None
+    assert fragment in problem
+
+
+def test_integer_arrays_are_accepted_as_floats() -> None:
+    params, problem = validate_params({"W1": np.zeros((2, 2), dtype=int)})
+    assert problem == ""
+    assert params is not None
+    assert params["W1"].dtype == np.float64

@@ -1,0 +1,138 @@
+"""Property checks on generated layers_dims: verdicts, smallest failing input, bounded calls."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pytest
+from hypothesis import given
+
+from grader.calls import CallResult, CallStatus
+from grader.grading import local_caller
+from grader.properties import check_properties, layer_dims, observe, scale_problem
+from grader.spec import (
+    INPUT_UNCHANGED,
+    KEYS_AND_SHAPES,
+    REPRODUCIBLE,
+    SPEC,
+    WEIGHT_SCALE,
+    ZERO_BIASES,
+)
+from reference import INITIALIZERS
+from tests import mistakes
+
+ENTRIES = {entry.method: entry for entry in SPEC.functions}
+
+
+def verdicts(method: str, fn) -> dict[str, str | None]:
+    """Property name -> None when it passed, else its message."""
+    results = check_properties(ENTRIES[method], local_caller(fn))
+    return {r.name: None if r.passed else r.message for r in results}
+
+
+class Counting:
+    """A caller that counts its calls and can start failing after a number of them."""
+
+    def __init__(self, fn, fail_after: int | None = None, status=CallStatus.TIMEOUT) -> None:
+        self.inner, self.calls, self.fail_after, self.status = (
+            local_caller(fn),
+            0,
+            fail_after,
+            status,
+        )
+
+    def __call__(self, dims: Sequence[int], preseed: int | None) -> CallResult:
+        self.calls += 1
+        if self.fail_after is not None and self.calls > self.fail_after:
+            return CallResult(self.status, message="call exceeded 5.0 s")
+        return self.inner(dims, preseed)
+
+
+@given(layer_dims())
+def test_generated_layers_dims_are_short_lists_or_tuples_of_small_sizes(dims) -> None:
+    assert isinstance(dims, list | tuple)
+    assert 2 <= len(dims) <= 6
+    assert all(1 <= n <= 64 for n in dims)
+
+
+@pytest.mark.parametrize("method", ["zeros", "random", "he"])
+def test_the_reference_has_every_property(method: str) -> None:
+    found = verdicts(method, INITIALIZERS[method])
+    assert found == dict.fromkeys(found)
+    assert len(found) == 5
+
+
+def test_calls_stay_within_the_budget() -> None:
+    caller = Counting(INITIALIZERS["he"])
+    check_properties(ENTRIES["he"], caller)
+    entry = ENTRIES["he"]
+    assert caller.calls <= min(entry.property_call_budget, 2 * entry.property_examples)
+
+
+def test_grading_runs_are_derandomized() -> None:
+    first = observe(ENTRIES["he"], local_caller(INITIALIZERS["he"]))
+    second = observe(ENTRIES["he"], local_caller(INITIALIZERS["he"]))
+    assert [obs.dims for obs in first.observations] == [obs.dims for obs in second.observations]
+
+
+def test_both_lists_and_tuples_are_tried() -> None:
+    run = observe(ENTRIES["he"], local_caller(INITIALIZERS["he"]))
+    assert {type(obs.dims) for obs in run.observations} == {list, tuple}
+
+
+@pytest.mark.parametrize("status", [CallStatus.TIMEOUT, CallStatus.CRASHED, CallStatus.MEMORY])
+def test_a_dead_worker_is_not_called_again(status: CallStatus) -> None:
+    caller = Counting(INITIALIZERS["he"], fail_after=3, status=status)
+    results = check_properties(ENTRIES["he"], caller)
+    assert caller.calls == 4
+    assert all(not r.passed for r in results)
+    assert all("stopped responding" in r.message for r in results)
+    assert all("call exceeded 5.0 s" in r.message for r in results)
+
+
+def test_missing_seed_breaks_reproducibility_only() -> None:
+    found = verdicts("he", mistakes.he_no_seed)
+    assert found[REPRODUCIBLE] is not None
+    assert "np.random.seed(3)" in found[REPRODUCIBLE]
+    assert [name for name, message in found.items() if message] == [REPRODUCIBLE]
+
+
+def test_a_scale_mistake_reports_the_smallest_failing_input_with_numbers() -> None:
+    message = verdicts("he", mistakes.he_xavier)[WEIGHT_SCALE]
+    assert message is not None
+    assert "standard deviation is" in message
+    assert "He for fan-in" in message
+    assert "the smallest of" in message
+
+
+def test_random_biases_fail_the_bias_property() -> None:
+    message = verdicts("he", mistakes.he_random_biases)[ZERO_BIASES]
+    assert message is not None
+    assert "np.zeros((layers_dims[l], 1))" in message
+
+
+def test_a_mutated_input_is_reported_with_before_and_after() -> None:
+    message = verdicts("he", mistakes.he_clears_input)[INPUT_UNCHANGED]
+    assert message is not None
+    assert "after it" in message
+
+
+def test_wrong_shapes_fail_keys_and_shapes() -> None:
+    message = verdicts("he", mistakes.he_transposed)[KEYS_AND_SHAPES]
+    assert message is not None
+    assert "has shape" in message
+
+
+def test_a_function_that_always_raises_fails_every_property() -> None:
+    found = verdicts("he", mistakes.he_raises)
+    assert "NotImplementedError: TODO" in (found[KEYS_AND_SHAPES] or "")
+    assert all(message is not None for message in found.values())
+
+
+def test_scale_problem_accepts_the_reference_and_names_the_method() -> None:
+    weights = np.random.default_rng(0).standard_normal((200, 60)) * np.sqrt(2 / 60)
+    assert scale_problem("he", "W1", weights) is None
+    assert "He for fan-in 60" in (scale_problem("he", "W1", weights / np.sqrt(2)) or "")
+    assert scale_problem("zeros", "W1", np.zeros((3, 3))) is None
+    assert "every weight to 0" in (scale_problem("zeros", "W1", np.ones((3, 3))) or "")

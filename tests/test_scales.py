@@ -1,0 +1,76 @@
+"""Draw constructions and scale formulas: rebuilt draws match their oracles, factors are exact."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from grader.grading import expected_params
+from grader.scales import (
+    LayerScale,
+    explain_factors,
+    factors,
+    rand_draws,
+    randn_draws,
+    reseeded_draws,
+    rng_draws,
+)
+
+
+def test_randn_draws_rebuild_the_exercise_construction() -> None:
+    # the reference seeds the global generator; RandomState(3) must give the same numbers
+    expected = expected_params("random", (3, 2, 1))
+    draws = randn_draws((3, 2, 1), 3)
+    np.testing.assert_allclose(draws[0] * 10, expected["W1"], rtol=1e-15, err_msg="W1")
+    np.testing.assert_allclose(draws[1] * 10, expected["W2"], rtol=1e-15, err_msg="W2")
+
+
+def test_other_constructions_differ_from_the_exercise() -> None:
+    base = randn_draws((3, 2, 1), 3)
+    for other in (reseeded_draws, rng_draws, rand_draws):
+        assert factors(base, other((3, 2, 1), 3)) is None, other.__name__
+    assert reseeded_draws((3, 2, 1), 3)[0].tolist() == base[0].tolist()
+
+
+def test_factors_recover_per_layer_scales() -> None:
+    draws = randn_draws((4, 3, 2), 7)
+    assert factors([draws[0] * 2.5, draws[1] * -0.1], draws) == pytest.approx([2.5, -0.1])
+    assert factors([draws[0], draws[1] + 1e-3], draws) is None
+    assert factors([np.zeros((3, 4)), draws[1]], draws) is None
+
+
+def test_explain_factors_names_mixed_layer_errors() -> None:
+    layers = [LayerScale("W1", 4, 3, 10.0), LayerScale("W2", 3, 2, 20.0)]
+    assert "different factors" in (explain_factors("random", layers) or "")
+    assert explain_factors("random", [LayerScale("W1", 4, 3, 10.0)]) is None
+
+
+def test_rng_draws_are_those_of_default_rng() -> None:
+    rng = np.random.default_rng(3)
+    first = rng.standard_normal((2, 3))
+    np.testing.assert_array_equal(rng_draws((3, 2, 1), 3)[0], first, err_msg="W1")
+
+
+def test_rand_draws_are_uniform_on_the_unit_interval() -> None:
+    draws = np.concatenate([d.ravel() for d in rand_draws((50, 40, 1), 3)])
+    assert draws.min() >= 0.0
+    assert draws.max() < 1.0
+
+
+@pytest.mark.parametrize(
+    ("method", "factor", "fragment"),
+    [
+        ("he", lambda fi, fo: np.sqrt(1 / fi), "Xavier"),
+        ("he", lambda fi, fo: np.sqrt(2 / fo), "fan-out"),
+        ("he", lambda fi, fo: 2 / fi, "square root"),
+        ("random", lambda fi, fo: 1.0, "not multiplied"),
+        ("random", lambda fi, fo: 0.01, "x0.01"),
+    ],
+)
+def test_explain_factors_names_each_formula(method, factor, fragment) -> None:
+    dims = (60, 200, 1)
+    layers = [
+        LayerScale(f"W{i}", dims[i - 1], dims[i], factor(dims[i - 1], dims[i]))
+        for i in range(1, len(dims))
+    ]
+    assert fragment in (explain_factors(method, layers) or "")

@@ -1,0 +1,115 @@
+"""The assignment's grading spec: points, visibility, cases, tolerances and seeds."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from grader.checks import compare_params
+from grader.grading import expected_params
+from grader.spec import (
+    ASSIGNMENT_DIR,
+    BASE_PRESEED,
+    EXACT_ATOL,
+    EXACT_RTOL,
+    GRADED_FUNCTIONS,
+    HELPER_MODULES,
+    OTHER_PRESEED,
+    SPEC,
+    weight_std,
+)
+
+
+def test_graded_functions_and_helpers_are_the_exercise_names() -> None:
+    assert GRADED_FUNCTIONS == (
+        "initialize_parameters_zeros",
+        "initialize_parameters_random",
+        "initialize_parameters_he",
+    )
+    assert HELPER_MODULES == ("init_utils", "public_tests")
+
+
+def test_assignment_directory_is_resolved_inside_the_repository() -> None:
+    assert ASSIGNMENT_DIR.is_absolute()
+    assert ASSIGNMENT_DIR.parts[-2:] == ("assignments", "initialization")
+    assert (ASSIGNMENT_DIR.parent.parent / "grader" / "spec.py").is_file()
+
+
+@pytest.mark.parametrize("entry", SPEC.functions, ids=lambda e: e.method)
+def test_every_function_is_worth_ten_points_with_unique_check_names(entry) -> None:
+    names = [slot.name for slot in entry.slots()]
+    assert entry.max_score == 10.0
+    assert len(names) == len(set(names))
+
+
+def test_visible_cases_are_the_notebook_examples() -> None:
+    visible = {e.method: [c.layer_dims for c in e.visible_cases] for e in SPEC.functions}
+    assert visible == {
+        "zeros": [(3, 2, 1)],
+        "random": [(3, 2, 1)],
+        "he": [(2, 4, 1), (3, 1, 2)],
+    }
+
+
+@pytest.mark.parametrize("entry", SPEC.functions, ids=lambda e: e.method)
+def test_hidden_cases_never_show_their_dims(entry) -> None:
+    hidden = [case for case in entry.exact_cases if case.hidden]
+    assert len(hidden) == 4
+    for case in hidden:
+        assert str(list(case.layer_dims)) not in case.name
+        assert case.visibility != "visible"
+
+
+def test_published_random_values_pass_at_the_stated_tolerance() -> None:
+    # The notebook's printed random x10 values for [3, 2, 1] (8 decimals).
+    published = {
+        "W1": np.array(
+            [[17.88628473, 4.36509851, 0.96497468], [-18.63492703, -2.77388203, -3.54758979]]
+        ),
+        "b1": np.zeros((2, 1)),
+        "W2": np.array([[-0.82741481, -6.27000677]]),
+        "b2": np.zeros((1, 1)),
+    }
+    assert compare_params(published, expected_params("random", (3, 2, 1))) is None
+
+
+def test_published_he_values_pass_at_the_stated_tolerance() -> None:
+    # The notebook's printed He values for [2, 4, 1] (8 decimals).
+    published = {
+        "W1": np.array(
+            [
+                [1.78862847, 0.43650985],
+                [0.09649747, -1.8634927],
+                [-0.2773882, -0.35475898],
+                [-0.08274148, -0.62700068],
+            ]
+        ),
+        "b1": np.zeros((4, 1)),
+        "W2": np.array([[-0.03098412, -0.33744411, -0.92904268, 0.62552248]]),
+        "b2": np.zeros((1, 1)),
+    }
+    assert compare_params(published, expected_params("he", (2, 4, 1))) is None
+
+
+def test_tolerance_rejects_the_smallest_scale_mistake() -> None:
+    expected = expected_params("he", (2, 4, 1))
+    xavier = {key: value / np.sqrt(2) for key, value in expected.items()}
+    assert compare_params(xavier, expected) is not None
+    assert EXACT_RTOL <= 1e-7
+    assert EXACT_ATOL <= 1e-8
+
+
+def test_preseeds_are_neither_the_exercise_seed_nor_a_searched_seed() -> None:
+    for seed in (BASE_PRESEED, OTHER_PRESEED):
+        assert seed != 3
+        assert seed > 100
+        assert seed < 2**32
+
+
+def test_weight_std_per_method() -> None:
+    assert weight_std("zeros", 5) == 0.0
+    assert weight_std("random", 5) == 10.0
+    assert weight_std("he", 8) == pytest.approx(0.5)
+    assert weight_std("xavier", 4) == pytest.approx(0.5)
+    with pytest.raises(ValueError, match="unknown method"):
+        weight_std("lecun", 4)
