@@ -1,0 +1,310 @@
+"""Step 2 of grading: find the graded functions and build the program the sandbox runs.
+
+``extract(notebook)`` walks the code cells in order and keeps, at the top level of each cell:
+``import`` / ``from`` lines, ``def`` / ``async def`` / ``class`` statements, assignments of
+constants to plain names (``LAYERS = [2, 10, 5, 1]``; calls are allowed only on ``np`` /
+``numpy`` / ``math`` attributes, so ``parameters = model(...)`` is left out), and ``try`` blocks
+made only of those. Everything else is top-level work and is left out: calls, prints, plots,
+loops, training runs. Later definitions come later in the program, so they win as they would in
+the notebook.
+
+Before parsing, IPython syntax becomes plain Python through IPython's own ``TransformerManager``
+(loaded from its file, so the ``IPython`` package and its half-second import are not needed) or,
+without IPython, a line filter: line magics and ``!shell`` lines become calls (or ``pass``) that
+are then left out. ``%%time`` / ``%%timeit`` / ``%%capture`` / ``%%prun`` cells keep their body;
+other cell magics (``%%bash``, ``%%writefile``...) are not Python and are left out.
+
+A cell that does not compile costs only the functions it defines: it is reported as a
+``CellError`` (cell, line, message, the ``def`` names found in it by a regular expression) and those
+names go to ``compile_errors`` unless another cell defines them.
+
+Where a function is found, ``Location.how`` says how its cell is marked, strongest first:
+``"metadata"`` (``metadata.initgrade.function`` names it, a string or a list of strings),
+``"marker"`` (a ``# GRADED FUNCTION: name`` line), ``"tag"`` (``"graded"`` in ``metadata.tags``, or
+an nbgrader solution cell: ``metadata.nbgrader.solution`` or ``grade_id``), or ``"def"`` (no mark).
+Cells and lines are 0-based cell indices into the notebook and 1-based lines within the cell.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import importlib.util
+import re
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from grader import messages as msg
+from grader.notebook import Cell, LoadedNotebook
+
+_MARKER = re.compile(r"^[ \t]*#[ \t]*GRADED[ \t]+FUNCTION[ \t]*:[ \t]*([A-Za-z_]\w*)", re.I | re.M)
+_TOP_LEVEL_DEF = re.compile(r"^(?:async[ \t]+)?def[ \t]+([A-Za-z_]\w*)", re.M)
+_STATIC_CALL_ROOTS = frozenset({"np", "numpy", "math"})
+_COMPILE_FLAGS = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
+
+
+@dataclass(frozen=True)
+class Location:
+    cell: int
+    line: int
+    how: str  # "metadata" | "marker" | "tag" | "def"
+
+
+@dataclass(frozen=True)
+class CellError:
+    cell: int
+    line: int
+    message: str
+    functions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Extraction:
+    program: str
+    functions: dict[str, Location]  # every top-level def, at its winning definition
+    graded: tuple[str, ...]  # names the notebook marks as graded, in notebook order
+    compile_errors: dict[str, str]  # def names with no definition that compiles -> why
+    cell_errors: tuple[CellError, ...] = ()
+    warnings: tuple[str, ...] = ()
+    line_origins: tuple[tuple[int, int], ...] = field(default=(), repr=False)
+
+    def origin(self, program_line: int) -> tuple[int, int] | None:
+        """The (cell, line) a 1-based program line came from."""
+        if 1 <= program_line <= len(self.line_origins):
+            return self.line_origins[program_line - 1]
+        return None
+
+
+@dataclass
+class _Builder:
+    lines: list[str] = field(default_factory=list)
+    origins: list[tuple[int, int]] = field(default_factory=list)
+    defs: dict[str, list[Location]] = field(default_factory=dict)
+    graded: list[str] = field(default_factory=list)
+    errors: list[CellError] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def emit(self, text: str, cell: int, first_line: int, *, same_line: bool = False) -> None:
+        for offset, line in enumerate(text.splitlines()):
+            self.lines.append(line)
+            self.origins.append((cell, first_line if same_line else first_line + offset))
+
+
+def extract(notebook: LoadedNotebook | Sequence[Cell]) -> Extraction:
+    """Build the submission program from a loaded notebook (or its cells); never raises."""
+    cells = notebook.cells if isinstance(notebook, LoadedNotebook) else tuple(notebook)
+    build = _Builder()
+    for cell in cells:
+        if cell.cell_type == "code":
+            _add_cell(build, cell)
+    return _finish(build)
+
+
+def _add_cell(build: _Builder, cell: Cell) -> None:
+    marks = _marks(cell)
+    build.graded.extend(name for name in marks if name and name not in build.graded)
+    converted = python_source(cell.source)
+    if converted is None:
+        build.notes.append(msg.EXTRACT_NOT_PYTHON.format(cell=cell.index + 1))
+        return
+    text, first = converted
+    tree = _compile(build, cell, text, first)
+    if tree is None:
+        return
+    source_lines = text.splitlines()
+    body = tree.body
+    for position, stmt in enumerate(body):
+        if not _kept(stmt):
+            continue
+        start = min([stmt.lineno] + [d.lineno for d in getattr(stmt, "decorator_list", [])])
+        end = stmt.end_lineno or stmt.lineno
+        crowded = (position > 0 and (body[position - 1].end_lineno or 0) >= start) or (
+            position + 1 < len(body) and body[position + 1].lineno <= end
+        )
+        if crowded:  # shares a line with a statement that is left out: keep this one alone
+            build.emit(ast.unparse(stmt), cell.index, stmt.lineno + first, same_line=True)
+        else:
+            build.emit("\n".join(source_lines[start - 1 : end]), cell.index, start + first)
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            how = marks.get(stmt.name) or marks.get("", "def")
+            build.defs.setdefault(stmt.name, []).append(
+                Location(cell.index, stmt.lineno + first, how)
+            )
+    _check_marks(build, cell, marks, body)
+
+
+def _compile(build: _Builder, cell: Cell, text: str, first: int) -> ast.Module | None:
+    """The cell's syntax tree, or None after recording why it does not compile."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # SyntaxWarning and friends belong to the student
+            tree = ast.parse(text)
+            compile(tree, f"<cell {cell.index + 1}>", "exec", flags=_COMPILE_FLAGS)
+        return tree
+    except SyntaxError as error:
+        line = (error.lineno or 1) + first
+        message = f"{type(error).__name__}: {error.msg}"
+    except (ValueError, RecursionError, MemoryError) as error:  # null bytes, absurd nesting
+        line, message = 1 + first, f"{type(error).__name__}: {error}"
+    names = tuple(dict.fromkeys(_TOP_LEVEL_DEF.findall(cell.source)))
+    build.errors.append(CellError(cell.index, line, message, names))
+    return None
+
+
+def _marks(cell: Cell) -> dict[str, str]:
+    """Names this cell marks as graded -> how; the key "" holds a mark for every def in it."""
+    marks: dict[str, str] = {}
+    meta = cell.metadata
+    tags = meta.get("tags")
+    nbgrader = meta.get("nbgrader")
+    if (isinstance(tags, list) and "graded" in tags) or (
+        isinstance(nbgrader, dict) and (nbgrader.get("solution") or nbgrader.get("grade_id"))
+    ):
+        marks[""] = "tag"
+        marks.update((name, "tag") for name in _TOP_LEVEL_DEF.findall(cell.source))
+    marks.update((name, "marker") for name in _MARKER.findall(cell.source))
+    own = meta.get("initgrade")
+    named = own.get("function") if isinstance(own, dict) else None
+    for name in [named] if isinstance(named, str) else named or []:
+        if isinstance(name, str) and name.isidentifier():
+            marks[name] = "metadata"
+    return marks
+
+
+def _check_marks(build: _Builder, cell: Cell, marks: dict[str, str], body: list[ast.stmt]) -> None:
+    defined = {s.name for s in body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    for name, how in marks.items():
+        if name and how != "tag" and name not in defined:
+            build.notes.append(msg.EXTRACT_MARK_WITHOUT_DEF.format(cell=cell.index + 1, name=name))
+
+
+def _finish(build: _Builder) -> Extraction:
+    functions = {name: places[-1] for name, places in build.defs.items()}
+    notes = list(build.notes)
+    for name, places in build.defs.items():
+        cells = sorted({place.cell for place in places})
+        if len(cells) > 1:
+            shown = ", ".join(str(c + 1) for c in cells)
+            notes.append(msg.EXTRACT_REDEFINED.format(name=name, cells=shown, last=cells[-1] + 1))
+    compile_errors: dict[str, str] = {}
+    for error in build.errors:
+        where = msg.EXTRACT_WHERE.format(cell=error.cell + 1, line=error.line)
+        notes.append(msg.EXTRACT_CELL_BROKEN.format(where=where, error=error.message))
+        for name in error.functions:
+            if name in functions:
+                other = functions[name].cell + 1
+                notes.append(msg.EXTRACT_BROKEN_FALLBACK.format(name=name, where=where, cell=other))
+            else:
+                compile_errors[name] = msg.EXTRACT_BROKEN_FUNCTION.format(
+                    name=name, where=where, error=error.message
+                )
+    program = "\n".join(build.lines) + ("\n" if build.lines else "")
+    return Extraction(
+        program,
+        functions,
+        tuple(build.graded),
+        compile_errors,
+        tuple(build.errors),
+        tuple(notes),
+        tuple(build.origins),
+    )
+
+
+def _kept(stmt: ast.stmt) -> bool:
+    """Whether a top-level statement is a definition (kept) or work (left out)."""
+    if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+        return True
+    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return True
+    if isinstance(stmt, ast.Assign):
+        return all(_plain_target(t) for t in stmt.targets) and _static(stmt.value)
+    if isinstance(stmt, ast.AnnAssign):
+        return isinstance(stmt.target, ast.Name) and stmt.value is not None and _static(stmt.value)
+    if isinstance(stmt, ast.Try):
+        parts = [*stmt.body, *stmt.orelse, *stmt.finalbody]
+        parts += [s for handler in stmt.handlers for s in handler.body]
+        return all(isinstance(s, ast.Pass) or _kept(s) for s in parts)
+    return False
+
+
+def _plain_target(target: ast.expr) -> bool:
+    if isinstance(target, ast.Name):
+        return True
+    return isinstance(target, (ast.Tuple, ast.List)) and all(_plain_target(e) for e in target.elts)
+
+
+def _static(node: ast.AST) -> bool:
+    """No work hides in this expression: calls only on np/numpy/math, nothing that yields."""
+    if isinstance(node, ast.Lambda):
+        defaults = [*node.args.defaults, *node.args.kw_defaults]
+        return all(_static(default) for default in defaults if default is not None)
+    if isinstance(node, (ast.Await, ast.Yield, ast.YieldFrom, ast.NamedExpr)):
+        return False
+    if isinstance(node, ast.Call) and _call_root(node.func) not in _STATIC_CALL_ROOTS:
+        return False
+    return all(_static(child) for child in ast.iter_child_nodes(node))
+
+
+def _call_root(func: ast.expr) -> str | None:
+    if not isinstance(func, ast.Attribute):
+        return None
+    while isinstance(func, ast.Attribute):
+        func = func.value
+    return func.id if isinstance(func, ast.Name) else None
+
+
+# -- IPython syntax to plain Python ------------------------------------------------------------
+
+_BODY_MAGICS = frozenset({"time", "timeit", "capture", "prun"})
+_LINE_MAGIC = re.compile(r"^([ \t]*)(?:[%!]|[A-Za-z_][\w., \t]*=[ \t]*[%!])")
+
+
+def python_source(source: str) -> tuple[str, int] | None:
+    """The cell as plain Python and how many lines were removed above it; None if not Python."""
+    first = 0
+    lines = source.splitlines()
+    head = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if head is not None and lines[head].lstrip().startswith("%%"):
+        name = lines[head].lstrip()[2:].split(maxsplit=1)[0] if lines[head].strip("% \t") else ""
+        if name not in _BODY_MAGICS:
+            return None
+        first = head + 1
+        source = "\n".join(lines[first:])
+    manager = _transformer()
+    text = None
+    if manager is not None:
+        try:
+            text = manager.transform_cell(source)
+        except Exception:  # IPython's tokenizer on odd input: fall back to the line filter
+            text = None
+    if text is None or len(text.splitlines()) != len(source.splitlines()):
+        text = "\n".join(_filter_line(line) for line in source.splitlines())
+    return text, first
+
+
+def _filter_line(line: str) -> str:
+    match = _LINE_MAGIC.match(line)
+    return f"{match.group(1)}pass" if match else line
+
+
+@functools.lru_cache(maxsize=1)
+def _transformer() -> Any:
+    """IPython's TransformerManager, loaded from its file without importing the IPython package."""
+    try:
+        spec = importlib.util.find_spec("IPython")
+        if spec is None or not spec.submodule_search_locations:
+            return None
+        path = Path(next(iter(spec.submodule_search_locations))) / "core" / "inputtransformer2.py"
+        module_spec = importlib.util.spec_from_file_location("_initgrade_inputtransformer2", path)
+        if module_spec is None or module_spec.loader is None:
+            return None
+        module = importlib.util.module_from_spec(module_spec)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            module_spec.loader.exec_module(module)
+        return module.TransformerManager()
+    except Exception:  # no IPython, or a version laid out differently: use the line filter
+        return None

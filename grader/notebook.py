@@ -1,0 +1,224 @@
+"""Step 1 of grading: read a submitted file into a version-4 notebook, or say plainly why not.
+
+``load_notebook(path)`` returns a ``LoadedNotebook`` or a ``LoadFailure``; it never raises for
+anything a student can submit. The checks, in order: the path exists and is a regular file, it is
+not over the size cap (decided from ``stat``, before reading a byte), it can be read, it is not
+empty, it is not a ``.py`` script, it decodes as UTF-8 (a byte-order mark is tolerated), it parses
+as JSON, the JSON looks like a notebook, its ``nbformat`` is 3 or 4 (3 is upgraded to 4), and it has
+at least one code cell.
+
+Outputs and execution counts are dropped before anything else: grading never needs them, and a
+huge or malformed saved output must not cost a student their grade. ``nbformat.validate`` then runs
+on what is left; a notebook that fails it but still has readable cells is graded, with a warning.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import stat
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from grader import messages as msg
+
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+_SUPPORTED_MAJOR = (3, 4)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One cell as grading sees it: its position among all cells, its type, source and metadata."""
+
+    index: int
+    cell_type: str
+    source: str
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class LoadedNotebook:
+    path: Path
+    sha256: str  # of the file's bytes, as submitted
+    nb: Any  # nbformat.NotebookNode, version 4, outputs removed
+    cells: tuple[Cell, ...]
+    warnings: tuple[str, ...] = ()
+    ok: bool = field(default=True, init=False)
+
+    @property
+    def code_cells(self) -> tuple[Cell, ...]:
+        return tuple(cell for cell in self.cells if cell.cell_type == "code")
+
+
+@dataclass(frozen=True)
+class LoadFailure:
+    path: Path
+    reason: str  # a full sentence naming the file
+    sha256: str | None = None  # set when the bytes could be read
+    ok: bool = field(default=False, init=False)
+
+
+def load_notebook(
+    path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES
+) -> LoadedNotebook | LoadFailure:
+    """Read ``path`` as a Jupyter notebook; see the module docstring for what is checked."""
+    path = Path(path)
+    data = _read_bytes(path, max_bytes)
+    if isinstance(data, LoadFailure):
+        return data
+    digest = hashlib.sha256(data).hexdigest()
+    parsed = _parse(path, data)
+    if isinstance(parsed, str):
+        return LoadFailure(path, parsed, digest)
+    return _to_loaded(path, digest, parsed)
+
+
+def _read_bytes(path: Path, max_bytes: int) -> bytes | LoadFailure:
+    name = str(path)
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return LoadFailure(path, msg.LOAD_NOT_FOUND.format(path=name))
+    except OSError as error:
+        return LoadFailure(path, msg.LOAD_UNREADABLE.format(path=name, error=error.strerror))
+    if stat.S_ISDIR(info.st_mode):
+        return LoadFailure(path, msg.LOAD_DIRECTORY.format(path=name))
+    if not stat.S_ISREG(info.st_mode):
+        return LoadFailure(path, msg.LOAD_NOT_REGULAR.format(path=name))
+    if info.st_size > max_bytes:
+        return LoadFailure(
+            path, msg.LOAD_TOO_BIG.format(path=name, **_sizes(info.st_size, max_bytes))
+        )
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(max_bytes + 1)
+    except OSError as error:
+        return LoadFailure(path, msg.LOAD_UNREADABLE.format(path=name, error=error.strerror))
+    if len(data) > max_bytes:  # the file grew after stat
+        return LoadFailure(path, msg.LOAD_TOO_BIG.format(path=name, **_sizes(len(data), max_bytes)))
+    if not data.strip():
+        return LoadFailure(path, msg.LOAD_EMPTY.format(path=name))
+    return data
+
+
+def _sizes(size: int, limit: int) -> dict[str, str]:
+    return {"size": f"{size / 1e6:.1f} MB", "limit": f"{limit / 1e6:.0f} MB"}
+
+
+def _parse(path: Path, data: bytes) -> dict[str, Any] | str:
+    """The notebook's JSON as a dict, or the reason it is not one."""
+    name = str(path)
+    if path.suffix.lower() == ".py":
+        return msg.LOAD_PYTHON_FILE.format(path=name)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        return msg.LOAD_NOT_UTF8.format(path=name, offset=error.start)
+    try:
+        content = json.loads(text)
+    except json.JSONDecodeError as error:
+        hint = msg.LOAD_LOOKS_LIKE_PYTHON if _looks_like_python(text) else ""
+        return msg.LOAD_NOT_JSON.format(
+            path=name, line=error.lineno, column=error.colno, error=error.msg, hint=hint
+        )
+    except RecursionError:
+        return msg.LOAD_NOT_JSON.format(
+            path=name, line="?", column="?", error="nested too deeply", hint=""
+        )
+    return _check_shape(name, content)
+
+
+def _looks_like_python(text: str) -> bool:
+    head = text.lstrip()[:200]
+    return head.startswith(("import ", "from ", "def ", "# %%", "#!"))
+
+
+def _check_shape(name: str, content: object) -> dict[str, Any] | str:
+    if not isinstance(content, dict) or not ("cells" in content or "worksheets" in content):
+        return msg.LOAD_NOT_NOTEBOOK.format(path=name, kind=type(content).__name__)
+    major = content.get("nbformat")
+    if type(major) is not int or major not in _SUPPORTED_MAJOR:
+        return msg.LOAD_BAD_VERSION.format(path=name, version=major)
+    cell_lists = (
+        [content.get("cells")]
+        if major == 4
+        else [ws.get("cells") for ws in content.get("worksheets") or [] if isinstance(ws, dict)]
+    )
+    if not all(isinstance(cells, list) for cells in cell_lists):
+        return msg.LOAD_NOT_NOTEBOOK.format(path=name, kind="dict")
+    for cells in cell_lists:
+        for cell in cells:
+            if isinstance(cell, dict) and cell.get("cell_type") == "code":
+                cell["outputs"] = []
+                cell[("execution_count" if major == 4 else "prompt_number")] = None
+    return content
+
+
+def _to_loaded(path: Path, digest: str, content: dict[str, Any]) -> LoadedNotebook | LoadFailure:
+    import nbformat  # imported here: a refused file should not pay for jsonschema
+
+    notes: list[str] = []
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            nb = nbformat.from_dict(content)
+            if content["nbformat"] == 3:
+                nb = nbformat.convert(nb, 4)
+                notes.append(msg.LOAD_UPGRADED.format(path=str(path)))
+    except Exception as error:  # nbformat's converter on malformed version-3 input
+        return LoadFailure(
+            path, msg.LOAD_NOT_NOTEBOOK_DETAIL.format(path=path, error=error), digest
+        )
+    notes.extend(_validate(nbformat, nb, str(path)))
+    cells = _cells(nb)
+    if cells is None:
+        return LoadFailure(path, msg.LOAD_UNUSABLE_CELLS.format(path=path), digest)
+    if not any(cell.cell_type == "code" for cell in cells):
+        return LoadFailure(path, msg.LOAD_NO_CODE.format(path=path), digest)
+    return LoadedNotebook(path, digest, nb, cells, tuple(notes))
+
+
+def _validate(nbformat: Any, nb: Any, name: str) -> list[str]:
+    """Validation problems as warnings; nbformat also repairs duplicate cell ids in place."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            nbformat.validate(nb)
+            problem = ""
+        except nbformat.ValidationError as error:
+            problem = str(error.message)[:200]
+        except Exception as error:  # jsonschema on exotic input; still try to use the cells
+            problem = f"{type(error).__name__}: {error}"[:200]
+    notes = [msg.LOAD_REPAIRED.format(path=name, what=str(item.message)[:200]) for item in caught]
+    if problem:
+        notes.append(msg.LOAD_INVALID_BUT_USABLE.format(path=name, problem=problem))
+    return notes
+
+
+def _cells(nb: Any) -> tuple[Cell, ...] | None:
+    """Cells as plain values, or None when they cannot be read as cells at all."""
+    raw = nb.get("cells")
+    if not isinstance(raw, list):
+        return None
+    cells = []
+    for index, cell in enumerate(raw):
+        if not isinstance(cell, dict):
+            return None
+        source = cell.get("source", "")
+        if isinstance(source, list) and all(isinstance(part, str) for part in source):
+            source = "".join(source)
+        if not isinstance(source, str):
+            return None
+        metadata = cell.get("metadata")
+        cell_type = cell.get("cell_type")
+        cells.append(
+            Cell(
+                index,
+                cell_type if isinstance(cell_type, str) else "unknown",
+                source,
+                dict(metadata) if isinstance(metadata, dict) else {},
+            )
+        )
+    return tuple(cells)

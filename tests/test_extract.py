@@ -1,0 +1,245 @@
+"""Extraction: the graded functions are found and the program keeps definitions, not work."""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+import numpy as np
+import pytest
+
+from grader import extract as extract_module
+from grader.calls import Limits
+from grader.extract import Extraction, Location, extract
+from grader.notebook import Cell
+from grader.sandbox import Worker
+
+
+def cells(*sources: str | tuple[str, dict[str, Any]]) -> list[Cell]:
+    """Code cells from sources (or (source, metadata) pairs); a leading '#md' makes markdown."""
+    made = []
+    for index, item in enumerate(sources):
+        source, metadata = item if isinstance(item, tuple) else (item, {})
+        kind = "markdown" if source.startswith("#md") else "code"
+        made.append(Cell(index, kind, source, metadata))
+    return made
+
+
+def top_level(program: str) -> list[str]:
+    return [ast.unparse(statement) for statement in ast.parse(program).body]
+
+
+HE = """# GRADED FUNCTION: initialize_parameters_he
+def initialize_parameters_he(layers_dims):
+    np.random.seed(3)
+    parameters = {}
+    for l in range(1, len(layers_dims)):
+        weights = np.random.randn(layers_dims[l], layers_dims[l - 1])
+        parameters['W' + str(l)] = weights * scale(l, layers_dims)
+        parameters['b' + str(l)] = np.zeros((layers_dims[l], 1))
+    return parameters
+"""
+
+
+def test_definitions_are_kept_and_top_level_work_is_left_out() -> None:
+    result = extract(
+        cells(
+            "import numpy as np\nimport matplotlib.pyplot as plt\nfrom init_utils import *",
+            "LAYERS = [2, 10, 5, 1]\nSCALE = np.sqrt(2.0)\nsquare = lambda x: x * x",
+            "train_X, train_Y, test_X, test_Y = load_dataset()\nplt.rcParams['dpi'] = 90",
+            "parameters = model(train_X, train_Y, initialization='he')\nprint(parameters)",
+            "for i in range(3):\n    print(i)\nwhile False:\n    pass\nnp.random.seed(1)",
+            "if __name__ == '__main__':\n    main()\nwith open('x') as f:\n    pass",
+            "class Net:\n    size = 3\n\n@staticmethod\ndef helper(x):\n    return x",
+            "try:\n    import sklearn\nexcept ImportError:\n    pass",
+            "try:\n    import h5py\nexcept ImportError:\n    print('no h5py')",
+        )
+    )
+    assert top_level(result.program) == [
+        "import numpy as np",
+        "import matplotlib.pyplot as plt",
+        "from init_utils import *",
+        "LAYERS = [2, 10, 5, 1]",
+        "SCALE = np.sqrt(2.0)",
+        "square = lambda x: x * x",
+        "class Net:\n    size = 3",
+        "@staticmethod\ndef helper(x):\n    return x",
+        "try:\n    import sklearn\nexcept ImportError:\n    pass",
+    ]
+    assert result.warnings == ()
+    assert result.compile_errors == {}
+
+
+def test_ipython_magics_and_shell_lines_are_removed() -> None:
+    result = extract(
+        cells(
+            "%matplotlib inline\n%load_ext autoreload\n%autoreload 2\nimport numpy as np",
+            "!pip install numpy\nfiles = !ls\nnp?",
+            "def f(x):\n    %time g()\n    return x",
+            "%%time\ndef timed(x):\n    return x\ntimed(1)",
+            "%%bash\necho hello",
+            "%%writefile helper.py\ndef evil():\n    pass",
+        )
+    )
+    assert top_level(result.program) == [
+        "import numpy as np",
+        "def f(x):\n    get_ipython().run_line_magic('time', 'g()')\n    return x",
+        "def timed(x):\n    return x",
+    ]
+    assert result.functions["timed"] == Location(cell=3, line=2, how="def")
+    assert [w for w in result.warnings if "not Python" in w] == [
+        "Cell 5 is a cell magic that is not Python (such as %%bash); left out.",
+        "Cell 6 is a cell magic that is not Python (such as %%bash); left out.",
+    ]
+
+
+def test_without_ipython_a_line_filter_removes_magics(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(extract_module, "_transformer", lambda: None)
+    result = extract(
+        cells(
+            "%matplotlib inline\nimport numpy as np\n!pip install x\nfiles = !ls",
+            "def f(x):\n    %time g()\n    return x",
+        )
+    )
+    assert top_level(result.program) == ["import numpy as np", "def f(x):\n    pass\n    return x"]
+    assert result.cell_errors == ()
+
+
+def test_a_cell_that_does_not_compile_costs_only_its_own_functions() -> None:
+    result = extract(
+        cells(
+            "import numpy as np",
+            "def initialize_parameters_zeros(layers_dims):\n    return {}",
+            "x = 1\ndef initialize_parameters_random(layers_dims:\n    pass\ndef helper(): pass",
+            "def initialize_parameters_he(layers_dims):\n    return {}",
+        )
+    )
+    assert set(result.functions) == {"initialize_parameters_zeros", "initialize_parameters_he"}
+    (error,) = result.cell_errors
+    assert (error.cell, error.line) == (2, 2)
+    assert error.message == "SyntaxError: '(' was never closed"
+    assert error.functions == ("initialize_parameters_random", "helper")
+    assert result.compile_errors["initialize_parameters_random"] == (
+        "initialize_parameters_random is in a cell that does not compile (cell 3, line 2: "
+        "SyntaxError: '(' was never closed)"
+    )
+    assert "x = 1" not in result.program
+
+
+def test_errors_found_only_when_compiling_also_break_the_cell() -> None:
+    result = extract(cells("def f(x):\n    return x\nreturn f", "def g():\n    nonlocal y"))
+    assert [e.message for e in result.cell_errors] == [
+        "SyntaxError: 'return' outside function",
+        "SyntaxError: no binding for nonlocal 'y' found",
+    ]
+    assert set(result.compile_errors) == {"f", "g"}
+    assert result.program == ""
+
+
+def test_a_broken_redefinition_falls_back_to_the_earlier_one() -> None:
+    result = extract(cells("def f(x):\n    return 1", "def f(x):\n    return (2"))
+    assert result.functions["f"].cell == 0
+    assert "f" not in result.compile_errors
+    assert any("earlier definition in cell 1 is graded instead" in w for w in result.warnings)
+
+
+def test_the_later_of_two_definitions_wins_with_a_warning() -> None:
+    result = extract(cells("def f(x):\n    return 1", "y = 2", "def f(x):\n    return 2"))
+    assert result.functions["f"] == Location(cell=2, line=1, how="def")
+    namespace: dict[str, Any] = {}
+    exec(result.program, namespace)
+    assert namespace["f"](0) == 2
+    assert (
+        "f is defined in cells 1, 3; the last definition (cell 3) is graded" in result.warnings[0]
+    )
+
+
+def test_markers_metadata_and_tags_say_how_a_function_was_found() -> None:
+    result = extract(
+        cells(
+            HE,
+            ("def initialize_parameters_zeros(layers_dims):\n    return {}", {"tags": ["graded"]}),
+            ("def a(x):\n    return x", {"nbgrader": {"grade_id": "cell-1", "solution": True}}),
+            ("def b(x):\n    return x", {"initgrade": {"function": "b"}}),
+            (
+                "def c(x):\n    return x\ndef d(x):\n    return x",
+                {"initgrade": {"function": ["c"]}},
+            ),
+            "# graded function: e\ndef e(x):\n    return x",
+        )
+    )
+    assert {name: place.how for name, place in result.functions.items()} == {
+        "initialize_parameters_he": "marker",
+        "initialize_parameters_zeros": "tag",
+        "a": "tag",
+        "b": "metadata",
+        "c": "metadata",
+        "d": "def",
+        "e": "marker",
+    }
+    assert result.graded == (
+        "initialize_parameters_he",
+        "initialize_parameters_zeros",
+        "a",
+        "b",
+        "c",
+        "e",
+    )
+    assert result.functions["initialize_parameters_he"] == Location(0, 2, "marker")
+
+
+def test_a_marker_for_a_function_the_cell_lacks_is_a_warning() -> None:
+    result = extract(
+        cells("# GRADED FUNCTION: initialize_parameters_he\ndef init_he(dims):\n    return {}")
+    )
+    assert result.warnings == (
+        "Cell 1 is marked as graded for initialize_parameters_he, but it does not define a "
+        "function named initialize_parameters_he.",
+    )
+    assert "initialize_parameters_he" in result.graded
+
+
+def test_a_statement_sharing_a_line_with_work_is_kept_alone() -> None:
+    result = extract(cells("import numpy as np; train(); LAYERS = [1, 2]"))
+    assert top_level(result.program) == ["import numpy as np", "LAYERS = [1, 2]"]
+    assert result.origin(1) == (0, 1)
+    assert result.origin(2) == (0, 1)
+
+
+def test_program_lines_map_back_to_their_cells() -> None:
+    result = extract(
+        cells("#md # Title", "import numpy as np\nprint(1)\n\ndef f(x):\n    return x")
+    )
+    lines = result.program.splitlines()
+    assert lines[1] == "def f(x):"
+    assert result.origin(2) == (1, 4)
+    assert result.origin(3) == (1, 5)
+    assert result.origin(0) is None
+    assert result.origin(99) is None
+
+
+def test_markdown_and_raw_cells_are_ignored() -> None:
+    made = cells("#md def not_code(x): pass", "def f(x):\n    return x")
+    made.append(Cell(2, "raw", "def raw(x): pass", {}))
+    assert set(extract(made).functions) == {"f"}
+
+
+def test_the_extracted_program_runs_in_the_sandbox() -> None:
+    result: Extraction = extract(
+        cells(
+            "%matplotlib inline\nimport numpy as np\nimport sklearn",
+            "def scale(l, layers_dims):\n    return np.sqrt(2 / layers_dims[l - 1])",
+            HE,
+            "parameters = initialize_parameters_he([2, 4, 1])\nprint(parameters)",
+        )
+    )
+    with Worker(result.program, limits=Limits(call_seconds=2), origin=result.origin) as worker:
+        answer = worker.call("initialize_parameters_he", [2, 4, 1])
+        warnings = worker.load_warnings
+    assert answer.value is not None
+    np.random.seed(3)
+    np.testing.assert_array_equal(answer.value["W1"], np.random.randn(4, 2), err_msg="W1")
+    assert warnings == (
+        "cell 1, line 3: could not import sklearn (ModuleNotFoundError: No module named "
+        "'sklearn'); graded without it.",
+    )
