@@ -84,11 +84,12 @@ class LayerScale:
     fan_in: int
     fan_out: int
     value: float
+    dims: tuple[int, ...] = ()  # the layers_dims of the call it was measured on
 
 
 def layer_scales(dims: Dims, values: Sequence[float]) -> list[LayerScale]:
     return [
-        LayerScale(f"W{i}", dims[i - 1], dims[i], float(v))
+        LayerScale(f"W{i}", dims[i - 1], dims[i], float(v), tuple(dims))
         for i, v in zip(range(1, len(dims)), values, strict=True)
     ]
 
@@ -96,12 +97,15 @@ def layer_scales(dims: Dims, values: Sequence[float]) -> list[LayerScale]:
 def scale_message(method: str, what: str, layers: Sequence[LayerScale], explanation: str) -> str:
     """Quote the layer that is furthest from the method's scale."""
 
-    def distance(layer: LayerScale) -> float:
-        return abs(np.log(abs(layer.value) / weight_std(method, layer.fan_in)))
+    def distance(layer: LayerScale) -> tuple[float, int]:
+        # ties (a constant factor) go to the widest fan-in, whose numbers say the most
+        off = abs(np.log(abs(layer.value) / weight_std(method, layer.fan_in)))
+        return round(float(off), 9), layer.fan_in
 
     worst = max(layers, key=distance)
     expected = weight_std(method, worst.fan_in)
     return msg.DIAG_SCALE.format(
+        dims=list(worst.dims),
         key=worst.key,
         what=msg.DIAG_SCALE_WHAT[what],
         got=worst.value,

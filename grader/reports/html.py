@@ -1,0 +1,135 @@
+"""A self-contained HTML feedback page: scores, every check, the diagnosis, and plots.
+
+Everything that comes from a student (file name, messages quoting their output, the output tail)
+is escaped with ``html.escape``; plots are PNGs embedded as base64 data URIs, so the page is one
+file. Plots need the student's initial parameters for ``OUTCOME_DIMS``
+(``student_params[function name]``); without them, or when their shapes are wrong, the page
+shows the checks alone.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+from grader.calls import Params
+from grader.checks import expected_shapes, structure_difference
+from grader.grading import expected_params
+from grader.outcome import OutcomeCache, Trainer, train_outcome
+from grader.reports.plots import activations_figure, training_figure
+from grader.reports.text import points
+from grader.results import CheckResult, FunctionResult, Report
+from grader.spec import OUTCOME_DIMS, SPEC
+
+STYLE = """
+body { font-family: system-ui, sans-serif; max-width: 72rem; margin: 2rem auto; padding: 0 1rem; }
+table { border-collapse: collapse; width: 100%; }
+td, th { border-bottom: 1px solid #ddd; padding: .35rem .5rem; text-align: left; }
+td { vertical-align: top; }
+.pass { color: #17733a; } .fail { color: #b3261e; }
+.box { padding: .6rem 1rem; border-left: .3rem solid #b3261e; background: #fbeeed; margin: 1rem 0; }
+.note { border-left-color: #8a6d00; background: #fff8e0; }
+img { max-width: 100%; } pre { white-space: pre-wrap; background: #f6f6f6; padding: .5rem; }
+"""
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _e(text: object) -> str:
+    """Escaped for HTML, without terminal colour codes or control characters."""
+    return html.escape(_CONTROL.sub("", _ANSI.sub("", str(text))), quote=True)
+
+
+def _image(data: bytes, alt: str) -> str:
+    encoded = base64.b64encode(data).decode("ascii")
+    return f'<img alt="{_e(alt)}" src="data:image/png;base64,{encoded}">'
+
+
+def _check_row(check: CheckResult) -> str:
+    verdict = '<td class="pass">✓</td>' if check.passed else '<td class="fail">✗</td>'
+    score = f"{points(check.points)} / {points(check.max_points)}"
+    message = "" if check.passed else _e(check.message)
+    return f"<tr>{verdict}<td>{_e(check.name)}</td><td>{score}</td><td>{message}</td></tr>"
+
+
+def _plots(name: str, params: Params, trainer: Trainer | None, cache: OutcomeCache | None) -> str:
+    if structure_difference(params, expected_shapes(OUTCOME_DIMS)) is not None:
+        return ""
+    method = SPEC.function(name).method
+    student = train_outcome(params, trainer=trainer, cache=cache)
+    reference_start = dict(expected_params(method, OUTCOME_DIMS))
+    reference_outcome = train_outcome(reference_start, trainer=trainer, cache=cache)
+    return "".join(
+        [
+            "<h3>Training from your initialization</h3>",
+            _image(training_figure(student, reference_outcome), "cost and decision boundary"),
+            "<h3>Activations layer by layer</h3>",
+            _image(activations_figure(params, method), "activation histograms"),
+        ]
+    )
+
+
+def _function_section(function: FunctionResult, plots: str, include_hidden: bool) -> str:
+    rows = [
+        _check_row(check)
+        for check in function.checks
+        if include_hidden or check.visibility != "hidden"
+    ]
+    diagnosis = (
+        f'<p class="box"><strong>Likely mistake:</strong> {_e(function.diagnosis)}</p>'
+        if function.diagnosis
+        else ""
+    )
+    score = f"{points(function.score)} / {points(function.max_score)}"
+    return (
+        f"<section><h2>{_e(function.name)} — {score}</h2>{diagnosis}"
+        "<table><tr><th></th><th>check</th><th>points</th><th>what went wrong</th></tr>"
+        f"{''.join(rows)}</table>{plots}</section>"
+    )
+
+
+def render_html(
+    report: Report,
+    *,
+    student_params: Mapping[str, Params] | None = None,
+    include_hidden: bool = False,
+    trainer: Trainer | None = None,
+    cache: OutcomeCache | None = None,
+) -> str:
+    """The page as text. ``trainer`` and ``cache`` are for tests; by default training is cached."""
+    student_params = student_params or {}
+    parts = [
+        f"<h1>Feedback for {_e(report.submission)}</h1>",
+        f"<p>Score: <strong>{points(report.score)} / {points(report.max_score)}</strong></p>",
+    ]
+    if report.error:
+        parts.append(f'<p class="box">Could not be graded: {_e(report.error)}</p>')
+    parts += [f'<p class="box note">{_e(warning)}</p>' for warning in report.warnings]
+    for function in report.functions:
+        params = student_params.get(function.name)
+        plots = _plots(function.name, params, trainer, cache) if params is not None else ""
+        parts.append(_function_section(function, plots, include_hidden))
+    if report.output_tail:
+        parts.append(
+            "<details><summary>Output of your code (last lines)</summary>"
+            f"<pre>{_e(report.output_tail)}</pre></details>"
+        )
+    environment = ", ".join(f"{_e(k)} {_e(v)}" for k, v in sorted(report.environment.items()))
+    parts.append(f"<footer><p>sha256 {_e(report.sha256)}; {environment}</p></footer>")
+    return (
+        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>Feedback: {_e(report.submission)}</title><style>{STYLE}</style></head>"
+        f"<body>{''.join(parts)}</body></html>\n"
+    )
+
+
+def write_html(
+    report: Report, path: str | Path, *, student_params: Mapping[str, Params] | None = None
+) -> None:
+    """Write the page to ``path``."""
+    Path(path).write_text(render_html(report, student_params=student_params), encoding="utf-8")

@@ -1,0 +1,198 @@
+"""Reports: text, Gradescope results.json, JUnit XML, HTML and the CSV row."""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+
+from grader.grading import expected_params
+from grader.outcome import OutcomeCache
+from grader.reports import csv_row, gradescope_json, junit_xml, render_text, write_gradescope
+from grader.reports.gradescope import dumps
+from grader.reports.html import render_html, write_html
+from grader.reports.junit import write_junit
+from grader.reports.plots import effective_std
+from grader.results import CheckResult, FunctionResult, Report
+from grader.spec import OUTCOME_DIMS, SPEC
+from tests.mistakes import MISTAKES, graded, stand_in_trainer
+
+SCRIPT = "<script>alert('x')</script>"
+
+
+def mistake(name: str) -> FunctionResult:
+    return graded(next(m for m in MISTAKES if m.name == name))
+
+
+def hostile_function() -> FunctionResult:
+    check = CheckResult("visible case", "initialize_parameters_zeros", 0.0, 2.0, False, SCRIPT)
+    return FunctionResult("initialize_parameters_zeros", (check,), f"diagnosis {SCRIPT}")
+
+
+@pytest.fixture
+def report() -> Report:
+    return Report(
+        submission="alice.ipynb",
+        sha256="ab" * 32,
+        functions=(hostile_function(), mistake("random_times_1"), mistake("he_xavier")),
+        warnings=("cell 4 was skipped: it trains a model",),
+        output_tail="hello\x00\x1b[31m",
+        timing={"total": 3.25, "grading": 2.0},
+    )
+
+
+def test_text_shows_points_verdicts_messages_diagnosis_and_total(report: Report) -> None:
+    text = render_text(report)
+    assert "initialize_parameters_he: 5 / 10" in text
+    assert "✓ biases are zero" in text
+    assert "✗ weight scale of every layer" in text
+    assert "Likely mistake: For layers_dims=[60, 200, 1]" in text
+    assert f"Total: {report.score:g} / 22" in text
+    ascii_text = render_text(report, ascii_marks=True)
+    assert "PASS biases are zero" in ascii_text
+    assert "✓" not in ascii_text
+
+
+def test_text_for_an_ungradable_submission_gives_the_reason() -> None:
+    report = Report.without_results("bob.ipynb", "cd" * 32, "not a notebook: bad JSON", SPEC)
+    text = render_text(report)
+    assert "Could not be graded: not a notebook: bad JSON" in text
+    assert "Total: 0 / 30" in text
+
+
+def test_results_json_has_gradescope_fields(report: Report) -> None:
+    results = gradescope_json(report)
+    assert results["score"] == report.score
+    assert results["visibility"] == "visible"
+    assert results["stdout_visibility"] == "hidden"
+    assert results["output_format"] == "text"
+    assert results["execution_time"] == 3.25
+    assert len(results["tests"]) == len(list(report.checks))
+    for test in results["tests"]:
+        assert set(test) == {
+            "name",
+            "score",
+            "max_score",
+            "status",
+            "output",
+            "output_format",
+            "visibility",
+            "tags",
+        }
+        assert test["status"] in {"passed", "failed"}
+        assert test["visibility"] in {"hidden", "after_due_date", "after_published", "visible"}
+        assert test["tags"] == [test["name"].split(":")[0]]
+    extra = results["extra_data"]
+    assert extra["max_score"] == report.max_score
+    assert extra["submission_sha256"] == "ab" * 32
+    assert set(extra["environment"]) == {"python", "numpy", "platform"}
+    he = extra["functions"]["initialize_parameters_he"]
+    assert (he["score"], he["max_score"]) == (5.0, 10.0)
+    assert "Xavier" in he["diagnosis"]
+    assert extra["functions"]["initialize_parameters_zeros"]["diagnosis"].startswith("diagnosis")
+
+
+def test_hidden_cases_are_shown_after_the_due_date(report: Report) -> None:
+    tests = gradescope_json(report)["tests"]
+    hidden = [t for t in tests if "hidden case" in t["name"]]
+    assert hidden
+    assert {t["visibility"] for t in hidden} == {"after_due_date"}
+
+
+def test_results_json_is_deterministic_except_timing(report: Report) -> None:
+    other = Report(**{**report.__dict__, "timing": {"total": 99.0}})
+    first, second = gradescope_json(report), gradescope_json(other)
+    for results in (first, second):
+        results.pop("execution_time")
+        results["extra_data"].pop("timing")
+    assert dumps(first) == dumps(second)
+    assert dumps(gradescope_json(report)) == dumps(gradescope_json(report))
+
+
+def test_write_gradescope_writes_parseable_json(report: Report, tmp_path) -> None:
+    path = tmp_path / "results" / "results.json"
+    write_gradescope(report, path)
+    assert json.loads(path.read_text(encoding="utf-8"))["score"] == report.score
+    assert [p.name for p in path.parent.iterdir()] == ["results.json"]
+
+
+def test_junit_parses_with_one_testcase_per_check(report: Report, tmp_path) -> None:
+    path = tmp_path / "junit.xml"
+    write_junit(report, path)
+    suite = ET.parse(path).getroot().find("testsuite")
+    assert suite is not None
+    cases = suite.findall("testcase")
+    assert len(cases) == len(list(report.checks))
+    failures = [case.find("failure") for case in cases if case.find("failure") is not None]
+    assert int(suite.get("failures", "")) == len(failures)
+    assert {case.get("classname") for case in cases} == {f.name for f in report.functions}
+    assert failures[0] is not None
+    assert failures[0].get("message") == SCRIPT
+
+
+def test_junit_drops_characters_xml_cannot_hold() -> None:
+    check = CheckResult("c", "f", 0.0, 1.0, False, "bell\x07 and nul\x00")
+    data = junit_xml(Report("s", "0" * 64, (FunctionResult("f", (check,)),)))
+    failure = ET.fromstring(data).find("testsuite/testcase/failure")
+    assert failure is not None
+    assert failure.get("message") == "bell and nul"
+
+
+def test_junit_marks_an_ungradable_submission_as_errors() -> None:
+    report = Report.without_results("bob.ipynb", "cd" * 32, "worker crashed", SPEC)
+    root = ET.fromstring(junit_xml(report))
+    suite = root.find("testsuite")
+    assert suite is not None
+    assert suite.get("errors") == str(len(list(report.checks)))
+    assert suite.get("failures") == "0"
+
+
+def test_html_escapes_everything_a_student_controls(report: Report) -> None:
+    hostile = Report(**{**report.__dict__, "submission": f"{SCRIPT}.ipynb"})
+    page = render_html(hostile)
+    assert "<script>" not in page
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page
+    assert "hello" in page
+    assert "\x00" not in page
+    assert "\x1b" not in page
+    assert page.startswith("<!doctype html>")
+
+
+def test_html_renders_without_plots(report: Report, tmp_path) -> None:
+    path = tmp_path / "feedback.html"
+    write_html(report, path)
+    page = path.read_text(encoding="utf-8")
+    assert "data:image/png" not in page
+    assert "Likely mistake" in page
+
+
+def test_html_embeds_plots_when_the_start_is_known(report: Report) -> None:
+    start = {k: v.copy() for k, v in expected_params("he", OUTCOME_DIMS).items()}
+    wrong = {"W1": np.zeros((3, 3))}
+    page = render_html(
+        report,
+        student_params={"initialize_parameters_he": start, "initialize_parameters_zeros": wrong},
+        trainer=stand_in_trainer("he"),
+        cache=OutcomeCache(None),
+    )
+    assert len(re.findall(r'src="data:image/png;base64,', page)) == 2
+
+
+def test_effective_std_scales_the_students_rule_to_a_wider_layer() -> None:
+    he = dict(expected_params("he", (60, 200, 1)))
+    assert effective_std(he, "he", 100) == pytest.approx(np.sqrt(2 / 100), rel=0.1)
+    halved = {k: v / 2 for k, v in he.items()}
+    assert effective_std(halved, "he", 100) == pytest.approx(np.sqrt(2 / 100) / 2, rel=0.1)
+    assert effective_std(dict(expected_params("zeros", (3, 2, 1))), "zeros") == 0.0
+
+
+def test_csv_row_has_scores_total_and_error(report: Report) -> None:
+    row = csv_row(report)
+    assert row["submission"] == "alice.ipynb"
+    assert row["sha256"] == "ab" * 32
+    assert row["initialize_parameters_he"] == 5.0
+    assert row["total"] == report.score
+    assert row["error"] == ""
