@@ -199,3 +199,148 @@ DIAG_INPUT_MUTATED = (
 INVALID_NOT_DICT = "returned a {kind}, not a dict of numpy arrays"
 INVALID_KEY = "returned a dict with the key {key}; every key must be a string such as 'W1'"
 INVALID_VALUE = "returned {key} as a {kind}; every value must be a numpy array of real numbers"
+
+# ---------------------------------------------------------------------------------------------
+# Loading, extraction, the sandbox and --execute
+# (grader.notebook, grader.extract, grader.sandbox and its _sandbox_* parts, grader.execute)
+# ---------------------------------------------------------------------------------------------
+
+# -- loading: each names the file and says what to do
+LOAD_NOT_FOUND = "{path} does not exist; check the file name and submit the .ipynb notebook."
+LOAD_DIRECTORY = "{path} is a folder, not a notebook; submit the .ipynb file inside it."
+LOAD_NOT_REGULAR = "{path} is not a regular file (a device, pipe or socket); submit the notebook."
+LOAD_UNREADABLE = "{path} cannot be read ({error}); check that its permissions allow reading."
+LOAD_TOO_BIG = (
+    "{path} is {size}, over the {limit} limit for a notebook. Clear the outputs (Kernel > Restart "
+    "Kernel and Clear All Outputs), save, and submit again."
+)
+LOAD_EMPTY = "{path} is empty; save the notebook in Jupyter (File > Save) and submit it again."
+LOAD_PYTHON_FILE = (
+    "{path} is a Python script (.py), not a notebook; submit the .ipynb file you worked in."
+)
+LOAD_NOT_UTF8 = (
+    "{path} is not UTF-8 text (the byte at offset {offset} cannot be decoded), so it is not a "
+    "notebook or it was damaged; download the .ipynb again from Jupyter (File > Download)."
+)
+LOAD_NOT_JSON = (
+    "{path} is not a notebook: it is not valid JSON (line {line}, column {column}: {error}).{hint} "
+    "A notebook edited in a text editor or cut short while saving looks like this; open it in "
+    "Jupyter, save, and submit again."
+)
+LOAD_LOOKS_LIKE_PYTHON = " It looks like Python source; submit the .ipynb notebook, not a script."
+LOAD_NOT_NOTEBOOK = (
+    "{path} is JSON but not a Jupyter notebook (its top level is a {kind} without a 'cells' list)."
+)
+LOAD_NOT_NOTEBOOK_DETAIL = "{path} is JSON but not a notebook that can be read: {error}"
+LOAD_BAD_VERSION = (
+    "{path} declares notebook format version {version!r}; versions 3 and 4 can be graded. Open it "
+    "in a current Jupyter and save it again."
+)
+LOAD_UPGRADED = "{path} is an old version-3 notebook; it was upgraded to version 4 for grading."
+LOAD_REPAIRED = "{path}: {what}"
+LOAD_INVALID_BUT_USABLE = (
+    "{path} does not fully follow the notebook format ({problem}); its cells could still be read, "
+    "so it was graded."
+)
+LOAD_UNUSABLE_CELLS = (
+    "{path} is a notebook whose cells cannot be read (a cell is not an object, or its source is "
+    "not text)."
+)
+LOAD_NO_CODE = "{path} has no code cells, so there is nothing to grade; is it the right notebook?"
+
+# -- extraction (cells are numbered from 1, markdown cells included)
+EXTRACT_WHERE = "cell {cell}, line {line}"
+EXTRACT_NOT_PYTHON = "Cell {cell} is a cell magic that is not Python (such as %%bash); left out."
+EXTRACT_MARK_WITHOUT_DEF = (
+    "Cell {cell} is marked as graded for {name}, but it does not define a function named {name}."
+)
+EXTRACT_REDEFINED = (
+    "{name} is defined in cells {cells}; the last definition (cell {last}) is graded, as when the "
+    "notebook runs from top to bottom."
+)
+EXTRACT_CELL_BROKEN = "The code at {where} does not compile ({error}); nothing in that cell runs."
+EXTRACT_BROKEN_FALLBACK = (
+    "{name} in the cell at {where} does not compile, so its earlier definition in cell {cell} is "
+    "graded instead."
+)
+EXTRACT_BROKEN_FUNCTION = "{name} is in a cell that does not compile ({where}: {error})"
+
+# -- loading the program in the sandbox (warnings, one per skipped statement)
+SANDBOX_IMPORT_FAILED = "{where}: could not import {module} ({error}); graded without it."
+SANDBOX_TOP_LEVEL_ERROR = "{where}: {error} while loading the notebook's definitions; skipped."
+SANDBOX_WHERE_PROGRAM = "line {line} of the graded code"
+SANDBOX_LOAD_DIED = "the notebook's definitions could not be loaded: {reason}"
+
+# -- why a call returned no parameters; each completes "the call did not return parameters: ..."
+CALL_EXCEPTION = "{name} raised {error}{place}"
+CALL_EXCEPTION_PLACE = " (in {function}, {where}: `{code}`)"
+CALL_MISSING = "{name} is not defined in your notebook{detail}"
+CALL_MISSING_SUGGESTION = "; did you mean {candidate!r}?"
+CALL_MISSING_BROKEN = "; {reason}"
+CALL_NOT_CALLABLE = (
+    "{name} is defined in your notebook as a value of type {kind}, not a function"
+)
+CALL_TIMEOUT = (
+    "{name} did not finish within {seconds:g} s (an endless loop, or waiting for something that "
+    "never comes)"
+)
+CALL_TIMEOUT_CPU = "the worker used up its {seconds} s of CPU time while {doing}"
+CALL_TIMEOUT_LOAD = "the notebook's definitions took longer than {seconds:g} s to load"
+CALL_MEMORY = "{name} ran out of memory (the limit is {mb} MB){detail}"
+CALL_CRASH_EXIT = "the worker exited with status {code} while {doing}"
+CALL_CRASH_SIGNAL = "the worker was killed by signal {signal} while {doing}"
+CALL_CRASH_RAISED = (
+    "{name} raised {kind}{detail}, which stops the whole program instead of reporting an error"
+)
+CALL_CRASH_GARBAGE = "the worker sent back something unreadable while {doing} ({detail})"
+CALL_BUDGET_SPENT = "not run: this notebook used up its {seconds:g} s of grading time"
+CALL_TOO_MANY_RESTARTS = "not run: the worker already had to be restarted {count} times"
+CALL_RUNNING = "running {name}"
+CALL_LOADING = "loading the notebook's definitions"
+
+# -- a returned value that is not a plain dict of real arrays (checked in the worker and again here)
+RETURN_NONE = "{name} returned None; end the function with `return parameters`"
+RETURN_TYPE = "{name} returned something of type {kind}, not a dict of numpy arrays"
+RETURN_DICT_SUBCLASS = "{name} returned a subclass of dict ({kind}); return a plain dict"
+RETURN_KEY = (
+    "{name} returned a dict with the key {key} of type {kind}; every key must be a string such "
+    "as 'W1'"
+)
+RETURN_VALUE_TYPE = (
+    "{name} returned {key} as something of type {kind}; every value must be a plain numpy array "
+    "(np.ndarray, not a subclass such as np.matrix) of real numbers"
+)
+RETURN_DTYPE = "{name} returned {key} with dtype {dtype}; weights and biases are real numbers"
+RETURN_NDIM = "{name} returned {key} with {ndim} dimensions; weights and biases are 2-D arrays"
+RETURN_TOO_MANY = "{name} returned a dict with {count} entries; at most {limit} are accepted"
+RETURN_TOO_LARGE = "{name} returned more than {limit} of arrays"
+RETURN_INT_NOTE = "{key} holds {dtype} values; they were converted to float64 for grading"
+
+# -- --execute: running the whole notebook in a kernel, for the record
+EXECUTE_NO_KERNEL = "The notebook could not be run: no Jupyter kernel could start ({error})."
+EXECUTE_CELL_ERROR = "Cell {cell} raised {ename}: {evalue}"
+EXECUTE_CELL_TIMEOUT = "Cell {cell} did not finish within {seconds:g} s and was stopped."
+EXECUTE_KERNEL_DIED = "The kernel died while running cell {cell} (out of memory, or a crash)."
+EXECUTE_TOO_LONG = "Running the notebook took longer than {seconds:g} s and was stopped."
+
+# -- isolation_report(): what protects the grader on this machine (for operators)
+ISOLATION_ALWAYS = (
+    "limits: RLIMIT_CPU, RLIMIT_AS, RLIMIT_NPROC, RLIMIT_FSIZE, RLIMIT_CORE=0; per-call and "
+    "per-worker wall clock enforced with SIGKILL of the process group; scrubbed environment; "
+    "scratch working folder; imports of reference, grader and initgrade refused in the worker"
+)
+ISOLATION_NAMESPACES = (
+    "namespaces: new user, mount, pid (everything a worker starts dies with it) and network "
+    "(no interfaces) namespaces"
+)
+ISOLATION_HIDDEN = "answer key hidden under empty read-only tmpfs: {hidden}"
+ISOLATION_EXPOSED = "Python runtime {runtime} bound back read-only over an empty tmpfs on {cover}"
+ISOLATION_TMP = "private {tmp}: each worker gets its own small tmpfs"
+ISOLATION_NO_NAMESPACES = (
+    "namespaces: unavailable ({reason}); processes a submission starts may outlive it, and files "
+    "its uid can read are visible to it"
+)
+ISOLATION_UID = "user: a fresh uid per worker, so RLIMIT_NPROC counts only the worker's processes"
+ISOLATION_SAME_UID = (
+    "user: the grader's own uid (the RLIMIT_NPROC allowance adds the processes it already runs)"
+)
