@@ -93,19 +93,23 @@ def _allocate(X: np.ndarray, Y: np.ndarray, params: Params) -> _Workspace:
 
 def _make_forward(ws: _Workspace, relu: bool) -> Callable[[], None]:
     """The forward pass: every hidden output, then ``-Z_L`` into ``ws.neg_ZL``."""
-    dot, add, zero = np.dot, np.add, np.zeros(())
-    layers = tuple(zip(ws.W[:-1], ws.b[:-1], ws.A[:-1], ws.A[1:], strict=True))
-    W_L, b_L, A_last, neg_ZL = ws.W[-1], ws.b[-1], ws.A[-1], ws.neg_ZL
+    add, zero = np.add, np.zeros(())
+    # Bound ``W.dot`` methods: the views never move, and the bound call skips numpy's dispatch.
+    layers = tuple(
+        (W.dot, b, A_prev, A)
+        for W, b, A_prev, A in zip(ws.W[:-1], ws.b[:-1], ws.A[:-1], ws.A[1:], strict=True)
+    )
+    W_L_dot, b_L, A_last, neg_ZL = ws.W[-1].dot, ws.b[-1], ws.A[-1], ws.neg_ZL
 
     def forward() -> None:
-        for W, b, A_prev, A in layers:
-            dot(W, A_prev, A)
+        for W_dot, b, A_prev, A in layers:
+            W_dot(A_prev, A)
             add(A, b, A)
             if relu:
                 np.maximum(A, zero, out=A)
             else:
                 np.tanh(A, A)
-        dot(W_L, A_last, neg_ZL)
+        W_L_dot(A_last, neg_ZL)
         add(neg_ZL, b_L, neg_ZL)
 
     return forward
@@ -113,17 +117,17 @@ def _make_forward(ws: _Workspace, relu: bool) -> Callable[[], None]:
 
 def _make_backward(ws: _Workspace, learning_rate: float, relu: bool) -> Callable[[], None]:
     """The output, the backward pass and the update, from what ``forward`` left in ``ws``."""
-    dot, add, sub, mul = np.dot, np.add, np.subtract, np.multiply
+    add, sub, mul = np.add, np.subtract, np.multiply
     masks = _views(ws.mask.ravel(), [A.shape for A in ws.A[1:]])
     layers = tuple(
-        (ws.dZ[i], ws.A[i].T, ws.dW[i], ws.W[i].T, ws.dZ[i - 1], masks[i - 1])
+        (ws.dZ[i], ws.dZ[i].dot, ws.A[i].T, ws.dW[i], ws.W[i].T.dot, ws.dZ[i - 1], masks[i - 1])
         for i in range(len(ws.W) - 1, 0, -1)  # layer i + 1, from the last down to the second
     )
     neg_ZL, AL, Y, dZ_L, hidden, mask = ws.neg_ZL, ws.AL, ws.Y, ws.dZ[-1], ws.hidden, ws.mask
-    dZ_1, X_T, dW_1, dZ_all, db = ws.dZ[0], ws.A[0].T, ws.dW[0], ws.dZ_all, ws.db
+    dZ_1_dot, X_T, dW_1, dZ_all, db = ws.dZ[0].dot, ws.A[0].T, ws.dW[0], ws.dZ_all, ws.db
     theta, grad = ws.theta, ws.grad
     zero, one, inv_m, lr = (
-        np.array(value) for value in (0.0, 1.0, 1.0 / Y.shape[1], learning_rate)
+        np.array(value, dtype=np.float64) for value in (0.0, 1.0, 1.0 / Y.shape[1], learning_rate)
     )
 
     def backward() -> None:
@@ -137,11 +141,11 @@ def _make_backward(ws: _Workspace, learning_rate: float, relu: bool) -> Callable
         else:
             mul(hidden, hidden, mask)
             sub(one, mask, mask)
-        for dZ, A_prev_T, dW, W_T, dZ_prev, M in layers:
-            dot(dZ, A_prev_T, dW)
-            dot(W_T, dZ, dZ_prev)
+        for dZ, dZ_dot, A_prev_T, dW, W_T_dot, dZ_prev, M in layers:
+            dZ_dot(A_prev_T, dW)
+            W_T_dot(dZ, dZ_prev)
             mul(dZ_prev, M, dZ_prev)
-        dot(dZ_1, X_T, dW_1)
+        dZ_1_dot(X_T, dW_1)
         add.reduce(dZ_all, 1, None, db)
         mul(grad, lr, grad)
         sub(theta, grad, theta)
