@@ -25,6 +25,7 @@ from reference.network import HIDDEN_ACTIVATIONS, compute_cost, n_layers
 
 COST_EVERY = 1000
 MODEL_HIDDEN_UNITS = (10, 5)
+Views = tuple[np.ndarray, ...]
 
 
 @dataclass(frozen=True)
@@ -33,21 +34,21 @@ class _Workspace:
 
     theta: np.ndarray  # all weights, then all biases; the output layer's stored negated
     grad: np.ndarray  # the gradient of theta, same layout
-    W: tuple[np.ndarray, ...]
-    b: tuple[np.ndarray, ...]
-    dW: tuple[np.ndarray, ...]
+    W: Views
+    b: Views
+    dW: Views
     db: np.ndarray  # the bias part of grad
-    A: tuple[np.ndarray, ...]  # X, then each hidden layer's output (rows of `hidden`)
+    A: Views  # X, then each hidden layer's output (rows of `hidden`)
     hidden: np.ndarray  # every hidden layer's output, stacked
     mask: np.ndarray  # the derivative of each hidden output, stacked like `hidden`
-    dZ: tuple[np.ndarray, ...]  # rows of dZ_all, one block per layer
+    dZ: Views  # rows of dZ_all, one block per layer
     dZ_all: np.ndarray
     neg_ZL: np.ndarray
     AL: np.ndarray
     Y: np.ndarray
 
 
-def _views(flat: np.ndarray, shapes: Sequence[tuple[int, int]]) -> tuple[np.ndarray, ...]:
+def _views(flat: np.ndarray, shapes: Sequence[tuple[int, int]]) -> Views:
     """Consecutive views of ``flat`` with the given shapes."""
     views, start = [], 0
     for rows, cols in shapes:
@@ -56,31 +57,38 @@ def _views(flat: np.ndarray, shapes: Sequence[tuple[int, int]]) -> tuple[np.ndar
     return tuple(views)
 
 
-def _allocate(X: np.ndarray, Y: np.ndarray, params: Params) -> _Workspace:
-    """Copy ``params`` into a fresh workspace; the output layer goes in negated."""
-    m = X.shape[1]
+def _flat_parameters(params: Params) -> tuple[np.ndarray, np.ndarray, Views, Views, Views]:
+    """``theta`` and ``grad`` buffers, and the ``W``, ``b``, ``dW`` views; theta holds ``params``.
+
+    The output layer goes in negated.
+    """
     w_shapes = [params[f"W{layer}"].shape for layer in range(1, n_layers(params) + 1)]
-    widths = [rows for rows, _ in w_shapes]
     n_weights = sum(rows * cols for rows, cols in w_shapes)
-    theta, grad = np.empty(n_weights + sum(widths)), np.empty(n_weights + sum(widths))
+    size = n_weights + sum(rows for rows, _ in w_shapes)
+    theta, grad = np.empty(size), np.empty(size)
     W = _views(theta, w_shapes)
-    b = _views(theta[n_weights:], [(rows, 1) for rows in widths])
+    b = _views(theta[n_weights:], [(rows, 1) for rows, _ in w_shapes])
     for layer, (W_l, b_l) in enumerate(zip(W, b, strict=True), start=1):
         W_l[...], b_l[...] = params[f"W{layer}"], params[f"b{layer}"]
     np.negative(W[-1], out=W[-1])
     np.negative(b[-1], out=b[-1])
+    return theta, grad, W, b, _views(grad, w_shapes)
+
+
+def _allocate(X: np.ndarray, Y: np.ndarray, params: Params) -> _Workspace:
+    """A fresh workspace holding a copy of ``params``."""
+    theta, grad, W, b, dW = _flat_parameters(params)
+    m, widths = X.shape[1], [W_l.shape[0] for W_l in W]
     hidden, dZ_all = np.empty((sum(widths[:-1]), m)), np.empty((sum(widths), m))
+    X = np.asarray(X, dtype=np.float64)  # kept in its memory order: BLAS sums in that order
     return _Workspace(
         theta=theta,
         grad=grad,
         W=W,
         b=b,
-        dW=_views(grad, w_shapes),
-        db=grad[n_weights:],
-        A=(
-            np.asarray(X, dtype=np.float64),  # kept in its memory order: BLAS sums in that order
-            *_views(hidden.ravel(), [(n, m) for n in widths[:-1]]),
-        ),
+        dW=dW,
+        db=grad[theta.size - sum(widths) :],
+        A=(X, *_views(hidden.ravel(), [(n, m) for n in widths[:-1]])),
         hidden=hidden,
         mask=np.empty_like(hidden),
         dZ=_views(dZ_all.ravel(), [(n, m) for n in widths]),
@@ -146,7 +154,7 @@ def _make_backward(ws: _Workspace, learning_rate: float, relu: bool) -> Callable
             W_T_dot(dZ, dZ_prev)
             mul(dZ_prev, M, dZ_prev)
         dZ_1_dot(X_T, dW_1)
-        add.reduce(dZ_all, 1, None, db)
+        add.reduce(dZ_all, axis=1, out=db)
         mul(grad, lr, grad)
         sub(theta, grad, theta)
 
