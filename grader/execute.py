@@ -1,0 +1,195 @@
+"""``--execute``: run the whole notebook in a Jupyter kernel, for the record and the feedback page.
+
+    executed, errors = execute_notebook(nb, workdir=out_dir, limits=Limits(), helper_dirs=[bundle])
+
+Grading never needs this (it calls the graded functions through ``grader.sandbox``); this runs
+every cell top to bottom with nbclient (``allow_errors=True``, a timeout per cell, a wall-clock
+cap on the whole run) and returns the executed copy (``nb`` itself is not changed) and a list of
+sentences: each cell that raised, a cell that timed out, a kernel that died or never started.
+``workdir``, when given, receives the executed copy as ``executed.ipynb``.
+
+The kernel is the grading Python's ``ipykernel``, started like a sandbox worker
+(``grader._sandbox_launch``): in a scratch folder holding the helper files, with a scrubbed
+environment, the resource limits of ``limits`` (CPU time = ``total_seconds``) and, where Linux
+namespaces exist, no network, the answer key hidden and a pid namespace that dies with it. The
+kernel then talks to this process over ZeroMQ ``ipc`` sockets in the scratch folder, since it
+has no network at all. Without namespaces it uses local TCP and only the limits apply.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import copy
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from grader import _sandbox_launch as launch
+from grader import messages as msg
+from grader._sandbox_process import limit_config
+from grader.calls import Limits
+
+_KERNEL_NAME = "initgrade-sandbox"
+_STARTUP_SECONDS = 60.0
+
+
+def execute_notebook(
+    nb: Any,
+    *,
+    workdir: Path | None = None,
+    limits: Limits | None = None,
+    helper_dirs: Sequence[Path] = (),
+    cell_seconds: float = 120.0,
+    total_seconds: float = 600.0,
+) -> tuple[Any, list[str]]:
+    """Run a copy of ``nb`` (a version-4 NotebookNode); see the module docstring."""
+    import nbformat
+
+    executed = copy.deepcopy(nb)
+    limits = limits or Limits()
+    plat = launch.platform()
+    kernel_limits = {**limit_config(limits, launch.nproc_allowance(plat, limits.max_processes))}
+    kernel_limits["cpu"] = max(1, int(total_seconds))
+    ready = launch.prepare(plat, [Path(h) for h in helper_dirs], _kernel_command(kernel_limits))
+    try:
+        errors = _run(executed, ready, plat, cell_seconds, total_seconds)
+    finally:
+        launch.remove_scratch(ready.scratch)
+    if workdir is not None:
+        Path(workdir).mkdir(parents=True, exist_ok=True)
+        nbformat.write(executed, Path(workdir) / "executed.ipynb")
+    return executed, errors
+
+
+def _kernel_command(limits: dict[str, int]) -> list[str]:
+    """``env -i`` (jupyter_client passes its whole environment on), limits, then the kernel."""
+    env = launch.scrubbed_env(Path("{scratch}"))
+    del env["MPLBACKEND"]  # inline figures are what the feedback page wants
+    env["MALLOC_ARENA_MAX"] = "2"  # each kernel thread would reserve 64 MB of address space
+    kernel = [sys.executable, "-m", "ipykernel_launcher", "-f", "{scratch}/connection.json"]
+    config = {"limits": limits, "exec": kernel}
+    worker = "{scratch}/" + launch.WORKER_SOURCE.name
+    pairs = [f"{key}={value}" for key, value in env.items()]
+    return ["env", "-i", *pairs, sys.executable, "-I", worker, json.dumps(config)]
+
+
+def _run(
+    nb: Any, ready: launch.Launch, plat: launch.Platform, cell_seconds: float, total: float
+) -> list[str]:
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+    state: dict[str, Any] = {"cell": 0, "process": None}
+    client = _client(nb, ready, plat, cell_seconds, state)
+    too_long = threading.Event()
+    watchdog = threading.Timer(total, lambda: (too_long.set(), _kill(state["process"])))
+    watchdog.start()
+    try:
+        with (ready.scratch / "kernel.log").open("wb") as log:  # the kernel's stdout and stderr
+            client.execute(stdout=log, stderr=subprocess.STDOUT)
+    except CellTimeoutError:
+        return [*_cell_errors(nb), _timeout(state["cell"], cell_seconds)]
+    except DeadKernelError:
+        if too_long.is_set():
+            return [*_cell_errors(nb), msg.EXECUTE_TOO_LONG.format(seconds=total)]
+        return [*_cell_errors(nb), msg.EXECUTE_KERNEL_DIED.format(cell=state["cell"] + 1)]
+    except Exception as error:  # no kernel: missing ipykernel, a start-up timeout, a bad spec
+        atexit.unregister(client._cleanup_kernel)  # nbclient leaves it registered on failure
+        return [_no_kernel(error, ready.scratch / "kernel.log")]
+    finally:
+        watchdog.cancel()
+        _kill(state["process"])  # nbclient shuts its kernel down; this makes sure of it
+    return _cell_errors(nb)
+
+
+def _client(
+    nb: Any, ready: launch.Launch, plat: launch.Platform, cell_seconds: float, state: dict
+) -> Any:
+    """An nbclient that records the kernel's process and the cell it is running in ``state``."""
+    from nbclient import NotebookClient
+
+    def kernel_started(**_: Any) -> None:
+        state["process"] = getattr(getattr(client.km, "provisioner", None), "process", None)
+
+    def cell_started(cell_index: int, **_: Any) -> None:
+        state["cell"] = cell_index
+
+    client = NotebookClient(
+        nb,
+        kernel_name=_KERNEL_NAME,
+        kernel_manager_class=_manager_class(ready, plat),
+        timeout=cell_seconds,
+        startup_timeout=_STARTUP_SECONDS,
+        allow_errors=True,
+        record_timing=False,
+        on_notebook_start=kernel_started,
+        on_cell_start=cell_started,
+        resources={"metadata": {"path": str(ready.scratch)}},
+    )
+    return client
+
+
+def _manager_class(ready: launch.Launch, plat: launch.Platform) -> type:
+    """A kernel manager that finds only the sandbox's kernel spec and talks to it over ipc."""
+    from jupyter_client.kernelspec import KernelSpecManager
+    from jupyter_client.manager import AsyncKernelManager
+
+    specs = ready.scratch / ".kernels"
+    (specs / _KERNEL_NAME).mkdir(parents=True)
+    spec = {"argv": ready.argv, "display_name": "initgrade sandbox", "language": "python"}
+    (specs / _KERNEL_NAME / "kernel.json").write_text(json.dumps(spec))
+    transport = {"transport": "ipc", "ip": str(ready.scratch / "kernel")} if plat.namespaces else {}
+
+    class SandboxKernelManager(AsyncKernelManager):
+        def __init__(self, **kwargs: Any) -> None:
+            super().__init__(
+                kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(specs)]),
+                connection_file=str(ready.scratch / "connection.json"),
+                **transport,
+                **kwargs,
+            )
+            self.write_connection_file()
+            if os.geteuid() == 0:  # written 0600 by root; the kernel runs as the scratch's owner
+                owner = ready.scratch.stat().st_uid
+                os.chown(self.connection_file, owner, owner)
+
+    return SandboxKernelManager
+
+
+def _no_kernel(error: Exception, log: Path) -> str:
+    said = log.read_bytes()[-300:].decode(errors="replace").strip() if log.exists() else ""
+    detail = f"{type(error).__name__}: {error}"[:300] + (f"; it said: {said}" if said else "")
+    return msg.EXECUTE_NO_KERNEL.format(error=detail)
+
+
+def _timeout(cell_index: int, seconds: float) -> str:
+    return msg.EXECUTE_CELL_TIMEOUT.format(cell=cell_index + 1, seconds=seconds)
+
+
+def _cell_errors(nb: Any) -> list[str]:
+    found = []
+    for index, cell in enumerate(nb.cells):
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            if output.get("output_type") == "error":
+                evalue = str(output.get("evalue", ""))[:300]
+                found.append(
+                    msg.EXECUTE_CELL_ERROR.format(
+                        cell=index + 1, ename=output.get("ename"), evalue=evalue
+                    )
+                )
+    return found
+
+
+def _kill(process: subprocess.Popen | None) -> None:
+    """SIGKILL the kernel's process group (its pid namespace goes with it)."""
+    if process is not None and process.poll() is None:
+        for target in (lambda: os.killpg(process.pid, signal.SIGKILL), process.kill):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                target()
+        process.wait()

@@ -1,0 +1,93 @@
+"""--execute: the whole notebook runs in a sandboxed kernel and each problem becomes a sentence."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from grader import _sandbox_launch as launch
+from grader import execute
+from grader.calls import Limits
+from grader.execute import execute_notebook
+
+pytestmark = pytest.mark.slow
+LIMITS = Limits(memory_mb=2048)
+
+
+def notebook(*sources: str) -> nbformat.NotebookNode:
+    return nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
+
+
+def test_every_cell_runs_and_errors_are_reported_by_cell(tmp_path: Path) -> None:
+    helpers = tmp_path / "bundle"
+    helpers.mkdir()
+    (helpers / "init_utils.py").write_text("GREETING = 'hello from the helper'\n")
+    original = notebook(
+        "from init_utils import GREETING\nprint(GREETING)",
+        "1 / 0",
+        "%matplotlib inline\nimport matplotlib.pyplot as plt\nplt.plot([1, 2])\nplt.show()",
+    )
+    executed, errors = execute_notebook(
+        original, workdir=tmp_path / "out", limits=LIMITS, helper_dirs=[helpers], cell_seconds=30
+    )
+    assert errors == ["Cell 2 raised ZeroDivisionError: division by zero"]
+    assert executed.cells[0].outputs[0].text == "hello from the helper\n"
+    assert "image/png" in executed.cells[2].outputs[0].data
+    assert all(cell.outputs == [] for cell in original.cells)
+    assert nbformat.read(tmp_path / "out" / "executed.ipynb", as_version=4).cells[1].outputs
+
+
+@pytest.mark.skipif(not launch.platform().namespaces, reason="Linux namespaces are not available")
+def test_the_kernel_has_no_network_and_no_answer_key() -> None:
+    _, errors = execute_notebook(
+        notebook(
+            "import socket\nsocket.create_connection(('1.1.1.1', 80), timeout=1)",
+            "import reference",
+        ),
+        limits=LIMITS,
+        cell_seconds=30,
+    )
+    assert errors == [
+        "Cell 1 raised OSError: [Errno 101] Network is unreachable",
+        "Cell 2 raised ModuleNotFoundError: No module named 'reference'",
+    ]
+
+
+def test_a_cell_that_hangs_is_stopped_and_reported() -> None:
+    start = time.monotonic()
+    executed, errors = execute_notebook(
+        notebook("x = 1", "while True:\n    pass", "print('never')"), limits=LIMITS, cell_seconds=2
+    )
+    assert time.monotonic() - start < 30
+    assert errors == ["Cell 2 did not finish within 2 s and was stopped."]
+    assert executed.cells[2].outputs == []
+
+
+def test_a_kernel_that_dies_is_reported() -> None:
+    _, errors = execute_notebook(
+        notebook("x = 1", "import os\nos._exit(1)", "print('never')"), limits=LIMITS
+    )
+    assert errors == ["The kernel died while running cell 2 (out of memory, or a crash)."]
+
+
+def test_the_whole_run_has_a_wall_clock_cap() -> None:
+    start = time.monotonic()
+    _, errors = execute_notebook(
+        notebook("import time\ntime.sleep(4)", "time.sleep(4)", "time.sleep(4)"),
+        limits=LIMITS,
+        total_seconds=6,
+    )
+    assert time.monotonic() - start < 20
+    assert errors[-1] == "Running the notebook took longer than 6 s and was stopped."
+
+
+def test_a_kernel_that_cannot_start_is_a_message(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(execute, "_STARTUP_SECONDS", 5.0)
+    monkeypatch.setattr(execute, "_kernel_command", lambda limits: ["false"])
+    executed, errors = execute_notebook(notebook("x = 1"), limits=LIMITS)
+    assert len(errors) == 1
+    assert errors[0].startswith("The notebook could not be run: no Jupyter kernel could start (")
+    assert executed.cells[0].outputs == []
