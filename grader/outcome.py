@@ -234,18 +234,18 @@ def check_outcome(
     outcome = train_outcome(result.value, trainer=trainer, cache=cache)
     band = BANDS[entry.method]
     passed = band.contains(outcome.train_accuracy, outcome.test_accuracy)
-    template = msg.OUTCOME_PASSED if passed else msg.OUTCOME_FAILED
-    return verdict(
-        passed,
-        template.format(
-            train=outcome.train_accuracy,
-            test=outcome.test_accuracy,
-            method=msg.METHOD_NAME[entry.method],
-            train_band=band.train,
-            test_band=band.test,
-            published=band.published,
-            hint=msg.OUTCOME_HINT[entry.method],
-        ),
+    return verdict(passed, _outcome_message(entry.method, outcome, band, passed))
+
+
+def _outcome_message(method: str, outcome: Outcome, band: Band, passed: bool) -> str:
+    return (msg.OUTCOME_PASSED if passed else msg.OUTCOME_FAILED).format(
+        train=outcome.train_accuracy,
+        test=outcome.test_accuracy,
+        method=msg.METHOD_NAME[method],
+        train_band=band.train,
+        test_band=band.test,
+        published=band.published,
+        hint=msg.OUTCOME_HINT[method],
     )
 
 

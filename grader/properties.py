@@ -152,7 +152,7 @@ def _input_unchanged(method: str, obs: Observation) -> str | None:
 def _reproducible(method: str, obs: Observation) -> str | None:
     first, second = obs.first.value or {}, (obs.second.value if obs.second else None) or {}
     for key in obs.shapes:
-        if not np.array_equal(first[key], second.get(key)):
+        if key not in second or not np.array_equal(first[key], second[key]):
             return f"For layers_dims={list(obs.dims)}: " + msg.NOT_REPRODUCIBLE.format(key=key)
     return None
 

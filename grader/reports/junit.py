@@ -56,7 +56,8 @@ def junit_xml(report: Report) -> bytes:
     root = ET.Element("testsuites", name="initgrade")
     root.append(_suite(report))
     ET.indent(root)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+    data: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return data + b"\n"
 
 
 def write_junit(report: Report, path: str | Path) -> None:
