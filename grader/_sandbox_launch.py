@@ -10,11 +10,12 @@ tmpfs and binds the runtime back at the same path, read-only; (2) covers the tem
 with a private tmpfs and binds the scratch folder back into it, so a submission sees no other
 submission's files and its writes to /tmp stay small and vanish; (3) covers the answer key (the
 installed ``reference`` and ``grader`` packages, the project's ``assignments``, ``tests`` and
-``.git``) with empty read-only tmpfs; then (4) runs, as a fresh uid when the grader is root
-(``setpriv``), ``unshare --user --map-root-user --net --mount --pid --fork --kill-child
---mount-proc`` and the command. The second user namespace locks the mounts of step 1-3, so even
-the namespace's root cannot unmount them; the network namespace has no interfaces; when the
-command (pid 1 of its pid namespace) dies, every process it started dies with it.
+``.git``) with empty read-only tmpfs; then (4) runs, through ``setpriv`` (as a fresh uid when the
+grader is root, and with SIGKILL as its parent-death signal), ``unshare --user --map-root-user
+--net --mount --pid --fork --kill-child --mount-proc`` and the command. The second user
+namespace locks the mounts of steps 1-3, so even the namespace's root cannot unmount them; the
+network namespace has no interfaces; when the command (pid 1 of its pid namespace) dies, every
+process it started dies with it.
 
 Without namespaces the command runs directly, as the fresh uid when that can reach the runtime,
 and the worker's import blocker is the only thing between a submission and the answer key; a
@@ -136,7 +137,7 @@ def _fallback(plat: Platform, reason: str) -> Platform:
 def _missing_tools(plat: Platform) -> str:
     if sys.platform != "linux" or not shutil.which("unshare"):
         return "not Linux, or util-linux unshare is missing"
-    if plat.as_root and not shutil.which("setpriv"):
+    if not shutil.which("setpriv"):
         return "util-linux setpriv is missing"
     return ""
 
@@ -219,9 +220,10 @@ def _mount_script(plat: Platform, scratch: Path, uid: int | None, command: list[
         table.write_text("".join(f"initgrade {_fstab_path(f)} tmpfs ro,mode=555,size=4k 0 0\n"
                                  for f in plat.hidden))  # fmt: skip
         lines.append(f"mount -a -T {q(str(table))}")
-    become = [] if uid is None else ["setpriv", f"--reuid={uid}", f"--regid={uid}",
-                                     "--clear-groups", "--"]  # fmt: skip
-    lines.append("exec " + shlex.join([*become, *_INNER, *command]))
+    become = [] if uid is None else [f"--reuid={uid}", f"--regid={uid}", "--clear-groups"]
+    # SIGKILL when the grader dies, so a worker never waits for a grader that is gone.
+    lines.append("exec " + shlex.join(["setpriv", "--pdeathsig=KILL", *become, "--", *_INNER,
+                                       *command]))  # fmt: skip
     return "\n".join(lines)
 
 

@@ -125,6 +125,10 @@ class Worker:
 
     def call(self, name: str, layers_dims: Sequence[int], preseed: int | None = None) -> CallResult:
         """Call ``name(layers_dims)`` in the worker; never raises for anything the student did."""
+        if not self._deadline:
+            raise RuntimeError("use Worker as a context manager: `with Worker(...) as worker:`")
+        if preseed is not None and not 0 <= preseed < 2**32:
+            raise ValueError(f"preseed must be in [0, 2**32), not {preseed}")
         request = {
             "op": "call",
             "function": name,

@@ -7,6 +7,8 @@ checks that its wall time stays within its limit plus two seconds.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -339,6 +341,12 @@ def test_writing_to_or_closing_stdio_does_not_touch_the_protocol(function: str) 
         assert "not a protocol message" in tail
 
 
+def test_reading_stdin_finds_it_empty() -> None:
+    result = call_once("escapes.py", "reads_stdin")
+    assert result.status is CallStatus.EXCEPTION
+    assert "EOFError" in result.message
+
+
 def test_garbage_on_the_protocol_pipe_is_a_crash() -> None:
     result = call_once("escapes.py", "writes_to_every_fd")
     assert result.status is CallStatus.CRASHED
@@ -378,12 +386,47 @@ def test_nothing_a_submission_starts_outlives_its_worker(function: str) -> None:
     with within(1.0), Worker(program("escapes.py", **{"initgrade-token-placeholder": token})) as w:
         scratch = str(w.scratch)
         assert w.call(function, [1]).ok
+        expected = 0 if function == "background_thread" else 1
         survivors = processes_mentioning(token)
-        assert len(survivors) == (0 if function == "background_thread" else 1)
+        deadline = time.monotonic() + 2  # the grandchild may still be on its way to exec
+        while len(survivors) < expected and time.monotonic() < deadline:
+            time.sleep(0.01)
+            survivors = processes_mentioning(token)
+        assert len(survivors) == expected
     assert processes_mentioning(scratch) == []
     for pid in survivors:
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
+
+
+@needs_namespaces
+def test_a_worker_dies_with_the_grader_that_started_it(tmp_path: Path) -> None:
+    script = (
+        "import sys\n"
+        "from grader.sandbox import Worker\n"
+        "worker = Worker(open(sys.argv[1]).read()).__enter__()\n"
+        "print(worker.scratch, flush=True)\n"
+        "worker.call('sleeps', [1])\n"
+    )
+    grader = subprocess.Popen(
+        [sys.executable, "-c", script, str(FIXTURES / "hangs.py")],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert grader.stdout is not None
+    scratch = grader.stdout.readline().strip()
+    deadline = time.monotonic() + 2  # the launcher may still be between two execs
+    while not processes_mentioning(scratch) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert processes_mentioning(scratch)
+    grader.kill()
+    grader.wait()
+    grader.stdout.close()
+    deadline = time.monotonic() + 2
+    while processes_mentioning(scratch) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert processes_mentioning(scratch) == []
+    launch.remove_scratch(Path(scratch))
 
 
 def test_without_namespaces_limits_and_the_import_blocker_still_hold(
@@ -397,6 +440,16 @@ def test_without_namespaces_limits_and_the_import_blocker_still_hold(
         assert worker.call("ok_call", [1]).status is CallStatus.MISSING
     result = call_once("exits.py", "exits_with_os_exit")
     assert "exited with status 3" in result.message
+
+
+def test_a_worker_that_is_not_entered_refuses_calls() -> None:
+    with pytest.raises(RuntimeError, match="context manager"):
+        Worker("x = 1\n").call("f", [1])
+
+
+def test_a_preseed_numpy_cannot_take_is_a_grader_error(returns: Worker) -> None:
+    with pytest.raises(ValueError, match="preseed"):
+        returns.call("unseeded", [2, 3], preseed=-1)
 
 
 def test_isolation_report_names_the_defenses() -> None:
