@@ -17,7 +17,7 @@ from typing import ClassVar
 class _DeferredModule(types.ModuleType):
     """A pure-Python module whose code runs when an attribute it lacks is first asked for."""
 
-    def __getattr__(self, attr: str):
+    def __getattr__(self, attr: str) -> object:
         real = ImportGuard.pending.get(id(self))
         if real is None:
             raise AttributeError(f"module {self.__name__!r} has no attribute {attr!r}")
@@ -25,8 +25,10 @@ class _DeferredModule(types.ModuleType):
         if path and importlib.machinery.PathFinder.find_spec(f"{self.__name__}.{attr}", path):
             return importlib.import_module(f"{self.__name__}.{attr}")
         del ImportGuard.pending[id(self)]
-        self.__class__ = types.ModuleType
-        self.__spec__.loader = self.__loader__ = real
+        self.__class__ = types.ModuleType  # type: ignore[assignment]  # from now on, a module
+        if self.__spec__ is not None:
+            self.__spec__.loader = real
+        self.__loader__ = real
         ImportGuard.busy += 1
         try:
             real.exec_module(self)

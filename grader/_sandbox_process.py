@@ -54,7 +54,6 @@ class WorkerProcess:
         ready = launch.prepare(
             plat, list(helpers), [sys.executable, "-I", worker, json.dumps(config)]
         )
-        extra = {"user": ready.uid, "group": ready.uid, "extra_groups": []} if ready.uid else {}
         try:
             popen = subprocess.Popen(
                 ready.argv,
@@ -65,7 +64,9 @@ class WorkerProcess:
                 env=launch.scrubbed_env(ready.scratch),
                 start_new_session=True,
                 pass_fds=(status_write,),
-                **extra,
+                user=ready.uid,
+                group=ready.uid,
+                extra_groups=None if ready.uid is None else [],
             )
         except BaseException:
             os.close(status_read)

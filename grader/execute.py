@@ -88,7 +88,12 @@ def _run(
     state: dict[str, Any] = {"cell": 0, "process": None}
     client = _client(nb, ready, plat, cell_seconds, state)
     too_long = threading.Event()
-    watchdog = threading.Timer(total, lambda: (too_long.set(), _kill(state["process"])))
+
+    def stop_the_run() -> None:
+        too_long.set()
+        _kill(state["process"])
+
+    watchdog = threading.Timer(total, stop_the_run)
     watchdog.start()
     try:
         with (ready.scratch / "kernel.log").open("wb") as log:  # the kernel's stdout and stderr

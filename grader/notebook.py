@@ -141,19 +141,20 @@ def _check_shape(name: str, content: object) -> dict[str, Any] | str:
     major = content.get("nbformat")
     if type(major) is not int or major not in _SUPPORTED_MAJOR:
         return msg.LOAD_BAD_VERSION.format(path=name, version=major)
-    cell_lists = (
-        [content.get("cells")]
-        if major == 4
-        else [ws.get("cells") for ws in content.get("worksheets") or [] if isinstance(ws, dict)]
-    )
+    sheets = [content] if major == 4 else _as_list(content.get("worksheets"))
+    cell_lists = [sheet.get("cells") for sheet in sheets if isinstance(sheet, dict)]
     if not all(isinstance(cells, list) for cells in cell_lists):
         return msg.LOAD_NOT_NOTEBOOK.format(path=name, kind="dict")
     for cells in cell_lists:
-        for cell in cells:
+        for cell in _as_list(cells):
             if isinstance(cell, dict) and cell.get("cell_type") == "code":
                 cell["outputs"] = []
                 cell[("execution_count" if major == 4 else "prompt_number")] = None
     return content
+
+
+def _as_list(value: object) -> list[Any]:
+    return value if isinstance(value, list) else []
 
 
 def _to_loaded(path: Path, digest: str, content: dict[str, Any]) -> LoadedNotebook | LoadFailure:
