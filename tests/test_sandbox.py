@@ -1,7 +1,8 @@
 """The sandbox worker: exact results, student mistakes as data, and hostile code contained.
 
 Programs live in tests/fixtures/sandbox/. Limits are small so the module stays fast; every case
-checks that its wall time stays within its limit plus two seconds.
+checks that its wall time stays within its limit plus two seconds. Cases that wait out a time
+limit are marked slow (and still run in CI).
 """
 
 from __future__ import annotations
@@ -263,6 +264,7 @@ def test_the_worker_restarts_after_dying() -> None:
 # -- functions that never return ---------------------------------------------------------------
 
 
+@pytest.mark.slow  # waits out a time limit
 @pytest.mark.parametrize("function", ["loops", "loops_ignoring_signals", "sleeps"])
 def test_a_hanging_call_times_out_and_the_next_call_gets_a_new_worker(function: str) -> None:
     with within(LIMITS.call_seconds + 1), Worker(program("hangs.py"), limits=LIMITS) as worker:
@@ -279,6 +281,7 @@ def test_the_cpu_limit_ends_a_busy_call() -> None:
     assert "used up its 1 s of CPU time while running burns_cpu" in result.message
 
 
+@pytest.mark.slow  # waits out a time limit
 def test_a_spent_time_budget_stops_every_later_call() -> None:
     limits = Limits(wall_seconds=2.5, call_seconds=1.5, memory_mb=512)
     with within(limits.wall_seconds), Worker(program("hangs.py"), limits=limits) as worker:
@@ -305,6 +308,7 @@ def test_a_file_over_the_size_limit_fails_the_write() -> None:
     assert "File too large" in result.message
 
 
+@pytest.mark.slow  # waits out a time limit
 def test_a_fork_bomb_is_contained_and_cleaned_up() -> None:
     with within(LIMITS.call_seconds + 1), Worker(program("escapes.py"), limits=LIMITS) as worker:
         scratch = str(worker.scratch)
@@ -488,6 +492,7 @@ def test_a_program_that_exits_while_loading_fails_every_call() -> None:
     assert "could not be loaded: the worker exited with status 4" in first.message
 
 
+@pytest.mark.slow  # waits out a time limit
 def test_a_program_that_hangs_while_loading_times_out() -> None:
     with within(LIMITS.call_seconds), Worker(program("load_hangs.py"), limits=LIMITS) as worker:
         result = worker.call("f", [1])
