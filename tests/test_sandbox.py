@@ -484,6 +484,37 @@ def test_failed_imports_and_top_level_errors_are_warnings(tmp_path: Path) -> Non
     assert not solution_copied
 
 
+PLOTTING = """import numpy as np
+import matplotlib.pyplot as plt
+from matplotlib import pyplot
+
+
+def pyplot_has_run(layers_dims):
+    return {"W1": np.full((1, 1), float("figure" in vars(plt)))}
+
+
+def plots(layers_dims):
+    figure, axes = plt.subplots()
+    axes.plot(layers_dims)
+    pyplot.close(figure)
+    return {"W1": np.ones((1, 1))}
+"""
+
+
+@pytest.mark.slow  # matplotlib builds its font cache in the fresh scratch home
+def test_plotting_imports_load_on_first_use_and_then_work() -> None:
+    limits = Limits(call_seconds=10, memory_mb=1024)
+    with Worker(PLOTTING, limits=limits) as worker:
+        assert worker.load_warnings == ()
+        before = worker.call("pyplot_has_run", [1])
+        result = worker.call("plots", [1, 2, 3])
+        after = worker.call("pyplot_has_run", [1])
+    assert result.ok, result.message
+    assert before.value is not None
+    assert after.value is not None
+    assert (before.value["W1"][0, 0], after.value["W1"][0, 0]) == (0.0, 1.0)
+
+
 def test_a_program_that_exits_while_loading_fails_every_call() -> None:
     with within(LIMITS.call_seconds), Worker(program("load_exits.py"), limits=LIMITS) as worker:
         first, second = worker.call("f", [1]), worker.call("f", [1])
