@@ -175,6 +175,7 @@ def prepare(plat: Platform, helpers: list[Path], command: list[str]) -> Launch:
         shutil.copy2(source, scratch / source.name)
     for helper in helpers:
         _copy_helpers(Path(helper), scratch)
+    _copy_font_cache(scratch / ".matplotlib")
     for index, _ in enumerate(plat.exposed):
         (scratch / f".runtime{index}").mkdir()
     if uid is not None:
@@ -188,6 +189,15 @@ def prepare(plat: Platform, helpers: list[Path], command: list[str]) -> Launch:
     if not plat.as_root:
         outer[1:1] = ["--user", "--map-root-user"]
     return Launch(outer, None, scratch)
+
+
+def _copy_font_cache(target: Path) -> None:
+    """Give matplotlib this machine's font list, which it would otherwise rebuild (~0.3 s)."""
+    default = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "matplotlib"
+    source = Path(os.environ.get("MPLCONFIGDIR", default))
+    target.mkdir()
+    for found in source.glob("fontlist-*.json") if source.is_dir() else []:
+        shutil.copy2(found, target / found.name)
 
 
 def _copy_helpers(source: Path, scratch: Path) -> None:

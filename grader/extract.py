@@ -28,16 +28,14 @@ Cells and lines are 0-based cell indices into the notebook and 1-based lines wit
 from __future__ import annotations
 
 import ast
-import functools
-import importlib.util
+import builtins
 import re
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
 
 from grader import messages as msg
+from grader._extract_magics import python_source
 from grader.notebook import Cell, LoadedNotebook
 
 _MARKER = re.compile(r"^[ \t]*#[ \t]*GRADED[ \t]+FUNCTION[ \t]*:[ \t]*([A-Za-z_]\w*)", re.I | re.M)
@@ -86,6 +84,7 @@ class _Builder:
     graded: list[str] = field(default_factory=list)
     errors: list[CellError] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    bound: set[str] = field(default_factory=lambda: set(dir(builtins)))  # by kept statements
 
     def emit(self, text: str, cell: int, first_line: int, *, same_line: bool = False) -> None:
         for offset, line in enumerate(text.splitlines()):
@@ -117,8 +116,9 @@ def _add_cell(build: _Builder, cell: Cell) -> None:
     source_lines = text.splitlines()
     body = tree.body
     for position, stmt in enumerate(body):
-        if not _kept(stmt):
+        if not _kept(stmt, build.bound):
             continue
+        build.bound.update(_binds(stmt))
         start = min([stmt.lineno] + [d.lineno for d in getattr(stmt, "decorator_list", [])])
         end = stmt.end_lineno or stmt.lineno
         crowded = (position > 0 and (body[position - 1].end_lineno or 0) >= start) or (
@@ -213,21 +213,53 @@ def _finish(build: _Builder) -> Extraction:
     )
 
 
-def _kept(stmt: ast.stmt) -> bool:
-    """Whether a top-level statement is a definition (kept) or work (left out)."""
+def _kept(stmt: ast.stmt, bound: set[str]) -> bool:
+    """Whether a top-level statement is a definition (kept) or work (left out). An assignment
+    is kept when its value does no work and uses only names the kept statements bound so far
+    (``runs = {"he": parameters_he}`` needs a training run that is left out, so it is too)."""
     if isinstance(stmt, (ast.Import, ast.ImportFrom)):
         return True
     if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
         return True
-    if isinstance(stmt, ast.Assign):
-        return all(_plain_target(t) for t in stmt.targets) and _static(stmt.value)
-    if isinstance(stmt, ast.AnnAssign):
-        return isinstance(stmt.target, ast.Name) and stmt.value is not None and _static(stmt.value)
+    if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+        targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+        value = stmt.value
+        plain = all(_plain_target(t) for t in targets)
+        return plain and value is not None and _static(value) and _names(value) <= bound
     if isinstance(stmt, ast.Try):
         parts = [*stmt.body, *stmt.orelse, *stmt.finalbody]
         parts += [s for handler in stmt.handlers for s in handler.body]
-        return all(isinstance(s, ast.Pass) or _kept(s) for s in parts)
+        return all(isinstance(s, ast.Pass) or _kept(s, bound) for s in parts)
     return False
+
+
+def _binds(stmt: ast.stmt) -> set[str]:
+    """Names a kept statement binds (a star import binds none that can be known)."""
+    if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+        return {(a.asname or a.name).partition(".")[0] for a in stmt.names if a.name != "*"}
+    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return {stmt.name}
+    names = {
+        n.id for n in ast.walk(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+    }
+    if isinstance(stmt, ast.Try):
+        for part in [*stmt.body, *stmt.orelse, *stmt.finalbody]:
+            names |= _binds(part)
+    return names
+
+
+def _names(node: ast.AST) -> set[str]:
+    """Names an expression reads when evaluated (not in lambdas, minus comprehension variables)."""
+    if isinstance(node, ast.Lambda):
+        return set().union(*(_names(d) for d in [*node.args.defaults, *node.args.kw_defaults] if d))
+    if isinstance(node, ast.Name):
+        return {node.id} if isinstance(node.ctx, ast.Load) else set()
+    found = set().union(*(_names(child) for child in ast.iter_child_nodes(node)))
+    if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+        found -= {
+            n.id for g in node.generators for n in ast.walk(g.target) if isinstance(n, ast.Name)
+        }
+    return found
 
 
 def _plain_target(target: ast.expr) -> bool:
@@ -254,57 +286,3 @@ def _call_root(func: ast.expr) -> str | None:
     while isinstance(func, ast.Attribute):
         func = func.value
     return func.id if isinstance(func, ast.Name) else None
-
-
-# -- IPython syntax to plain Python ------------------------------------------------------------
-
-_BODY_MAGICS = frozenset({"time", "timeit", "capture", "prun"})
-_LINE_MAGIC = re.compile(r"^([ \t]*)(?:[%!]|[A-Za-z_][\w., \t]*=[ \t]*[%!])")
-
-
-def python_source(source: str) -> tuple[str, int] | None:
-    """The cell as plain Python and how many lines were removed above it; None if not Python."""
-    first = 0
-    lines = source.splitlines()
-    head = next((i for i, line in enumerate(lines) if line.strip()), None)
-    if head is not None and lines[head].lstrip().startswith("%%"):
-        name = lines[head].lstrip()[2:].split(maxsplit=1)[0] if lines[head].strip("% \t") else ""
-        if name not in _BODY_MAGICS:
-            return None
-        first = head + 1
-        source = "\n".join(lines[first:])
-    manager = _transformer()
-    text = None
-    if manager is not None:
-        try:
-            text = manager.transform_cell(source)
-        except Exception:  # IPython's tokenizer on odd input: fall back to the line filter
-            text = None
-    if text is None or len(text.splitlines()) != len(source.splitlines()):
-        text = "\n".join(_filter_line(line) for line in source.splitlines())
-    return text, first
-
-
-def _filter_line(line: str) -> str:
-    match = _LINE_MAGIC.match(line)
-    return f"{match.group(1)}pass" if match else line
-
-
-@functools.lru_cache(maxsize=1)
-def _transformer() -> Any:
-    """IPython's TransformerManager, loaded from its file without importing the IPython package."""
-    try:
-        spec = importlib.util.find_spec("IPython")
-        if spec is None or not spec.submodule_search_locations:
-            return None
-        path = Path(next(iter(spec.submodule_search_locations))) / "core" / "inputtransformer2.py"
-        module_spec = importlib.util.spec_from_file_location("_initgrade_inputtransformer2", path)
-        if module_spec is None or module_spec.loader is None:
-            return None
-        module = importlib.util.module_from_spec(module_spec)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            module_spec.loader.exec_module(module)
-        return module.TransformerManager()
-    except Exception:  # no IPython, or a version laid out differently: use the line filter
-        return None

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from grader import extract as extract_module
+from grader import _extract_magics
 from grader.calls import Limits
 from grader.extract import Extraction, Location, extract
 from grader.notebook import Cell
@@ -70,6 +70,27 @@ def test_definitions_are_kept_and_top_level_work_is_left_out() -> None:
     assert result.compile_errors == {}
 
 
+def test_assignments_that_need_left_out_work_are_left_out_too() -> None:
+    result = extract(
+        cells(
+            "import numpy as np\nfrom init_utils import *\nLAYERS = [2, 4, 1]",
+            "parameters_he = model(train_X, train_Y)\nruns = {'He': parameters_he}",
+            "WIDER = [2 * n for n in LAYERS]\nFIRST = LAYERS[0]\nX = some_helper_constant",
+            "try:\n    import h5py\n    HAVE_H5 = True\nexcept ImportError:\n    HAVE_H5 = False",
+            "MESSAGE = 'h5py' if HAVE_H5 else 'none'",
+        )
+    )
+    assert top_level(result.program) == [
+        "import numpy as np",
+        "from init_utils import *",
+        "LAYERS = [2, 4, 1]",
+        "WIDER = [2 * n for n in LAYERS]",
+        "FIRST = LAYERS[0]",
+        "try:\n    import h5py\n    HAVE_H5 = True\nexcept ImportError:\n    HAVE_H5 = False",
+        "MESSAGE = 'h5py' if HAVE_H5 else 'none'",
+    ]
+
+
 def test_ipython_magics_and_shell_lines_are_removed() -> None:
     result = extract(
         cells(
@@ -94,7 +115,7 @@ def test_ipython_magics_and_shell_lines_are_removed() -> None:
 
 
 def test_without_ipython_a_line_filter_removes_magics(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(extract_module, "_transformer", lambda: None)
+    monkeypatch.setattr(_extract_magics, "_transformer", lambda: None)
     result = extract(
         cells(
             "%matplotlib inline\nimport numpy as np\n!pip install x\nfiles = !ls",
