@@ -164,6 +164,8 @@ def _invalid(name: str, header: dict) -> str:
         return msg.RETURN_TOO_MANY.format(name=name, count=count, limit=MAX_KEYS)
     if problem == "too_large":
         return msg.RETURN_TOO_LARGE.format(name=name, limit=f"{MAX_RESULT_BYTES >> 20} MB")
+    if problem == "value_type" and text.get("kind") == "NoneType":
+        problem, templates["value_none"] = "value_none", msg.RETURN_VALUE_NONE
     if problem not in templates:
         raise Garbled(f"an unknown problem {problem[:40]!r}")
     try:

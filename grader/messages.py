@@ -310,6 +310,10 @@ RETURN_VALUE_TYPE = (
     "{name} returned {key} as something of type {kind}; every value must be a plain numpy array "
     "(np.ndarray, not a subclass such as np.matrix) of real numbers"
 )
+RETURN_VALUE_NONE = (
+    "{name} returned {key} = None; replace the None placeholder between ### START CODE HERE ### "
+    "and ### END CODE HERE ### with the array"
+)
 RETURN_DTYPE = "{name} returned {key} with dtype {dtype}; weights and biases are real numbers"
 RETURN_NDIM = "{name} returned {key} with {ndim} dimensions; weights and biases are 2-D arrays"
 RETURN_TOO_MANY = "{name} returned a dict with {count} entries; at most {limit} are accepted"

@@ -149,6 +149,7 @@ def test_one_worker_serves_every_call(returns: Worker) -> None:
         ("returns_masked", "W1 as something of type MaskedArray"),
         ("returns_look_alike", "W1 as something of type LookAlike"),
         ("returns_nested_list", "W1 as something of type list"),
+        ("returns_placeholder", "returned W1 = None; replace the None placeholder between"),
         ("returns_scalar_array", "W1 as something of type float64"),
         ("returns_complex", "returned W1 with dtype complex128"),
         ("returns_object_array", "returned W1 with dtype object"),
