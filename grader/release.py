@@ -261,7 +261,11 @@ class _Module:
             self._add(statement)
 
     def _add(self, statement: ast.stmt) -> None:
-        if isinstance(statement, ast.FunctionDef | ast.ClassDef):
+        if _is_type_checking_block(statement):
+            # Imports kept out of the reference's import time are plain imports in the helper.
+            for inner in statement.body:  # type: ignore[attr-defined]
+                self._add(inner)
+        elif isinstance(statement, ast.FunctionDef | ast.ClassDef):
             self.defs[statement.name] = statement
         elif isinstance(statement, ast.Assign | ast.AnnAssign):
             targets = getattr(statement, "targets", None) or [statement.target]
@@ -291,6 +295,15 @@ class _Module:
         while first > 1 and self.lines[first - 2].startswith("#"):
             first -= 1
         return first, self.lines[first - 1 : statement.end_lineno]
+
+
+def _is_type_checking_block(statement: ast.stmt) -> bool:
+    """``if TYPE_CHECKING:`` (or ``typing.TYPE_CHECKING``) with no ``else``."""
+    if not isinstance(statement, ast.If) or statement.orelse:
+        return False
+    test = statement.test
+    name = test.attr if isinstance(test, ast.Attribute) else getattr(test, "id", None)
+    return name == "TYPE_CHECKING"
 
 
 class _SymbolGraph:

@@ -8,10 +8,13 @@ and the grader's HTML report.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
+
+if TYPE_CHECKING:  # matplotlib is imported by whoever made the axes; importing it costs ~1 s
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 GRID_STEP = 0.01  # the course's mesh spacing for decision boundaries
 MARGIN = 1.0
@@ -50,7 +53,7 @@ def plot_decision_boundary(
 
 
 def _axes_for(fig_or_axes: Figure | Sequence[Axes] | np.ndarray, count: int) -> list[Axes]:
-    if isinstance(fig_or_axes, Figure):
+    if hasattr(fig_or_axes, "add_subplot"):  # a Figure
         return list(fig_or_axes.subplots(1, count, squeeze=False)[0])
     axes = list(np.ravel(np.asarray(fig_or_axes, dtype=object)))
     if len(axes) != count:
