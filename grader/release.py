@@ -257,14 +257,17 @@ class _Module:
         self.defs: dict[str, ast.stmt] = {}
         self.links: dict[str, tuple[str, str]] = {}
         self.external: dict[str, tuple[str, str | None, str | None]] = {}
+        self.type_only: set[str] = set()
         for statement in ast.parse(self.text).body:
             self._add(statement)
 
     def _add(self, statement: ast.stmt) -> None:
         if _is_type_checking_block(statement):
-            # Imports kept out of the reference's import time are plain imports in the helper.
+            # Imports for annotations only: the helper keeps them out of its import time too.
             for inner in statement.body:  # type: ignore[attr-defined]
+                before = set(self.external)
                 self._add(inner)
+                self.type_only |= set(self.external) - before
         elif isinstance(statement, ast.FunctionDef | ast.ClassDef):
             self.defs[statement.name] = statement
         elif isinstance(statement, ast.Assign | ast.AnnAssign):
@@ -313,6 +316,7 @@ class _SymbolGraph:
         self.modules: dict[str, _Module] = {}
         self.included: dict[tuple[str, str], ast.stmt] = {}
         self.imports: set[tuple[str, str | None, str | None]] = set()
+        self.type_imports: set[tuple[str, str | None, str | None]] = set()
         self.after: dict[str, set[str]] = {}  # module -> modules whose code must come first
 
     @property
@@ -342,7 +346,8 @@ class _SymbolGraph:
         """Include the definition ``name`` of ``module_name`` and everything it uses."""
         module = self.module(module_name)
         if name in module.external:
-            self.imports.add(module.external[name])
+            imports = self.type_imports if name in module.type_only else self.imports
+            imports.add(module.external[name])
             return
         origin = self.resolve(module_name, name)
         if origin is None:
@@ -409,23 +414,35 @@ class _SymbolGraph:
         return out
 
     def render_imports(self) -> str:
-        """``from __future__``, then standard-library, then third-party imports, isort-style."""
-        sections: dict[bool, list[str]] = {True: [], False: []}
-        plain = sorted((m, a) for m, name, a in self.imports if name is None)
-        for module, alias in sorted(plain, key=lambda item: item[0].lower()):
-            line = f"import {module}" + (f" as {alias}" if alias else "")
-            sections[_is_stdlib(module)].append(line)
-        members: dict[str, set[tuple[str, str | None]]] = {}
-        for module, name, alias in self.imports:
-            if name is not None:
-                members.setdefault(module, set()).add((name, alias))
-        for module in sorted(members, key=str.lower):
-            listed = sorted(members[module], key=lambda item: _member_order(item[0]))
-            names = ", ".join(name + (f" as {alias}" if alias else "") for name, alias in listed)
-            sections[_is_stdlib(module)].append(f"from {module} import {names}")
-        blocks = ["from __future__ import annotations"]
-        blocks += ["\n".join(lines) for lines in (sections[True], sections[False]) if lines]
+        """``from __future__``, standard-library and third-party imports, isort-style, then the
+        imports needed only by annotations under ``if TYPE_CHECKING:``."""
+        runtime = self.imports | (
+            {("typing", "TYPE_CHECKING", None)} if self.type_imports - self.imports else set()
+        )
+        blocks = ["from __future__ import annotations", *_import_sections(runtime)]
+        type_only = _import_sections(self.type_imports - self.imports)
+        if type_only:
+            lines = "\n".join(type_only).splitlines()
+            blocks.append("if TYPE_CHECKING:\n" + "\n".join("    " + line for line in lines))
         return "\n\n".join(blocks) + "\n"
+
+
+def _import_sections(imports: set[tuple[str, str | None, str | None]]) -> list[str]:
+    """The standard-library block, then the third-party block (each only if non-empty)."""
+    sections: dict[bool, list[str]] = {True: [], False: []}
+    plain = sorted((m, a) for m, name, a in imports if name is None)
+    for module, alias in sorted(plain, key=lambda item: item[0].lower()):
+        line = f"import {module}" + (f" as {alias}" if alias else "")
+        sections[_is_stdlib(module)].append(line)
+    members: dict[str, set[tuple[str, str | None]]] = {}
+    for module, name, alias in imports:
+        if name is not None:
+            members.setdefault(module, set()).add((name, alias))
+    for module in sorted(members, key=str.lower):
+        listed = sorted(members[module], key=lambda item: _member_order(item[0]))
+        names = ", ".join(name + (f" as {alias}" if alias else "") for name, alias in listed)
+        sections[_is_stdlib(module)].append(f"from {module} import {names}")
+    return ["\n".join(lines) for lines in (sections[True], sections[False]) if lines]
 
 
 def _separator(previous: ast.stmt, statement: ast.stmt, first: int) -> str:

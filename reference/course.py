@@ -10,9 +10,9 @@ release command copies them, with the reference code they use, into the assignme
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
-from matplotlib.axes import Axes
 
 from reference.activations import layer_activations
 from reference.data import load_dataset
@@ -31,6 +31,9 @@ from reference.network import forward_propagation as _forward_propagation
 from reference.network import predict as _predict
 from reference.plots import plot_activation_histograms
 from reference.plots import plot_decision_boundary as _plot_decision_boundary
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 # The names the assignment's notebook imports from init_utils: the course's, in its order, first.
 __all__ = [  # noqa: RUF022
