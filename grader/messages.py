@@ -348,3 +348,12 @@ ISOLATION_UID = "user: a fresh uid per worker, so RLIMIT_NPROC counts only the w
 ISOLATION_SAME_UID = (
     "user: the grader's own uid (the RLIMIT_NPROC allowance adds the processes it already runs)"
 )
+
+
+# ---------------------------------------------------------------------------------------------
+# Grading a whole notebook and the command line (grader.api, grader.cli)
+# ---------------------------------------------------------------------------------------------
+GRADE_NOT_COMPILED = "Not graded: {reason}."
+GRADE_EXECUTION_NOTE = "While running the whole notebook (--execute): {error}"
+CLI_BAD_OPTION = "initgrade grade: {error}"
+CLI_CANNOT_WRITE = "initgrade grade: could not write {what} to {path}: {error}"

@@ -186,9 +186,14 @@ class OutcomeCache:
 _CACHES: dict[Path, OutcomeCache] = {}
 
 
+def cache_root() -> Path:
+    """``$INITGRADE_CACHE_DIR``, or ``~/.cache/initgrade``: where initgrade keeps its caches."""
+    return Path(os.environ.get(CACHE_ENV) or Path.home() / ".cache" / "initgrade")
+
+
 def default_cache() -> OutcomeCache:
-    """The process-wide cache for ``$INITGRADE_CACHE_DIR`` or ``~/.cache/initgrade``."""
-    directory = Path(os.environ.get(CACHE_ENV) or Path.home() / ".cache" / "initgrade")
+    """The process-wide cache for ``cache_root()``."""
+    directory = cache_root()
     return _CACHES.setdefault(directory, OutcomeCache(directory))
 
 
