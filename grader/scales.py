@@ -49,6 +49,8 @@ def factors(weights: Sequence[np.ndarray], draws: Sequence[np.ndarray]) -> list[
     """Per-layer c with weights == c * draws (to PROPORTIONAL_RTOL), or None if any layer is not."""
     found = []
     for w, z in zip(weights, draws, strict=True):
+        if not (np.isfinite(w).all() and np.any(z)):  # NaN, inf or nothing to compare with
+            return None
         c = float(np.vdot(w, z) / np.vdot(z, z))
         norm = float(np.linalg.norm(w))
         if norm == 0.0 or np.linalg.norm(w - c * z) > PROPORTIONAL_RTOL * norm:
