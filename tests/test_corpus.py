@@ -1,0 +1,366 @@
+"""The hostile and broken submission corpus: every case gets the outcome it states, and grading
+survives it: no traceback, the documented exit code, only the affected function loses points,
+wall time within the limit plus 2 s of slack over a normal grading, no process left behind, no file
+written but the requested report, and nothing secret in what the student sees.
+
+A case is a file of notebook cells in ``tests/fixtures/corpus`` (cells separated by ``# %%``). Its
+cells are appended to ``_base.py``, a correct submission, so a case's definitions replace the
+correct ones. Header lines say what must happen:
+
+    # expect: he=0 random=lost      per function: 0, lost (below full), full (default) or any
+    # reason: he: time | timeout    text one of which the function's messages must contain
+    # drop: random                  leave the base's cell for that function out
+
+Broken *files* (not notebooks, unreadable, too large...) are built in ``broken_files`` below.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+
+from grader.cli import main
+from grader.grading import expected_params
+from grader.sandbox import isolation_report
+from grader.spec import SPEC
+
+pytestmark = pytest.mark.slow
+
+CORPUS = Path(__file__).parent / "fixtures" / "corpus"
+SHORT = {
+    "zeros": "initialize_parameters_zeros",
+    "random": "initialize_parameters_random",
+    "he": "initialize_parameters_he",
+}
+CALL_TIMEOUT = 2.0  # seconds for one call of a student function in these runs
+SLACK = 2.0  # the issue's bound: a case may take its limit plus this much over a normal grading
+MARKERS = ("initgrade-corpus-marker", "sleep 86401", "grader/_worker.py")
+SECRET = "initgrade-corpus-secret-7f3a9c"
+NETWORK_PORT = 45123  # the network case tries to reach this port on loopback
+
+
+@dataclass
+class Case:
+    name: str
+    cells: list[str]
+    expect: dict[str, str] = field(default_factory=dict)
+    reasons: dict[str, list[str]] = field(default_factory=dict)
+    drop: set[str] = field(default_factory=set)
+
+
+def _cells(text: str) -> list[str]:
+    chunks = re.split(r"^# %%[^\n]*\n", text, flags=re.M)
+    return [chunk.strip("\n") for chunk in chunks[1:] if chunk.strip()]
+
+
+def parse_case(path: Path) -> Case:
+    text = path.read_text()
+    case = Case(path.stem, _cells(text))
+    for line in text.split("# %%", 1)[0].splitlines():
+        if line.startswith("# expect:"):
+            for item in line.removeprefix("# expect:").split():
+                short, verdict = item.split("=")
+                case.expect[SHORT[short]] = verdict
+        elif line.startswith("# reason:"):
+            short, words = line.removeprefix("# reason:").split(":", 1)
+            case.reasons[SHORT[short.strip()]] = [w.strip() for w in words.split("|")]
+        elif line.startswith("# drop:"):
+            case.drop |= {SHORT[s] for s in line.removeprefix("# drop:").split()}
+    return case
+
+
+BASE_CELLS = _cells((CORPUS / "_base.py").read_text())
+CASES = sorted(p for p in CORPUS.glob("*.py") if not p.name.startswith("_"))
+
+
+def write_notebook(path: Path, cells: list[str]) -> Path:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(source) for source in cells]
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nbformat.write(nb, str(path))
+    return path
+
+
+def base_cells(drop: set[str]) -> list[str]:
+    return [c for c in BASE_CELLS if not any(f"def {name}(" in c for name in drop)]
+
+
+# -- what must hold after every case --------------------------------------------------------------
+
+
+def leftover_processes() -> list[str]:
+    """Command lines of processes a grading could have left behind."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if any(marker in cmdline for marker in MARKERS):
+            found.append(f"{entry.name}: {cmdline[:120]}")
+    return found
+
+
+def _value_strings(hidden: bool) -> set[str]:
+    strings = set()
+    for entry in SPEC.functions:
+        for case in entry.exact_cases:
+            if case.hidden != hidden:
+                continue
+            for array in expected_params(entry.method, tuple(case.layer_dims)).values():
+                strings |= {f"{v:.6f}" for v in np.ravel(array) if abs(v) > 1e-3}
+    return strings
+
+
+def hidden_value_strings() -> set[str]:
+    """Six-decimal renderings of the hidden expected weights that no visible case shows too (a
+    hidden case's first layer can be the same draws as a visible case's)."""
+    return _value_strings(hidden=True) - _value_strings(hidden=False)
+
+
+HIDDEN_STRINGS = hidden_value_strings()
+
+
+@dataclass
+class Run:
+    code: int
+    seconds: float
+    stdout: str
+    results: dict
+    workdir: Path
+    notebook_dir: Path
+
+
+def grade(notebook: Path, workdir: Path, capsys: pytest.CaptureFixture[str]) -> Run:
+    workdir.mkdir(exist_ok=True)
+    old = Path.cwd()
+    os.chdir(workdir)
+    try:
+        start = time.perf_counter()
+        code = main(["grade", str(notebook), "--json", "results.json", "--timeout", "2"])
+        seconds = time.perf_counter() - start
+    finally:
+        os.chdir(old)
+    stdout = capsys.readouterr().out
+    results = json.loads((workdir / "results.json").read_text())
+    return Run(code, seconds, stdout, results, workdir, notebook.parent)
+
+
+def assert_survived(run: Run, *, budget: float) -> None:
+    assert run.code in (0, 1)
+    assert "Traceback" not in run.stdout
+    assert run.seconds <= budget, f"took {run.seconds:.1f} s, budget {budget:.1f} s"
+    assert leftover_processes() == []
+    assert sorted(p.name for p in run.workdir.iterdir()) == ["results.json"]
+    written = sorted(p.name for p in run.notebook_dir.iterdir())
+    assert len(written) == 1, f"files next to the notebook: {written}"
+    text = run.stdout + json.dumps(run.results)
+    assert SECRET not in text
+    leaked = [s for s in HIDDEN_STRINGS if s in text]
+    assert leaked == [], f"hidden expected values in the report: {leaked[:5]}"
+
+
+def function_scores(results: dict) -> dict[str, tuple[float, float]]:
+    functions = results["extra_data"]["functions"]
+    return {name: (f["score"], f["max_score"]) for name, f in functions.items()}
+
+
+def function_text(results: dict, name: str) -> str:
+    outputs = [t["output"] for t in results["tests"] if name in t["tags"]]
+    diagnosis = results["extra_data"]["functions"][name]["diagnosis"] or ""
+    return " ".join([*outputs, diagnosis, results.get("output", "")]).lower()
+
+
+def assert_verdict(verdict: str, score: float, max_score: float, name: str) -> None:
+    if verdict == "0":
+        assert score == 0, f"{name} should score 0, got {score}"
+    elif verdict == "lost":
+        assert score < max_score, f"{name} should lose points, got {score}/{max_score}"
+    elif verdict == "full":
+        assert score == max_score, f"{name} should keep full marks, got {score}/{max_score}"
+    else:
+        assert verdict == "any"
+
+
+# -- fixtures --------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def normal_seconds(tmp_path_factory: pytest.TempPathFactory) -> float:
+    """How long grading the correct base submission takes here (warm caches)."""
+    folder = tmp_path_factory.mktemp("base")
+    notebook = write_notebook(folder / "base.ipynb", BASE_CELLS)
+    for _ in range(2):  # the first run fills the outcome cache
+        start = time.perf_counter()
+        assert main(["grade", str(notebook), "--timeout", "2"]) == 0
+        seconds = time.perf_counter() - start
+    return seconds
+
+
+@pytest.fixture
+def guarded_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A secret in the grader's environment, and a listener on loopback for the network case."""
+    monkeypatch.setenv("INITGRADE_CORPUS_SECRET", SECRET)
+    listener = socket.socket()
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind(("127.0.0.1", NETWORK_PORT))
+        listener.listen(8)
+    except OSError:
+        pass  # the port is taken: the case then fails to connect either way
+    try:
+        yield
+    finally:
+        listener.close()
+
+
+def namespaces_available() -> bool:
+    return "namespaces:" in isolation_report()
+
+
+# -- the code cases --------------------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("guarded_environment")
+@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+def test_corpus_case_gets_its_outcome_and_grading_survives(
+    path: Path,
+    tmp_path: Path,
+    normal_seconds: float,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    case = parse_case(path)
+    if case.name == "reach_network_socket" and not namespaces_available():
+        case.expect[SHORT["he"]] = "0"  # without a network namespace loopback is reachable
+    notebook_dir = tmp_path / "submission"
+    notebook_dir.mkdir()
+    notebook = write_notebook(notebook_dir / "student.ipynb", base_cells(case.drop) + case.cells)
+    tmp_results = Path("/tmp/results.json")
+    tmp_before = tmp_results.stat().st_mtime if tmp_results.exists() else None
+
+    run = grade(notebook, tmp_path / "cwd", capsys)
+
+    assert run.code == 0, run.stdout
+    assert_survived(run, budget=normal_seconds * 1.5 + CALL_TIMEOUT + SLACK)
+    assert (tmp_results.stat().st_mtime if tmp_results.exists() else None) == tmp_before
+    for name, (score, max_score) in function_scores(run.results).items():
+        assert_verdict(case.expect.get(name, "full"), score, max_score, name)
+        if name in case.reasons:
+            text = function_text(run.results, name)
+            assert any(word.lower() in text for word in case.reasons[name]), (name, text[:600])
+
+
+def test_corpus_has_at_least_forty_cases() -> None:
+    assert len(CASES) + len(BROKEN_FILES) >= 40
+
+
+# -- broken files ----------------------------------------------------------------------------------
+
+
+def _v3_notebook(path: Path) -> None:
+    from nbformat import v3
+
+    cells = [v3.new_code_cell(input=source) for source in BASE_CELLS]
+    nb = v3.new_notebook(worksheets=[v3.new_worksheet(cells=cells)])
+    path.write_text(v3.writes_json(nb))
+
+
+def _huge_outputs(path: Path) -> None:
+    write_notebook(path, BASE_CELLS)
+    nb = nbformat.read(str(path), as_version=4)
+    nb.cells[0].outputs = [nbformat.v4.new_output("stream", name="stdout", text="y" * 12_000_000)]
+    nbformat.write(nb, str(path))
+
+
+def _duplicate_graded(path: Path) -> None:
+    wrong = BASE_CELLS[3].replace("np.sqrt(2. /", "np.sqrt(1. /")
+    write_notebook(path, [*BASE_CELLS[:3], wrong, BASE_CELLS[3]])
+
+
+def _fifty_megabytes(path: Path) -> None:
+    write_notebook(path, BASE_CELLS)
+    nb = nbformat.read(str(path), as_version=4)
+    nb.metadata["padding"] = "z" * (50 * 1024 * 1024)
+    nbformat.write(nb, str(path))
+
+
+def _no_code_cells(path: Path) -> None:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("I wrote my answers on paper.")]
+    nbformat.write(nb, str(path))
+
+
+def _unreadable(path: Path) -> None:
+    write_notebook(path, BASE_CELLS)
+    path.chmod(0)
+
+
+# name -> (file name, how to make it, exit code, every function's verdict, words in the reason)
+BROKEN_FILES = {
+    "empty_file": ("student.ipynb", lambda p: p.write_bytes(b""), 1, "0", "empty"),
+    "not_json": ("student.ipynb", lambda p: p.write_text("def f(): pass\n{"), 1, "0", "json"),
+    "json_not_notebook": (
+        "student.ipynb",
+        lambda p: p.write_text('{"a": [1, 2]}'),
+        1,
+        "0",
+        "notebook",
+    ),
+    "nbformat_3": ("student.ipynb", _v3_notebook, 0, "full", ""),
+    "no_code_cells": ("student.ipynb", _no_code_cells, 1, "0", "code cell"),
+    "python_file": ("student.py", lambda p: p.write_text("\n\n".join(BASE_CELLS)), 1, "0", ".py"),
+    "invalid_utf8": (
+        "student.ipynb",
+        lambda p: p.write_bytes(b'{"cells": "\xff\xfe"}'),
+        1,
+        "0",
+        "utf-8",
+    ),
+    "fifty_megabytes": ("student.ipynb", _fifty_megabytes, 1, "0", "mb"),
+    "huge_saved_outputs": ("student.ipynb", _huge_outputs, 0, "full", ""),
+    "duplicate_graded_cells": ("student.ipynb", _duplicate_graded, 0, "full", ""),
+    "missing_path": ("student.ipynb", None, 1, "0", "does not exist"),
+    "directory": ("student.ipynb", lambda p: p.mkdir(), 1, "0", "folder"),
+    "unreadable_file": ("student.ipynb", _unreadable, 1, "0", "read"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BROKEN_FILES))
+def test_broken_file_gets_a_clear_report(
+    name: str, tmp_path: Path, normal_seconds: float, capsys: pytest.CaptureFixture[str]
+) -> None:
+    filename, make, code, verdict, words = BROKEN_FILES[name]
+    if name == "unreadable_file" and os.geteuid() == 0:
+        pytest.skip("root reads any file: permissions cannot make it unreadable here")
+    notebook_dir = tmp_path / "submission"
+    notebook_dir.mkdir()
+    path = notebook_dir / filename
+    if make is not None:
+        make(path)
+
+    run = grade(path, tmp_path / "cwd", capsys)
+
+    assert run.code == code, run.stdout
+    if name != "missing_path":
+        assert_survived(run, budget=normal_seconds * 1.5 + SLACK)
+    for fname, (score, max_score) in function_scores(run.results).items():
+        assert_verdict(verdict, score, max_score, fname)
+    if words:
+        assert words.lower() in run.stdout.lower()
+        assert path.name in run.stdout or str(path) in run.stdout
