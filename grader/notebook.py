@@ -209,7 +209,7 @@ def _cells(nb: Any) -> tuple[Cell, ...] | None:
             return None
         source = cell.get("source", "")
         if isinstance(source, list) and all(isinstance(part, str) for part in source):
-            source = "".join(source)
+            source = cell["source"] = "".join(source)  # as nbformat.reads rejoins lines
         if not isinstance(source, str):
             return None
         metadata = cell.get("metadata")
