@@ -1,13 +1,19 @@
-"""``initgrade demo``: train the reference model from each initialization and print the table."""
+"""``initgrade demo``: the reference table, then the grading of two bundled example submissions."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TextIO
 
 from reference import INITIALIZERS, accuracy, compute_cost, forward_propagation, load_dataset, train
 
 LAYERS_HIDDEN = (10, 5)
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+EXAMPLE_SUBMISSIONS = (
+    ("correct.ipynb", "a correct submission"),
+    ("mistakes.ipynb", "a submission with three typical mistakes"),
+)
 ORDER = ("zeros", "random", "he", "xavier")
 
 
@@ -57,10 +63,25 @@ def print_reference_table(out: TextIO) -> None:
         )
 
 
+def grade_examples(out: TextIO) -> int:
+    """Grade each bundled example and print its report; 1 if an example is missing."""
+    from grader.api import grade_notebook
+    from grader.reports import render_text
+
+    for filename, what in EXAMPLE_SUBMISSIONS:
+        path = EXAMPLES / filename
+        print(f"\n=== initgrade grade examples/{filename}  ({what})\n", file=out)
+        if not path.is_file():
+            print(f"{path} is missing: the examples ship with a source checkout.", file=out)
+            return 1
+        print(render_text(grade_notebook(path)), end="", file=out)
+    return 0
+
+
 def run_demo(out: TextIO) -> int:
-    """Print the reference table; returns the exit code."""
+    """Print the reference table, then grade the example submissions; returns the exit code."""
     print(
         "Training the reference model (15,000 steps, learning rate 0.01) on the circles:", file=out
     )
     print_reference_table(out)
-    return 0
+    return grade_examples(out)
