@@ -182,13 +182,15 @@ def prepare(plat: Platform, helpers: list[Path], command: list[str]) -> Launch:
         for path in [scratch, *scratch.rglob("*")]:
             os.chown(path, uid, uid, follow_symlinks=False)
     command = [c.replace("{scratch}", str(scratch)) for c in command]
+    # Die with the grader from the first instruction on (set again after the uid changes).
+    orphaned = ["setpriv", "--pdeathsig=KILL", "--"] if shutil.which("setpriv") else []
     if not plat.namespaces:
-        return Launch(command, uid, scratch)
+        return Launch([*orphaned, *command], uid, scratch)
     script = _mount_script(plat, scratch, uid, command)
     outer = ["unshare", "--mount", "--propagation", "private", "--", "/bin/sh", "-c", script]
     if not plat.as_root:
         outer[1:1] = ["--user", "--map-root-user"]
-    return Launch(outer, None, scratch)
+    return Launch([*orphaned, *outer], None, scratch)
 
 
 def _copy_font_cache(target: Path) -> None:

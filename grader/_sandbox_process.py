@@ -85,15 +85,17 @@ class WorkerProcess:
         self.inner_pid = int(children.split()[0]) if children.split() else self.popen.pid
 
     def end(self, grace: float) -> int | None:
-        """Kill everything (after ``grace`` seconds to exit alone); the worker's exit status."""
-        returncode = None
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            returncode = self.popen.wait(timeout=grace) if grace else self.popen.poll()
+        """Kill everything (after ``grace`` seconds to exit alone); the worker's exit status.
+
+        The launcher is reaped only after the group is killed: until then its pid, which is
+        also the group's id, cannot be handed to another process, so the kill cannot miss."""
+        deadline = time.monotonic() + grace
+        while not _has_exited(self.popen.pid) and time.monotonic() < deadline:
+            time.sleep(0.005)
         for kill in (lambda: os.killpg(self.popen.pid, signal.SIGKILL), self.popen.kill):
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 kill()
-        self.popen.wait()
-        returncode = self.popen.returncode if returncode is None else returncode
+        returncode = self.popen.wait()
         if self.inner_pid:
             _wait_gone(self.inner_pid, time.monotonic() + _GONE_SECONDS)
         return _reported_status(self.status_fd, returncode)
@@ -105,6 +107,14 @@ class WorkerProcess:
             if stream is not None:
                 stream.close()
         launch.remove_scratch(self.scratch)
+
+
+def _has_exited(pid: int) -> bool:
+    """Whether a child has exited, without reaping it."""
+    try:
+        return os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
+    except ChildProcessError:
+        return True
 
 
 def limit_config(limits: Limits, nproc: int) -> dict[str, int]:

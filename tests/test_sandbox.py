@@ -416,6 +416,7 @@ def test_a_worker_dies_with_the_grader_that_started_it(tmp_path: Path) -> None:
     grader = subprocess.Popen(
         [sys.executable, "-c", script, str(FIXTURES / "hangs.py")],
         stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
     )
     assert grader.stdout is not None
@@ -423,10 +424,10 @@ def test_a_worker_dies_with_the_grader_that_started_it(tmp_path: Path) -> None:
     deadline = time.monotonic() + 2  # the launcher may still be between two execs
     while not processes_mentioning(scratch) and time.monotonic() < deadline:
         time.sleep(0.01)
-    assert processes_mentioning(scratch)
+    running = processes_mentioning(scratch)
     grader.kill()
-    grader.wait()
-    grader.stdout.close()
+    _, said = grader.communicate()
+    assert running, f"scratch {scratch!r}; the grader said {said[-2000:]}"
     deadline = time.monotonic() + 2
     while processes_mentioning(scratch) and time.monotonic() < deadline:
         time.sleep(0.01)
