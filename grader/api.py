@@ -127,8 +127,9 @@ def _grade_functions(
     starts: dict[str, Params] = {}
     names = sorted(defined | set(extraction.functions))
     for entry in spec.functions:
-        if entry.name in extraction.compile_errors and entry.name not in defined:
-            message = msg.GRADE_NOT_COMPILED.format(reason=extraction.compile_errors[entry.name])
+        reason = None if entry.name in defined else worker.missing_reason(entry.name)
+        if reason is not None:  # its cell does not compile, or loading it stopped the worker
+            message = msg.GRADE_NOT_LOADED.format(name=entry.name, reason=reason)
             results.append(FunctionResult(entry.name, entry.failed_checks(message)))
         elif entry.name not in defined:
             results.append(missing_function(entry, names, spec.graded_functions))

@@ -1,4 +1,4 @@
-"""What one call of a student function across the sandbox boundary returns, and the limits it ran under.
+"""What one call of a student function across the sandbox returns, and the limits it ran under.
 
 The sandbox (``grader.sandbox``) produces these values; the checks (``grader.checks``) consume them.
 Nothing in here holds student objects: ``value`` is already validated as a plain ``dict`` of
@@ -32,7 +32,7 @@ class CallResult:
     status: CallStatus
     value: Params | None = None
     message: str = ""
-    # The ``layers_dims`` argument as the worker saw it after the call returned (to detect mutation).
+    # ``layers_dims`` as the worker saw it after the call returned (to detect mutation).
     args_after: list[int] | None = None
     seconds: float = 0.0
 

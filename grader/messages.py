@@ -270,6 +270,12 @@ SANDBOX_IMPORT_FAILED = "{where}: could not import {module} ({error}); graded wi
 SANDBOX_TOP_LEVEL_ERROR = "{where}: {error} while loading the notebook's definitions; skipped."
 SANDBOX_WHERE_PROGRAM = "line {line} of the graded code"
 SANDBOX_LOAD_DIED = "the notebook's definitions could not be loaded: {reason}"
+SANDBOX_LOAD_SKIPPED = (
+    "{where}: loading the definition of {names} stopped the worker ({reason}); everything else "
+    "was loaded without it."
+)
+SANDBOX_LOAD_SKIPPED_NAME = "its definition stopped the worker while loading ({reason})"
+SANDBOX_NO_NAMES = "a top-level statement"
 
 # -- why a call returned no parameters; each completes "the call did not return parameters: ..."
 CALL_EXCEPTION = "{name} raised {error}{place}"
@@ -277,9 +283,7 @@ CALL_EXCEPTION_PLACE = " (in {function}, {where}: `{code}`)"
 CALL_MISSING = "{name} is not defined in your notebook{detail}"
 CALL_MISSING_SUGGESTION = "; did you mean {candidate!r}?"
 CALL_MISSING_BROKEN = "; {reason}"
-CALL_NOT_CALLABLE = (
-    "{name} is defined in your notebook as a value of type {kind}, not a function"
-)
+CALL_NOT_CALLABLE = "{name} is defined in your notebook as a value of type {kind}, not a function"
 CALL_TIMEOUT = (
     "{name} did not finish within {seconds:g} s (an endless loop, or waiting for something that "
     "never comes)"
@@ -353,7 +357,7 @@ ISOLATION_SAME_UID = (
 # ---------------------------------------------------------------------------------------------
 # Grading a whole notebook and the command line (grader.api, grader.cli)
 # ---------------------------------------------------------------------------------------------
-GRADE_NOT_COMPILED = "Not graded: {reason}."
+GRADE_NOT_LOADED = "{name} was not graded: {reason}."
 GRADE_EXECUTION_NOTE = "While running the whole notebook (--execute): {error}"
 CLI_BAD_OPTION = "initgrade grade: {error}"
 CLI_CANNOT_WRITE = "initgrade grade: could not write {what} to {path}: {error}"

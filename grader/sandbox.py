@@ -27,6 +27,7 @@ that seeds itself from one that does not. Nothing from the worker is evaluated o
 
 from __future__ import annotations
 
+import ast
 import difflib
 import time
 from collections.abc import Mapping, Sequence
@@ -74,6 +75,8 @@ class Worker:
         self._ready = False
         self._warnings: tuple[str, ...] = ()
         self._load_failure: CallResult | None = None
+        self._skip: dict[int, str] = {}  # statements left out of loading -> why (a warning)
+        self._loading: int | None = None  # the statement the worker said it was running
 
     # -- lifecycle ----------------------------------------------------------------------------
 
@@ -123,6 +126,12 @@ class Worker:
             return set()
         return set(names)
 
+    def missing_reason(self, name: str) -> str | None:
+        """Why ``name`` is not defined, when the grader knows (its cell does not compile, or its
+        definition stopped the worker while loading); None otherwise."""
+        self._ensure_ready()
+        return self._missing.get(name)
+
     def call(self, name: str, layers_dims: Sequence[int], preseed: int | None = None) -> CallResult:
         """Call ``name(layers_dims)`` in the worker; never raises for anything the student did."""
         if not self._deadline:
@@ -161,7 +170,9 @@ class Worker:
         )
         self._starts += 1
         self._ready = False
-        self._pipe.send({"op": "load", "program": self.program}, self._deadline)
+        self._loading = None
+        request = {"op": "load", "program": self.program, "skip": sorted(self._skip)}
+        self._pipe.send(request, self._deadline)
 
     def _ensure_ready(self) -> CallResult | None:
         """None once a live worker has loaded the program; else the failure every call gets."""
@@ -176,9 +187,30 @@ class Worker:
                 return CallResult(CallStatus.CRASHED, message=text)
             self._spawn()
         if not self._ready:
-            self._load_failure = self._finish_loading()
-            self._ready = self._load_failure is None
+            failure = self._finish_loading()
+            if failure is not None and self._leave_out(failure):
+                return self._ensure_ready()  # start again without the statement that failed
+            self._load_failure = failure
+            self._ready = failure is None
         return self._load_failure
+
+    def _leave_out(self, failure: CallResult) -> bool:
+        """After loading died or hung in a known statement, leave that statement out (while
+        restarts remain): only the names it defines are lost, with the reason."""
+        statement = self._loading
+        if statement is None or statement in self._skip or self._starts > MAX_RESTARTS:
+            return False
+        names, line = _statement_names(self.program, statement)
+        where = decode.where(line, self._origin)
+        shown = ", ".join(names) or msg.SANDBOX_NO_NAMES
+        self._skip[statement] = msg.SANDBOX_LOAD_SKIPPED.format(
+            where=where, names=shown, reason=failure.message
+        )
+        reason = msg.SANDBOX_LOAD_SKIPPED_NAME.format(reason=failure.message)
+        for name in names:
+            self._missing.setdefault(name, reason)
+        self._stop(grace=0.0)
+        return True
 
     def _finish_loading(self) -> CallResult | None:
         assert self._pipe is not None
@@ -193,9 +225,14 @@ class Worker:
         if isinstance(hello, Reply):
             self._process.note_started()
             reply = self._pipe.receive(min(load_end, self._deadline))
+            while isinstance(reply, Reply) and reply.header.get("op") == "progress":
+                statement = reply.header.get("statement")
+                self._loading = statement if type(statement) is int else None
+                reply = self._pipe.receive(min(load_end, self._deadline))
         if isinstance(reply, Reply):
             try:
-                self._warnings = tuple(decode.load_warnings(reply, self._origin))
+                warnings = decode.load_warnings(reply, self._origin)
+                self._warnings = (*self._skip.values(), *warnings)
                 return None
             except decode.Garbled as error:
                 reply = Failure("garbage", str(error))
@@ -261,6 +298,25 @@ class Worker:
         pipe.close()
         process.release()
         return returncode
+
+
+def _statement_names(program: str, index: int) -> tuple[list[str], int]:
+    """The names top-level statement ``index`` of ``program`` binds, and its first line."""
+    try:
+        statement = ast.parse(program).body[index]
+    except (SyntaxError, ValueError, IndexError):
+        return [], 0
+    if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        names = [statement.name]
+    elif isinstance(statement, ast.Import | ast.ImportFrom):
+        names = [(alias.asname or alias.name).split(".")[0] for alias in statement.names]
+    else:
+        names = sorted(
+            node.id
+            for node in ast.walk(statement)
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)
+        )
+    return names, statement.lineno
 
 
 def isolation_report() -> str:

@@ -43,7 +43,7 @@ def rms(weights: np.ndarray) -> float:
 
 
 def scale_consistent(weights: np.ndarray, expected_std: float) -> bool:
-    """True when ``weights`` look like zero-mean Gaussian draws with standard deviation ``expected_std``."""
+    """True when ``weights`` look like zero-mean Gaussian draws with std ``expected_std``."""
     if weights.size == 0:
         return True
     lo, hi = std_interval(weights.size, expected_std)
