@@ -12,16 +12,19 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from grader import messages as msg
 from grader.calls import CallResult, CallStatus, Limits, Params
 from grader.extract import Extraction, extract
-from grader.grading import Caller, grade_function, missing_function
 from grader.notebook import LoadedNotebook, load_notebook
-from grader.outcome import OutcomeCache, default_cache
 from grader.results import FunctionResult, Report
 from grader.sandbox import Worker
 from grader.spec import BASE_PRESEED, SPEC, AssignmentSpec
+
+if TYPE_CHECKING:
+    from grader.grading import Caller
+    from grader.outcome import OutcomeCache
 
 __all__ = ["Graded", "grade_notebook", "grade_submission"]
 
@@ -64,13 +67,21 @@ def grade_submission(
     ``execute`` also runs the whole notebook in a sandboxed kernel, for the record."""
     start = time.perf_counter()
     limits = run_limits(spec.limits, timeout=timeout, memory_mb=memory_mb)
-    loaded = load_notebook(path)
-    if not isinstance(loaded, LoadedNotebook):
-        reason = loaded.reason
-        report = Report.without_results(str(path), loaded.sha256 or "", reason, spec)
-        return Graded(_timed(report, start))
-    extraction = extract(loaded)
-    graded = _grade_extraction(loaded, extraction, spec, limits, cache or default_cache())
+    helpers = [spec.directory / f"{module}.py" for module in spec.helper_modules]
+    # The worker boots (Python and numpy, ~0.25 s) while the notebook is read and extracted.
+    with Worker(None, helper_dirs=[h for h in helpers if h.is_file()], limits=limits) as worker:
+        loaded = load_notebook(path)
+        if not isinstance(loaded, LoadedNotebook):
+            reason = loaded.reason
+            report = Report.without_results(str(path), loaded.sha256 or "", reason, spec)
+            return Graded(_timed(report, start))
+        extraction = extract(loaded)
+        worker.load(
+            extraction.program,
+            origin=extraction.origin,
+            missing_reasons=extraction.compile_errors,
+        )
+        graded = _grade_extraction(loaded, extraction, spec, worker, cache)
     if execute:
         graded = _with_execution(graded, loaded, spec, limits)
     return replace(graded, report=_timed(graded.report, start))
@@ -98,31 +109,35 @@ def _grade_extraction(
     loaded: LoadedNotebook,
     extraction: Extraction,
     spec: AssignmentSpec,
-    limits: Limits,
-    cache: OutcomeCache,
+    worker: Worker,
+    cache: OutcomeCache | None,
 ) -> Graded:
-    helpers = [spec.directory / f"{module}.py" for module in spec.helper_modules]
-    worker = Worker(
-        extraction.program,
-        helper_dirs=[h for h in helpers if h.is_file()],
-        limits=limits,
-        origin=extraction.origin,
-        missing_reasons=extraction.compile_errors,
-    )
-    with worker:
-        defined = worker.defined()
-        functions, starts = _grade_functions(spec, worker, defined, extraction)
-        warnings = (*loaded.warnings, *extraction.warnings, *worker.load_warnings)
-        output = worker.output_tail
+    # The checks (hypothesis, the reference) load while the worker loads the program.
+    from grader.outcome import default_cache
+
+    cache = cache or default_cache()
+    defined = worker.defined()
+    functions, starts = _grade_functions(spec, worker, defined, extraction, cache)
+    warnings = (*loaded.warnings, *extraction.warnings, *worker.load_warnings)
     report = Report(
-        str(loaded.path), loaded.sha256, tuple(functions), warnings=warnings, output_tail=output
+        str(loaded.path),
+        loaded.sha256,
+        tuple(functions),
+        warnings=warnings,
+        output_tail=worker.output_tail,
     )
     return Graded(report, starts)
 
 
 def _grade_functions(
-    spec: AssignmentSpec, worker: Worker, defined: set[str], extraction: Extraction
+    spec: AssignmentSpec,
+    worker: Worker,
+    defined: set[str],
+    extraction: Extraction,
+    cache: OutcomeCache,
 ) -> tuple[list[FunctionResult], dict[str, Params]]:
+    from grader.grading import grade_function, missing_function
+
     results: list[FunctionResult] = []
     starts: dict[str, Params] = {}
     names = sorted(defined | set(extraction.functions))
@@ -135,7 +150,7 @@ def _grade_functions(
             results.append(missing_function(entry, names, spec.graded_functions))
         else:
             caller = _recording_caller(worker, entry.name, tuple(entry.outcome_dims), starts)
-            results.append(grade_function(entry, caller))
+            results.append(grade_function(entry, caller, cache=cache))
     return results, starts
 
 

@@ -54,19 +54,19 @@ class SandboxError(RuntimeError):
 class Worker:
     def __init__(
         self,
-        program: str,
+        program: str | None,
         *,
         helper_dirs: Sequence[Path] = (),
         limits: Limits | None = None,
         origin: decode.Origin | None = None,
         missing_reasons: Mapping[str, str] | None = None,
     ) -> None:
-        self.program = program
+        self.program = program  # None: started now, given its program later with ``load``
         self.limits = limits or Limits()
         self._helpers = [Path(h) for h in helper_dirs]
         self._origin = origin
         self._missing = dict(missing_reasons or {})
-        self._lines = program.splitlines()
+        self._lines = program.splitlines() if program is not None else []
         self._output = OutputTail(self.limits.max_output_kb * 1024)
         self._deadline = 0.0
         self._process: WorkerProcess | None = None
@@ -171,11 +171,36 @@ class Worker:
         self._starts += 1
         self._ready = False
         self._loading = None
+        if self.program is not None:
+            self._send_program()
+
+    def _send_program(self) -> None:
+        assert self._pipe is not None
         request = {"op": "load", "program": self.program, "skip": sorted(self._skip)}
         self._pipe.send(request, self._deadline)
 
+    def load(
+        self,
+        program: str,
+        *,
+        origin: decode.Origin | None = None,
+        missing_reasons: Mapping[str, str] | None = None,
+    ) -> None:
+        """Give a worker started without a program (``Worker(None, ...)``) the program to load.
+
+        The process boots (Python, numpy) while the caller reads and extracts the notebook."""
+        if self.program is not None:
+            raise RuntimeError("this worker already has its program")
+        self.program, self._origin = program, origin
+        self._missing.update(missing_reasons or {})
+        self._lines = program.splitlines()
+        if self._pipe is not None:
+            self._send_program()
+
     def _ensure_ready(self) -> CallResult | None:
         """None once a live worker has loaded the program; else the failure every call gets."""
+        if self.program is None:
+            raise RuntimeError("give the worker its program first: worker.load(program)")
         if self._load_failure is not None:
             return self._load_failure
         if time.monotonic() >= self._deadline:

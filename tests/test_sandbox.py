@@ -7,6 +7,7 @@ limit are marked slow (and still run in CI).
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
@@ -545,3 +546,30 @@ def test_a_statement_that_hangs_while_loading_is_left_out_after_the_time_limit()
         warnings = w.load_warnings
     assert result.status is CallStatus.OK
     assert any("Forever" in text and "took longer than 1.5 s" in text for text in warnings)
+
+
+@pytest.mark.parametrize("shape", [(), (3,), (3, 2), (0, 3), (2, 3, 4)])
+@pytest.mark.parametrize("fortran", [False, True])
+def test_npy_replies_decode_to_the_same_float_array_on_either_path(shape, fortran) -> None:
+    from grader._sandbox_decode import _read_npy_checked, read_npy
+
+    array = np.random.default_rng(0).standard_normal(shape)
+    array = np.asfortranarray(array) if fortran else array
+    buffer = io.BytesIO()
+    np.lib.format.write_array(buffer, array, allow_pickle=False)
+    for read in (read_npy, _read_npy_checked):
+        decoded = read(buffer.getvalue())
+        assert decoded.shape == array.shape
+        assert decoded.flags.writeable
+        np.testing.assert_array_equal(decoded, array)
+
+
+def test_npy_bytes_that_lie_about_their_size_are_garbled() -> None:
+    from grader._sandbox_decode import Garbled, read_npy
+
+    buffer = io.BytesIO()
+    np.lib.format.write_array(buffer, np.ones((3, 2)), allow_pickle=False)
+    blob = buffer.getvalue()
+    for bad in (blob[:-8], blob.replace(b"(3, 2)", b"(3, 3)"), blob + b"\0" * 8):
+        with pytest.raises(Garbled):
+            read_npy(bad)
