@@ -179,3 +179,38 @@ def test_execute_runs_the_whole_notebook_and_keeps_the_executed_copy(tmp_path: P
     assert graded.executed is not None
     outputs = [o for c in graded.executed.cells if c.cell_type == "code" for o in c.outputs]
     assert any("pass" in str(o.get("text", "")).lower() for o in outputs), outputs[-3:]
+
+
+def test_the_released_stub_filled_in_passes_the_public_checks_and_gets_full_marks(
+    tmp_path: Path, capsys
+) -> None:
+    import importlib.util
+
+    import numpy as np
+
+    from grader.spec import ASSIGNMENT_DIR
+
+    source = nbformat.read(str(ASSIGNMENT_DIR / "source.ipynb"), as_version=4)
+    stub = nbformat.read(str(ASSIGNMENT_DIR / "Initialization.ipynb"), as_version=4)
+    solutions = {
+        c.metadata["initgrade"]["function"]: c.source
+        for c in source.cells
+        if "initgrade" in c.metadata
+    }
+    namespace: dict = {"np": np}
+    for cell in stub.cells:
+        name = cell.metadata.get("initgrade", {}).get("function")
+        if name:
+            assert "None" in cell.source  # the student starts from a placeholder
+            cell.source = solutions[name]  # ... and types the answer in
+            exec(cell.source, namespace)
+    path = ASSIGNMENT_DIR / "public_tests.py"
+    spec = importlib.util.spec_from_file_location("public_tests", path)
+    public_tests = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(public_tests)
+    for method in ("zeros", "random", "he"):
+        getattr(public_tests, f"initialize_parameters_{method}_test")(namespace[NAMES[method]])
+    capsys.readouterr()
+
+    report = grade_notebook(notebooks.write(stub, tmp_path / "Initialization.ipynb"))
+    assert report.score == report.max_score == 30
