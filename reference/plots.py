@@ -73,7 +73,7 @@ def plot_activation_histograms(
     axes = _axes_for(fig_or_axes, len(activations))
     for layer, (ax, values) in enumerate(zip(axes, activations, strict=True), start=1):
         flat = np.ravel(values)
-        ax.hist(flat, bins=50)
+        ax.hist(flat, bins=50, histtype="stepfilled")  # one outline, not 50 bars: quick to draw
         ax.set_title(f"layer {layer}\nmean {flat.mean():.3g}, std {flat.std():.3g}", fontsize=9)
     if title is not None and axes:
         axes[0].figure.suptitle(title)

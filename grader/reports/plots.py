@@ -34,7 +34,8 @@ def training_figure(student: Outcome, reference_outcome: Outcome) -> bytes:
     import reference
 
     train_x, train_y, _, _ = reference.load_dataset()
-    fig = Figure(figsize=(10, 4), layout="constrained")
+    fig = Figure(figsize=(10, 4))
+    fig.subplots_adjust(left=0.07, right=0.98, bottom=0.12, top=0.9, wspace=0.2)
     cost_ax, boundary_ax = fig.subplots(1, 2)
     reference.plot_costs(cost_ax, reference_outcome.costs, label="reference initialization")
     reference.plot_costs(cost_ax, student.costs, label="your initialization")
@@ -65,7 +66,9 @@ def activations_figure(params: Params, method: str) -> bytes:
     """Per-layer ReLU activation histograms: the reference scale above, the student's below."""
     import reference
 
-    fig = Figure(figsize=(12, 5), layout="constrained")
+    # Fixed margins: a constrained layout of ten axes took most of the page's drawing time.
+    fig = Figure(figsize=(12, 5.5))
+    fig.subplots_adjust(left=0.06, right=0.99, bottom=0.06, top=0.83, wspace=0.15, hspace=0.55)
     rows = fig.subplots(2, N_LAYERS, squeeze=False)
     for row, scale, label in (
         (rows[0], REFERENCE_SCALE[method], "reference"),
@@ -73,6 +76,8 @@ def activations_figure(params: Params, method: str) -> bytes:
     ):
         activations = reference.activation_statistics(scale, "relu", N_LAYERS, WIDTH)
         reference.plot_activation_histograms(row, activations)
+        for ax in row:
+            ax.set_yticks([])  # counts of 100,000 activations say nothing; the shape does
         row[0].set_ylabel(label)
     fig.suptitle(f"ReLU activations through {N_LAYERS} layers of {WIDTH} units")
     return png(fig)
