@@ -104,7 +104,8 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes | LoadFailure:
 
 
 def _sizes(size: int, limit: int) -> dict[str, str]:
-    return {"size": f"{size / 1e6:.1f} MB", "limit": f"{limit / 1e6:.0f} MB"}
+    mib = 1024 * 1024  # the limit is set in MiB (20 * 1024 * 1024): say "20 MB", not "21 MB"
+    return {"size": f"{size / mib:.1f} MB", "limit": f"{limit / mib:.0f} MB"}
 
 
 def _parse(path: Path, data: bytes) -> dict[str, Any] | str:

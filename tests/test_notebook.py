@@ -84,7 +84,7 @@ def test_a_huge_file_is_refused_before_it_is_read(tmp_path: Path) -> None:
     start = time.monotonic()
     reason = refused(path)
     assert time.monotonic() - start < 0.5
-    assert "52.4 MB, over the 21 MB limit" in reason
+    assert "50.0 MB, over the 20 MB limit" in reason
 
 
 def test_the_size_cap_can_be_lowered(tmp_path: Path) -> None:
