@@ -4,18 +4,19 @@ On Linux with unprivileged user namespaces (util-linux ``unshare``), a process s
 
     unshare [--user --map-root-user] --mount --propagation private -- /bin/sh -c SCRIPT
 
-SCRIPT, in that private mount namespace, (1) makes the Python runtime reachable when it sits under
-a folder other users cannot enter (``/root/.pyenv`` here): it covers that folder with an empty
-tmpfs and binds the runtime back at the same path, read-only; (2) covers the temporary-files folder
-with a private tmpfs and binds the scratch folder back into it, so a submission sees no other
-submission's files and its writes to /tmp stay small and vanish; (3) covers the answer key (the
-installed ``reference`` and ``grader`` packages, the project's ``assignments``, ``tests`` and
-``.git``) with empty read-only tmpfs; then (4) runs, through ``setpriv`` (as a fresh uid when the
-grader is root, and with SIGKILL as its parent-death signal), ``unshare --user --map-root-user
---net --mount --pid --fork --kill-child --mount-proc`` and the command. The second user
-namespace locks the mounts of steps 1-3, so even the namespace's root cannot unmount them; the
-network namespace has no interfaces; when the command (pid 1 of its pid namespace) dies, every
-process it started dies with it.
+SCRIPT, in that private mount namespace, (1) covers every folder where people and tools keep
+files (``/home``, ``/root``, ``/work``, ``/srv``, ``/opt``, ``/mnt``, ``/media``, ``/var/tmp``,
+the temporary-files folder and the grader's own source checkout) with an empty tmpfs, the
+temporary one small, writable and private to this process; (2) binds back, read-only and at the
+same paths, the Python runtime folders that lay under them, and the scratch folder; (3) covers
+whatever of the answer key is still visible (the installed ``reference`` and ``grader`` packages)
+with empty read-only tmpfs; then (4) runs, through ``setpriv`` (as a fresh uid when the grader is
+root, and with SIGKILL as its parent-death signal), ``unshare --user --map-root-user --net
+--mount --pid --fork --kill-child --mount-proc`` and the command. A submission so sees the
+operating system, the Python runtime and its scratch folder, and no copy of the answer key
+anywhere else on the machine. The second user namespace locks the mounts of steps 1-3, so even
+the namespace's root cannot unmount them; the network namespace has no interfaces; when the
+command (pid 1 of its pid namespace) dies, every process it started dies with it.
 
 Without namespaces the command runs directly, as the fresh uid when that can reach the runtime,
 and the worker's import blocker is the only thing between a submission and the answer key; a
@@ -58,9 +59,10 @@ class Platform:
     namespaces: bool
     as_root: bool
     uid_drop: bool  # processes run as a fresh uid
-    hidden: tuple[Path, ...]  # folders covered with an empty tmpfs
-    exposed: tuple[tuple[Path, Path], ...]  # (runtime folder, the closed folder covering it)
-    tmp_root: Path | None  # the temporary-files folder made private, or None
+    hidden: tuple[Path, ...]  # answer-key folders still visible, covered read-only
+    covered: tuple[Path, ...]  # folders people and tools keep files in, covered with a tmpfs
+    kept: tuple[Path, ...]  # runtime folders under ``covered``, bound back read-only
+    tmp_root: Path | None  # the temporary-files folder (one of ``covered``), made private
     reason: str = ""  # why namespaces are not used
 
 
@@ -83,6 +85,27 @@ def answer_key_dirs() -> tuple[Path, ...]:
         if (root / "pyproject.toml").is_file():
             found += [root / name for name in ("assignments", "tests", ".git")]
     return tuple(dict.fromkeys(p for p in found if p.is_dir()))
+
+
+# Where people and tools keep files. A worker sees none of them; only what it needs to run is
+# bound back.
+_PRIVATE_ROOTS = ("/home", "/root", "/work", "/srv", "/opt", "/mnt", "/media", "/var/tmp")
+
+
+def _outermost(paths: list[Path]) -> tuple[Path, ...]:
+    unique = dict.fromkeys(p for p in paths if p != Path("/"))
+    return tuple(sorted(p for p in unique if not any(o != p and o in p.parents for o in unique)))
+
+
+def covered_dirs(tmp_root: Path) -> tuple[Path, ...]:
+    """The folders to cover: the usual private roots, the temporary folder, the checkout."""
+    roots = [Path(root) for root in _PRIVATE_ROOTS] + [tmp_root]
+    roots += [d.parent for d in answer_key_dirs() if (d.parent / "pyproject.toml").is_file()]
+    return _outermost([root.resolve() for root in roots if root.is_dir()])
+
+
+def _under(path: Path, folders: tuple[Path, ...]) -> bool:
+    return any(path == f or f in path.parents for f in folders)
 
 
 def runtime_dirs() -> tuple[Path, ...]:
@@ -110,12 +133,13 @@ def platform() -> Platform:
     process that fails to start through them calls ``demote`` and everything after falls back."""
     if not _current:
         as_root = os.geteuid() == 0
-        runtime = runtime_dirs()
-        exposed = tuple((d, c) for d in runtime if as_root for c in [_closed_ancestor(d)] if c)
-        tmp_root: Path | None = Path(tempfile.gettempdir()).resolve()
-        if any(tmp_root == d or tmp_root in d.parents for d in runtime):
-            tmp_root = None
-        plat = Platform(True, as_root, as_root, answer_key_dirs(), exposed, tmp_root)
+        tmp_root = Path(tempfile.gettempdir()).resolve()
+        covered = covered_dirs(tmp_root)
+        kept = tuple(d for d in runtime_dirs() if _under(d, covered))
+        # Answer-key folders left visible (an installed package in a kept runtime) get their own
+        # cover; those inside a covered folder are already gone.
+        hidden = tuple(d for d in answer_key_dirs() if _under(d, kept) or not _under(d, covered))
+        plat = Platform(True, as_root, as_root, hidden, covered, kept, tmp_root)
         missing = _missing_tools(plat)
         _current.append(_fallback(plat, missing) if missing else plat)
     return _current[0]
@@ -131,7 +155,9 @@ def demote(reason: str) -> Platform:
 
 def _fallback(plat: Platform, reason: str) -> Platform:
     log.warning("sandbox: Linux namespaces unavailable (%s); using limits only", reason)
-    return Platform(False, plat.as_root, plat.as_root and not plat.exposed, (), (), None, reason)
+    # A fresh uid is only possible when it can reach the Python runtime without the mounts.
+    reachable = not any(_closed_ancestor(d) for d in runtime_dirs())
+    return Platform(False, plat.as_root, plat.as_root and reachable, (), (), (), None, reason)
 
 
 def _missing_tools(plat: Platform) -> str:
@@ -176,7 +202,7 @@ def prepare(plat: Platform, helpers: list[Path], command: list[str]) -> Launch:
     for helper in helpers:
         _copy_helpers(Path(helper), scratch)
     _copy_font_cache(scratch / ".matplotlib")
-    for index, _ in enumerate(plat.exposed):
+    for index, _ in enumerate(plat.kept):
         (scratch / f".runtime{index}").mkdir()
     if uid is not None:
         for path in [scratch, *scratch.rglob("*")]:
@@ -213,20 +239,29 @@ def _copy_helpers(source: Path, scratch: Path) -> None:
 
 
 def _mount_script(plat: Platform, scratch: Path, uid: int | None, command: list[str]) -> str:
+    """The shell script run in the private mount namespace (its working folder is ``scratch``).
+
+    The runtime folders are first held by bind mounts inside the scratch folder; once every
+    private root is covered, they are moved back to their own paths. The shell's working folder
+    keeps the covered scratch folder reachable as ``.``, so those moves, and the bind of the
+    scratch folder itself, name their sources relative to it and without canonicalizing.
+    """
     q = shlex.quote
     lines = ["set -e", "ulimit -c 0"]  # no core file even when unshare passes a SIGSEGV on
-    for index, (runtime, _) in enumerate(plat.exposed):
+    for index, runtime in enumerate(plat.kept):
         lines.append(f"mount --rbind {q(str(runtime))} {q(str(scratch / f'.runtime{index}'))}")
-    for cover in dict.fromkeys(c for _, c in plat.exposed):
-        lines.append(f"mount -t tmpfs -o mode=755,size=1m initgrade {q(str(cover))}")
-    for index, (runtime, _) in enumerate(plat.exposed):
-        held, back = q(str(scratch / f".runtime{index}")), q(str(runtime))
-        lines += [f"mkdir -p {back}", f"mount --move {held} {back}",
+    for cover in plat.covered:
+        if cover == plat.tmp_root:
+            options = f"mode=1777,nosuid,nodev,size={_TMP_SIZE}"
+        else:
+            options = "mode=755,nosuid,nodev,size=1m"
+        lines.append(f"mount -t tmpfs -o {options} initgrade {q(str(cover))}")
+    for index, runtime in enumerate(plat.kept):
+        back = q(str(runtime))
+        lines += [f"mkdir -p {back}", f"mount --no-canonicalize --move ./.runtime{index} {back}",
                   f"mount -o remount,bind,ro {back}"]  # fmt: skip
-    if plat.tmp_root is not None:
-        root, here = q(str(plat.tmp_root)), q(str(scratch))
-        lines += [f"mount -t tmpfs -o mode=1777,nosuid,nodev,size={_TMP_SIZE} initgrade {root}",
-                  f"mkdir -p {here}", f"mount --no-canonicalize --bind . {here}"]  # fmt: skip
+    here = q(str(scratch))
+    lines += [f"mkdir -p {here}", f"mount --no-canonicalize --bind . {here}"]
     if plat.hidden:  # one mount(8) run for all of them: each exec costs a few milliseconds
         table = scratch / ".hide.fstab"
         table.write_text("".join(f"initgrade {_fstab_path(f)} tmpfs ro,mode=555,size=4k 0 0\n"

@@ -341,9 +341,12 @@ ISOLATION_NAMESPACES = (
     "namespaces: new user, mount, pid (everything a worker starts dies with it) and network "
     "(no interfaces) namespaces"
 )
-ISOLATION_HIDDEN = "answer key hidden under empty read-only tmpfs: {hidden}"
-ISOLATION_EXPOSED = "Python runtime {runtime} bound back read-only over an empty tmpfs on {cover}"
-ISOLATION_TMP = "private {tmp}: each worker gets its own small tmpfs"
+ISOLATION_COVERED = (
+    "files: nothing of {covered} is visible (each covered with an empty tmpfs; {tmp} is a small "
+    "private one per worker)"
+)
+ISOLATION_KEPT = "Python runtime bound back read-only: {kept}"
+ISOLATION_HIDDEN = "answer key still on the runtime's path, hidden under empty tmpfs: {hidden}"
 ISOLATION_NO_NAMESPACES = (
     "namespaces: unavailable ({reason}); processes a submission starts may outlive it, and files "
     "its uid can read are visible to it"

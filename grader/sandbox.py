@@ -351,12 +351,12 @@ def isolation_report() -> str:
     lines = [msg.ISOLATION_ALWAYS]
     if plat.namespaces:
         lines.append(msg.ISOLATION_NAMESPACES)
-        hidden = ", ".join(str(p) for p in plat.hidden) or "nothing found"
-        lines.append(msg.ISOLATION_HIDDEN.format(hidden=hidden))
-        for runtime, cover in plat.exposed:
-            lines.append(msg.ISOLATION_EXPOSED.format(runtime=runtime, cover=cover))
-        if plat.tmp_root is not None:
-            lines.append(msg.ISOLATION_TMP.format(tmp=plat.tmp_root))
+        covered = ", ".join(str(p) for p in plat.covered) or "nothing"
+        lines.append(msg.ISOLATION_COVERED.format(covered=covered, tmp=plat.tmp_root))
+        if plat.kept:
+            lines.append(msg.ISOLATION_KEPT.format(kept=", ".join(str(p) for p in plat.kept)))
+        if plat.hidden:
+            lines.append(msg.ISOLATION_HIDDEN.format(hidden=", ".join(str(p) for p in plat.hidden)))
     else:
         lines.append(msg.ISOLATION_NO_NAMESPACES.format(reason=plat.reason))
     lines.append(msg.ISOLATION_UID if plat.uid_drop else msg.ISOLATION_SAME_UID)

@@ -439,7 +439,7 @@ def test_a_worker_dies_with_the_grader_that_started_it(tmp_path: Path) -> None:
 def test_without_namespaces_limits_and_the_import_blocker_still_hold(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    plain = launch.Platform(False, os.geteuid() == 0, False, (), (), None, "switched off in a test")
+    plain = launch.Platform(False, os.geteuid() == 0, False, (), (), (), None, "switched off")
     monkeypatch.setattr(launch, "_current", [plain])
     with Worker(program("escapes.py"), limits=LIMITS) as worker:
         assert worker.call("imports_reference", [1]).status is CallStatus.EXCEPTION
