@@ -28,6 +28,10 @@ if TYPE_CHECKING:
 
 __all__ = ["Graded", "grade_notebook", "grade_submission"]
 
+# All calls of one function together may take this many times the limit of one call: a correct
+# function needs a fraction of one limit for its ~70 calls; a slow one then stops costing time.
+FUNCTION_BUDGET_CALLS = 2
+
 
 @dataclass(frozen=True)
 class Graded:
@@ -150,7 +154,8 @@ def _grade_functions(
             results.append(missing_function(entry, names, spec.graded_functions))
         else:
             caller = _recording_caller(worker, entry.name, tuple(entry.outcome_dims), starts)
-            results.append(grade_function(entry, caller, cache=cache))
+            budget = FUNCTION_BUDGET_CALLS * worker.limits.call_seconds
+            results.append(grade_function(entry, caller, cache=cache, time_budget=budget))
     return results, starts
 
 

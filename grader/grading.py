@@ -36,10 +36,14 @@ Dims = tuple[int, ...]
 
 
 class CallLog:
-    """A caller that remembers every result and stops calling once the worker is dead."""
+    """A caller that remembers every result and stops calling once the worker is dead, or once
+    the function's calls have used ``time_budget`` seconds (a function that fails slowly on every
+    call must not hold the grading up for as long as the worker is allowed to live)."""
 
-    def __init__(self, caller: Caller) -> None:
+    def __init__(self, caller: Caller, time_budget: float | None = None) -> None:
         self._caller = caller
+        self._budget = time_budget
+        self.seconds = 0.0
         self._memo: dict[tuple[str, Dims, int | None], CallResult] = {}
         self.results: dict[tuple[Dims, int | None], CallResult] = {}
         self.count = 0
@@ -53,9 +57,14 @@ class CallLog:
             reason = self.dead.message or self.dead.status.value
             return CallResult(self.dead.status, message=msg.CALL_NOT_RUN.format(reason=reason))
         self.count += 1
+        start = time.perf_counter()
         result = self._caller(layer_dims, preseed)
+        self.seconds += time.perf_counter() - start
         if result.status in DEAD:
             self.dead = result
+        elif self._budget is not None and self.seconds > self._budget:
+            text = msg.CALL_FUNCTION_BUDGET.format(seconds=self._budget)
+            self.dead = CallResult(CallStatus.TIMEOUT, message=text)
         self._memo[key] = result
         self.results.setdefault((tuple(layer_dims), preseed), result)
         return result
@@ -83,9 +92,11 @@ def grade_function(
     *,
     trainer: Trainer | None = None,
     cache: OutcomeCache | None = None,
+    time_budget: float | None = None,
 ) -> FunctionResult:
-    """Every check of one function; the probes and a diagnosis only when something failed."""
-    log = CallLog(caller)
+    """Every check of one function; the probes and a diagnosis only when something failed.
+    ``time_budget`` caps the seconds all calls of this function may take together."""
+    log = CallLog(caller, time_budget)
     exact = [
         check_exact(
             entry,

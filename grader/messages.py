@@ -298,6 +298,9 @@ CALL_CRASH_RAISED = (
 )
 CALL_CRASH_GARBAGE = "the worker sent back something unreadable while {doing} ({detail})"
 CALL_BUDGET_SPENT = "not run: this notebook used up its {seconds:g} s of grading time"
+CALL_FUNCTION_BUDGET = (
+    "not run: earlier calls of this function already took its {seconds:g} s of grading time"
+)
 CALL_TOO_MANY_RESTARTS = "not run: the worker already had to be restarted {count} times"
 CALL_RUNNING = "running {name}"
 CALL_LOADING = "loading the notebook's definitions"

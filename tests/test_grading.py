@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Sequence
 
 import numpy as np
@@ -217,3 +218,21 @@ def test_integer_arrays_are_accepted_as_floats() -> None:
     assert problem == ""
     assert params is not None
     assert params["W1"].dtype == np.float64
+
+
+def test_a_function_that_fails_slowly_stops_being_called_once_its_time_budget_is_spent() -> None:
+    def slow_failure(layers_dims):
+        time.sleep(0.05)
+        raise ValueError("not today")
+
+    calls = []
+
+    def counting(layer_dims, preseed):
+        calls.append(tuple(layer_dims))
+        return local_caller(slow_failure)(layer_dims, preseed)
+
+    entry = SPEC.function("initialize_parameters_he")
+    result = grade_function(entry, counting, time_budget=0.2)
+    assert result.score == 0
+    assert len(calls) <= 6  # 0.2 s at 0.05 s a call, and then none
+    assert any("grading time" in check.message for check in result.checks)
