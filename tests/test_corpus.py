@@ -1,7 +1,8 @@
 """The hostile and broken submission corpus: every case gets the outcome it states, and grading
 survives it: no traceback, the documented exit code, only the affected function loses points,
-wall time within the limit plus 2 s of slack over a normal grading, no process left behind, no file
-written but the requested report, and nothing secret in what the student sees.
+wall time within the limit a case can hit (a function's time budget) plus 2 s over a normal
+grading, no process left behind, no file written but the requested report, and nothing secret
+in what the student sees.
 
 A case is a file of notebook cells in ``tests/fixtures/corpus`` (cells separated by ``# %%``). Its
 cells are appended to ``_base.py``, a correct submission, so a case's definitions replace the
@@ -29,6 +30,7 @@ import nbformat
 import numpy as np
 import pytest
 
+from grader.api import FUNCTION_BUDGET_CALLS
 from grader.cli import main
 from grader.grading import expected_params
 from grader.sandbox import isolation_report
@@ -43,7 +45,9 @@ SHORT = {
     "he": "initialize_parameters_he",
 }
 CALL_TIMEOUT = 2.0  # seconds for one call of a student function in these runs
-SLACK = 2.0  # the issue's bound: a case may take its limit plus this much over a normal grading
+# The largest limit a case can hit: the time all calls of one function may take together.
+LIMIT = FUNCTION_BUDGET_CALLS * CALL_TIMEOUT
+SLACK = 2.0  # the bound: a case may take that limit plus this much over a normal grading
 MARKERS = ("initgrade-corpus-marker", "sleep 86401", "grader/_worker.py")
 SECRET = "initgrade-corpus-secret-7f3a9c"
 NETWORK_PORT = 45123  # the network case tries to reach this port on loopback
@@ -257,7 +261,7 @@ def test_corpus_case_gets_its_outcome_and_grading_survives(
     run = grade(notebook, tmp_path / "cwd", capsys)
 
     assert run.code == 0, run.stdout
-    assert_survived(run, budget=normal_seconds * 1.5 + CALL_TIMEOUT + SLACK)
+    assert_survived(run, budget=normal_seconds * 1.5 + LIMIT + SLACK)
     assert (tmp_results.stat().st_mtime if tmp_results.exists() else None) == tmp_before
     for name, (score, max_score) in function_scores(run.results).items():
         assert_verdict(case.expect.get(name, "full"), score, max_score, name)
