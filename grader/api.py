@@ -12,7 +12,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from grader import messages as msg
 from grader.calls import CallResult, CallStatus, Limits, Params
@@ -42,19 +42,10 @@ class Graded:
     executed: object | None = None  # the executed notebook (nbformat node) with --execute
 
 
-def grade_notebook(
-    path: str | Path,
-    *,
-    timeout: float | None = None,
-    memory_mb: int | None = None,
-    execute: bool = False,
-    spec: AssignmentSpec = SPEC,
-    cache: OutcomeCache | None = None,
-) -> Report:
-    """Grade the notebook at ``path``; see ``grade_submission`` for the options."""
-    return grade_submission(
-        path, timeout=timeout, memory_mb=memory_mb, execute=execute, spec=spec, cache=cache
-    ).report
+def grade_notebook(path: str | Path, **options: Any) -> Report:
+    """Grade the notebook at ``path``: the report of ``grade_submission``, whose signature holds
+    the options and their defaults."""
+    return grade_submission(path, **options).report
 
 
 def grade_submission(

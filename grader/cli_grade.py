@@ -8,11 +8,8 @@ from typing import TextIO
 
 from grader import messages as msg
 from grader.api import Graded, grade_submission
+from grader.cli import EXIT_OK, EXIT_UNGRADABLE, EXIT_USAGE
 from grader.reports import render_text, write_gradescope, write_junit
-
-EXIT_OK = 0
-EXIT_UNGRADABLE = 1
-EXIT_USAGE = 2
 
 
 def run_grade(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:

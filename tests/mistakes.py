@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from tests.test_initializers import HE_2_4_1 as PUBLISHED_HE_2_4_1
+
 
 @dataclass(frozen=True)
 class Mistake:
@@ -258,15 +260,7 @@ def he_uniform(layers_dims):
 
 
 # The notebook's He example, pasted by a student who printed the expected output.
-_HE_241 = {
-    "W1": [
-        [1.78862847, 0.43650985],
-        [0.09649747, -1.8634927],
-        [-0.2773882, -0.35475898],
-        [-0.08274148, -0.62700068],
-    ],
-    "W2": [[-0.03098412, -0.33744411, -0.92904268, 0.62552248]],
-}
+_HE_241 = {key: PUBLISHED_HE_2_4_1[key] for key in ("W1", "W2")}
 
 
 def he_hard_coded(layers_dims):
