@@ -15,16 +15,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from grader import messages as msg
-from grader.calls import CallResult, CallStatus, Limits, Params
-from grader.extract import Extraction, extract
-from grader.notebook import LoadedNotebook, load_notebook
+from grader.notebook._extract import Extraction, extract
+from grader.notebook._load import LoadedNotebook, load_notebook
 from grader.results import FunctionResult, Report
-from grader.sandbox import Worker
+from grader.sandbox._client import Worker
 from grader.spec import BASE_PRESEED, SPEC, AssignmentSpec
+from grader.types import CallResult, CallStatus, Limits, Params
 
 if TYPE_CHECKING:
-    from grader.grading import Caller
-    from grader.outcome import OutcomeCache
+    from grader.checks._loop import Caller
+    from grader.checks._outcome import OutcomeCache
 
 __all__ = ["Graded", "grade_notebook", "grade_submission"]
 
@@ -108,7 +108,7 @@ def _grade_extraction(
     cache: OutcomeCache | None,
 ) -> Graded:
     # The checks (hypothesis, the reference) load while the worker loads the program.
-    from grader.outcome import default_cache
+    from grader.checks._outcome import default_cache
 
     cache = cache or default_cache()
     defined = worker.defined()
@@ -131,7 +131,7 @@ def _grade_functions(
     extraction: Extraction,
     cache: OutcomeCache,
 ) -> tuple[list[FunctionResult], dict[str, Params]]:
-    from grader.grading import grade_function, missing_function
+    from grader.checks._loop import grade_function, missing_function
 
     results: list[FunctionResult] = []
     starts: dict[str, Params] = {}
@@ -172,7 +172,7 @@ def _recording_caller(
 def _with_execution(
     graded: Graded, loaded: LoadedNotebook, spec: AssignmentSpec, limits: Limits
 ) -> Graded:
-    from grader.execute import execute_notebook
+    from grader.sandbox._kernel import execute_notebook
 
     helpers = [spec.directory / f"{module}.py" for module in spec.helper_modules]
     executed, errors = execute_notebook(

@@ -515,7 +515,7 @@ FUNCTION_NAMES = {
 
 def stand_in_trainer(method: str):
     """A trainer that skips training and reports the method's published accuracies."""
-    from grader.outcome import BANDS, Outcome
+    from grader.checks._outcome import BANDS, Outcome
 
     train, test = BANDS[method].published
 
@@ -528,7 +528,7 @@ def stand_in_trainer(method: str):
 @functools.cache
 def graded(mistake: Mistake):
     """The FunctionResult of grading ``mistake`` in-process, without real training."""
-    from grader.grading import grade_function, local_caller
+    from grader.checks._loop import grade_function, local_caller
     from grader.spec import SPEC
 
     entry = SPEC.function(FUNCTION_NAMES[mistake.method])

@@ -7,16 +7,16 @@ import re
 import numpy as np
 import pytest
 
-from grader.calls import CallResult, CallStatus
-from grader.checks import (
+from grader.checks._exact import (
     check_exact,
     compare_params,
     expected_keys,
     expected_shapes,
     structure_difference,
 )
-from grader.grading import expected_params
+from grader.checks._loop import expected_params
 from grader.spec import SPEC
+from grader.types import CallResult, CallStatus
 
 HE = SPEC.function("initialize_parameters_he")
 VISIBLE = HE.visible_cases[0]  # [2, 4, 1]

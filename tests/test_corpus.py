@@ -31,9 +31,9 @@ import numpy as np
 import pytest
 
 from grader.api import FUNCTION_BUDGET_CALLS
+from grader.checks._loop import expected_params
 from grader.cli import main
-from grader.grading import expected_params
-from grader.sandbox import isolation_report
+from grader.sandbox._client import isolation_report
 from grader.spec import SPEC
 
 pytestmark = pytest.mark.slow
@@ -48,7 +48,7 @@ CALL_TIMEOUT = 2.0  # seconds for one call of a student function in these runs
 # The largest limit a case can hit: the time all calls of one function may take together.
 LIMIT = FUNCTION_BUDGET_CALLS * CALL_TIMEOUT
 SLACK = 2.0  # the bound: a case may take that limit plus this much over a normal grading
-MARKERS = ("initgrade-corpus-marker", "sleep 86401", "grader/_worker.py")
+MARKERS = ("initgrade-corpus-marker", "sleep 86401", "_initgrade_worker.py")
 SECRET = "initgrade-corpus-secret-7f3a9c"
 NETWORK_PORT = 45123  # the network case tries to reach this port on loopback
 

@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from grader.demo import run_demo
+from grader.cli.demo import run_demo
 
 pytestmark = pytest.mark.slow
 

@@ -7,10 +7,10 @@ import re
 import numpy as np
 import pytest
 
-from grader.calls import CallResult, CallStatus
-from grader.diagnosis import Evidence, diagnose
-from grader.grading import expected_params
+from grader.checks._loop import expected_params
+from grader.diagnosis._detectors import Evidence, diagnose
 from grader.spec import BASE_PRESEED, SCALE_PROBE_DIMS
+from grader.types import CallResult, CallStatus
 from tests.mistakes import MISTAKES, graded
 
 

@@ -8,10 +8,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader import _sandbox_launch as launch
-from grader import execute
-from grader.calls import Limits
-from grader.execute import execute_notebook
+from grader.sandbox import _kernel as execute
+from grader.sandbox import _launch as launch
+from grader.sandbox._kernel import execute_notebook
+from grader.types import Limits
 
 pytestmark = pytest.mark.slow
 LIMITS = Limits(memory_mb=2048)

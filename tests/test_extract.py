@@ -8,11 +8,11 @@ from typing import Any
 import numpy as np
 import pytest
 
-from grader import _extract_magics
-from grader.calls import Limits
-from grader.extract import Extraction, Location, extract
-from grader.notebook import Cell
-from grader.sandbox import Worker
+from grader.notebook import _magics as _extract_magics
+from grader.notebook._extract import Extraction, Location, extract
+from grader.notebook._load import Cell
+from grader.sandbox._client import Worker
+from grader.types import Limits
 
 
 def cells(*sources: str | tuple[str, dict[str, Any]]) -> list[Cell]:

@@ -9,8 +9,7 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 
-from grader.calls import CallResult, CallStatus
-from grader.grading import (
+from grader.checks._loop import (
     CallLog,
     expected_params,
     grade_function,
@@ -19,6 +18,7 @@ from grader.grading import (
     validate_params,
 )
 from grader.spec import BASE_PRESEED, SPEC
+from grader.types import CallResult, CallStatus
 from reference import INITIALIZERS
 from tests.mistakes import FUNCTION_NAMES, MISTAKES, graded, stand_in_trainer
 

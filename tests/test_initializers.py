@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from hypothesis import given
 
-from grader.stats import FALSE_FAILURE_RATE, scale_consistent
+from grader.checks._stats import FALSE_FAILURE_RATE, scale_consistent
 from reference import (
     INITIALIZERS,
     initialize_parameters_he,

@@ -8,9 +8,8 @@ import time
 import numpy as np
 import pytest
 
-from grader.calls import CallResult, CallStatus, Params
-from grader.grading import expected_params
-from grader.outcome import (
+from grader.checks._loop import expected_params
+from grader.checks._outcome import (
     BANDS,
     CACHE_ENV,
     Band,
@@ -23,6 +22,7 @@ from grader.outcome import (
     train_outcome,
 )
 from grader.spec import OUTCOME_DIMS, SPEC
+from grader.types import CallResult, CallStatus, Params
 
 ENTRIES = {entry.method: entry for entry in SPEC.functions}
 

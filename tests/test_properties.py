@@ -8,9 +8,8 @@ import numpy as np
 import pytest
 from hypothesis import given
 
-from grader.calls import CallResult, CallStatus
-from grader.grading import local_caller
-from grader.properties import check_properties, layer_dims, observe, scale_problem
+from grader.checks._loop import local_caller
+from grader.checks._properties import check_properties, layer_dims, observe, scale_problem
 from grader.spec import (
     INPUT_UNCHANGED,
     KEYS_AND_SHAPES,
@@ -19,6 +18,7 @@ from grader.spec import (
     WEIGHT_SCALE,
     ZERO_BIASES,
 )
+from grader.types import CallResult, CallStatus
 from reference import INITIALIZERS
 from tests import mistakes
 

@@ -12,8 +12,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader.cli import main
-from grader.release import (
+from grader.authoring._release import (
     DEFAULT_ASSIGNMENT_DIR,
     END_MARKER,
     START_MARKER,
@@ -22,6 +21,7 @@ from grader.release import (
     run_release,
     stub_code,
 )
+from grader.cli import main
 
 RELEASED = ("Initialization.ipynb", "init_utils.py", "public_tests.py")
 INPUTS = ("source.ipynb", "public_tests.py")

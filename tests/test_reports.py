@@ -9,8 +9,8 @@ import xml.etree.ElementTree as ET
 import numpy as np
 import pytest
 
-from grader.grading import expected_params
-from grader.outcome import OutcomeCache
+from grader.checks._loop import expected_params
+from grader.checks._outcome import OutcomeCache
 from grader.reports import csv_row, gradescope_json, junit_xml, render_text, write_gradescope
 from grader.reports.gradescope import dumps
 from grader.reports.html import render_html, write_html

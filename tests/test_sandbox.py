@@ -20,9 +20,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader import _sandbox_launch as launch
-from grader.calls import CallResult, CallStatus, Limits
-from grader.sandbox import Worker, isolation_report
+from grader.sandbox import _launch as launch
+from grader.sandbox._client import Worker, isolation_report
+from grader.types import CallResult, CallStatus, Limits
 
 FIXTURES = Path(__file__).parent / "fixtures" / "sandbox"
 LIMITS = Limits(
@@ -409,7 +409,7 @@ def test_nothing_a_submission_starts_outlives_its_worker(function: str) -> None:
 def test_a_worker_dies_with_the_grader_that_started_it(tmp_path: Path) -> None:
     script = (
         "import sys\n"
-        "from grader.sandbox import Worker\n"
+        "from grader.sandbox._client import Worker\n"
         "worker = Worker(open(sys.argv[1]).read()).__enter__()\n"
         "print(worker.scratch, flush=True)\n"
         "worker.call('sleeps', [1])\n"
@@ -551,7 +551,7 @@ def test_a_statement_that_hangs_while_loading_is_left_out_after_the_time_limit()
 @pytest.mark.parametrize("shape", [(), (3,), (3, 2), (0, 3), (2, 3, 4)])
 @pytest.mark.parametrize("fortran", [False, True])
 def test_npy_replies_decode_to_the_same_float_array_on_either_path(shape, fortran) -> None:
-    from grader._sandbox_decode import _read_npy_checked, read_npy
+    from grader.sandbox._decode import _read_npy_checked, read_npy
 
     array = np.random.default_rng(0).standard_normal(shape)
     array = np.asfortranarray(array) if fortran else array
@@ -565,7 +565,7 @@ def test_npy_replies_decode_to_the_same_float_array_on_either_path(shape, fortra
 
 
 def test_npy_bytes_that_lie_about_their_size_are_garbled() -> None:
-    from grader._sandbox_decode import Garbled, read_npy
+    from grader.sandbox._decode import Garbled, read_npy
 
     buffer = io.BytesIO()
     np.lib.format.write_array(buffer, np.ones((3, 2)), allow_pickle=False)

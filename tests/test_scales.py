@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from grader.grading import expected_params
-from grader.scales import (
+from grader.checks._loop import expected_params
+from grader.diagnosis._scale import (
     LayerScale,
     explain_factors,
     factors,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from grader.checks import compare_params
-from grader.grading import expected_params
+from grader.checks._exact import compare_params
+from grader.checks._loop import expected_params
 from grader.spec import (
     ASSIGNMENT_DIR,
     BASE_PRESEED,
@@ -32,7 +32,7 @@ def test_graded_functions_and_helpers_are_the_exercise_names() -> None:
 def test_assignment_directory_is_resolved_inside_the_repository() -> None:
     assert ASSIGNMENT_DIR.is_absolute()
     assert ASSIGNMENT_DIR.parts[-2:] == ("assignments", "initialization")
-    assert (ASSIGNMENT_DIR.parent.parent / "grader" / "spec.py").is_file()
+    assert (ASSIGNMENT_DIR.parent.parent / "grader" / "spec" / "__init__.py").is_file()
 
 
 @pytest.mark.parametrize("entry", SPEC.functions, ids=lambda e: e.method)

@@ -6,9 +6,9 @@
 
 from __future__ import annotations
 
+from grader.reports.csv import csv_row
 from grader.reports.gradescope import gradescope_json, write_gradescope
 from grader.reports.junit import junit_xml, write_junit
-from grader.reports.table import csv_row
 from grader.reports.text import render_text
 
 __all__ = [

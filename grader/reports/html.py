@@ -15,14 +15,14 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
-from grader.calls import Params
-from grader.checks import expected_shapes, structure_difference
-from grader.grading import expected_params
-from grader.outcome import OutcomeCache, Trainer, train_outcome
+from grader.checks._exact import expected_shapes, structure_difference
+from grader.checks._loop import expected_params
+from grader.checks._outcome import OutcomeCache, Trainer, train_outcome
 from grader.reports.plots import activations_figure, training_figure
 from grader.reports.text import points
 from grader.results import CheckResult, FunctionResult, Report
 from grader.spec import OUTCOME_DIMS, SPEC
+from grader.types import Params
 
 STYLE = """
 body { font-family: system-ui, sans-serif; max-width: 72rem; margin: 2rem auto; padding: 0 1rem; }

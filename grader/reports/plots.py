@@ -12,10 +12,10 @@ import io
 import numpy as np
 from matplotlib.figure import Figure
 
-from grader.calls import Params
-from grader.outcome import Outcome
+from grader.checks._outcome import Outcome
+from grader.checks._stats import rms
 from grader.spec import weight_std
-from grader.stats import rms
+from grader.types import Params
 
 DPI = 80
 N_LAYERS = 5

@@ -35,12 +35,12 @@ from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
 
-from grader import _sandbox_decode as decode
-from grader import _sandbox_launch as launch
 from grader import messages as msg
-from grader._sandbox_pipe import Failure, OutputTail, Pipe, Reply
-from grader._sandbox_process import WorkerProcess
-from grader.calls import CallResult, CallStatus, Limits
+from grader.sandbox import _decode as decode
+from grader.sandbox import _launch as launch
+from grader.sandbox._pipe import Failure, OutputTail, Pipe, Reply
+from grader.sandbox._process import WorkerProcess
+from grader.types import CallResult, CallStatus, Limits
 
 __all__ = ["MAX_RESTARTS", "SandboxError", "Worker", "isolation_report"]
 

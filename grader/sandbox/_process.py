@@ -21,8 +21,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader import _sandbox_launch as launch
-from grader.calls import Limits
+from grader.sandbox import _launch as launch
+from grader.types import Limits
 
 BLOCKED = ("reference", "grader", "initgrade")
 # Pure-Python packages notebooks import for plots and display; loaded on first real use only.
@@ -50,7 +50,7 @@ class WorkerProcess:
             "status_fd": status_write,
             **caps,
         }
-        worker = "{scratch}/" + launch.WORKER_SOURCE.name
+        worker = "{scratch}/" + launch.WORKER_NAME
         ready = launch.prepare(
             plat, list(helpers), [sys.executable, "-I", worker, json.dumps(config)]
         )

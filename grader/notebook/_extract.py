@@ -35,8 +35,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from grader import messages as msg
-from grader._extract_magics import python_source
-from grader.notebook import Cell, LoadedNotebook
+from grader.notebook._load import Cell, LoadedNotebook
+from grader.notebook._magics import python_source
 
 _MARKER = re.compile(r"^[ \t]*#[ \t]*GRADED[ \t]+FUNCTION[ \t]*:[ \t]*([A-Za-z_]\w*)", re.I | re.M)
 _TOP_LEVEL_DEF = re.compile(r"^(?:async[ \t]+)?def[ \t]+([A-Za-z_]\w*)", re.M)

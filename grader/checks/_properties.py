@@ -22,8 +22,8 @@ from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import strategies as st
 
 from grader import messages as msg
-from grader.calls import CallResult, CallStatus
-from grader.checks import describe_visible, expected_shapes, structure_difference
+from grader.checks._exact import describe_visible, expected_shapes, structure_difference
+from grader.checks._stats import rms, scale_consistent, std_interval
 from grader.results import CheckResult
 from grader.spec import (
     BASE_PRESEED,
@@ -36,7 +36,7 @@ from grader.spec import (
     FunctionSpec,
     weight_std,
 )
-from grader.stats import rms, scale_consistent, std_interval
+from grader.types import CallResult, CallStatus
 
 # Calls one graded function once: ``caller(layers_dims, preseed)``; see grader.grading.local_caller.
 Caller = Callable[[Sequence[int], int | None], CallResult]

@@ -16,9 +16,9 @@ from typing import Literal
 import numpy as np
 
 from grader import messages as msg
-from grader.calls import CallResult, Params
 from grader.results import CheckResult
 from grader.spec import EXACT_ATOL, EXACT_RTOL, ExactCase, FunctionSpec
+from grader.types import CallResult, Params
 
 DifferenceKind = Literal["missing", "extra", "shape", "nonfinite", "value"]
 

@@ -63,7 +63,7 @@ def _build_parser() -> argparse.ArgumentParser:
 def _keep_hypothesis_out_of_the_working_directory() -> None:
     """Hypothesis caches what it reads of source files under ``./.hypothesis`` by default; grading
     writes nothing but the files asked for, so that cache goes to initgrade's own."""
-    from grader.outcome import cache_root
+    from grader.checks._outcome import cache_root
 
     os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", str(cache_root() / "hypothesis"))
 
@@ -77,20 +77,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(stop.code or 0)
 
     if args.command == "demo":
-        from grader.demo import run_demo
+        from grader.cli.demo import run_demo
 
         return run_demo(sys.stdout)
     if args.command == "grade":
-        from grader.cli_grade import run_grade
+        from grader.cli.grade import run_grade
 
         return run_grade(args, out=sys.stdout, err=sys.stderr)
     if args.command == "release":
-        from grader.release import run_release
+        from grader.authoring._release import run_release
 
         return run_release(args.assignment_dir, check=args.check, out=sys.stdout)
     parser.error(f"unknown command {args.command!r}")
     return EXIT_USAGE
-
-
-if __name__ == "__main__":
-    sys.exit(main())

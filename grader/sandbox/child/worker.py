@@ -57,7 +57,7 @@ def main() -> None:
     channel = _Channel.take_over_stdio()
     os.chdir(config["scratch"])
     sys.path.insert(0, config["scratch"])
-    from _sandbox_imports import ImportGuard  # copied next to this script
+    from _initgrade_guard import ImportGuard  # copied next to this script
 
     sys.meta_path.insert(0, ImportGuard(config["blocked"], config["lazy"]))
     import numpy

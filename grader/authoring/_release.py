@@ -29,7 +29,7 @@ import nbformat
 from reference.course import __all__ as COURSE_NAMES
 from reference.initializers import INITIALIZERS
 
-DEFAULT_ASSIGNMENT_DIR = Path(__file__).resolve().parent.parent / "assignments" / "initialization"
+DEFAULT_ASSIGNMENT_DIR = Path(__file__).resolve().parents[2] / "assignments" / "initialization"
 SOURCE_NAME = "source.ipynb"
 STUB_NAME = "Initialization.ipynb"
 UTILS_NAME = "init_utils.py"

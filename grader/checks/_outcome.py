@@ -59,10 +59,10 @@ from typing import Any
 import numpy as np
 
 from grader import messages as msg
-from grader.calls import CallResult, Params
-from grader.checks import describe_visible, expected_shapes, structure_difference
+from grader.checks._exact import describe_visible, expected_shapes, structure_difference
 from grader.results import CheckResult
 from grader.spec import OUTCOME, OUTCOME_DIMS, FunctionSpec
+from grader.types import CallResult, Params
 
 LEARNING_RATE = 0.01
 NUM_ITERATIONS = 15_000

@@ -1,6 +1,6 @@
 """The worker's import guard: refuse the grader's packages, defer slow plotting packages.
 
-Copied into the sandbox's scratch folder next to ``_worker.py`` and imported by it before any
+Copied into the sandbox's scratch folder next to the worker script and imported by it before any
 student code runs; standard library only. Deferral applies to the pure-Python modules a
 notebook imports itself (``import matplotlib.pyplot as plt`` costs nothing until ``plt`` is
 used); imports made while a deferred module's own code runs are ordinary, so packages that

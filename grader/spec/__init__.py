@@ -22,11 +22,11 @@ from pathlib import Path
 
 import numpy as np
 
-from grader.calls import Limits
 from grader.results import CheckResult, Visibility
+from grader.types import Limits
 
 ASSIGNMENT_NAME = "initialization"
-ASSIGNMENT_DIR = Path(__file__).resolve().parent.parent / "assignments" / "initialization"
+ASSIGNMENT_DIR = Path(__file__).resolve().parents[2] / "assignments" / "initialization"
 HELPER_MODULES: tuple[str, ...] = ("init_utils", "public_tests")
 
 # Exact comparison with the reference. A correct answer draws the same float64 numbers and

@@ -9,7 +9,7 @@ from typing import TextIO
 from reference import INITIALIZERS, accuracy, compute_cost, forward_propagation, load_dataset, train
 
 LAYERS_HIDDEN = (10, 5)
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 EXAMPLE_SUBMISSIONS = (
     ("correct.ipynb", "a correct submission"),
     ("mistakes.ipynb", "a submission with three typical mistakes"),

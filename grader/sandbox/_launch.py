@@ -38,10 +38,12 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-log = logging.getLogger("grader.sandbox")
+log = logging.getLogger("grader.sandbox._client")
 
-WORKER_SOURCE = Path(__file__).with_name("_worker.py")
-_WORKER_FILES = (WORKER_SOURCE, Path(__file__).with_name("_sandbox_imports.py"))  # stdlib only
+_CHILD = Path(__file__).with_name("child")
+# What runs inside the worker (standard library and numpy only), and its name in the scratch folder.
+WORKER_NAME = "_initgrade_worker.py"
+_WORKER_FILES = ((_CHILD / "worker.py", WORKER_NAME), (_CHILD / "guard.py", "_initgrade_guard.py"))
 _UID_BASE = 1_600_000_000  # far above real accounts; one fresh uid per sandboxed process
 _UID_SPAN = 100_000_000
 _TMP_SIZE = "64m"
@@ -197,8 +199,8 @@ def prepare(plat: Platform, helpers: list[Path], command: list[str]) -> Launch:
     """A fresh scratch folder holding the worker and the helpers, and the command to start."""
     uid = _UID_BASE + secrets.randbelow(_UID_SPAN) if plat.uid_drop else None
     scratch = Path(tempfile.mkdtemp(prefix="initgrade-")).resolve()
-    for source in _WORKER_FILES:
-        shutil.copy2(source, scratch / source.name)
+    for source, name in _WORKER_FILES:
+        shutil.copy2(source, scratch / name)
     for helper in helpers:
         _copy_helpers(Path(helper), scratch)
     _copy_font_cache(scratch / ".matplotlib")

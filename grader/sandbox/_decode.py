@@ -18,8 +18,8 @@ from typing import TypeVar
 import numpy as np
 
 from grader import messages as msg
-from grader._sandbox_pipe import Reply
-from grader.calls import CallResult, CallStatus, Limits, Params
+from grader.sandbox._pipe import Reply
+from grader.types import CallResult, CallStatus, Limits, Params
 
 Origin = Callable[[int], "tuple[int, int] | None"]
 T = TypeVar("T")

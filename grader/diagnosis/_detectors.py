@@ -23,9 +23,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from grader import messages as msg
-from grader.calls import CallResult, Params
-from grader.checks import expected_keys, expected_shapes
-from grader.scales import (
+from grader.checks._exact import expected_keys, expected_shapes
+from grader.checks._stats import rms, scale_consistent
+from grader.diagnosis._scale import (
     FORMULAS,
     Draws,
     LayerScale,
@@ -39,7 +39,7 @@ from grader.scales import (
     scale_message,
 )
 from grader.spec import BASE_PRESEED, OTHER_PRESEED, SCALE_PROBE_DIMS, weight_std
-from grader.stats import rms, scale_consistent
+from grader.types import CallResult, Params
 
 Dims = tuple[int, ...]
 SEED = 3

@@ -31,10 +31,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from grader import _sandbox_launch as launch
 from grader import messages as msg
-from grader._sandbox_process import limit_config
-from grader.calls import Limits
+from grader.sandbox import _launch as launch
+from grader.sandbox._process import limit_config
+from grader.types import Limits
 
 _KERNEL_NAME = "initgrade-sandbox"
 _STARTUP_SECONDS = 60.0
@@ -75,7 +75,7 @@ def _kernel_command(limits: dict[str, int]) -> list[str]:
     env["MALLOC_ARENA_MAX"] = "2"  # each kernel thread would reserve 64 MB of address space
     kernel = [sys.executable, "-m", "ipykernel_launcher", "-f", "{scratch}/connection.json"]
     config = {"limits": limits, "exec": kernel}
-    worker = "{scratch}/" + launch.WORKER_SOURCE.name
+    worker = "{scratch}/" + launch.WORKER_NAME
     pairs = [f"{key}={value}" for key, value in env.items()]
     return ["env", "-i", *pairs, sys.executable, "-I", worker, json.dumps(config)]
 

@@ -22,13 +22,13 @@ from functools import lru_cache
 import numpy as np
 
 from grader import messages as msg
-from grader.calls import CallResult, CallStatus, Params
-from grader.checks import check_exact
-from grader.diagnosis import Evidence, diagnose
-from grader.outcome import OutcomeCache, Trainer, check_outcome
-from grader.properties import DEAD, Caller, check_properties
+from grader.checks._exact import check_exact
+from grader.checks._outcome import OutcomeCache, Trainer, check_outcome
+from grader.checks._properties import DEAD, Caller, check_properties
+from grader.diagnosis._detectors import Evidence, diagnose
 from grader.results import FunctionResult
 from grader.spec import BASE_PRESEED, AssignmentSpec, FunctionSpec
+from grader.types import CallResult, CallStatus, Params
 
 __all__ = ["CallLog", "Caller", "grade_function", "grade_functions", "local_caller"]
 

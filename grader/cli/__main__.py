@@ -1,0 +1,7 @@
+"""``python -m grader.cli``: the ``initgrade`` command."""
+
+import sys
+
+from grader.cli import main
+
+sys.exit(main())
