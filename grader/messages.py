@@ -365,5 +365,16 @@ ISOLATION_SAME_UID = (
 # ---------------------------------------------------------------------------------------------
 GRADE_NOT_LOADED = "{name} was not graded: {reason}."
 GRADE_EXECUTION_NOTE = "While running the whole notebook (--execute): {error}"
+GRADER_FAILED = (
+    "the autograder failed on this submission (a fault of the grader, not of your work); course "
+    "staff can see the details and will regrade it"
+)
+USAGE_TIMEOUT = "--timeout must be a number of seconds above 0 and at most {most:g}, not {value!r}"
+USAGE_MEMORY = "--memory must be a whole number of MB from {least} to {most}, not {value!r}"
 CLI_BAD_OPTION = "initgrade grade: {error}"
 CLI_CANNOT_WRITE = "initgrade grade: could not write {what} to {path}: {error}"
+CLI_INTERNAL = (
+    "initgrade: internal error ({error}); this is a bug of the grader, not of the submission. "
+    "The traceback follows."
+)
+CLI_INTERNAL_REPORT = "initgrade: internal error while grading {path}; the traceback follows."

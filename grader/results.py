@@ -11,12 +11,9 @@ import platform
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal, Protocol
 
 import numpy as np
-
-if TYPE_CHECKING:
-    from grader.spec import AssignmentSpec
 
 # Gradescope's four visibility levels, from most to least open.
 Visibility = Literal["visible", "after_published", "after_due_date", "hidden"]
@@ -66,6 +63,12 @@ class FunctionResult:
         return all(check.passed for check in self.checks)
 
 
+class GradedFunctions(Protocol):
+    """What can fail every check of every graded function with one reason (an assignment spec)."""
+
+    def failed_results(self, reason: str) -> tuple[FunctionResult, ...]: ...
+
+
 def environment() -> dict[str, str]:
     """What the grade was computed with, recorded so a disputed grade can be reproduced."""
     return {
@@ -77,7 +80,11 @@ def environment() -> dict[str, str]:
 
 @dataclass(frozen=True)
 class Report:
-    """One submission's grade: per-function results, or ``error`` when nothing could be graded."""
+    """One submission's grade: per-function results, or ``error`` when nothing could be graded.
+
+    ``internal`` holds the traceback when the grader itself failed on this submission: for course
+    staff only, never shown to the student. ``timing["total"]`` is the grading's wall time in
+    seconds."""
 
     submission: str
     sha256: str
@@ -87,6 +94,7 @@ class Report:
     output_tail: str = ""
     environment: Mapping[str, str] = field(default_factory=environment)
     timing: Mapping[str, float] = field(default_factory=dict)
+    internal: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "functions", tuple(self.functions))
@@ -106,13 +114,16 @@ class Report:
 
     @classmethod
     def without_results(
-        cls, submission: str, sha256: str, reason: str, spec: AssignmentSpec, **extra: Any
+        cls,
+        submission: str,
+        sha256: str,
+        reason: str,
+        spec: GradedFunctions,
+        *,
+        internal: str | None = None,
     ) -> Report:
         """A report for a submission that could not be graded: every check 0, with the reason."""
-        functions = tuple(
-            FunctionResult(entry.name, entry.failed_checks(reason)) for entry in spec.functions
-        )
-        return cls(submission, sha256, functions, error=reason, **extra)
+        return cls(submission, sha256, spec.failed_results(reason), error=reason, internal=internal)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready form (lists, dicts, strings, numbers)."""
@@ -138,4 +149,5 @@ class Report:
             output_tail=data.get("output_tail", ""),
             environment=dict(data.get("environment", {})),
             timing=dict(data.get("timing", {})),
+            internal=data.get("internal"),
         )

@@ -1,14 +1,18 @@
-"""What one call of a student function across the sandbox returns, and the limits it ran under.
+"""The values that cross between the grader's stages: parameters, one call's result, the limits.
 
-The sandbox (``grader.sandbox``) produces these values; the checks (``grader.checks``) consume them.
-Nothing in here holds student objects: ``value`` is already validated as a plain ``dict`` of
-``str`` to real ``float64`` arrays, so a check can trust its type and look only at its numbers.
+The sandbox (``grader.sandbox``) produces ``CallResult`` values; the checks (``grader.checks``)
+consume them through a ``Caller``. Nothing in here holds student objects: ``value`` is already
+validated as a plain ``dict`` of ``str`` to real ``float64`` arrays, so a check can trust its type
+and look only at its numbers. A ``Program`` is what the checks grade: the functions a submission
+defines, each reachable through a caller.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from enum import Enum
+from typing import Protocol
 
 import numpy as np
 
@@ -27,6 +31,10 @@ class CallStatus(str, Enum):
     CRASHED = "crashed"  # the worker died (exit, signal, broken pipe) or spoke garbage
 
 
+# After one of these, the function is not called again: its worker is gone or out of time.
+DEAD = frozenset({CallStatus.TIMEOUT, CallStatus.MEMORY, CallStatus.CRASHED})
+
+
 @dataclass(frozen=True)
 class CallResult:
     status: CallStatus
@@ -41,9 +49,40 @@ class CallResult:
         return self.status is CallStatus.OK
 
 
+class Caller(Protocol):
+    """Calls one student function once: ``caller(layers_dims, preseed) -> CallResult``.
+
+    ``preseed`` seeds numpy's global generator right before the call (None leaves it alone)."""
+
+    def __call__(self, layer_dims: Sequence[int], preseed: int | None, /) -> CallResult: ...
+
+
+class Program(Protocol):
+    """A submission as the checks see it: which functions it defines, and a caller for each."""
+
+    @property
+    def call_seconds(self) -> float | None:
+        """The limit of one call (None: unlimited); a function's calls get a multiple of it."""
+        ...
+
+    def defined(self) -> set[str]:
+        """Names of the callables the submission defines."""
+        ...
+
+    def missing_reason(self, name: str) -> str | None:
+        """Why ``name`` is not defined, when that is known (its cell does not compile...)."""
+        ...
+
+    def caller(self, name: str) -> Caller:
+        """A caller of the function ``name``."""
+        ...
+
+
 @dataclass(frozen=True)
 class Limits:
-    """Resource limits for one submission's worker. Defaults are safe for a course-sized batch."""
+    """Resource limits for one submission's worker. Defaults are safe for a course-sized batch.
+
+    Frozen and hashable, so a set of limits can be part of a cache or gradebook key."""
 
     wall_seconds: float = 20.0  # whole worker life, enforced from outside with SIGKILL
     call_seconds: float = 5.0  # one function call, enforced from outside
@@ -52,4 +91,3 @@ class Limits:
     max_processes: int = 64  # RLIMIT_NPROC, counted for the worker's own user
     max_file_mb: int = 16  # RLIMIT_FSIZE
     max_output_kb: int = 256  # stdout/stderr kept for the report; the rest is discarded
-    extra: dict[str, str] = field(default_factory=dict)

@@ -4,11 +4,17 @@ from reference.activations import activation_statistics, layer_activations
 from reference.data import load_dataset, make_circles
 from reference.initializers import (
     INITIALIZERS,
+    SEED,
+    WEIGHT_SCALES,
     Params,
+    he_scale,
     initialize_parameters_he,
     initialize_parameters_random,
     initialize_parameters_xavier,
     initialize_parameters_zeros,
+    seeded_draws,
+    weight_std,
+    xavier_scale,
 )
 from reference.network import (
     accuracy,
@@ -25,12 +31,15 @@ from reference.training import model, train
 
 __all__ = [
     "INITIALIZERS",
+    "SEED",
+    "WEIGHT_SCALES",
     "Params",
     "accuracy",
     "activation_statistics",
     "backward_propagation",
     "compute_cost",
     "forward_propagation",
+    "he_scale",
     "initialize_parameters_he",
     "initialize_parameters_random",
     "initialize_parameters_xavier",
@@ -44,7 +53,10 @@ __all__ = [
     "plot_decision_boundary",
     "predict",
     "relu",
+    "seeded_draws",
     "sigmoid",
     "train",
     "update_parameters",
+    "weight_std",
+    "xavier_scale",
 ]

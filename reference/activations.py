@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from reference.initializers import he_scale, xavier_scale
 from reference.network import relu, sigmoid
 
 DEFAULT_SEED = 0
@@ -24,13 +25,10 @@ ACTIVATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "tanh": np.tanh,
     "relu": relu,
 }
-NAMED_SCALES: dict[str, Callable[[int], float]] = {
-    "xavier": lambda fan_in: float(np.sqrt(1.0 / fan_in)),
-    "he": lambda fan_in: float(np.sqrt(2.0 / fan_in)),
-}
+NAMED_SCALES: dict[str, Callable[[int], float]] = {"xavier": xavier_scale, "he": he_scale}
 
 
-def weight_std(weight_scale: float | str, fan_in: int) -> float:
+def layer_std(weight_scale: float | str, fan_in: int) -> float:
     """The weights' standard deviation: the number itself, or the named rule at ``fan_in``."""
     if isinstance(weight_scale, str):
         if weight_scale not in NAMED_SCALES:
@@ -68,6 +66,6 @@ def activation_statistics(
     """
     rng = np.random.default_rng(DEFAULT_SEED) if rng is None else rng
     X = rng.standard_normal((width, n_samples))
-    std = weight_std(weight_scale, width)
+    std = layer_std(weight_scale, width)
     weights = [rng.standard_normal((width, width)) * std for _ in range(n_layers)]
     return layer_activations(X, weights, activation)

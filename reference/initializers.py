@@ -1,8 +1,13 @@
-"""The four weight initializers of the exercise.
+"""The four weight initializers of the exercise, and the one home of their scales and draws.
 
-These follow the exercise's contract to the letter: the global generator is seeded once with
-``np.random.seed(3)`` and every layer draws ``np.random.randn(n_l, n_prev)`` in order, so the
+The initializers follow the exercise's contract to the letter: the global generator is seeded once
+with ``np.random.seed(3)`` and every layer draws ``np.random.randn(n_l, n_prev)`` in order, so the
 draws of later layers depend on the sizes of earlier ones. Biases are zeros for every method.
+
+``weight_std(method, fan_in)`` is each method's standard deviation for a layer and
+``seeded_draws(layer_dims, seed)`` rebuilds the standard-normal numbers that construction draws,
+from a generator of its own; the grader, its diagnosis and the release use these two and write
+no formula of their own.
 """
 
 from __future__ import annotations
@@ -17,13 +22,46 @@ SEED = 3
 RANDOM_SCALE = 10.0
 
 
-def _seeded_gaussian(layer_dims: Sequence[int], scale: Callable[[int], float]) -> Params:
-    """Seed the global generator once, then draw each layer's weights times ``scale(fan_in)``."""
+def he_scale(fan_in: int) -> float:
+    """He et al. (2015): sqrt(2 / fan_in), which keeps the spread of ReLU activations steady."""
+    return float(np.sqrt(2.0 / fan_in))
+
+
+def xavier_scale(fan_in: int) -> float:
+    """Xavier in the exercise's form: sqrt(1 / fan_in), suited to tanh and sigmoid."""
+    return float(np.sqrt(1.0 / fan_in))
+
+
+WEIGHT_SCALES: dict[str, Callable[[int], float]] = {
+    "zeros": lambda fan_in: 0.0,
+    "random": lambda fan_in: RANDOM_SCALE,
+    "he": he_scale,
+    "xavier": xavier_scale,
+}
+
+
+def weight_std(method: str, fan_in: int) -> float:
+    """The standard deviation ``method`` draws a layer of ``fan_in`` inputs with (0 for zeros)."""
+    if method not in WEIGHT_SCALES:
+        raise ValueError(f"unknown method {method!r}; expected one of {sorted(WEIGHT_SCALES)}")
+    return WEIGHT_SCALES[method](int(fan_in))
+
+
+def seeded_draws(layer_dims: Sequence[int], seed: int = SEED) -> list[np.ndarray]:
+    """The standard-normal draws of ``np.random.seed(seed)`` then ``randn(n_l, n_prev)`` per layer,
+    from a ``RandomState`` of their own: the global generator is not touched."""
+    state = np.random.RandomState(seed)
+    dims = [int(n) for n in layer_dims]
+    return [state.randn(dims[layer], dims[layer - 1]) for layer in range(1, len(dims))]
+
+
+def _seeded_gaussian(layer_dims: Sequence[int], method: str) -> Params:
+    """Seed the global generator once, then draw each layer's weights times the method's scale."""
     np.random.seed(SEED)
     params: Params = {}
     for layer in range(1, len(layer_dims)):
         fan_in, fan_out = int(layer_dims[layer - 1]), int(layer_dims[layer])
-        params[f"W{layer}"] = np.random.randn(fan_out, fan_in) * scale(fan_in)
+        params[f"W{layer}"] = np.random.randn(fan_out, fan_in) * weight_std(method, fan_in)
         params[f"b{layer}"] = np.zeros((fan_out, 1))
     return params
 
@@ -40,17 +78,17 @@ def initialize_parameters_zeros(layers_dims: Sequence[int]) -> Params:
 
 def initialize_parameters_random(layers_dims: Sequence[int]) -> Params:
     """Standard-normal weights times 10: large enough to saturate the sigmoid output."""
-    return _seeded_gaussian(layers_dims, lambda fan_in: RANDOM_SCALE)
+    return _seeded_gaussian(layers_dims, "random")
 
 
 def initialize_parameters_he(layers_dims: Sequence[int]) -> Params:
-    """He et al. (2015): standard-normal weights times sqrt(2 / fan_in), suited to ReLU."""
-    return _seeded_gaussian(layers_dims, lambda fan_in: np.sqrt(2.0 / fan_in))
+    """Standard-normal weights times He's sqrt(2 / fan_in)."""
+    return _seeded_gaussian(layers_dims, "he")
 
 
 def initialize_parameters_xavier(layers_dims: Sequence[int]) -> Params:
-    """Xavier (Glorot) in the exercise's form: standard-normal weights times sqrt(1 / fan_in)."""
-    return _seeded_gaussian(layers_dims, lambda fan_in: np.sqrt(1.0 / fan_in))
+    """Standard-normal weights times Xavier's sqrt(1 / fan_in)."""
+    return _seeded_gaussian(layers_dims, "xavier")
 
 
 INITIALIZERS: dict[str, Callable[[Sequence[int]], Params]] = {

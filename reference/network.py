@@ -33,12 +33,14 @@ class LayerCache(NamedTuple):
 def sigmoid(Z: np.ndarray) -> np.ndarray:
     """The logistic function ``1 / (1 + exp(-Z))``; saturates to exactly 0 or 1 far out."""
     with np.errstate(over="ignore"):
-        return 1.0 / (1.0 + np.exp(-Z))
+        result: np.ndarray = 1.0 / (1.0 + np.exp(-Z))
+    return result
 
 
 def relu(Z: np.ndarray) -> np.ndarray:
     """``max(0, Z)`` elementwise."""
-    return np.maximum(0, Z)
+    result: np.ndarray = np.maximum(0, Z)
+    return result
 
 
 def _check_activation(hidden_activation: str) -> None:

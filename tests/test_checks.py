@@ -7,15 +7,8 @@ import re
 import numpy as np
 import pytest
 
-from grader.checks._exact import (
-    check_exact,
-    compare_params,
-    expected_keys,
-    expected_shapes,
-    structure_difference,
-)
-from grader.checks._loop import expected_params
-from grader.spec import SPEC
+from grader.checks import check_exact, compare_params, expected_params, structure_difference
+from grader.spec import SPEC, expected_keys, expected_shapes
 from grader.types import CallResult, CallStatus
 
 HE = SPEC.function("initialize_parameters_he")

@@ -30,10 +30,9 @@ import nbformat
 import numpy as np
 import pytest
 
-from grader.api import FUNCTION_BUDGET_CALLS
-from grader.checks._loop import expected_params
+from grader.checks import FUNCTION_BUDGET_CALLS, expected_params
 from grader.cli import main
-from grader.sandbox._client import isolation_report
+from grader.sandbox import isolation_report
 from grader.spec import SPEC
 
 pytestmark = pytest.mark.slow
@@ -146,6 +145,7 @@ class Run:
     code: int
     seconds: float
     stdout: str
+    stderr: str
     results: dict
     workdir: Path
     notebook_dir: Path
@@ -161,14 +161,15 @@ def grade(notebook: Path, workdir: Path, capsys: pytest.CaptureFixture[str]) -> 
         seconds = time.perf_counter() - start
     finally:
         os.chdir(old)
-    stdout = capsys.readouterr().out
+    captured = capsys.readouterr()
     results = json.loads((workdir / "results.json").read_text())
-    return Run(code, seconds, stdout, results, workdir, notebook.parent)
+    return Run(code, seconds, captured.out, captured.err, results, workdir, notebook.parent)
 
 
 def assert_survived(run: Run, *, budget: float) -> None:
     assert run.code in (0, 1)
     assert "Traceback" not in run.stdout
+    assert "Traceback" not in run.stderr
     assert run.seconds <= budget, f"took {run.seconds:.1f} s, budget {budget:.1f} s"
     assert leftover_processes() == []
     assert sorted(p.name for p in run.workdir.iterdir()) == ["results.json"]

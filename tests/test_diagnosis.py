@@ -7,8 +7,8 @@ import re
 import numpy as np
 import pytest
 
-from grader.checks._loop import expected_params
-from grader.diagnosis._detectors import Evidence, diagnose
+from grader.checks import expected_params
+from grader.diagnosis import Evidence, diagnose
 from grader.spec import BASE_PRESEED, SCALE_PROBE_DIMS
 from grader.types import CallResult, CallStatus
 from tests.mistakes import MISTAKES, graded

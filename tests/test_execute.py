@@ -10,7 +10,7 @@ import pytest
 
 from grader.sandbox import _kernel as execute
 from grader.sandbox import _launch as launch
-from grader.sandbox._kernel import execute_notebook
+from grader.sandbox import execute_notebook
 from grader.types import Limits
 
 pytestmark = pytest.mark.slow

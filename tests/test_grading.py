@@ -9,14 +9,8 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 
-from grader.checks._loop import (
-    CallLog,
-    expected_params,
-    grade_function,
-    grade_functions,
-    local_caller,
-    validate_params,
-)
+from grader.checks import CallLog, expected_params, grade_function, grade_functions
+from grader.sandbox import caller_program, local_caller, local_program
 from grader.spec import BASE_PRESEED, SPEC
 from grader.types import CallResult, CallStatus
 from reference import INITIALIZERS
@@ -27,7 +21,7 @@ def grade_reference(method: str):
     entry = SPEC.function(FUNCTION_NAMES[method])
     return grade_function(
         entry, local_caller(INITIALIZERS[method]), trainer=stand_in_trainer(method)
-    )
+    ).result
 
 
 @pytest.mark.parametrize("method", ["zeros", "random", "he"])
@@ -107,12 +101,11 @@ def test_no_message_reveals_a_hidden_expected_value_or_hidden_dims(mistake) -> N
 
 
 def test_a_missing_function_suggests_the_closest_defined_name() -> None:
-    results = grade_functions(
-        SPEC,
+    program = local_program(
         {"initialize_parameters_zeros": None},
         defined_names=["initialize_parameters_He", "helper"],
-        trainer=stand_in_trainer("zeros"),
     )
+    results = [g.result for g in grade_functions(SPEC, program, trainer=stand_in_trainer("zeros"))]
     he = next(r for r in results if r.name == "initialize_parameters_he")
     assert he.score == 0.0
     assert all("Did you mean 'initialize_parameters_He'?" in c.message for c in he.checks)
@@ -138,7 +131,8 @@ def test_a_timeout_in_one_function_costs_no_other_function_points() -> None:
         "initialize_parameters_random": dying,
         "initialize_parameters_he": local_caller(INITIALIZERS["he"]),
     }
-    results = {r.name: r for r in grade_functions(SPEC, callers, trainer=stand_in_trainer("he"))}
+    graded = grade_functions(SPEC, caller_program(callers), trainer=stand_in_trainer("he"))
+    results = {g.result.name: g.result for g in graded}
     assert dying.calls == 1
     assert results["initialize_parameters_random"].score == 0.0
     assert results["initialize_parameters_he"].score == 10.0
@@ -172,7 +166,7 @@ def test_local_caller_reports_exceptions_with_their_type() -> None:
 
     result = local_caller(fails)([2, 1], None)
     assert result.status is CallStatus.EXCEPTION
-    assert result.message.startswith("ZeroDivisionError")
+    assert result.message.startswith("fails raised ZeroDivisionError")
 
 
 def test_local_caller_passes_a_copy_and_records_it_afterwards() -> None:
@@ -200,24 +194,25 @@ def test_local_caller_seeds_the_global_generator_before_the_call() -> None:
 @pytest.mark.parametrize(
     ("value", "fragment"),
     [
-        ([1, 2], "returned a list"),
+        ([1, 2], "of type list"),
         ({1: np.zeros(1)}, "key 1"),
-        ({"W1": "zeros"}, "array of <U5"),
+        ({"W1": "zeros"}, "W1 as something of type str"),
         ({"W1": np.zeros(2, dtype=complex)}, "complex"),
-        ({"W1": [[1, 2], [3]]}, "W1"),
+        ({"W1": [[1, 2], [3]]}, "W1 as something of type list"),
     ],
 )
 def test_values_that_are_not_float_arrays_are_invalid(value, fragment: str) -> None:
-    params, problem = validate_params(value)
-    assert params is None
-    assert fragment in problem
+    result = local_caller(lambda dims: value, "f")([2, 1], None)
+    assert result.status is CallStatus.INVALID
+    assert result.value is None
+    assert fragment in result.message
 
 
 def test_integer_arrays_are_accepted_as_floats() -> None:
-    params, problem = validate_params({"W1": np.zeros((2, 2), dtype=int)})
-    assert problem == ""
-    assert params is not None
-    assert params["W1"].dtype == np.float64
+    result = local_caller(lambda dims: {"W1": np.zeros((2, 2), dtype=int)}, "f")([2, 1], None)
+    assert result.ok
+    assert result.value is not None
+    assert result.value["W1"].dtype == np.float64
 
 
 def test_a_function_that_fails_slowly_stops_being_called_once_its_time_budget_is_spent() -> None:
@@ -232,7 +227,7 @@ def test_a_function_that_fails_slowly_stops_being_called_once_its_time_budget_is
         return local_caller(slow_failure)(layer_dims, preseed)
 
     entry = SPEC.function("initialize_parameters_he")
-    result = grade_function(entry, counting, time_budget=0.2)
+    result = grade_function(entry, counting, time_budget=0.2).result
     assert result.score == 0
     assert len(calls) <= 6  # 0.2 s at 0.05 s a call, and then none
     assert any("grading time" in check.message for check in result.checks)

@@ -16,6 +16,7 @@ from reference.initializers import (
     initialize_parameters_random,
     initialize_parameters_zeros,
 )
+from tests.published import HE_COST_AT_STEP_0
 
 ASSIGNMENT = Path(__file__).resolve().parent.parent / "assignments" / "initialization"
 COURSE_DIMS = [2, 10, 5, 1]
@@ -150,7 +151,7 @@ def test_the_he_cost_at_step_0_is_the_published_one(utils, circles):
     X, Y = circles
     a3, cache = utils.forward_propagation(X, initialize_parameters_he(COURSE_DIMS))
     # The course's printed cost at iteration 0 for He (DESIGN.md); ours comes from z3, not a3.
-    assert utils.compute_loss(a3, Y, z3=cache[8]) == pytest.approx(0.8830537463419761, rel=1e-14)
+    assert utils.compute_loss(a3, Y, z3=cache[8]) == pytest.approx(HE_COST_AT_STEP_0, rel=1e-14)
 
 
 def test_predict_prints_the_accuracy_and_returns_the_labels(utils, circles, capsys):

@@ -8,41 +8,15 @@ import numpy as np
 import pytest
 from hypothesis import given
 
-from grader.checks._stats import FALSE_FAILURE_RATE, scale_consistent
+import reference
+from grader.stats import FALSE_FAILURE_RATE, scale_consistent
 from reference import (
     INITIALIZERS,
     initialize_parameters_he,
     initialize_parameters_random,
 )
+from tests.published import HE_2_4_1, HE_3_1_2, PRINTED_PRECISION, RANDOM_3_2_1
 from tests.strategies import layer_dims
-
-# Published values: the expected outputs printed in the course's "Initialization" notebook
-# (Improving Deep Neural Networks, week 1; [2, 4, 1] in the older edition, [3, 1, 2] in the
-# newer one), all drawn after np.random.seed(3).
-RANDOM_3_2_1 = {
-    "W1": [[17.88628473, 4.36509851, 0.96497468], [-18.63492703, -2.77388203, -3.54758979]],
-    "W2": [[-0.82741481, -6.27000677]],
-    "b1": [[0.0], [0.0]],
-    "b2": [[0.0]],
-}
-HE_2_4_1 = {
-    "W1": [
-        [1.78862847, 0.43650985],
-        [0.09649747, -1.8634927],
-        [-0.2773882, -0.35475898],
-        [-0.08274148, -0.62700068],
-    ],
-    "W2": [[-0.03098412, -0.33744411, -0.92904268, 0.62552248]],
-    "b1": [[0.0], [0.0], [0.0], [0.0]],
-    "b2": [[0.0]],
-}
-HE_3_1_2 = {
-    "W1": [[1.46040903, 0.3564088, 0.07878985]],
-    "W2": [[-2.63537665], [-0.39228616]],
-    "b1": [[0.0]],
-    "b2": [[0.0], [0.0]],
-}
-PRINTED_PRECISION = 1e-8  # the notebook prints eight decimals
 
 # Per layer, the weight standard deviation each method promises for a given fan-in.
 EXPECTED_STD: dict[str, Callable[[int], float]] = {
@@ -136,3 +110,12 @@ def test_each_layer_has_the_scale_of_its_method(method: str, dims: Sequence[int]
             f"W{layer}: rms {np.sqrt(np.mean(W**2)):.4g}, expected {std:.4g} "
             f"(a correct layer fails this with probability {FALSE_FAILURE_RATE:g})"
         )
+
+
+def test_weight_std_is_each_methods_scale_at_a_fan_in() -> None:
+    assert reference.weight_std("zeros", 5) == 0.0
+    assert reference.weight_std("random", 5) == 10.0
+    assert reference.weight_std("he", 8) == pytest.approx(0.5)
+    assert reference.weight_std("xavier", 4) == pytest.approx(0.5)
+    with pytest.raises(ValueError, match="unknown method"):
+        reference.weight_std("lecun", 4)

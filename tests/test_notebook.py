@@ -11,7 +11,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader.notebook._load import LoadedNotebook, LoadFailure, load_notebook
+from grader.notebook import LoadedNotebook, LoadFailure, load_notebook
 
 
 def write_notebook(path: Path, *sources: str) -> Path:

@@ -8,19 +8,19 @@ import time
 import numpy as np
 import pytest
 
-from grader.checks._loop import expected_params
-from grader.checks._outcome import (
+from grader.checks import (
     BANDS,
-    CACHE_ENV,
     Band,
     Outcome,
     OutcomeCache,
     check_outcome,
     default_cache,
-    params_digest,
+    expected_params,
     seeded_start,
     train_outcome,
 )
+from grader.checks._training import params_digest
+from grader.locations import CACHE_ENV
 from grader.spec import OUTCOME_DIMS, SPEC
 from grader.types import CallResult, CallStatus, Params
 
@@ -75,8 +75,8 @@ def test_digest_sees_names_and_shapes_not_only_bytes() -> None:
 def test_a_cache_hit_trains_nothing(tmp_path) -> None:
     trainer = CountingTrainer()
     cache = OutcomeCache(tmp_path)
-    first = check_outcome(ENTRIES["he"], ok(start("he")), trainer=trainer, cache=cache)
-    second = check_outcome(ENTRIES["he"], ok(start("he")), trainer=trainer, cache=cache)
+    first, _ = check_outcome(ENTRIES["he"], ok(start("he")), trainer=trainer, cache=cache)
+    second, _ = check_outcome(ENTRIES["he"], ok(start("he")), trainer=trainer, cache=cache)
     assert trainer.calls == 1
     assert first == second
     again = OutcomeCache(tmp_path)  # a new process: the file on disk answers
@@ -128,7 +128,7 @@ def test_wrong_shapes_fail_without_training() -> None:
     params = start("he")
     params["W1"] = params["W1"].T.copy()
     trainer = CountingTrainer()
-    result = check_outcome(ENTRIES["he"], ok(params), trainer=trainer, cache=OutcomeCache(None))
+    result, _ = check_outcome(ENTRIES["he"], ok(params), trainer=trainer, cache=OutcomeCache(None))
     assert trainer.calls == 0
     assert not result.passed
     assert "Not trained" in result.message
@@ -138,14 +138,14 @@ def test_wrong_shapes_fail_without_training() -> None:
 def test_a_failed_call_fails_without_training() -> None:
     trainer = CountingTrainer()
     failed = CallResult(CallStatus.EXCEPTION, message="KeyError: 'W1'")
-    result = check_outcome(ENTRIES["he"], failed, trainer=trainer, cache=OutcomeCache(None))
+    result, _ = check_outcome(ENTRIES["he"], failed, trainer=trainer, cache=OutcomeCache(None))
     assert trainer.calls == 0
     assert "KeyError: 'W1'" in result.message
 
 
 def test_an_outcome_outside_the_band_fails_with_a_hint() -> None:
     trainer = CountingTrainer(0.99, 0.96)
-    result = check_outcome(ENTRIES["zeros"], ok(start("zeros")), trainer=trainer)
+    result, _ = check_outcome(ENTRIES["zeros"], ok(start("zeros")), trainer=trainer)
     assert not result.passed
     assert "train accuracy 0.9900 and test accuracy 0.9600" in result.message
     assert "stay at chance" in result.message
@@ -166,7 +166,7 @@ PUBLISHED = {"zeros": (0.5, 0.5), "random": (0.83, 0.86), "he": (0.9933, 0.96)} 
 @pytest.mark.parametrize("method", ["zeros", "random", "he"])
 def test_the_reference_start_reaches_the_published_accuracy(method: str, tmp_path) -> None:
     cache = OutcomeCache(tmp_path)
-    result = check_outcome(ENTRIES[method], ok(start(method)), cache=cache)
+    result, _ = check_outcome(ENTRIES[method], ok(start(method)), cache=cache)
     assert result.passed, result.message
     outcome = train_outcome(start(method), cache=cache)
     assert outcome.train_accuracy == pytest.approx(PUBLISHED[method][0], abs=5e-5)
@@ -187,7 +187,7 @@ def test_the_reference_start_reaches_the_published_accuracy(method: str, tmp_pat
 )
 def test_calibrated_bands_judge_seed_3_mistakes(method, scale, passes, tmp_path) -> None:
     params = seeded_start(scale, 3)
-    result = check_outcome(ENTRIES[method], ok(params), cache=OutcomeCache(tmp_path))
+    result, _ = check_outcome(ENTRIES[method], ok(params), cache=OutcomeCache(tmp_path))
     assert result.passed is passes, result.message
 
 

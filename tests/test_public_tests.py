@@ -17,6 +17,7 @@ from reference.initializers import (
     initialize_parameters_xavier,
     initialize_parameters_zeros,
 )
+from tests import published
 
 ASSIGNMENT = Path(__file__).resolve().parent.parent / "assignments" / "initialization"
 
@@ -230,13 +231,11 @@ def test_hard_coded_two_layers_fail_on_the_deeper_network(public_tests):
 def test_the_published_block_holds_the_documented_values(public_tests):
     # The course's published values (see DESIGN.md), rounded to 8 decimals there.
     np.testing.assert_allclose(
-        public_tests.PUBLISHED["random"]["W1"],
-        [[17.88628473, 4.36509851, 0.96497468], [-18.63492703, -2.77388203, -3.54758979]],
-        atol=5e-9,
+        public_tests.PUBLISHED["random"]["W1"], published.RANDOM_3_2_1["W1"], atol=5e-9
     )
     np.testing.assert_allclose(
         public_tests.PUBLISHED["he"]["W2"],
-        [[-0.03098412, -0.33744411, -0.92904268, 0.62552248]],
+        published.HE_2_4_1["W2"],
         atol=5e-9,
     )
 

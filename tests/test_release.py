@@ -12,16 +12,16 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader.authoring._release import (
+from grader.authoring import (
     DEFAULT_ASSIGNMENT_DIR,
     END_MARKER,
     START_MARKER,
-    ReleaseError,
     build_release,
     run_release,
     stub_code,
 )
 from grader.cli import main
+from grader.errors import ReleaseError
 
 RELEASED = ("Initialization.ipynb", "init_utils.py", "public_tests.py")
 INPUTS = ("source.ipynb", "public_tests.py")

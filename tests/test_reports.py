@@ -9,13 +9,17 @@ import xml.etree.ElementTree as ET
 import numpy as np
 import pytest
 
-from grader.checks._loop import expected_params
-from grader.checks._outcome import OutcomeCache
+from grader.checks import (
+    GradedFunction,
+    OutcomeCache,
+    build_feedback,
+    effective_std,
+    expected_params,
+)
 from grader.reports import csv_row, gradescope_json, junit_xml, render_text, write_gradescope
 from grader.reports.gradescope import dumps
 from grader.reports.html import render_html, write_html
 from grader.reports.junit import write_junit
-from grader.reports.plots import effective_std
 from grader.results import CheckResult, FunctionResult, Report
 from grader.spec import OUTCOME_DIMS, SPEC
 from tests.mistakes import MISTAKES, graded, stand_in_trainer
@@ -169,15 +173,15 @@ def test_html_renders_without_plots(report: Report, tmp_path) -> None:
     assert "Likely mistake" in page
 
 
-def test_html_embeds_plots_when_the_start_is_known(report: Report) -> None:
+def test_html_embeds_plots_for_each_function_with_feedback_data(report: Report) -> None:
     start = {k: v.copy() for k, v in expected_params("he", OUTCOME_DIMS).items()}
-    wrong = {"W1": np.zeros((3, 3))}
-    page = render_html(
-        report,
-        student_params={"initialize_parameters_he": start, "initialize_parameters_zeros": wrong},
-        trainer=stand_in_trainer("he"),
-        cache=OutcomeCache(None),
-    )
+    trainer = stand_in_trainer("he")
+    trained = GradedFunction(report.functions[2], start, trainer(start))
+    untrained = GradedFunction(report.functions[0])  # its start did not fit the network
+    functions = [untrained, GradedFunction(report.functions[1]), trained]
+    feedback = build_feedback(SPEC, functions, trainer=trainer, cache=OutcomeCache(None))
+    assert list(feedback) == ["initialize_parameters_he"]
+    page = render_html(report, feedback=feedback)
     assert len(re.findall(r'src="data:image/png;base64,', page)) == 2
 
 

@@ -20,9 +20,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from grader.sandbox import Worker, isolation_report
 from grader.sandbox import _launch as launch
-from grader.sandbox._client import Worker, isolation_report
 from grader.types import CallResult, CallStatus, Limits
+from tests.published import HE_2_4_1
 
 FIXTURES = Path(__file__).parent / "fixtures" / "sandbox"
 LIMITS = Limits(
@@ -35,10 +36,7 @@ LIMITS = Limits(
     max_output_kb=64,
 )
 SLACK = 2.0
-# Published He weights for layers_dims [2, 4, 1] after np.random.seed(3) (the exercise's notebook).
-HE_W1 = [[1.78862847, 0.43650985], [0.09649747, -1.8634927], [-0.2773882, -0.35475898],
-         [-0.08274148, -0.62700068]]  # fmt: skip
-HE_W2 = [[-0.03098412, -0.33744411, -0.92904268, 0.62552248]]
+HE_W1, HE_W2 = HE_2_4_1["W1"], HE_2_4_1["W2"]
 
 needs_namespaces = pytest.mark.skipif(
     not launch.platform().namespaces, reason="Linux namespaces are not available here"
@@ -478,7 +476,7 @@ def test_failed_imports_and_top_level_errors_are_warnings(tmp_path: Path) -> Non
         solution_copied = (
             worker.scratch is not None and (worker.scratch / "solution.ipynb").exists()
         )
-    assert any("could not import sklearn" in w for w in warnings)
+    assert any("could not import initgrade_no_such_module" in w for w in warnings)
     assert any("could not import testCases" in w for w in warnings)
     assert any("ZeroDivisionError" in w and "skipped" in w for w in warnings)
     assert result.ok

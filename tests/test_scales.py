@@ -5,15 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from grader.checks._loop import expected_params
+from grader.checks import expected_params
+from grader.diagnosis._draws import factors, rand_draws, randn_draws, reseeded_draws, rng_draws
 from grader.diagnosis._scale import (
     LayerScale,
     explain_factors,
-    factors,
-    rand_draws,
-    randn_draws,
-    reseeded_draws,
-    rng_draws,
 )
 
 

@@ -17,17 +17,8 @@ from reference import (
     update_parameters,
 )
 from reference.initializers import Params
+from tests.published import ACCURACY, HE_COST_AT_STEP_0, ZEROS_COST
 
-# The course's outcome table (train / test accuracy after 15,000 steps at learning rate 0.01),
-# as printed in its "Initialization" notebook for the [2, 10, 5, 1] ReLU model.
-PUBLISHED_ACCURACY = {
-    "zeros": (0.5, 0.5),
-    "random": (0.83, 0.86),
-    "he": (298 / 300, 0.96),  # printed as 0.9933333333333333
-    "xavier": (0.99, 0.93),
-}
-HE_COST_AT_STEP_0 = 0.8830537463419761  # the notebook's first printed cost for He
-ZEROS_COST = 0.6931471805599453  # = log 2, printed at every recorded step for zeros
 COST_ATOL = 1e-12
 PARAM_RTOL = 1e-12
 
@@ -134,12 +125,12 @@ def test_train_refuses_labels_of_the_wrong_shape(data) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", sorted(PUBLISHED_ACCURACY))
+@pytest.mark.parametrize("name", sorted(ACCURACY))
 def test_each_initialization_reaches_its_published_accuracy(data, trained, name) -> None:
     train_X, train_Y, test_X, test_Y = data
     params, _ = trained[name]
     got = (accuracy(train_X, train_Y, params), accuracy(test_X, test_Y, params))
-    np.testing.assert_allclose(got, PUBLISHED_ACCURACY[name], rtol=0, atol=1e-12, err_msg=name)
+    np.testing.assert_allclose(got, ACCURACY[name], rtol=0, atol=1e-12, err_msg=name)
 
 
 @pytest.mark.slow

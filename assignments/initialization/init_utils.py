@@ -110,12 +110,14 @@ class LayerCache(NamedTuple):
 def sigmoid(Z: np.ndarray) -> np.ndarray:
     """The logistic function ``1 / (1 + exp(-Z))``; saturates to exactly 0 or 1 far out."""
     with np.errstate(over="ignore"):
-        return 1.0 / (1.0 + np.exp(-Z))
+        result: np.ndarray = 1.0 / (1.0 + np.exp(-Z))
+    return result
 
 
 def relu(Z: np.ndarray) -> np.ndarray:
     """``max(0, Z)`` elementwise."""
-    return np.maximum(0, Z)
+    result: np.ndarray = np.maximum(0, Z)
+    return result
 
 
 def _check_activation(hidden_activation: str) -> None:
@@ -254,7 +256,7 @@ def _plots_plot_decision_boundary(
 
 
 def _axes_for(fig_or_axes: Figure | Sequence[Axes] | np.ndarray, count: int) -> list[Axes]:
-    if hasattr(fig_or_axes, "add_subplot"):  # a Figure
+    if not isinstance(fig_or_axes, (Sequence, np.ndarray)):  # a Figure
         return list(fig_or_axes.subplots(1, count, squeeze=False)[0])
     axes = list(np.ravel(np.asarray(fig_or_axes, dtype=object)))
     if len(axes) != count:

@@ -1,0 +1,59 @@
+"""Step 4 of grading: check each graded function against the reference, properties and outcome.
+
+``grade_functions(spec, program)`` is the one grading loop (``grade_function`` for one function);
+``build_feedback`` gathers what the feedback page draws. Checks are pure functions from call
+results to ``CheckResult`` values; a student's mistake is data, a bug of the grader raises.
+"""
+
+from grader.checks._exact import Difference, check_exact, compare_params, structure_difference
+from grader.checks._feedback import FunctionFeedback, build_feedback, effective_std
+from grader.checks._loop import (
+    FUNCTION_BUDGET_CALLS,
+    CallLog,
+    GradedFunction,
+    expected_params,
+    grade_function,
+    grade_functions,
+    missing_function,
+)
+from grader.checks._outcome import BANDS, Band, check_outcome
+from grader.checks._properties import check_properties
+from grader.checks._training import (
+    Outcome,
+    OutcomeCache,
+    Trainer,
+    calibrate,
+    default_cache,
+    reference_trainer,
+    seeded_start,
+    train_outcome,
+)
+
+__all__ = [
+    "BANDS",
+    "FUNCTION_BUDGET_CALLS",
+    "Band",
+    "CallLog",
+    "Difference",
+    "FunctionFeedback",
+    "GradedFunction",
+    "Outcome",
+    "OutcomeCache",
+    "Trainer",
+    "build_feedback",
+    "calibrate",
+    "check_exact",
+    "check_outcome",
+    "check_properties",
+    "compare_params",
+    "default_cache",
+    "effective_std",
+    "expected_params",
+    "grade_function",
+    "grade_functions",
+    "missing_function",
+    "reference_trainer",
+    "seeded_start",
+    "structure_difference",
+    "train_outcome",
+]

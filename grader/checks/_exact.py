@@ -17,7 +17,13 @@ import numpy as np
 
 from grader import messages as msg
 from grader.results import CheckResult
-from grader.spec import EXACT_ATOL, EXACT_RTOL, ExactCase, FunctionSpec
+from grader.spec import (
+    EXACT_ATOL,
+    EXACT_RTOL,
+    ExactCase,
+    FunctionSpec,
+    expected_keys,
+)
 from grader.types import CallResult, Params
 
 DifferenceKind = Literal["missing", "extra", "shape", "nonfinite", "value"]
@@ -37,20 +43,6 @@ class Difference:
     expected_value: float = 0.0
     count: int = 0
     size: int = 0
-
-
-def expected_keys(layer_dims: Sequence[int]) -> list[str]:
-    """W1, b1, ..., WL, bL in layer order."""
-    return [f"{p}{layer}" for layer in range(1, len(layer_dims)) for p in ("W", "b")]
-
-
-def expected_shapes(layer_dims: Sequence[int]) -> dict[str, tuple[int, ...]]:
-    dims = [int(n) for n in layer_dims]
-    shapes: dict[str, tuple[int, ...]] = {}
-    for layer in range(1, len(dims)):
-        shapes[f"W{layer}"] = (dims[layer], dims[layer - 1])
-        shapes[f"b{layer}"] = (dims[layer], 1)
-    return shapes
 
 
 def _key_order(keys: Sequence[str], reference_order: Sequence[str]) -> list[str]:

@@ -1,38 +1,51 @@
-"""Grade graded functions through callers: exact cases, properties, outcome, then a diagnosis.
+"""The one per-function grading loop: exact cases, properties, outcome, then a diagnosis.
 
-A *caller* calls one student function once: ``caller(layers_dims, preseed) -> CallResult``. In
-production it crosses the sandbox; in tests and for reference-side runs, ``local_caller(fn)`` wraps
-a plain Python function and behaves the same way (copies and validates the output, turns exceptions
-into ``CallStatus.EXCEPTION``, records ``layers_dims`` after the call). Nothing here knows about
-notebooks or processes.
+``grade_functions(spec, program)`` grades every function of an assignment; production passes the
+sandboxed worker as the program, tests pass ``grader.sandbox.local_program``: both take this same
+path. A function that is not defined scores 0 with the closest name the submission does define;
+one whose definition could not be loaded scores 0 with the reason.
 
 Each function gets its own ``CallLog``: calls are memoised by argument and, once a call times out,
 runs out of memory or kills the worker, later calls return that failure without calling again. A
-dead worker thus costs its own function the remaining points and never another function's.
+dead worker thus costs its own function the remaining points and never another function's. All
+calls of one function together may take ``FUNCTION_BUDGET_CALLS`` times the limit of one call.
 """
 
 from __future__ import annotations
 
 import difflib
 import time
-import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 
 from grader import messages as msg
 from grader.checks._exact import check_exact
-from grader.checks._outcome import OutcomeCache, Trainer, check_outcome
-from grader.checks._properties import DEAD, Caller, check_properties
-from grader.diagnosis._detectors import Evidence, diagnose
+from grader.checks._outcome import check_outcome
+from grader.checks._properties import check_properties
+from grader.checks._training import Outcome, OutcomeCache, Trainer
+from grader.diagnosis import Evidence, diagnose
 from grader.results import FunctionResult
 from grader.spec import BASE_PRESEED, AssignmentSpec, FunctionSpec
-from grader.types import CallResult, CallStatus, Params
-
-__all__ = ["CallLog", "Caller", "grade_function", "grade_functions", "local_caller"]
+from grader.types import DEAD, Caller, CallResult, CallStatus, Params, Program
 
 Dims = tuple[int, ...]
+
+# A correct function needs a fraction of one call's limit for its ~80 calls; a slow one then stops
+# costing time.
+FUNCTION_BUDGET_CALLS = 2
+
+
+@dataclass(frozen=True)
+class GradedFunction:
+    """One function's result, and what the feedback page draws: its start for the outcome model
+    (``outcome_dims``, called after ``BASE_PRESEED``) and what training from it gave."""
+
+    result: FunctionResult
+    start: Params | None = None
+    outcome: Outcome | None = None
 
 
 class CallLog:
@@ -93,7 +106,7 @@ def grade_function(
     trainer: Trainer | None = None,
     cache: OutcomeCache | None = None,
     time_budget: float | None = None,
-) -> FunctionResult:
+) -> GradedFunction:
     """Every check of one function; the probes and a diagnosis only when something failed.
     ``time_budget`` caps the seconds all calls of this function may take together."""
     log = CallLog(caller, time_budget)
@@ -108,10 +121,11 @@ def grade_function(
     ]
     properties = check_properties(entry, log)
     outcome_call = log(list(entry.outcome_dims), BASE_PRESEED)
-    outcome = check_outcome(entry, outcome_call, trainer=trainer, cache=cache)
-    checks = (*exact, *properties, outcome)
+    outcome_check, outcome = check_outcome(entry, outcome_call, trainer=trainer, cache=cache)
+    checks = (*exact, *properties, outcome_check)
+    start = outcome_call.value if outcome_call.ok else None
     if all(check.passed for check in checks):
-        return FunctionResult(entry.name, checks)
+        return GradedFunction(FunctionResult(entry.name, checks), start, outcome)
     for probe in entry.probes:
         log(list(probe.layer_dims), probe.preseed)
     visible_passed = all(
@@ -120,7 +134,7 @@ def grade_function(
     evidence = Evidence(
         entry.method, log.results, tuple(c.layer_dims for c in entry.visible_cases), visible_passed
     )
-    return FunctionResult(entry.name, checks, diagnose(evidence))
+    return GradedFunction(FunctionResult(entry.name, checks, diagnose(evidence)), start, outcome)
 
 
 def _closest(name: str, defined: Sequence[str], graded: Sequence[str]) -> str | None:
@@ -143,10 +157,9 @@ def missing_function(
 ) -> FunctionResult:
     """Every check failed, with the closest name the submission does define."""
     closest = _closest(entry.name, defined_names, graded_names)
-    close = [closest] if closest else []
     suggestion = (
-        msg.MISSING_SUGGESTION.format(candidate=close[0], name=entry.name)
-        if close
+        msg.MISSING_SUGGESTION.format(candidate=closest, name=entry.name)
+        if closest
         else msg.MISSING_NO_SUGGESTION
     )
     message = msg.MISSING_FUNCTION.format(name=entry.name, suggestion=suggestion)
@@ -155,66 +168,27 @@ def missing_function(
 
 def grade_functions(
     spec: AssignmentSpec,
-    callers: Mapping[str, Caller | None],
+    program: Program,
     *,
-    defined_names: Sequence[str] = (),
     trainer: Trainer | None = None,
     cache: OutcomeCache | None = None,
-) -> list[FunctionResult]:
-    """Grade every function of the spec; a missing one (caller None or absent) scores 0."""
-    results = []
+) -> list[GradedFunction]:
+    """Grade every function of the spec in the program; one failing never costs another."""
+    defined = program.defined()
+    limit = program.call_seconds
+    budget = None if limit is None else FUNCTION_BUDGET_CALLS * limit
+    graded: list[GradedFunction] = []
     for entry in spec.functions:
-        caller = callers.get(entry.name)
-        if caller is None:
-            results.append(missing_function(entry, defined_names, spec.graded_functions))
+        reason = None if entry.name in defined else program.missing_reason(entry.name)
+        if reason is not None:  # its cell does not compile, or loading it stopped the worker
+            message = msg.GRADE_NOT_LOADED.format(name=entry.name, reason=reason)
+            graded.append(GradedFunction(FunctionResult(entry.name, entry.failed_checks(message))))
+        elif entry.name not in defined:
+            result = missing_function(entry, sorted(defined), spec.graded_functions)
+            graded.append(GradedFunction(result))
         else:
-            results.append(grade_function(entry, caller, trainer=trainer, cache=cache))
-    return results
-
-
-# -- calling a plain Python function as the sandbox would ---------------------------------------
-
-
-def validate_params(value: object) -> tuple[Params | None, str]:
-    """Copy a returned value into a dict of float64 arrays, or say why it is not one."""
-    if not isinstance(value, dict):
-        return None, msg.INVALID_NOT_DICT.format(kind=type(value).__name__)
-    params: Params = {}
-    for key, item in value.items():
-        if not isinstance(key, str):
-            return None, msg.INVALID_KEY.format(key=repr(key)[:40])
-        try:
-            array = np.array(item)
-        except Exception:  # an object numpy cannot even look at
-            return None, msg.INVALID_VALUE.format(key=key, kind=type(item).__name__)
-        if array.dtype.kind not in "iuf":
-            return None, msg.INVALID_VALUE.format(key=key, kind=f"array of {array.dtype}")
-        params[key] = array.astype(np.float64)
-    return params, ""
-
-
-def local_caller(fn: Callable[..., object]) -> Caller:
-    """A caller that runs ``fn`` in this process, with the sandbox's contract."""
-
-    def call(layer_dims: Sequence[int], preseed: int | None) -> CallResult:
-        argument = list(layer_dims) if isinstance(layer_dims, list) else tuple(layer_dims)
-        if preseed is not None:
-            np.random.seed(preseed)  # noqa: NPY002 - the global state is what preseed disturbs
-        start = time.perf_counter()
-        try:
-            with warnings.catch_warnings(), np.errstate(all="ignore"):
-                warnings.simplefilter("ignore")
-                value = fn(argument)
-        except Exception as exc:  # the student's error is data, not a grader failure
-            return CallResult(
-                CallStatus.EXCEPTION,
-                message=f"{type(exc).__name__}: {exc}",
-                args_after=list(argument),
-                seconds=time.perf_counter() - start,
+            caller = program.caller(entry.name)
+            graded.append(
+                grade_function(entry, caller, trainer=trainer, cache=cache, time_budget=budget)
             )
-        seconds = time.perf_counter() - start
-        params, problem = validate_params(value)
-        status = CallStatus.OK if params is not None else CallStatus.INVALID
-        return CallResult(status, params, problem, list(argument), seconds)
-
-    return call
+    return graded

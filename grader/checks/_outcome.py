@@ -38,36 +38,18 @@ x0.01        10  0.387 / 0.488 / 0.523       0.370 / 0.495 / 0.520       70% in 
 
 Only a student whose exact checks already failed with another seed can lose these points to the
 spread of the draws; the correct solution's outcome is fixed and inside its band.
-
-Outcomes are cached by the SHA-256 of the initial parameters' bytes (plus the training setup), in
-memory and on disk under ``$INITGRADE_CACHE_DIR`` (default ``~/.cache/initgrade``), one JSON file
-per digest written atomically. A bit-exact solution is trained once per machine; a corrupt or
-unreadable cache file is ignored and rewritten.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
-import tempfile
-from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
-
-import numpy as np
 
 from grader import messages as msg
-from grader.checks._exact import describe_visible, expected_shapes, structure_difference
+from grader.checks._exact import describe_visible, structure_difference
+from grader.checks._training import Outcome, OutcomeCache, Trainer, train_outcome
 from grader.results import CheckResult
-from grader.spec import OUTCOME, OUTCOME_DIMS, FunctionSpec
-from grader.types import CallResult, Params
-
-LEARNING_RATE = 0.01
-NUM_ITERATIONS = 15_000
-CACHE_ENV = "INITGRADE_CACHE_DIR"
-CACHE_VERSION = f"outcome-v1 lr={LEARNING_RATE} steps={NUM_ITERATIONS}"
+from grader.spec import OUTCOME, FunctionSpec, expected_shapes
+from grader.types import CallResult
 
 
 @dataclass(frozen=True)
@@ -89,141 +71,17 @@ BANDS: dict[str, Band] = {  # calibrated as the module docstring shows
 }
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """What training from one initialization gave: accuracies, the cost curve, the trained model."""
-
-    train_accuracy: float
-    test_accuracy: float
-    costs: tuple[float, ...]
-    params: Params
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "version": CACHE_VERSION,
-            "train_accuracy": self.train_accuracy,
-            "test_accuracy": self.test_accuracy,
-            "costs": list(self.costs),
-            "params": {key: value.tolist() for key, value in self.params.items()},
-        }
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Outcome:
-        if data.get("version") != CACHE_VERSION:
-            raise ValueError("cache entry from another training setup")
-        params = {key: np.asarray(value, dtype=np.float64) for key, value in data["params"].items()}
-        return cls(
-            float(data["train_accuracy"]),
-            float(data["test_accuracy"]),
-            tuple(float(c) for c in data["costs"]),
-            params,
-        )
-
-
-Trainer = Callable[[Params], Outcome]
-
-
-def reference_trainer(params: Params) -> Outcome:
-    """Train the reference model from ``params`` on the circles data and measure it."""
-    import reference
-
-    train_x, train_y, test_x, test_y = reference.load_dataset()
-    start = {key: value.copy() for key, value in params.items()}
-    trained, costs = reference.train(
-        train_x, train_y, start, learning_rate=LEARNING_RATE, num_iterations=NUM_ITERATIONS
-    )
-    return Outcome(
-        float(reference.accuracy(train_x, train_y, trained)),
-        float(reference.accuracy(test_x, test_y, trained)),
-        tuple(float(c) for c in costs),
-        {key: np.asarray(value, dtype=np.float64) for key, value in trained.items()},
-    )
-
-
-def params_digest(params: Params) -> str:
-    """SHA-256 of the training setup and every array's name, shape and float64 bytes."""
-    digest = hashlib.sha256(CACHE_VERSION.encode())
-    for key in sorted(params):
-        value = np.ascontiguousarray(params[key], dtype="<f8")
-        digest.update(f"|{key}{value.shape}|".encode())
-        digest.update(value.tobytes())
-    return digest.hexdigest()
-
-
-class OutcomeCache:
-    """Outcomes by parameter digest: a dict in front of a directory of JSON files."""
-
-    def __init__(self, directory: Path | None) -> None:
-        self.directory = directory
-        self._memory: dict[str, Outcome] = {}
-
-    def get(self, digest: str) -> Outcome | None:
-        if digest in self._memory:
-            return self._memory[digest]
-        if self.directory is None:
-            return None
-        try:
-            outcome = Outcome.from_json(json.loads((self.directory / f"{digest}.json").read_text()))
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            return None  # absent, unreadable, corrupt or stale: train again
-        self._memory[digest] = outcome
-        return outcome
-
-    def put(self, digest: str, outcome: Outcome) -> None:
-        self._memory[digest] = outcome
-        if self.directory is None:
-            return
-        try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-", suffix=".json")
-            with os.fdopen(fd, "w") as handle:
-                json.dump(outcome.to_json(), handle)
-            os.replace(tmp, self.directory / f"{digest}.json")
-        except OSError:
-            pass  # a read-only or full disk costs speed, never a grade
-
-
-_CACHES: dict[Path, OutcomeCache] = {}
-
-
-def cache_root() -> Path:
-    """``$INITGRADE_CACHE_DIR``, or ``~/.cache/initgrade``: where initgrade keeps its caches."""
-    return Path(os.environ.get(CACHE_ENV) or Path.home() / ".cache" / "initgrade")
-
-
-def default_cache() -> OutcomeCache:
-    """The process-wide cache for ``cache_root()``."""
-    directory = cache_root()
-    return _CACHES.setdefault(directory, OutcomeCache(directory))
-
-
-def train_outcome(
-    params: Params, *, trainer: Trainer | None = None, cache: OutcomeCache | None = None
-) -> Outcome:
-    """The outcome of training from ``params``, from the cache when these exact bytes were seen.
-
-    Only the reference trainer uses the shared cache by default: outcomes of an injected trainer
-    (a test's stand-in) go to ``cache`` when one is given, else to a throwaway one.
-    """
-    if cache is None:
-        cache = default_cache() if trainer is None else OutcomeCache(None)
-    digest = params_digest(params)
-    outcome = cache.get(digest)
-    if outcome is None:
-        with np.errstate(all="ignore"):  # a wild start may overflow; accuracy still tells
-            outcome = (trainer or reference_trainer)(params)
-        cache.put(digest, outcome)
-    return outcome
-
-
 def check_outcome(
     entry: FunctionSpec,
     result: CallResult,
     *,
     trainer: Trainer | None = None,
     cache: OutcomeCache | None = None,
-) -> CheckResult:
-    """Train from the student's parameters for ``entry.outcome_dims``; check the accuracy band."""
+) -> tuple[CheckResult, Outcome | None]:
+    """Train from the student's parameters for ``entry.outcome_dims``; check the accuracy band.
+
+    Also returns what training gave (None when nothing could be trained), for the feedback page.
+    """
     points, dims = entry.outcome_points, list(entry.outcome_dims)
 
     def verdict(passed: bool, message: str) -> CheckResult:
@@ -231,15 +89,15 @@ def check_outcome(
 
     if not result.ok or result.value is None:
         reason = result.message or result.status.value
-        return verdict(False, msg.CALL_FAILED.format(dims=dims, reason=reason))
+        return verdict(False, msg.CALL_FAILED.format(dims=dims, reason=reason)), None
     diff = structure_difference(result.value, expected_shapes(dims))
     if diff is not None:
         problem = describe_visible(diff, dims, entry.method, list(result.value))
-        return verdict(False, msg.OUTCOME_NOT_TRAINED.format(problem=problem))
+        return verdict(False, msg.OUTCOME_NOT_TRAINED.format(problem=problem)), None
     outcome = train_outcome(result.value, trainer=trainer, cache=cache)
     band = BANDS[entry.method]
     passed = band.contains(outcome.train_accuracy, outcome.test_accuracy)
-    return verdict(passed, _outcome_message(entry.method, outcome, band, passed))
+    return verdict(passed, _outcome_message(entry.method, outcome, band, passed)), outcome
 
 
 def _outcome_message(method: str, outcome: Outcome, band: Band, passed: bool) -> str:
@@ -252,33 +110,3 @@ def _outcome_message(method: str, outcome: Outcome, band: Band, passed: bool) ->
         published=band.published,
         hint=msg.OUTCOME_HINT[method],
     )
-
-
-def seeded_start(
-    scale: Callable[[int, int], float], seed: int, dims: Sequence[int] = OUTCOME_DIMS
-) -> Params:
-    """``RandomState(seed).randn`` draws times ``scale(fan_in, fan_out)`` per layer, zero biases."""
-    state = np.random.RandomState(seed)
-    params: Params = {}
-    for layer in range(1, len(dims)):
-        fan_in, fan_out = dims[layer - 1], dims[layer]
-        params[f"W{layer}"] = state.randn(fan_out, fan_in) * scale(fan_in, fan_out)
-        params[f"b{layer}"] = np.zeros((fan_out, 1))
-    return params
-
-
-def calibrate(
-    scale: Callable[[int, int], float], seeds: Iterable[int], *, trainer: Trainer | None = None
-) -> list[tuple[int, float, float]]:
-    """(seed, train accuracy, test accuracy) for starts drawn with each seed; no cache.
-
-    The table above: ``calibrate(lambda fan_in, fan_out: 10.0, range(100))`` for random x10,
-    ``calibrate(lambda fan_in, fan_out: (2 / fan_in) ** 0.5, range(100))`` for He, and so on.
-    """
-    train = trainer or reference_trainer
-    rows = []
-    for seed in seeds:
-        with np.errstate(all="ignore"):
-            outcome = train(seeded_start(scale, seed))
-        rows.append((seed, outcome.train_accuracy, outcome.test_accuracy))
-    return rows

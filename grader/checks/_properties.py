@@ -1,11 +1,12 @@
 """Property checks on generated ``layers_dims``: what must hold for every input, not only examples.
 
-Hypothesis generates the inputs (derandomized, no database, no deadline, so a regrade sees the
-same inputs). Every generated input costs at most two calls: one after seeding the global
-generator with ``BASE_PRESEED``, one after ``OTHER_PRESEED``. Five properties are then judged on
-the same observations, so a function costs at most ``2 * property_examples`` calls, inside
-``property_call_budget``. There is no shrinking: the report names the smallest failing input
-among those generated, which hypothesis starts from the simplest (``[1, 1]``) upwards.
+Each run starts with a few small networks (``SMALL_EXAMPLES``), then hypothesis generates inputs
+(derandomized, no database, no deadline, so a regrade sees the same inputs). Every input costs at
+most two calls: one after seeding the global generator with ``BASE_PRESEED``, one after
+``OTHER_PRESEED``. Five properties are then judged on the same observations, so a function costs
+at most ``2 * (property_examples + len(SMALL_EXAMPLES))`` calls, inside ``property_call_budget``.
+There is no shrinking: the report names the smallest failing input among those tried, so a
+mistake that shows on a small network is reported on one.
 
 A call that times out, runs out of memory or kills the worker ends the observation at once; every
 property that had not already failed then fails with that reason, and the worker is not called
@@ -18,12 +19,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from hypothesis import HealthCheck, Phase, Verbosity, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, Phase, Verbosity, example, given, settings
 
+import reference
 from grader import messages as msg
-from grader.checks._exact import describe_visible, expected_shapes, structure_difference
-from grader.checks._stats import rms, scale_consistent, std_interval
+from grader.checks._exact import describe_visible, structure_difference
+from grader.checks.strategies import SMALL_EXAMPLES, layer_dims
 from grader.results import CheckResult
 from grader.spec import (
     BASE_PRESEED,
@@ -34,21 +35,10 @@ from grader.spec import (
     WEIGHT_SCALE,
     ZERO_BIASES,
     FunctionSpec,
-    weight_std,
+    expected_shapes,
 )
-from grader.types import CallResult, CallStatus
-
-# Calls one graded function once: ``caller(layers_dims, preseed)``; see grader.grading.local_caller.
-Caller = Callable[[Sequence[int], int | None], CallResult]
-DEAD = frozenset({CallStatus.TIMEOUT, CallStatus.MEMORY, CallStatus.CRASHED})
-
-
-def layer_dims(
-    min_layers: int = 2, max_layers: int = 6, max_units: int = 64
-) -> st.SearchStrategy[Sequence[int]]:
-    """``layers_dims`` as a list or a tuple of ``min_layers`` to ``max_layers`` sizes."""
-    sizes = st.lists(st.integers(1, max_units), min_size=min_layers, max_size=max_layers)
-    return st.one_of(sizes, sizes.map(tuple))
+from grader.stats import rms, scale_consistent, std_interval
+from grader.types import DEAD, Caller, CallResult
 
 
 @dataclass(frozen=True)
@@ -89,6 +79,12 @@ def _grading_settings(examples: int) -> settings:
     )
 
 
+def _small_examples(test: Callable[[Sequence[int]], None]) -> Callable[[Sequence[int]], None]:
+    for dims in reversed(SMALL_EXAMPLES):  # decorators apply inside out: keep the listed order
+        test = example(dims)(test)
+    return test
+
+
 def observe(entry: FunctionSpec, caller: Caller) -> _Run:
     """Call the function on generated inputs, twice each, until done, out of budget, or dead."""
     run = _Run([])
@@ -106,6 +102,7 @@ def observe(entry: FunctionSpec, caller: Caller) -> _Run:
 
     @given(layer_dims())
     @_grading_settings(entry.property_examples)
+    @_small_examples
     def generate(dims: Sequence[int]) -> None:
         key = (type(dims).__name__, tuple(dims))
         if key in seen:
@@ -162,7 +159,7 @@ def scale_problem(method: str, key: str, weights: np.ndarray) -> str | None:
     if method == "zeros":
         return None if not np.any(weights) else msg.ZEROS_NOT_ZERO.format(key=key)
     fan_in = weights.shape[1]
-    expected = weight_std(method, fan_in)
+    expected = reference.weight_std(method, fan_in)
     if scale_consistent(weights, expected):
         return None
     lo, hi = std_interval(weights.size, expected)

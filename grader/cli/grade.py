@@ -1,31 +1,67 @@
-"""``initgrade grade``: grade one notebook, print the report, write the files asked for."""
+"""``initgrade grade``: grade one notebook, write the files asked for, print the report."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from grader import messages as msg
 from grader.api import Graded, grade_submission
-from grader.cli import EXIT_OK, EXIT_UNGRADABLE, EXIT_USAGE
+from grader.cli._options import megabytes, seconds
+from grader.errors import EXIT_INTERNAL, EXIT_OK, EXIT_UNGRADABLE, EXIT_USAGE
 from grader.reports import render_text, write_gradescope, write_junit
 
 
-def run_grade(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
-    """Grade ``args.notebook``; 0 when a report was produced, 1 when nothing could be graded."""
+def add_parser(commands: Any, name: str) -> None:
+    grade = commands.add_parser(name, help="grade one notebook and write the reports asked for")
+    grade.add_argument("notebook", type=Path, metavar="NOTEBOOK")
+    grade.add_argument("--json", type=Path, metavar="PATH", help="write Gradescope results.json")
+    grade.add_argument("--junit", type=Path, metavar="PATH", help="write JUnit XML")
+    grade.add_argument("--html", type=Path, metavar="PATH", help="write an HTML feedback page")
+    grade.add_argument(
+        "--execute",
+        action="store_true",
+        help="also run the whole notebook in a sandboxed kernel (for the record; slower)",
+    )
+    grade.add_argument(
+        "--executed", type=Path, metavar="PATH", help="with --execute, save the executed notebook"
+    )
+    grade.add_argument(
+        "--timeout",
+        type=seconds,
+        metavar="SECONDS",
+        help="limit for one call of a student function (default: the assignment's, 5 s)",
+    )
+    grade.add_argument(
+        "--memory",
+        type=megabytes,
+        metavar="MB",
+        help="address-space limit of the student's process",
+    )
+    grade.add_argument("--ascii", action="store_true", help="PASS/FAIL instead of check marks")
+
+
+def run(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
+    """Grade ``args.notebook``. Exits 0 with a report, 1 when nothing could be graded, 2 for a
+    usage error (an option, a file that cannot be written), 3 when the grader itself failed."""
     if args.executed is not None and not args.execute:
         print(msg.CLI_BAD_OPTION.format(error="--executed needs --execute"), file=err)
         return EXIT_USAGE
-    try:
-        graded = grade_submission(
-            args.notebook, timeout=args.timeout, memory_mb=args.memory, execute=args.execute
-        )
-    except ValueError as error:  # an option out of range (a usage error, not the student's)
-        print(msg.CLI_BAD_OPTION.format(error=error), file=err)
-        return EXIT_USAGE
+    graded = grade_submission(
+        args.notebook,
+        timeout=args.timeout,
+        memory_mb=args.memory,
+        execute=args.execute,
+        feedback=args.html is not None,
+    )
+    written = _write_outputs(graded, args, err)  # before printing: the files matter most
     print(render_text(graded.report, ascii_marks=args.ascii), end="", file=out)
-    if not _write_outputs(graded, args, err):
+    if graded.report.internal:
+        print(msg.CLI_INTERNAL_REPORT.format(path=args.notebook), file=err)
+        print(graded.report.internal, end="", file=err)
+        return EXIT_INTERNAL
+    if not written:
         return EXIT_USAGE
     return EXIT_UNGRADABLE if graded.report.error else EXIT_OK
 
@@ -57,7 +93,7 @@ def _write(what: str, graded: Graded, path: Path) -> None:
     elif what == "HTML feedback":
         from grader.reports.html import write_html
 
-        write_html(graded.report, path, student_params=graded.outcome_params)
+        write_html(graded.report, path, feedback=graded.feedback)
     elif graded.executed is not None:
         import nbformat
 

@@ -1,10 +1,9 @@
-"""Where a student's weights came from, and by how much their scale is off.
+"""By how much a student's weight scale is off, and which usual wrong formula explains it.
 
-The draw constructions rebuild, with their own ``RandomState`` / ``Generator`` (the host's global
-state is never touched), the numbers a student's function may have drawn: the exercise's
-``seed(3)`` then ``randn`` per layer, the same reseeded per layer, ``default_rng``, ``rand``.
-``factors`` says whether weights are those draws up to one factor per layer; ``explain_factors``
-matches such factors, or measured standard deviations, with the usual wrong formulas.
+When the draws are the exercise's, each layer's factor is known exactly and is matched against
+the usual wrong formulas (Xavier, Glorot, fan-out, no square root, no factor, x10, x0.01);
+otherwise the standard deviation of the large probe's layers is compared with the same formulas
+through the chi-square test of ``grader.stats``.
 """
 
 from __future__ import annotations
@@ -15,56 +14,22 @@ from dataclasses import dataclass
 import numpy as np
 
 from grader import messages as msg
-from grader.spec import weight_std
+from grader.diagnosis._draws import factors, randn_draws
+from grader.diagnosis._evidence import Evidence, layout_weights
+from grader.spec import SCALE_PROBE_DIMS
+from grader.stats import rms, scale_consistent
+from reference import SEED, he_scale, weight_std, xavier_scale
 
 Dims = tuple[int, ...]
-PROPORTIONAL_RTOL = 1e-6  # draws match "up to a factor" when the residual is this small
 FACTOR_RTOL = 1e-6  # an exact per-layer factor matches a formula within this
 
 
-Draws = Callable[[Dims, int], list[np.ndarray]]
-
-
-def randn_draws(dims: Dims, seed: int) -> list[np.ndarray]:
-    """What np.random.seed(seed) then randn per layer gives (the exercise's construction)."""
-    state = np.random.RandomState(seed)
-    return [state.randn(dims[i], dims[i - 1]) for i in range(1, len(dims))]
-
-
-def reseeded_draws(dims: Dims, seed: int) -> list[np.ndarray]:
-    return [np.random.RandomState(seed).randn(dims[i], dims[i - 1]) for i in range(1, len(dims))]
-
-
-def rng_draws(dims: Dims, seed: int) -> list[np.ndarray]:
-    rng = np.random.default_rng(seed)
-    return [rng.standard_normal((dims[i], dims[i - 1])) for i in range(1, len(dims))]
-
-
-def rand_draws(dims: Dims, seed: int) -> list[np.ndarray]:
-    state = np.random.RandomState(seed)
-    return [state.random_sample((dims[i], dims[i - 1])) for i in range(1, len(dims))]
-
-
-def factors(weights: Sequence[np.ndarray], draws: Sequence[np.ndarray]) -> list[float] | None:
-    """Per-layer c with weights == c * draws (to PROPORTIONAL_RTOL), or None if any layer is not."""
-    found = []
-    for w, z in zip(weights, draws, strict=True):
-        if not (np.isfinite(w).all() and np.any(z)):  # NaN, inf or nothing to compare with
-            return None
-        c = float(np.vdot(w, z) / np.vdot(z, z))
-        norm = float(np.linalg.norm(w))
-        if norm == 0.0 or np.linalg.norm(w - c * z) > PROPORTIONAL_RTOL * norm:
-            return None
-        found.append(c)
-    return found
-
-
-# -- scale formulas -----------------------------------------------------------------------------
+# -- the usual wrong formulas ----------------------------------------------------------------
 
 FORMULAS: dict[str, tuple[tuple[str, Callable[[int, int], float]], ...]] = {
     "he": (
-        ("xavier", lambda fi, fo: np.sqrt(1 / fi)),
-        ("fan_out", lambda fi, fo: np.sqrt(2 / fo)),
+        ("xavier", lambda fi, fo: xavier_scale(fi)),
+        ("fan_out", lambda fi, fo: he_scale(fo)),
         ("glorot", lambda fi, fo: np.sqrt(2 / (fi + fo))),
         ("no_sqrt", lambda fi, fo: 2 / fi),
         ("unit", lambda fi, fo: 1.0),
@@ -73,7 +38,7 @@ FORMULAS: dict[str, tuple[tuple[str, Callable[[int, int], float]], ...]] = {
     "random": (
         ("unit", lambda fi, fo: 1.0),
         ("small", lambda fi, fo: 0.01),
-        ("he", lambda fi, fo: np.sqrt(2 / fi)),
+        ("he", lambda fi, fo: he_scale(fi)),
     ),
 }
 
@@ -133,3 +98,42 @@ def explain_factors(method: str, layers: Sequence[LayerScale]) -> str | None:
         shown = ", ".join(f"{r:.3g}" for r in ratios)
         explanation = msg.DIAG_EXPLAIN["mixed"].format(ratios=shown)
     return scale_message(method, "exact", layers, explanation)
+
+
+# -- the detectors ---------------------------------------------------------------------------
+
+
+def exact_scale(ev: Evidence) -> str | None:
+    """The exercise's draws times the wrong factors: every layer's factor is known exactly."""
+    if ev.method == "zeros":
+        return None
+    layers: list[LayerScale] = []
+    for dims, params in ev.shown():
+        weights = layout_weights(params, dims)
+        found = factors(weights, randn_draws(dims, SEED)) if weights is not None else None
+        layers += layer_scales(dims, found) if found is not None else []
+    return explain_factors(ev.method, layers) if layers else None
+
+
+def statistical_scale(ev: Evidence) -> str | None:
+    """Compare the large probe's per-layer standard deviations with each formula."""
+    params = ev.params(SCALE_PROBE_DIMS)
+    weights = layout_weights(params, SCALE_PROBE_DIMS) if params is not None else None
+    if ev.method == "zeros" or weights is None:
+        return None
+    layers = layer_scales(SCALE_PROBE_DIMS, [rms(w) for w in weights])
+
+    def fits(std: Callable[[int, int], float]) -> bool:
+        return all(
+            scale_consistent(w, std(layer.fan_in, layer.fan_out))
+            for w, layer in zip(weights, layers, strict=True)
+        )
+
+    if fits(lambda fan_in, _: weight_std(ev.method, fan_in)):
+        return None
+    for name, formula in FORMULAS.get(ev.method, ()):
+        if fits(formula):
+            return scale_message(ev.method, "statistical", layers, msg.DIAG_EXPLAIN[name])
+    ratio = layers[0].value / weight_std(ev.method, layers[0].fan_in)
+    explanation = msg.DIAG_EXPLAIN["constant"].format(ratio=ratio)
+    return scale_message(ev.method, "statistical", layers[:1], explanation)

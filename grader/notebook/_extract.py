@@ -18,11 +18,11 @@ A cell that does not compile costs only the functions it defines: it is reported
 ``CellError`` (cell, line, message, the ``def`` names found in it by a regular expression) and those
 names go to ``compile_errors`` unless another cell defines them.
 
-Where a function is found, ``Location.how`` says how its cell is marked, strongest first:
-``"metadata"`` (``metadata.initgrade.function`` names it, a string or a list of strings),
-``"marker"`` (a ``# GRADED FUNCTION: name`` line), ``"tag"`` (``"graded"`` in ``metadata.tags``, or
-an nbgrader solution cell: ``metadata.nbgrader.solution`` or ``grade_id``), or ``"def"`` (no mark).
-Cells and lines are 0-based cell indices into the notebook and 1-based lines within the cell.
+Graded functions are found by name wherever they are defined; the last definition wins, as when
+the notebook runs from top to bottom. A cell that names a function as graded, by a
+``# GRADED FUNCTION: name`` line or by ``metadata.initgrade.function`` (a string or a list of
+strings), but defines no function of that name gets a warning. ``Location`` cells and lines are
+0-based cell indices into the notebook and 1-based lines within the cell.
 """
 
 from __future__ import annotations
@@ -48,7 +48,6 @@ _COMPILE_FLAGS = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
 class Location:
     cell: int
     line: int
-    how: str  # "metadata" | "marker" | "tag" | "def"
 
 
 @dataclass(frozen=True)
@@ -63,7 +62,6 @@ class CellError:
 class Extraction:
     program: str
     functions: dict[str, Location]  # every top-level def, at its winning definition
-    graded: tuple[str, ...]  # names the notebook marks as graded, in notebook order
     compile_errors: dict[str, str]  # def names with no definition that compiles -> why
     cell_errors: tuple[CellError, ...] = ()
     warnings: tuple[str, ...] = ()
@@ -81,7 +79,6 @@ class _Builder:
     lines: list[str] = field(default_factory=list)
     origins: list[tuple[int, int]] = field(default_factory=list)
     defs: dict[str, list[Location]] = field(default_factory=dict)
-    graded: list[str] = field(default_factory=list)
     errors: list[CellError] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     bound: set[str] = field(default_factory=lambda: set(dir(builtins)))  # by kept statements
@@ -104,7 +101,6 @@ def extract(notebook: LoadedNotebook | Sequence[Cell]) -> Extraction:
 
 def _add_cell(build: _Builder, cell: Cell) -> None:
     marks = _marks(cell)
-    build.graded.extend(name for name in marks if name and name not in build.graded)
     converted = python_source(cell.source)
     if converted is None:
         build.notes.append(msg.EXTRACT_NOT_PYTHON.format(cell=cell.index + 1))
@@ -125,15 +121,21 @@ def _add_cell(build: _Builder, cell: Cell) -> None:
             position + 1 < len(body) and body[position + 1].lineno <= end
         )
         if crowded:  # shares a line with a statement that is left out: keep this one alone
-            build.emit(ast.unparse(stmt), cell.index, stmt.lineno + first, same_line=True)
+            build.emit(_alone(stmt, source_lines), cell.index, stmt.lineno + first, same_line=True)
         else:
             build.emit("\n".join(source_lines[start - 1 : end]), cell.index, start + first)
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            how = marks.get(stmt.name) or marks.get("", "def")
-            build.defs.setdefault(stmt.name, []).append(
-                Location(cell.index, stmt.lineno + first, how)
-            )
+            build.defs.setdefault(stmt.name, []).append(Location(cell.index, stmt.lineno + first))
     _check_marks(build, cell, marks, body)
+
+
+def _alone(stmt: ast.stmt, source_lines: list[str]) -> str:
+    """A statement that shares its line with others, as code of its own."""
+    try:
+        return ast.unparse(stmt)
+    except RecursionError:  # nested too deeply to unparse: its own columns of the source
+        segment = ast.get_source_segment("\n".join(source_lines), stmt)
+        return segment or "pass"
 
 
 def _compile(build: _Builder, cell: Cell, text: str, first: int) -> ast.Module | None:
@@ -154,31 +156,21 @@ def _compile(build: _Builder, cell: Cell, text: str, first: int) -> ast.Module |
     return None
 
 
-def _marks(cell: Cell) -> dict[str, str]:
-    """Names this cell marks as graded -> how; the key "" holds a mark for every def in it."""
-    marks: dict[str, str] = {}
-    meta = cell.metadata
-    tags = meta.get("tags")
-    nbgrader = meta.get("nbgrader")
-    if (isinstance(tags, list) and "graded" in tags) or (
-        isinstance(nbgrader, dict) and (nbgrader.get("solution") or nbgrader.get("grade_id"))
-    ):
-        marks[""] = "tag"
-        marks.update((name, "tag") for name in _TOP_LEVEL_DEF.findall(cell.source))
-    marks.update((name, "marker") for name in _MARKER.findall(cell.source))
-    own = meta.get("initgrade")
+def _marks(cell: Cell) -> set[str]:
+    """The function names this cell says it defines for grading (a marker line, or metadata)."""
+    marks = set(_MARKER.findall(cell.source))
+    own = cell.metadata.get("initgrade")
     named = own.get("function") if isinstance(own, dict) else None
-    for name in [named] if isinstance(named, str) else named or []:
+    for name in [named] if isinstance(named, str) else named if isinstance(named, list) else []:
         if isinstance(name, str) and name.isidentifier():
-            marks[name] = "metadata"
+            marks.add(name)
     return marks
 
 
-def _check_marks(build: _Builder, cell: Cell, marks: dict[str, str], body: list[ast.stmt]) -> None:
+def _check_marks(build: _Builder, cell: Cell, marks: set[str], body: list[ast.stmt]) -> None:
     defined = {s.name for s in body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))}
-    for name, how in marks.items():
-        if name and how != "tag" and name not in defined:
-            build.notes.append(msg.EXTRACT_MARK_WITHOUT_DEF.format(cell=cell.index + 1, name=name))
+    for name in sorted(marks - defined):
+        build.notes.append(msg.EXTRACT_MARK_WITHOUT_DEF.format(cell=cell.index + 1, name=name))
 
 
 def _finish(build: _Builder) -> Extraction:
@@ -205,7 +197,6 @@ def _finish(build: _Builder) -> Extraction:
     return Extraction(
         program,
         functions,
-        tuple(build.graded),
         compile_errors,
         tuple(build.errors),
         tuple(notes),
@@ -248,18 +239,37 @@ def _binds(stmt: ast.stmt) -> set[str]:
     return names
 
 
-def _names(node: ast.AST) -> set[str]:
-    """Names an expression reads when evaluated (not in lambdas, minus comprehension variables)."""
+def _evaluated_children(node: ast.AST) -> list[ast.AST]:
+    """The parts of ``node`` evaluated with it: a lambda's defaults, not its body."""
     if isinstance(node, ast.Lambda):
-        return set().union(*(_names(d) for d in [*node.args.defaults, *node.args.kw_defaults] if d))
-    if isinstance(node, ast.Name):
-        return {node.id} if isinstance(node.ctx, ast.Load) else set()
-    found = set().union(*(_names(child) for child in ast.iter_child_nodes(node)))
-    if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
-        found -= {
-            n.id for g in node.generators for n in ast.walk(g.target) if isinstance(n, ast.Name)
-        }
-    return found
+        return [d for d in [*node.args.defaults, *node.args.kw_defaults] if d is not None]
+    return list(ast.iter_child_nodes(node))
+
+
+def _names(root: ast.AST) -> set[str]:
+    """Names an expression reads when evaluated (not in lambdas, minus comprehension variables).
+
+    Walked with an explicit stack, children before their parent: a student's expression can be
+    nested far deeper than Python's recursion limit (``1 + 1 + ... + 1``) and still compile."""
+    found: dict[int, set[str]] = {}
+    stack: list[tuple[ast.AST, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        children = _evaluated_children(node)
+        if not children_done:
+            stack.append((node, True))
+            stack.extend((child, False) for child in children)
+            continue
+        # no pop: some nodes (the Load context) are shared by many parents
+        names: set[str] = set().union(*(found[id(child)] for child in children))
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            names.add(node.id)
+        if isinstance(node, ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp):
+            names -= {
+                n.id for g in node.generators for n in ast.walk(g.target) if isinstance(n, ast.Name)
+            }
+        found[id(node)] = names
+    return found[id(root)]
 
 
 def _plain_target(target: ast.expr) -> bool:
@@ -268,16 +278,18 @@ def _plain_target(target: ast.expr) -> bool:
     return isinstance(target, (ast.Tuple, ast.List)) and all(_plain_target(e) for e in target.elts)
 
 
-def _static(node: ast.AST) -> bool:
-    """No work hides in this expression: calls only on np/numpy/math, nothing that yields."""
-    if isinstance(node, ast.Lambda):
-        defaults = [*node.args.defaults, *node.args.kw_defaults]
-        return all(_static(default) for default in defaults if default is not None)
-    if isinstance(node, (ast.Await, ast.Yield, ast.YieldFrom, ast.NamedExpr)):
-        return False
-    if isinstance(node, ast.Call) and _call_root(node.func) not in _STATIC_CALL_ROOTS:
-        return False
-    return all(_static(child) for child in ast.iter_child_nodes(node))
+def _static(root: ast.AST) -> bool:
+    """No work hides in this expression: calls only on np/numpy/math, nothing that yields.
+    Walked with an explicit stack, as ``_names`` is."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Await | ast.Yield | ast.YieldFrom | ast.NamedExpr):
+            return False
+        if isinstance(node, ast.Call) and _call_root(node.func) not in _STATIC_CALL_ROOTS:
+            return False
+        stack.extend(_evaluated_children(node))
+    return True
 
 
 def _call_root(func: ast.expr) -> str | None:

@@ -23,8 +23,6 @@ from typing import Any
 from grader.reports.text import points
 from grader.results import CheckResult, Report, Visibility
 
-TIMING_FIELDS = ("execution_time", "timing")
-
 
 def _test(check: CheckResult) -> dict[str, Any]:
     return {
@@ -36,6 +34,20 @@ def _test(check: CheckResult) -> dict[str, Any]:
         "output_format": "text",
         "visibility": check.visibility,
         "tags": [check.function],
+    }
+
+
+def _internal_test(report: Report) -> dict[str, Any]:
+    """The grader's own traceback, as a test only course staff see."""
+    return {
+        "name": "autograder internal error (course staff only)",
+        "score": 0.0,
+        "max_score": 0.0,
+        "status": "failed",
+        "output": report.internal or "",
+        "output_format": "text",
+        "visibility": "hidden",
+        "tags": ["internal"],
     }
 
 
@@ -68,7 +80,8 @@ def gradescope_json(
         "output_format": "text",
         "visibility": visibility,
         "stdout_visibility": stdout_visibility,
-        "tests": [_test(check) for check in report.checks],
+        "tests": [_test(check) for check in report.checks]
+        + ([_internal_test(report)] if report.internal else []),
         "extra_data": {
             "max_score": report.max_score,
             "functions": functions,
@@ -79,6 +92,8 @@ def gradescope_json(
             "timing": dict(report.timing),
         },
     }
+    if report.internal:
+        results["extra_data"]["internal_error"] = report.internal
     if "total" in report.timing:
         results["execution_time"] = round(report.timing["total"], 3)
     return results

@@ -2,9 +2,9 @@
 
 Everything that comes from a student (file name, messages quoting their output, the output tail)
 is escaped with ``html.escape``; plots are PNGs embedded as base64 data URIs, so the page is one
-file. Plots need the student's initial parameters for ``OUTCOME_DIMS``
-(``student_params[function name]``); without them, or when their shapes are wrong, the page
-shows the checks alone.
+file. The page renders what it is given: the report, and for the plots each function's feedback
+data (``grader.checks.build_feedback``, computed while grading); a function without it shows its
+checks alone.
 """
 
 from __future__ import annotations
@@ -14,15 +14,14 @@ import html
 import re
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from grader.checks._exact import expected_shapes, structure_difference
-from grader.checks._loop import expected_params
-from grader.checks._outcome import OutcomeCache, Trainer, train_outcome
 from grader.reports.plots import activations_figure, training_figure
 from grader.reports.text import points
 from grader.results import CheckResult, FunctionResult, Report
-from grader.spec import OUTCOME_DIMS, SPEC
-from grader.types import Params
+
+if TYPE_CHECKING:
+    from grader.checks import FunctionFeedback
 
 STYLE = """
 body { font-family: system-ui, sans-serif; max-width: 72rem; margin: 2rem auto; padding: 0 1rem; }
@@ -57,19 +56,13 @@ def _check_row(check: CheckResult) -> str:
     return f"<tr>{verdict}<td>{_e(check.name)}</td><td>{score}</td><td>{message}</td></tr>"
 
 
-def _plots(name: str, params: Params, trainer: Trainer | None, cache: OutcomeCache | None) -> str:
-    if structure_difference(params, expected_shapes(OUTCOME_DIMS)) is not None:
-        return ""
-    method = SPEC.function(name).method
-    student = train_outcome(params, trainer=trainer, cache=cache)
-    reference_start = dict(expected_params(method, OUTCOME_DIMS))
-    reference_outcome = train_outcome(reference_start, trainer=trainer, cache=cache)
+def _plots(feedback: FunctionFeedback) -> str:
     return "".join(
         [
             "<h3>Training from your initialization</h3>",
-            _image(training_figure(student, reference_outcome), "cost and decision boundary"),
+            _image(training_figure(feedback), "cost and decision boundary"),
             "<h3>Activations layer by layer</h3>",
-            _image(activations_figure(params, method), "activation histograms"),
+            _image(activations_figure(feedback), "activation histograms"),
         ]
     )
 
@@ -96,13 +89,11 @@ def _function_section(function: FunctionResult, plots: str, include_hidden: bool
 def render_html(
     report: Report,
     *,
-    student_params: Mapping[str, Params] | None = None,
+    feedback: Mapping[str, FunctionFeedback] | None = None,
     include_hidden: bool = False,
-    trainer: Trainer | None = None,
-    cache: OutcomeCache | None = None,
 ) -> str:
-    """The page as text. ``trainer`` and ``cache`` are for tests; by default training is cached."""
-    student_params = student_params or {}
+    """The page as text; ``feedback`` holds the plots' data by function name."""
+    feedback = feedback or {}
     parts = [
         f"<h1>Feedback for {_e(report.submission)}</h1>",
         f"<p>Score: <strong>{points(report.score)} / {points(report.max_score)}</strong></p>",
@@ -111,8 +102,8 @@ def render_html(
         parts.append(f'<p class="box">Could not be graded: {_e(report.error)}</p>')
     parts += [f'<p class="box note">{_e(warning)}</p>' for warning in report.warnings]
     for function in report.functions:
-        params = student_params.get(function.name)
-        plots = _plots(function.name, params, trainer, cache) if params is not None else ""
+        data = feedback.get(function.name)
+        plots = _plots(data) if data is not None else ""
         parts.append(_function_section(function, plots, include_hidden))
     if report.output_tail:
         parts.append(
@@ -129,7 +120,7 @@ def render_html(
 
 
 def write_html(
-    report: Report, path: str | Path, *, student_params: Mapping[str, Params] | None = None
+    report: Report, path: str | Path, *, feedback: Mapping[str, FunctionFeedback] | None = None
 ) -> None:
     """Write the page to ``path``."""
-    Path(path).write_text(render_html(report, student_params=student_params), encoding="utf-8")
+    Path(path).write_text(render_html(report, feedback=feedback), encoding="utf-8")

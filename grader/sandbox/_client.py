@@ -36,19 +36,16 @@ from pathlib import Path
 from types import TracebackType
 
 from grader import messages as msg
+from grader.errors import SandboxError
 from grader.sandbox import _decode as decode
 from grader.sandbox import _launch as launch
 from grader.sandbox._pipe import Failure, OutputTail, Pipe, Reply
 from grader.sandbox._process import WorkerProcess
-from grader.types import CallResult, CallStatus, Limits
+from grader.types import Caller, CallResult, CallStatus, Limits
 
-__all__ = ["MAX_RESTARTS", "SandboxError", "Worker", "isolation_report"]
+__all__ = ["MAX_RESTARTS", "Worker"]
 
 MAX_RESTARTS = 3
-
-
-class SandboxError(RuntimeError):
-    """The grader could not start a worker at all (a problem of the machine, not the student)."""
 
 
 class Worker:
@@ -112,6 +109,20 @@ class Worker:
     def load_warnings(self) -> tuple[str, ...]:
         self._ensure_ready()
         return self._warnings
+
+    # -- the program, as the checks see it (grader.types.Program) ------------------------------
+
+    @property
+    def call_seconds(self) -> float:
+        return self.limits.call_seconds
+
+    def caller(self, name: str) -> Caller:
+        """A caller of the function ``name`` in this worker."""
+
+        def call(layer_dims: Sequence[int], preseed: int | None) -> CallResult:
+            return self.call(name, layer_dims, preseed)
+
+        return call
 
     # -- requests -----------------------------------------------------------------------------
 
@@ -222,10 +233,12 @@ class Worker:
     def _leave_out(self, failure: CallResult) -> bool:
         """After loading died or hung in a known statement, leave that statement out (while
         restarts remain): only the names it defines are lost, with the reason."""
-        statement = self._loading
+        statement, program = self._loading, self.program
         if statement is None or statement in self._skip or self._starts > MAX_RESTARTS:
             return False
-        names, line = _statement_names(self.program, statement)
+        if program is None:
+            return False
+        names, line = _statement_names(program, statement)
         where = decode.where(line, self._origin)
         shown = ", ".join(names) or msg.SANDBOX_NO_NAMES
         self._skip[statement] = msg.SANDBOX_LOAD_SKIPPED.format(
@@ -281,7 +294,7 @@ class Worker:
             return self._finish_loading()
         raise SandboxError(f"the sandbox worker could not start (status {returncode}): {detail}")
 
-    def _exchange(self, request: dict, deadline: float) -> Reply | Failure:
+    def _exchange(self, request: dict[str, object], deadline: float) -> Reply | Failure:
         assert self._pipe is not None
         failure = self._pipe.send(request, deadline)
         return failure or self._pipe.receive(deadline)
@@ -342,22 +355,3 @@ def _statement_names(program: str, index: int) -> tuple[list[str], int]:
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)
         )
     return names, statement.lineno
-
-
-def isolation_report() -> str:
-    """Which defenses this machine allows, one per line (starts a trivial process to check)."""
-    launch.probe()
-    plat = launch.platform()
-    lines = [msg.ISOLATION_ALWAYS]
-    if plat.namespaces:
-        lines.append(msg.ISOLATION_NAMESPACES)
-        covered = ", ".join(str(p) for p in plat.covered) or "nothing"
-        lines.append(msg.ISOLATION_COVERED.format(covered=covered, tmp=plat.tmp_root))
-        if plat.kept:
-            lines.append(msg.ISOLATION_KEPT.format(kept=", ".join(str(p) for p in plat.kept)))
-        if plat.hidden:
-            lines.append(msg.ISOLATION_HIDDEN.format(hidden=", ".join(str(p) for p in plat.hidden)))
-    else:
-        lines.append(msg.ISOLATION_NO_NAMESPACES.format(reason=plat.reason))
-    lines.append(msg.ISOLATION_UID if plat.uid_drop else msg.ISOLATION_SAME_UID)
-    return "\n".join(lines)

@@ -13,7 +13,7 @@ import math
 import re
 import signal
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -142,7 +142,8 @@ def read_npy(blob: bytes) -> np.ndarray:
         if len(shape) <= _MAX_NDIM and math.prod(shape) * 8 == len(blob) - match.end():
             order = "F" if match.group(1) == b"True" else "C"
             flat = np.frombuffer(blob, dtype="<f8", offset=match.end())
-            return np.array(flat.reshape(shape, order=order), dtype=np.float64, order="C")
+            shaped: np.ndarray = flat.reshape(shape, order="F" if order == "F" else "C")
+            return np.array(shaped, dtype=np.float64, order="C")
     return _read_npy_checked(blob)
 
 
@@ -170,7 +171,7 @@ def _read_npy_checked(blob: bytes) -> np.ndarray:
     return np.array(array, dtype=np.float64, order="C")  # keeps a 0-d array 0-d
 
 
-def _invalid(name: str, header: dict) -> str:
+def _invalid(name: str, header: dict[str, Any]) -> str:
     problem = _field(header, "problem", str)
     text = {k: str(v)[:100] for k, v in header.items() if k in ("kind", "key", "dtype", "ndim")}
     templates = {
@@ -197,7 +198,7 @@ def _invalid(name: str, header: dict) -> str:
         raise Garbled(f"a problem without its {missing}") from None
 
 
-def _place(frames: list, lines: Sequence[str], origin: Origin | None) -> str:
+def _place(frames: list[Any], lines: Sequence[str], origin: Origin | None) -> str:
     if not frames or not isinstance(frames[-1], dict):
         return ""
     last = frames[-1]
@@ -208,7 +209,7 @@ def _place(frames: list, lines: Sequence[str], origin: Origin | None) -> str:
     )
 
 
-def _after(header: dict) -> dict:
+def _after(header: dict[str, Any]) -> dict[str, Any]:
     after = header.get("args_after")
     if after is not None and not (isinstance(after, list) and all(type(d) is int for d in after)):
         raise Garbled("a malformed layers_dims")
@@ -218,7 +219,7 @@ def _after(header: dict) -> dict:
     return {"args_after": after, "seconds": float(seconds)}
 
 
-def _field(mapping: dict, key: str, kind: type[T]) -> T:
+def _field(mapping: dict[str, Any], key: str, kind: type[T]) -> T:
     value = mapping.get(key)
     if type(value) is not kind:
         raise Garbled(f"a reply without a proper {key!r}")

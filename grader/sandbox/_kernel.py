@@ -114,7 +114,11 @@ def _run(
 
 
 def _client(
-    nb: Any, ready: launch.Launch, plat: launch.Platform, cell_seconds: float, state: dict
+    nb: Any,
+    ready: launch.Launch,
+    plat: launch.Platform,
+    cell_seconds: float,
+    state: dict[str, Any],
 ) -> Any:
     """An nbclient that records the kernel's process and the cell it is running in ``state``."""
     from nbclient import NotebookClient
@@ -191,10 +195,11 @@ def _cell_errors(nb: Any) -> list[str]:
     return found
 
 
-def _kill(process: subprocess.Popen | None) -> None:
+def _kill(process: subprocess.Popen[bytes] | None) -> None:
     """SIGKILL the kernel's process group (its pid namespace goes with it)."""
     if process is not None and process.poll() is None:
-        for target in (lambda: os.killpg(process.pid, signal.SIGKILL), process.kill):
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                target()
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGKILL)
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            process.kill()
         process.wait()

@@ -43,7 +43,11 @@ log = logging.getLogger("grader.sandbox._client")
 _CHILD = Path(__file__).with_name("child")
 # What runs inside the worker (standard library and numpy only), and its name in the scratch folder.
 WORKER_NAME = "_initgrade_worker.py"
-_WORKER_FILES = ((_CHILD / "worker.py", WORKER_NAME), (_CHILD / "guard.py", "_initgrade_guard.py"))
+_WORKER_FILES = (
+    (_CHILD / "worker.py", WORKER_NAME),
+    (_CHILD / "guard.py", "_initgrade_guard.py"),
+    (_CHILD / "returns.py", "_initgrade_returns.py"),
+)
 _UID_BASE = 1_600_000_000  # far above real accounts; one fresh uid per sandboxed process
 _UID_SPAN = 100_000_000
 _TMP_SIZE = "64m"

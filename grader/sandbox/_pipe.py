@@ -17,6 +17,7 @@ import struct
 import subprocess
 import time
 from dataclasses import dataclass
+from typing import Any
 
 _HEADER = struct.Struct(">I")
 _MAX_HEADER = 1 << 20
@@ -26,7 +27,7 @@ _POLL_SECONDS = 0.05  # how often to check for a worker that died while somethin
 
 @dataclass(frozen=True)
 class Reply:
-    header: dict
+    header: dict[str, Any]
     blobs: list[bytes]
 
 
@@ -58,7 +59,9 @@ class OutputTail:
 
 
 class Pipe:
-    def __init__(self, process: subprocess.Popen, *, output: OutputTail, max_reply: int) -> None:
+    def __init__(
+        self, process: subprocess.Popen[bytes], *, output: OutputTail, max_reply: int
+    ) -> None:
         assert process.stdin is not None
         assert process.stdout is not None
         assert process.stderr is not None
@@ -79,7 +82,7 @@ class Pipe:
     def close(self) -> None:
         self._selector.close()
 
-    def send(self, message: dict, deadline: float) -> Failure | None:
+    def send(self, message: dict[str, Any], deadline: float) -> Failure | None:
         body = json.dumps(message).encode()
         view = memoryview(_HEADER.pack(len(body)) + body)
         while view:

@@ -33,7 +33,7 @@ _GONE_SECONDS = 2.0
 
 @dataclass
 class WorkerProcess:
-    popen: subprocess.Popen
+    popen: subprocess.Popen[bytes]
     scratch: Path
     status_fd: int
     inner_pid: int | None = None  # the worker's init (or the worker itself without namespaces)
@@ -92,9 +92,10 @@ class WorkerProcess:
         deadline = time.monotonic() + grace
         while not _has_exited(self.popen.pid) and time.monotonic() < deadline:
             time.sleep(0.005)
-        for kill in (lambda: os.killpg(self.popen.pid, signal.SIGKILL), self.popen.kill):
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                kill()
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.popen.pid, signal.SIGKILL)
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            self.popen.kill()
         returncode = self.popen.wait()
         if self.inner_pid:
             _wait_gone(self.inner_pid, time.monotonic() + _GONE_SECONDS)
@@ -135,8 +136,9 @@ def _reported_status(fd: int, returncode: int | None) -> int | None:
     except (BlockingIOError, ValueError):
         return returncode
     for key, sign in (("signal", -1), ("code", 1)):
-        if isinstance(report, dict) and type(report.get(key)) is int:
-            return sign * report[key]
+        value = report.get(key) if isinstance(report, dict) else None
+        if type(value) is int:
+            return sign * value
     return returncode
 
 

@@ -11,6 +11,7 @@ import importlib
 import importlib.abc
 import importlib.machinery
 import types
+from collections.abc import Sequence
 from typing import ClassVar
 
 
@@ -41,23 +42,28 @@ class _DeferredLoader(importlib.abc.Loader):
     def __init__(self, real: importlib.abc.Loader) -> None:
         self.real = real
 
-    def create_module(self, spec):
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> types.ModuleType:
         return _DeferredModule(spec.name)
 
-    def exec_module(self, module) -> None:
+    def exec_module(self, module: types.ModuleType) -> None:
         ImportGuard.pending[id(module)] = self.real
 
 
 class ImportGuard(importlib.abc.MetaPathFinder):
     """Refuses the grader's packages; defers slow pure-Python packages until first use."""
 
-    pending: ClassVar[dict] = {}  # id(module) -> the real loader, until first use
+    pending: ClassVar[dict[int, importlib.abc.Loader]] = {}  # id(module) -> the real loader
     busy = 0  # > 0 while a deferred module's own code runs
 
-    def __init__(self, blocked: list, lazy: list) -> None:
+    def __init__(self, blocked: Sequence[str], lazy: Sequence[str]) -> None:
         self.blocked, self.lazy = frozenset(blocked), frozenset(lazy)
 
-    def find_spec(self, fullname, path=None, target=None):
+    def find_spec(
+        self,
+        fullname: str,
+        path: Sequence[str] | None = None,
+        target: types.ModuleType | None = None,
+    ) -> importlib.machinery.ModuleSpec | None:
         top = fullname.partition(".")[0]
         if top in self.blocked:
             message = f"No module named {fullname!r} (grading code is not available to submissions)"

@@ -1,0 +1,75 @@
+"""What the feedback page draws for each function, computed once, while grading.
+
+For a function whose start fits the outcome network, ``build_feedback`` gathers what training
+from it gave, what training from the reference's start gives, and the per-layer activations of a
+deep ReLU stack at the student's effective scale beside the reference's. The HTML report only
+draws these; it trains nothing and reads no spec.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+import reference
+from grader.checks._loop import GradedFunction, expected_params
+from grader.checks._training import Outcome, OutcomeCache, Trainer, train_outcome
+from grader.spec import AssignmentSpec
+from grader.stats import rms
+from grader.types import Params
+
+N_LAYERS = 5  # the activation experiment: this many layers of WIDTH ReLU units
+WIDTH = 100
+
+
+@dataclass(frozen=True)
+class FunctionFeedback:
+    """One function's figures: training from both starts, activations at both scales."""
+
+    method: str
+    student: Outcome
+    reference: Outcome
+    student_activations: tuple[np.ndarray, ...]
+    reference_activations: tuple[np.ndarray, ...]
+
+
+def effective_std(params: Params, method: str, fan_in: int = WIDTH) -> float:
+    """The standard deviation the student's rule would give a layer of ``fan_in`` inputs.
+
+    For a scaled method, the median ratio of each layer's spread to the method's gives the factor
+    to apply at ``fan_in``; for zeros, the spread of the student's weights as they are.
+    """
+    weights = [value for key, value in sorted(params.items()) if key.startswith("W")]
+    if method == "zeros" or not weights:
+        return float(np.mean([rms(w) for w in weights])) if weights else 0.0
+    ratios = [rms(w) / reference.weight_std(method, w.shape[1]) for w in weights]
+    return float(np.median(ratios)) * reference.weight_std(method, fan_in)
+
+
+def _activations(std: float) -> tuple[np.ndarray, ...]:
+    return tuple(reference.activation_statistics(std, "relu", N_LAYERS, WIDTH))
+
+
+def build_feedback(
+    spec: AssignmentSpec,
+    graded: Sequence[GradedFunction],
+    *,
+    trainer: Trainer | None = None,
+    cache: OutcomeCache | None = None,
+) -> Mapping[str, FunctionFeedback]:
+    """The figures' data for every function that could be trained from its start."""
+    feedback: dict[str, FunctionFeedback] = {}
+    for entry, function in zip(spec.functions, graded, strict=True):
+        if function.start is None or function.outcome is None:
+            continue
+        start = dict(expected_params(entry.method, entry.outcome_dims))
+        feedback[entry.name] = FunctionFeedback(
+            method=entry.method,
+            student=function.outcome,
+            reference=train_outcome(start, trainer=trainer, cache=cache),
+            student_activations=_activations(effective_std(function.start, entry.method)),
+            reference_activations=_activations(reference.weight_std(entry.method, WIDTH)),
+        )
+    return feedback

@@ -1,0 +1,100 @@
+"""Structural mistakes: a hard-coded answer, key names, a missing layer, transposed weights, bias
+shapes or values, nonzero zeros, a changed ``layers_dims``. They come first, because a structural
+slip also changes the numbers."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from grader import messages as msg
+from grader.diagnosis._evidence import Evidence
+from grader.spec import BASE_PRESEED, SCALE_PROBE_DIMS, expected_keys, expected_shapes
+
+
+def hard_coded(ev: Evidence) -> str | None:
+    probe = ev.params(SCALE_PROBE_DIMS)
+    if not ev.visible_passed or probe is None:
+        return None
+    wanted = expected_shapes(SCALE_PROBE_DIMS)
+    for dims in ev.visible:
+        example = expected_shapes(dims)
+        if {k: v.shape for k, v in probe.items()} == example and example != wanted:
+            key = next(k for k in wanted if example.get(k) != wanted[k])
+            return msg.DIAG_HARD_CODED.format(
+                dims=list(SCALE_PROBE_DIMS), key=key, got=example.get(key), expected=wanted[key]
+            )
+    return None
+
+
+def _normal_key(key: str) -> str:
+    lowered = key.lower().replace("_", "").replace("-", "")
+    for word, letter in (("weights", "w"), ("weight", "w"), ("biases", "b"), ("bias", "b")):
+        lowered = lowered.replace(word, letter)
+    return lowered
+
+
+def key_names(ev: Evidence) -> str | None:
+    for dims, params in ev.shown():
+        wanted, got = expected_keys(dims), sorted(params)
+        if set(got) == set(wanted):
+            continue
+        names = ", ".join(repr(k) for k in got)
+        if sorted(_normal_key(k) for k in got) == sorted(k.lower() for k in wanted):
+            return msg.DIAG_KEY_NAMES.format(got=names, expected=", ".join(map(repr, wanted)))
+        shifted = [f"{k[0]}{int(k[1:]) - 1}" for k in wanted]
+        if set(got) == set(shifted):
+            return msg.DIAG_ZERO_BASED.format(got=names, expected=", ".join(map(repr, wanted)))
+        last = len(dims) - 1
+        if set(got) == set(wanted) - {f"W{last}", f"b{last}"}:
+            return msg.DIAG_MISSING_LAST.format(dims=list(dims), missing=f"W{last} or b{last}")
+    return None
+
+
+def transposed(ev: Evidence) -> str | None:
+    for dims, params in ev.shown():
+        shapes = expected_shapes(dims)
+        weights = [k for k in shapes if k.startswith("W") and k in params]
+        flipped = [k for k in weights if params[k].shape == shapes[k][::-1] != shapes[k]]
+        if flipped and all(params[k].shape in (shapes[k], shapes[k][::-1]) for k in weights):
+            key = flipped[0]
+            return msg.DIAG_TRANSPOSED.format(
+                dims=list(dims), key=key, got=params[key].shape, expected=shapes[key]
+            )
+    return None
+
+
+def biases(ev: Evidence) -> str | None:
+    for dims, params in ev.shown():
+        for key, shape in expected_shapes(dims).items():
+            if not key.startswith("b") or key not in params:
+                continue
+            got = params[key]
+            if got.ndim == 0:
+                return msg.DIAG_BIAS_SCALAR.format(key=key, expected=shape)
+            if got.shape != shape and got.size == shape[0]:
+                return msg.DIAG_BIAS_SHAPE.format(got=got.shape, key=key, expected=shape)
+            if np.any(got != 0):
+                value = float(got.reshape(-1)[0])
+                return msg.DIAG_BIASES_NOT_ZERO.format(key=key, value=value)
+    return None
+
+
+def zeros_weights(ev: Evidence) -> str | None:
+    if ev.method != "zeros":
+        return None
+    for _, params in ev.shown():
+        for key in sorted(k for k in params if k.startswith("W")):
+            if np.all(params[key] == 1):
+                return msg.DIAG_ZEROS_ONES
+            if np.any(params[key] != 0):
+                return msg.DIAG_ZEROS_RANDOM.format(key=key)
+    return None
+
+
+def input_mutated(ev: Evidence) -> str | None:
+    for dims in [*ev.visible, SCALE_PROBE_DIMS]:
+        result = ev.calls.get((dims, BASE_PRESEED))
+        after = result.args_after if result is not None else None
+        if after is not None and list(after) != list(dims):
+            return msg.DIAG_INPUT_MUTATED.format(before=list(dims), after=list(after))
+    return None

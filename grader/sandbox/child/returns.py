@@ -1,0 +1,143 @@
+"""Call a student function and turn what it did into a reply: the one validator of returned values.
+
+Runs inside the worker (copied next to it as ``_initgrade_returns.py``), and in the grader's own
+process for ``grader.sandbox.local_caller``, so both accept and refuse the same values with the
+same words. Standard library only; numpy is handed in. A reply is plain data: a status, names,
+numbers and ``.npy`` bytes, never an object of the student's.
+"""
+
+import builtins
+import io
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+# A submission can rebind names in the builtins module (``builtins.isinstance = ...``) while it
+# loads. Names are looked up in this module's globals before the builtins, so the code here keeps
+# the originals of everything it uses, bound before any student code exists.
+_TRUSTED_BUILTINS = (
+    "BaseException", "Exception", "MemoryError", "SystemExit", "abs", "all", "dict", "getattr",
+    "int", "isinstance", "issubclass", "len", "list", "repr", "str", "tuple", "type",
+)  # fmt: skip
+globals().update({name: getattr(builtins, name) for name in _TRUSTED_BUILTINS})
+
+SUBMISSION = "<submission>"  # the file name the worker compiles student code under
+Reply = tuple[dict[str, Any], list[bytes]]
+T = TypeVar("T")
+
+
+class Converter:
+    """Turns what a student function returned into float64 ``.npy`` bytes, or says what is wrong.
+
+    The one validator of returned values: the worker uses it on every call, and the grader's
+    in-process caller (``grader.sandbox.local_caller``) uses it too, so both accept and refuse
+    the same values with the same words. Made before any student code runs, which may replace
+    the numpy functions it keeps."""
+
+    def __init__(self, numpy: Any, max_keys: int, max_bytes: int) -> None:
+        self.write_array = numpy.lib.format.write_array
+        self.ndarray, self.float64 = numpy.ndarray, numpy.float64
+        self.max_keys, self.max_bytes = max_keys, max_bytes
+
+    def convert(self, value: object) -> Reply:
+        """The reply for a returned ``value``: ``status`` ok with the arrays, or invalid."""
+        if type(value) is not dict:
+            problem = "dict_subclass" if issubclass(type(value), dict) else "type"
+            problem = "none" if value is None else problem
+            return {"status": "invalid", "problem": problem, "kind": type_name(value)}, []
+        if len(value) > self.max_keys:
+            return {"status": "invalid", "problem": "too_many", "count": len(value)}, []
+        keys, notes, blobs, total = [], [], [], 0
+        for key, item in list(dict.items(value)):
+            bad = self.check_entry(key, item)
+            if bad:
+                return {"status": "invalid", **bad}, []
+            total += item.size * 8
+            if total > self.max_bytes:
+                return {"status": "invalid", "problem": "too_large"}, []
+            if item.dtype.kind != "f":
+                notes.append({"key": key, "dtype": str(item.dtype)})
+            buffer = io.BytesIO()
+            self.write_array(buffer, item.astype(self.float64), allow_pickle=False)
+            keys.append(key)
+            blobs.append(buffer.getvalue())
+        return {"status": "ok", "keys": keys, "notes": notes}, blobs
+
+    def check_entry(self, key: object, item: Any) -> dict[str, Any] | None:
+        if type(key) is not str or len(key) > 100:
+            return {"problem": "key", "key": _short_repr(key), "kind": type_name(key)}
+        if type(item) is not self.ndarray:
+            return {"problem": "value_type", "key": key, "kind": type_name(item)}
+        if item.dtype.kind not in "fiub":
+            return {"problem": "dtype", "key": key, "dtype": str(item.dtype)[:40]}
+        if item.ndim > 8:
+            return {"problem": "ndim", "key": key, "ndim": item.ndim}
+        return None
+
+
+def run_call(
+    function: Any, argument: object, converter: Converter
+) -> tuple[dict[str, Any], list[bytes]]:
+    """Call ``function(argument)`` and turn whatever happens into a reply and its blobs."""
+    start = time.perf_counter()
+    try:
+        value = function(argument)
+    except MemoryError as error:
+        return {"status": "memory", "error": describe(error)}, []
+    except Exception as error:
+        return {"status": "exception", "error": describe(error), "frames": _frames(error)}, []
+    except BaseException as error:  # SystemExit, KeyboardInterrupt...
+        return {"status": "raised", "kind": type_name(error), "code": _exit_code(error)}, []
+    seconds = time.perf_counter() - start
+    try:
+        reply, blobs = converter.convert(value)
+    except MemoryError as error:
+        reply, blobs = {"status": "memory", "error": describe(error)}, []
+    reply.update(seconds=seconds, args_after=_args_after(argument))
+    return reply, blobs
+
+
+def _frames(error: BaseException) -> list[dict[str, Any]]:
+    frames, trace = [], error.__traceback__
+    while trace is not None:
+        code = trace.tb_frame.f_code
+        if code.co_filename == SUBMISSION:
+            frames.append({"function": code.co_name, "line": trace.tb_lineno})
+        trace = trace.tb_next
+    return frames[-3:]
+
+
+def _args_after(argument: object) -> list[int] | None:
+    if not (type(argument) is list or type(argument) is tuple) or len(argument) > 10_000:
+        return None
+    if not all(type(d) is int and abs(d) < 2**53 for d in argument):
+        return None
+    return list(argument)
+
+
+def _exit_code(error: BaseException) -> object:
+    code = getattr(error, "code", None) if isinstance(error, SystemExit) else None
+    return code if code is None or type(code) in (int, str) else _short_repr(code)
+
+
+def describe(error: BaseException) -> str:
+    text: str = quietly(lambda: str(error), "<unprintable>")
+    return f"{type_name(error)}: {text}"[:400] if text else type_name(error)
+
+
+def type_name(value: object) -> str:
+    name: object = quietly(lambda: type(value).__name__, "object")
+    return name[:60] if type(name) is str else "object"
+
+
+def _short_repr(value: object) -> str:
+    text: object = quietly(lambda: repr(value), "<unprintable>")
+    return text[:40] if type(text) is str else "<unprintable>"
+
+
+def quietly(action: Callable[[], T], default: T) -> T:
+    """``action()``, or ``default`` whatever it raises (student objects may raise anything)."""
+    try:
+        return action()
+    except BaseException:  # student objects may raise anything, even SystemExit
+        return default

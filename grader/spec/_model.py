@@ -1,0 +1,182 @@
+"""What a grading spec is made of: exact cases, probes, check slots, functions, an assignment.
+
+The check functions (``grader.checks``) take a ``FunctionSpec`` and a student's call results and
+know nothing else about the assignment. The constants here are the grading policy every
+assignment of this exercise shares: tolerances, the seeds the global generator is set to before
+each call, the size of the property run, and the names and points of the property checks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from grader.results import CheckResult, FunctionResult, Visibility
+from grader.types import Limits
+
+# Exact comparison with the reference. A correct answer draws the same float64 numbers and
+# multiplies by the same scale; only the order of operations differs (np.sqrt(2 / n) against
+# np.sqrt(2) / np.sqrt(n)), a few ulp, ~1e-16 relative. rtol 1e-7 leaves nine orders of magnitude
+# for that and even tolerates float32 rounding (6e-8 relative), while the smallest real mistake
+# (Xavier's factor 0.707) is off by 30%. atol 1e-8 admits the notebook's printed values (8
+# decimals, so up to 5e-9 off) for small weights, and lets a value that should be 0 be 1e-8 away.
+EXACT_RTOL = 1e-7
+EXACT_ATOL = 1e-8
+
+# Every grading call seeds the global generator first, so a submission that forgets
+# np.random.seed(3) still gets the same report on every regrade. BASE_PRESEED is used for the
+# main calls, OTHER_PRESEED for a second call that must give the same answer. Neither is 3, and
+# both lie outside the range 0..100 that the diagnosis searches for a wrong seed.
+BASE_PRESEED = 1_000_003
+OTHER_PRESEED = 12_345
+
+PROPERTY_EXAMPLES = 30  # generated layers_dims per function
+PROPERTY_CALL_BUDGET = 120  # hard cap on calls the properties may make for one function
+
+OUTCOME_DIMS: tuple[int, ...] = (2, 10, 5, 1)
+# 12,000 + 200 weights, and a fan-in that differs from the fan-out.
+SCALE_PROBE_DIMS: tuple[int, ...] = (60, 200, 1)
+
+HIDDEN_VISIBILITY: Visibility = "after_due_date"
+
+
+# Property check names, in report order, with their points.
+KEYS_AND_SHAPES = "keys and shapes on generated layers_dims"
+ZERO_BIASES = "biases are zero"
+INPUT_UNCHANGED = "layers_dims is left unchanged"
+REPRODUCIBLE = "same result whatever the global random state"
+WEIGHT_SCALE = "weight scale of every layer"
+PROPERTY_POINTS: tuple[tuple[str, float], ...] = (
+    (KEYS_AND_SHAPES, 1.0),
+    (ZERO_BIASES, 0.5),
+    (INPUT_UNCHANGED, 0.5),
+    (REPRODUCIBLE, 1.0),
+    (WEIGHT_SCALE, 1.0),
+)
+OUTCOME = "training outcome on the circles data"
+
+
+# -- the parameter layout every graded function returns ----------------------------------------
+
+
+def expected_keys(layer_dims: Sequence[int]) -> list[str]:
+    """W1, b1, ..., WL, bL in layer order."""
+    return [f"{p}{layer}" for layer in range(1, len(layer_dims)) for p in ("W", "b")]
+
+
+def expected_shapes(layer_dims: Sequence[int]) -> dict[str, tuple[int, ...]]:
+    """``Wl`` of shape ``(layer_dims[l], layer_dims[l - 1])``, ``bl`` of ``(layer_dims[l], 1)``."""
+    dims = [int(n) for n in layer_dims]
+    shapes: dict[str, tuple[int, ...]] = {}
+    for layer in range(1, len(dims)):
+        shapes[f"W{layer}"] = (dims[layer], dims[layer - 1])
+        shapes[f"b{layer}"] = (dims[layer], 1)
+    return shapes
+
+
+@dataclass(frozen=True)
+class ExactCase:
+    """One call compared value by value with the reference. Hidden cases never show their dims."""
+
+    layer_dims: tuple[int, ...]
+    points: float
+    hidden: bool = False
+    label: str = ""
+
+    @property
+    def name(self) -> str:
+        if self.hidden:
+            return f"hidden case: {self.label}"
+        return f"matches the reference for layers_dims={list(self.layer_dims)}"
+
+    @property
+    def visibility(self) -> Visibility:
+        return HIDDEN_VISIBILITY if self.hidden else "visible"
+
+
+@dataclass(frozen=True)
+class Probe:
+    """An extra call made only to diagnose a wrong function; it earns no points."""
+
+    name: str
+    layer_dims: tuple[int, ...]
+    preseed: int | None
+
+
+@dataclass(frozen=True)
+class CheckSlot:
+    name: str
+    max_points: float
+    visibility: Visibility
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    """Everything graded about one student function."""
+
+    name: str
+    method: str  # key of reference.INITIALIZERS
+    exact_cases: tuple[ExactCase, ...]
+    property_points: tuple[tuple[str, float], ...] = PROPERTY_POINTS
+    outcome_points: float = 2.0
+    outcome_dims: tuple[int, ...] = OUTCOME_DIMS
+    property_examples: int = PROPERTY_EXAMPLES
+    property_call_budget: int = PROPERTY_CALL_BUDGET
+
+    @property
+    def visible_cases(self) -> tuple[ExactCase, ...]:
+        return tuple(case for case in self.exact_cases if not case.hidden)
+
+    @property
+    def probes(self) -> tuple[Probe, ...]:
+        first = self.visible_cases[0].layer_dims
+        return (
+            Probe("visible case", first, BASE_PRESEED),
+            Probe("visible case, other global state", first, OTHER_PRESEED),
+            Probe("large layers", SCALE_PROBE_DIMS, BASE_PRESEED),
+        )
+
+    def slots(self) -> tuple[CheckSlot, ...]:
+        """Every check of this function in report order."""
+        exact = [CheckSlot(c.name, c.points, c.visibility) for c in self.exact_cases]
+        props = [CheckSlot(name, points, "visible") for name, points in self.property_points]
+        return (*exact, *props, CheckSlot(OUTCOME, self.outcome_points, "visible"))
+
+    @property
+    def max_score(self) -> float:
+        return sum(slot.max_points for slot in self.slots())
+
+    def failed_checks(self, message: str) -> tuple[CheckResult, ...]:
+        """Every check failed with the same message (function missing, submission ungradable)."""
+        return tuple(
+            CheckResult(s.name, self.name, 0.0, s.max_points, False, message, s.visibility)
+            for s in self.slots()
+        )
+
+
+@dataclass(frozen=True)
+class AssignmentSpec:
+    name: str
+    directory: Path
+    helper_modules: tuple[str, ...]
+    functions: tuple[FunctionSpec, ...]
+    limits: Limits
+
+    @property
+    def graded_functions(self) -> tuple[str, ...]:
+        return tuple(entry.name for entry in self.functions)
+
+    def function(self, name: str) -> FunctionSpec:
+        for entry in self.functions:
+            if entry.name == name:
+                return entry
+        raise KeyError(name)
+
+    @property
+    def max_score(self) -> float:
+        return sum(entry.max_score for entry in self.functions)
+
+    def failed_results(self, reason: str) -> tuple[FunctionResult, ...]:
+        """Every function with every check failed for ``reason`` (an ungradable submission)."""
+        return tuple(FunctionResult(e.name, e.failed_checks(reason)) for e in self.functions)

@@ -1,0 +1,126 @@
+"""The command line at its edges: every failure still leaves the report files, with the right code.
+
+Each test goes through ``initgrade grade`` itself (``grader.cli.main``), as a course pipeline does.
+"""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from grader import messages as msg
+from grader.api import run_limits
+from grader.cli import EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, main
+from grader.errors import UsageError
+from grader.types import Limits
+from tests import notebooks
+
+
+@pytest.fixture
+def correct(tmp_path: Path) -> Path:
+    return notebooks.write(notebooks.new_generation(), tmp_path / "student.ipynb")
+
+
+def test_an_expression_deeper_than_the_recursion_limit_is_graded(tmp_path: Path, capsys) -> None:
+    nb = notebooks.new_generation()
+    nb.cells.append(nbformat.v4.new_code_cell("LAYERS = " + " + ".join(["1"] * 500)))
+    path = notebooks.write(nb, tmp_path / "deep.ipynb")
+    results = tmp_path / "results.json"
+    assert main(["grade", str(path), "--json", str(results)]) == EXIT_OK
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.out + captured.err
+    assert json.loads(results.read_text())["score"] == 30
+
+
+def test_a_failure_of_the_grader_still_writes_every_report_and_exits_3(
+    correct: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("a bug in the grader")
+
+    monkeypatch.setattr("grader.api.extract", broken)
+    files = {flag: tmp_path / name for flag, name in (("--json", "r.json"), ("--junit", "r.xml"))}
+    args = [arg for flag, target in files.items() for arg in (flag, str(target))]
+    assert main(["grade", str(correct), *args]) == EXIT_INTERNAL
+    captured = capsys.readouterr()
+    results = json.loads(files["--json"].read_text())
+    assert results["score"] == 0
+    visible = [t for t in results["tests"] if t["visibility"] == "visible"]
+    assert visible
+    assert all(t["status"] == "failed" for t in visible)
+    assert all(msg.GRADER_FAILED in t["output"] for t in visible)
+    assert not any("RuntimeError" in t["output"] for t in visible)
+    hidden = [t for t in results["tests"] if t["visibility"] == "hidden"]
+    assert len(hidden) == 1
+    assert "a bug in the grader" in hidden[0]["output"]
+    assert "a bug in the grader" in results["extra_data"]["internal_error"]
+    assert "Traceback" not in captured.out  # what a student may see: no traceback
+    assert "a bug in the grader" in captured.err  # what the person running it sees
+    assert ET.fromstring(files["--junit"].read_bytes()).find("testsuite") is not None
+
+
+def test_a_failure_while_writing_the_report_still_leaves_a_results_json(
+    correct: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise UnicodeEncodeError("utf-8", "\ud800", 0, 1, "surrogates not allowed")
+
+    monkeypatch.setattr("grader.cli.grade.write_gradescope", broken)
+    target = tmp_path / "results.json"
+    assert main(["grade", str(correct), "--json", str(target)]) == EXIT_INTERNAL
+    results = json.loads(target.read_text(encoding="ascii"))
+    assert results["score"] == 0
+    assert msg.GRADER_FAILED in results["output"]
+    assert "UnicodeEncodeError" in results["extra_data"]["internal_error"]
+    assert "internal error" in capsys.readouterr().err
+
+
+def test_the_grading_time_reaches_results_json_and_junit(correct: Path, tmp_path: Path) -> None:
+    results, junit = tmp_path / "r.json", tmp_path / "r.xml"
+    assert main(["grade", str(correct), "--json", str(results), "--junit", str(junit)]) == 0
+    data = json.loads(results.read_text())
+    assert data["execution_time"] > 0
+    assert data["extra_data"]["timing"]["total"] == pytest.approx(data["execution_time"], abs=1e-3)
+    suite = ET.fromstring(junit.read_bytes()).find("testsuite")
+    assert suite is not None
+    assert float(suite.get("time", "0")) > 0
+
+
+@pytest.mark.parametrize(
+    "option",
+    [
+        ["--timeout", "inf"],
+        ["--timeout", "nan"],
+        ["--timeout", "-1"],
+        ["--timeout", "0"],
+        ["--timeout", "soon"],
+        ["--timeout", "1e9"],
+        ["--memory", "0"],
+        ["--memory", "10"],
+        ["--memory", "lots"],
+    ],
+)
+def test_an_option_out_of_range_is_a_usage_error_that_names_it(
+    correct: Path, option: list[str], capsys
+) -> None:
+    assert main(["grade", str(correct), *option]) == EXIT_USAGE
+    captured = capsys.readouterr()
+    assert option[0] in captured.err
+    assert "Traceback" not in captured.err
+
+
+@pytest.mark.parametrize(
+    ("timeout", "memory_mb"), [(float("inf"), None), (float("nan"), None), (None, 64), (None, 2.5)]
+)
+def test_the_api_refuses_limits_out_of_range(timeout: float | None, memory_mb: object) -> None:
+    with pytest.raises(UsageError):
+        run_limits(Limits(), timeout=timeout, memory_mb=memory_mb)  # type: ignore[arg-type]
+
+
+def test_limits_are_hashable_so_they_can_key_a_gradebook() -> None:
+    assert hash(Limits()) == hash(Limits())
+    assert {Limits(), Limits(call_seconds=2)} == {Limits(), Limits(call_seconds=2.0)}
