@@ -11,6 +11,7 @@ correct ones. Header lines say what must happen:
     # expect: he=0 random=lost      per function: 0, lost (below full), full (default) or any
     # reason: he: time | timeout    text one of which the function's messages must contain
     # drop: random                  leave the base's cell for that function out
+    # timeout: 1                    the call limit for this case (a case that hangs waits it out)
 
 Broken *files* (not notebooks, unreadable, too large...) are built in ``broken_files`` below.
 """
@@ -43,9 +44,7 @@ SHORT = {
     "random": "initialize_parameters_random",
     "he": "initialize_parameters_he",
 }
-CALL_TIMEOUT = 2.0  # seconds for one call of a student function in these runs
-# The largest limit a case can hit: the time all calls of one function may take together.
-LIMIT = FUNCTION_BUDGET_CALLS * CALL_TIMEOUT
+CALL_TIMEOUT = 2.0  # seconds for one call of a student function in these runs, unless a case says
 SLACK = 2.0  # the bound: a case may take that limit plus this much over a normal grading
 MARKERS = ("initgrade-corpus-marker", "sleep 86401", "_initgrade_worker.py")
 SECRET = "initgrade-corpus-secret-7f3a9c"
@@ -59,6 +58,12 @@ class Case:
     expect: dict[str, str] = field(default_factory=dict)
     reasons: dict[str, list[str]] = field(default_factory=dict)
     drop: set[str] = field(default_factory=set)
+    timeout: float = CALL_TIMEOUT
+
+    @property
+    def limit(self) -> float:
+        """The largest limit the case can hit: the time all calls of one function may take."""
+        return FUNCTION_BUDGET_CALLS * self.timeout
 
 
 def _cells(text: str) -> list[str]:
@@ -79,6 +84,8 @@ def parse_case(path: Path) -> Case:
             case.reasons[SHORT[short.strip()]] = [w.strip() for w in words.split("|")]
         elif line.startswith("# drop:"):
             case.drop |= {SHORT[s] for s in line.removeprefix("# drop:").split()}
+        elif line.startswith("# timeout:"):
+            case.timeout = float(line.removeprefix("# timeout:"))
     return case
 
 
@@ -151,13 +158,18 @@ class Run:
     notebook_dir: Path
 
 
-def grade(notebook: Path, workdir: Path, capsys: pytest.CaptureFixture[str]) -> Run:
+def grade(
+    notebook: Path,
+    workdir: Path,
+    capsys: pytest.CaptureFixture[str],
+    timeout: float = CALL_TIMEOUT,
+) -> Run:
     workdir.mkdir(exist_ok=True)
     old = Path.cwd()
     os.chdir(workdir)
     try:
         start = time.perf_counter()
-        code = main(["grade", str(notebook), "--json", "results.json", "--timeout", "2"])
+        code = main(["grade", str(notebook), "--json", "results.json", "--timeout", str(timeout)])
         seconds = time.perf_counter() - start
     finally:
         os.chdir(old)
@@ -259,10 +271,10 @@ def test_corpus_case_gets_its_outcome_and_grading_survives(
     tmp_results = Path("/tmp/results.json")
     tmp_before = tmp_results.stat().st_mtime if tmp_results.exists() else None
 
-    run = grade(notebook, tmp_path / "cwd", capsys)
+    run = grade(notebook, tmp_path / "cwd", capsys, case.timeout)
 
     assert run.code == 0, run.stdout
-    assert_survived(run, budget=normal_seconds * 1.5 + LIMIT + SLACK)
+    assert_survived(run, budget=normal_seconds * 1.5 + case.limit + SLACK)
     assert (tmp_results.stat().st_mtime if tmp_results.exists() else None) == tmp_before
     for name, (score, max_score) in function_scores(run.results).items():
         assert_verdict(case.expect.get(name, "full"), score, max_score, name)

@@ -59,10 +59,10 @@ def test_the_kernel_has_no_network_and_no_answer_key() -> None:
 def test_a_cell_that_hangs_is_stopped_and_reported() -> None:
     start = time.monotonic()
     executed, errors = execute_notebook(
-        notebook("x = 1", "while True:\n    pass", "print('never')"), limits=LIMITS, cell_seconds=2
+        notebook("x = 1", "while True:\n    pass", "print('never')"), limits=LIMITS, cell_seconds=1
     )
     assert time.monotonic() - start < 30
-    assert errors == ["Cell 2 did not finish within 2 s and was stopped."]
+    assert errors == ["Cell 2 did not finish within 1 s and was stopped."]
     assert executed.cells[2].outputs == []
 
 
@@ -76,12 +76,12 @@ def test_a_kernel_that_dies_is_reported() -> None:
 def test_the_whole_run_has_a_wall_clock_cap() -> None:
     start = time.monotonic()
     _, errors = execute_notebook(
-        notebook("import time\ntime.sleep(4)", "time.sleep(4)", "time.sleep(4)"),
+        notebook("import time\ntime.sleep(2)", "time.sleep(2)", "time.sleep(2)"),
         limits=LIMITS,
-        total_seconds=6,
+        total_seconds=4,
     )
-    assert time.monotonic() - start < 20
-    assert errors[-1] == "Running the notebook took longer than 6 s and was stopped."
+    assert time.monotonic() - start < 15
+    assert errors[-1] == "Running the notebook took longer than 4 s and was stopped."
 
 
 def test_a_kernel_that_cannot_start_is_a_message(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -10,7 +14,7 @@ from hypothesis import given
 
 from grader.checks import check_properties
 from grader.checks._properties import observe, scale_problem
-from grader.checks.strategies import SMALL_EXAMPLES, layer_dims
+from grader.checks.strategies import SMALL_EXAMPLES, layer_dims, property_inputs
 from grader.sandbox import local_caller
 from grader.spec import (
     INPUT_UNCHANGED,
@@ -139,3 +143,39 @@ def test_scale_problem_accepts_the_reference_and_names_the_method() -> None:
     assert "He for fan-in 60" in (scale_problem("he", "W1", weights / np.sqrt(2)) or "")
     assert scale_problem("zeros", "W1", np.zeros((3, 3))) is None
     assert "every weight to 0" in (scale_problem("zeros", "W1", np.ones((3, 3))) or "")
+
+
+INPUTS_PROBE = (
+    "import sys\n"
+    "sys.path.insert(0, sys.argv[1])\n"
+    "if sys.argv[2] == 'noisy':\n"
+    "    import noisy_constants\n"
+    "from grader.checks.strategies import property_inputs\n"
+    "print(repr(property_inputs(30)))\n"
+)
+
+
+def test_property_inputs_are_the_same_in_every_process(tmp_path: Path) -> None:
+    # Another hash seed, and a "local" module full of constants hypothesis could mix in.
+    (tmp_path / "noisy_constants.py").write_text(
+        "SIZES = [101, 256, 1000, 4096]\nSCALE = 0.7071\nNAMES = ('W1', 'b1', 'layers')\n"
+    )
+    runs = {
+        (mode, seed): subprocess.run(
+            [sys.executable, "-c", INPUTS_PROBE, str(tmp_path), mode],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout.strip()
+        for mode, seed in (("plain", "0"), ("noisy", "12345"))
+    }
+    assert set(runs.values()) == {repr(property_inputs(30))}
+
+
+def test_property_inputs_start_small_and_never_repeat() -> None:
+    inputs = property_inputs(30)
+    assert inputs[: len(SMALL_EXAMPLES)] == SMALL_EXAMPLES
+    keys = [(type(dims).__name__, tuple(dims)) for dims in inputs]
+    assert len(keys) == len(set(keys))
+    assert all(2 <= len(dims) <= 6 and all(1 <= n <= 64 for n in dims) for dims in inputs)

@@ -22,6 +22,7 @@ import pytest
 
 from grader.sandbox import Worker, isolation_report
 from grader.sandbox import _launch as launch
+from grader.sandbox import _platform as sandbox_platform
 from grader.types import CallResult, CallStatus, Limits
 from tests.published import HE_2_4_1
 
@@ -438,7 +439,7 @@ def test_without_namespaces_limits_and_the_import_blocker_still_hold(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     plain = launch.Platform(False, os.geteuid() == 0, False, (), (), (), None, "switched off")
-    monkeypatch.setattr(launch, "_current", [plain])
+    monkeypatch.setattr(sandbox_platform, "_current", [plain])
     with Worker(program("escapes.py"), limits=LIMITS) as worker:
         assert worker.call("imports_reference", [1]).status is CallStatus.EXCEPTION
         assert worker.call("grows_memory", [1]).status is CallStatus.MEMORY

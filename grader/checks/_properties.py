@@ -1,8 +1,8 @@
 """Property checks on generated ``layers_dims``: what must hold for every input, not only examples.
 
-Each run starts with a few small networks (``SMALL_EXAMPLES``), then hypothesis generates inputs
-(derandomized, no database, no deadline, so a regrade sees the same inputs). Every input costs at
-most two calls: one after seeding the global generator with ``BASE_PRESEED``, one after
+Every run tries the same inputs (``grader.checks.strategies.property_inputs``): a few small
+networks first, then inputs hypothesis drew once per process, so a regrade, on any install, sees
+the same inputs. Every input costs at most two calls: one after seeding the global generator with ``BASE_PRESEED``, one after
 ``OTHER_PRESEED``. Five properties are then judged on the same observations, so a function costs
 at most ``2 * (property_examples + len(SMALL_EXAMPLES))`` calls, inside ``property_call_budget``.
 There is no shrinking: the report names the smallest failing input among those tried, so a
@@ -19,12 +19,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from hypothesis import HealthCheck, Phase, Verbosity, example, given, settings
 
 import reference
 from grader import messages as msg
 from grader.checks._exact import describe_visible, structure_difference
-from grader.checks.strategies import SMALL_EXAMPLES, layer_dims
+from grader.checks.strategies import property_inputs
 from grader.results import CheckResult
 from grader.spec import (
     BASE_PRESEED,
@@ -65,30 +64,9 @@ class _Run:
     calls: int = 0
 
 
-def _grading_settings(examples: int) -> settings:
-    return settings(
-        max_examples=examples,
-        derandomize=True,
-        database=None,
-        deadline=None,
-        phases=(Phase.explicit, Phase.generate),
-        suppress_health_check=list(HealthCheck),
-        verbosity=Verbosity.quiet,
-        report_multiple_bugs=False,
-        print_blob=False,
-    )
-
-
-def _small_examples(test: Callable[[Sequence[int]], None]) -> Callable[[Sequence[int]], None]:
-    for dims in reversed(SMALL_EXAMPLES):  # decorators apply inside out: keep the listed order
-        test = example(dims)(test)
-    return test
-
-
 def observe(entry: FunctionSpec, caller: Caller) -> _Run:
-    """Call the function on generated inputs, twice each, until done, out of budget, or dead."""
+    """Call the function on each property input, twice, until done, out of budget, or dead."""
     run = _Run([])
-    seen: set[tuple[str, tuple[int, ...]]] = set()
 
     def call(dims: Sequence[int], preseed: int) -> CallResult | None:
         if run.stopped is not None or run.calls >= entry.property_call_budget:
@@ -100,21 +78,12 @@ def observe(entry: FunctionSpec, caller: Caller) -> _Run:
             return None
         return result
 
-    @given(layer_dims())
-    @_grading_settings(entry.property_examples)
-    @_small_examples
-    def generate(dims: Sequence[int]) -> None:
-        key = (type(dims).__name__, tuple(dims))
-        if key in seen:
-            return
-        seen.add(key)
+    for dims in property_inputs(entry.property_examples):
         first = call(dims, BASE_PRESEED)
         if first is None:
-            return
+            break
         second = call(dims, OTHER_PRESEED) if first.ok else None
         run.observations.append(Observation(dims, first, second))
-
-    generate()
     return run
 
 

@@ -52,6 +52,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InitgradeError as error:
         print(f"initgrade {args.command}: {error}", file=sys.stderr)
         return error.exit_code
+    except BrokenPipeError:  # the reader of our output went away (``| head``): not an error
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so that flushing at exit does not fail again
+        return EXIT_OK
     except Exception as error:  # a bug of the grader: say so, and still leave a report behind
         return internal_error(args, error, err=sys.stderr)
     return code
