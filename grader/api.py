@@ -23,7 +23,7 @@ from grader import messages as msg
 from grader.errors import UsageError
 from grader.notebook import LoadedNotebook, extract, load_notebook
 from grader.results import Report
-from grader.sandbox import Worker
+from grader.sandbox import Sandbox, SandboxRefused
 from grader.spec import SPEC, AssignmentSpec
 from grader.types import Limits
 
@@ -55,10 +55,17 @@ def grade_notebook(
     execute: bool = False,
     spec: AssignmentSpec = SPEC,
     cache: OutcomeCache | None = None,
+    accept_weak_isolation: bool = False,
 ) -> Report:
     """Grade the notebook at ``path`` and return its report; see ``grade_submission``."""
     graded = grade_submission(
-        path, timeout=timeout, memory_mb=memory_mb, execute=execute, spec=spec, cache=cache
+        path,
+        timeout=timeout,
+        memory_mb=memory_mb,
+        execute=execute,
+        spec=spec,
+        cache=cache,
+        accept_weak_isolation=accept_weak_isolation,
     )
     return graded.report
 
@@ -72,16 +79,25 @@ def grade_submission(
     feedback: bool = False,
     spec: AssignmentSpec = SPEC,
     cache: OutcomeCache | None = None,
+    accept_weak_isolation: bool = False,
 ) -> Graded:
     """Grade one notebook. ``timeout`` is the limit of one call of a student function in seconds
     and ``memory_mb`` the worker's address space; unset, the assignment's limits apply.
     ``execute`` also runs the whole notebook in a sandboxed kernel, for the record; ``feedback``
-    also computes what the HTML feedback page draws. Raises ``UsageError`` for an option out of
+    also computes what the HTML feedback page draws. Without Linux user namespaces grading is
+    refused (a report says so, for course staff) unless ``accept_weak_isolation`` accepts that
+    a submission could then read the answer key. Raises ``UsageError`` for an option out of
     range; never raises for anything in the submission."""
     start = time.perf_counter()
     limits = run_limits(spec.limits, timeout=timeout, memory_mb=memory_mb)
+    options = {"execute": execute, "feedback": feedback, "weak": accept_weak_isolation}
     try:
-        graded = _grade(Path(path), spec, limits, cache, execute=execute, feedback=feedback)
+        graded = _grade(Path(path), spec, limits, cache, **options)
+    except SandboxRefused as refused:  # this machine cannot grade safely: staff must act
+        report = Report.without_results(
+            str(path), _sha256_or_empty(Path(path)), msg.GRADER_FAILED, spec, internal=str(refused)
+        )
+        graded = Graded(report)
     except Exception:  # the grader's own failure on this submission: still a report
         report = Report.without_results(
             str(path), _sha256_or_empty(Path(path)), msg.GRADER_FAILED, spec,
@@ -122,30 +138,34 @@ def _grade(
     *,
     execute: bool,
     feedback: bool,
+    weak: bool,
 ) -> Graded:
     helpers = [h for h in _helper_files(spec) if h.is_file()]
-    # The worker boots (Python and numpy, ~0.25 s) while the notebook is read and extracted.
-    with Worker(None, helper_dirs=helpers, limits=limits) as worker:
+    graded_names = spec.graded_functions
+    # The zygote boots (Python and numpy, ~0.2 s) while the notebook is read and extracted.
+    with Sandbox(
+        helper_dirs=helpers, limits=limits, graded=graded_names, accept_weak_isolation=weak
+    ) as sandbox:
         loaded = load_notebook(path)
         if not isinstance(loaded, LoadedNotebook):
             return Graded(
                 Report.without_results(str(path), loaded.sha256 or "", loaded.reason, spec)
             )
-        extraction = extract(loaded)
-        worker.load(
+        extraction = extract(loaded, graded=graded_names)
+        sandbox.load(
             extraction.program, origin=extraction.origin, missing_reasons=extraction.compile_errors
         )
-        # The checks (hypothesis, the reference) load while the worker loads the program.
+        # The checks (hypothesis, the reference) load while the first worker loads the program.
         from grader.checks import default_cache, grade_functions
 
         cache = cache or default_cache()
-        functions = grade_functions(spec, worker, cache=cache)
+        functions = grade_functions(spec, sandbox, cache=cache)
         report = Report(
             str(loaded.path),
             loaded.sha256,
             tuple(function.result for function in functions),
-            warnings=(*loaded.warnings, *extraction.warnings, *worker.load_warnings),
-            output_tail=worker.output_tail,
+            warnings=(*loaded.warnings, *extraction.warnings, *sandbox.load_warnings),
+            output_tail=sandbox.output_tail,
         )
     graded = _with_feedback(Graded(report), spec, functions, cache) if feedback else Graded(report)
     return _with_execution(graded, loaded, spec, limits) if execute else graded

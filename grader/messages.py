@@ -264,6 +264,19 @@ EXTRACT_BROKEN_FALLBACK = (
     "graded instead."
 )
 EXTRACT_BROKEN_FUNCTION = "{name} is in a cell that does not compile ({where}: {error})"
+EXTRACT_TOO_LARGE = (
+    "The notebook's code is {size}; the grader reads at most {limit} of it, for {seconds:g} s at "
+    "most, so {count} cell(s) from cell {first} on were left out (cells that define a graded "
+    "function are always read). Remove code the graded functions do not need."
+)
+EXTRACT_CELL_TOO_LARGE = (
+    "Cell {cell} is {size}, over the {limit} the grader reads of one cell; only its definitions "
+    "of {names} and its import lines were read."
+)
+EXTRACT_TOO_MANY = (
+    "The notebook has more than {limit} top-level definitions; those from cell {cell} on were "
+    "left out, except the graded functions."
+)
 
 # -- loading the program in the sandbox (warnings, one per skipped statement)
 SANDBOX_IMPORT_FAILED = "{where}: could not import {module} ({error}); graded without it."
@@ -299,7 +312,8 @@ CALL_CRASH_RAISED = (
 CALL_CRASH_GARBAGE = "the worker sent back something unreadable while {doing} ({detail})"
 CALL_BUDGET_SPENT = "not run: this notebook used up its {seconds:g} s of grading time"
 CALL_FUNCTION_BUDGET = (
-    "not run: earlier calls of this function already took its {seconds:g} s of grading time"
+    "stopped: the calls of this function together took its {seconds:g} s of grading time (time "
+    "spent running or sleeping, not waiting for a busy machine, so it is the same on every run)"
 )
 CALL_TOO_MANY_RESTARTS = "not run: the worker already had to be restarted {count} times"
 CALL_RUNNING = "running {name}"
@@ -334,29 +348,95 @@ EXECUTE_CELL_TIMEOUT = "Cell {cell} did not finish within {seconds:g} s and was 
 EXECUTE_KERNEL_DIED = "The kernel died while running cell {cell} (out of memory, or a crash)."
 EXECUTE_TOO_LONG = "Running the notebook took longer than {seconds:g} s and was stopped."
 
+# ---------------------------------------------------------------------------------------------
+# The sandbox's own guarantees: what a call may leave behind, return, and take; refusal
+# (grader.sandbox, grader.checks._loop, grader.checks._exact)
+# ---------------------------------------------------------------------------------------------
+CALL_LEFT_RUNNING = (
+    "{name} returned while a process or thread it started was still running; a graded function "
+    "must finish its work before it returns, so the call failed and what it started was stopped"
+)
+SANDBOX_LOAD_LEFT_RUNNING = (
+    "the notebook's definitions could not be loaded: loading them started a process or thread "
+    "that was still running afterwards (keep top-level code to imports and definitions)"
+)
+RETURN_TOO_LARGE_FOR = (
+    "{name} returned {got} of arrays for layers_dims={dims}, more than the {limit} a reply may "
+    "hold for that network; return only the W and b arrays"
+)
+NONDETERMINISTIC = (
+    "{name} returned different values for layers_dims={dims} on two calls after the same "
+    "seeding ({key} differs): its draws come from something the exercise does not control, such "
+    "as np.random.seed() without an argument, the clock, or a counter kept between calls. Checks "
+    "that compare values (the cases and the training outcome) fail for such a function, so it "
+    "gets the same grade on every run; call np.random.seed(3) once at the top of the function."
+)
+NONDETERMINISTIC_KEYS = "the keys or the status"
+# A hidden case's failure names what happened, never the text the function produced (which could
+# repeat the hidden layers_dims).
+HIDDEN_CALL_REASON = {
+    "missing": "the function is not defined",
+    "exception": "it raised an exception",
+    "invalid": "it did not return a plain dict of numpy arrays of real numbers",
+    "timeout": "it ran out of time",
+    "memory": "it ran out of memory",
+    "crashed": "its worker stopped (an exit, a crash, or work left running)",
+}
+SANDBOX_REFUSED = (
+    "initgrade will not grade on this machine: {reason}. Without Linux user namespaces a "
+    "submission could read the answer key and reach the network. To grade safely, allow "
+    "unprivileged user namespaces (sysctl user.max_user_namespaces > 0; in Docker or Podman, a "
+    "seccomp profile that permits unshare and clone with CLONE_NEWUSER), or run the grader as "
+    "root with its own files and the course's in folders other users cannot enter (chmod 700) "
+    "and Python where they can, so that each worker runs as a fresh uid that cannot read them. "
+    "To accept the risk and grade with resource limits and the import blocker only (in a "
+    "throwaway container started with --network none that holds no solution), pass "
+    "--accept-weak-isolation, or accept_weak_isolation=True from Python."
+)
+
 # -- isolation_report(): what protects the grader on this machine (for operators)
 ISOLATION_ALWAYS = (
-    "limits: RLIMIT_CPU, RLIMIT_AS, RLIMIT_NPROC, RLIMIT_FSIZE, RLIMIT_CORE=0; per-call and "
-    "per-worker wall clock enforced with SIGKILL of the process group; scrubbed environment; "
-    "scratch working folder; imports of reference, grader and initgrade refused in the worker"
+    "limits: RLIMIT_CPU, RLIMIT_AS, RLIMIT_NPROC, RLIMIT_FSIZE, RLIMIT_CORE=0; each call's run-or-"
+    "sleep time and each worker's wall clock enforced with SIGKILL of all it runs; scrubbed "
+    "environment, PYTHONHASHSEED=0; imports of reference, grader and initgrade refused"
+)
+ISOLATION_WORKERS = (
+    "workers: one per graded function and one more for its hidden cases, each forked from a "
+    "zygote that imported Python and numpy once and never runs student code; replies name the "
+    "request they answer and are size-checked from their header; a call that leaves a process or "
+    "thread running fails and everything is killed before the next call"
 )
 ISOLATION_NAMESPACES = (
-    "namespaces: new user, mount, pid (everything a worker starts dies with it) and network "
-    "(no interfaces) namespaces"
+    "namespaces: new user, mount, pid (everything a worker starts dies with it), network (no "
+    "interfaces), IPC (no System V or POSIX objects shared with the host or outliving the worker) "
+    "and UTS namespaces"
 )
 ISOLATION_COVERED = (
-    "files: nothing of {covered} is visible (each covered with an empty tmpfs; {tmp} is a small "
-    "private one per worker)"
+    "files: nothing of {covered} is visible, each covered with an empty read-only tmpfs"
+)
+ISOLATION_TMP = (
+    "scratch: {tmp} is a private tmpfs per worker, at most {mb} MB and {inodes} inodes, holding "
+    "the worker's scratch folder; nothing a worker writes reaches the host's disk"
 )
 ISOLATION_KEPT = "Python runtime bound back read-only: {kept}"
 ISOLATION_HIDDEN = "answer key still on the runtime's path, hidden under empty tmpfs: {hidden}"
 ISOLATION_NO_NAMESPACES = (
-    "namespaces: unavailable ({reason}); processes a submission starts may outlive it, and files "
-    "its uid can read are visible to it"
+    "namespaces: unavailable ({reason}); processes a submission starts may outlive its worker "
+    "until they are killed by uid or process group, and files its uid can read are visible to it"
+)
+ISOLATION_REFUSED = (
+    "grading: refused unless the risk is accepted (--accept-weak-isolation): {reason}"
+)
+ISOLATION_UID_ONLY = (
+    "grading: allowed without namespaces, since the answer key's folders are closed to a fresh uid"
 )
 ISOLATION_UID = "user: a fresh uid per worker, so RLIMIT_NPROC counts only the worker's processes"
 ISOLATION_SAME_UID = (
     "user: the grader's own uid (the RLIMIT_NPROC allowance adds the processes it already runs)"
+)
+ISOLATION_MISSING = (
+    "not defended: kernel exploits and namespace escapes, timing and cache side channels, and "
+    "world-readable files outside the covered folders (/etc, /usr, /var...)"
 )
 
 

@@ -34,14 +34,19 @@ class CallStatus(str, Enum):
 # After one of these, the function is not called again: its worker is gone or out of time.
 DEAD = frozenset({CallStatus.TIMEOUT, CallStatus.MEMORY, CallStatus.CRASHED})
 
+# All calls of one graded function together may take this many times the limit of one call: a
+# correct function needs a fraction of one call's limit for its ~80 calls.
+FUNCTION_BUDGET_CALLS = 2
+
 
 @dataclass(frozen=True)
 class CallResult:
     status: CallStatus
     value: Params | None = None
     message: str = ""
-    # ``layers_dims`` as the worker saw it after the call returned (to detect mutation).
-    args_after: list[int] | None = None
+    # ``layers_dims`` as the worker saw it after the call returned (to detect mutation); a str
+    # shows it when its elements are no longer plain ints (changed either way).
+    args_after: list[int] | str | None = None
     seconds: float = 0.0
 
     @property
@@ -73,8 +78,9 @@ class Program(Protocol):
         """Why ``name`` is not defined, when that is known (its cell does not compile...)."""
         ...
 
-    def caller(self, name: str) -> Caller:
-        """A caller of the function ``name``."""
+    def caller(self, name: str, *, hidden: bool = False) -> Caller:
+        """A caller of the function ``name``; ``hidden``: one for the hidden cases, kept apart
+        from the other calls where the program can (its own worker)."""
         ...
 
 
@@ -91,3 +97,8 @@ class Limits:
     max_processes: int = 64  # RLIMIT_NPROC, counted for the worker's own user
     max_file_mb: int = 16  # RLIMIT_FSIZE
     max_output_kb: int = 256  # stdout/stderr kept for the report; the rest is discarded
+
+    @property
+    def function_seconds(self) -> float:
+        """What all calls of one graded function may take together."""
+        return FUNCTION_BUDGET_CALLS * self.call_seconds

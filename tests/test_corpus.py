@@ -46,7 +46,6 @@ SHORT = {
 }
 CALL_TIMEOUT = 2.0  # seconds for one call of a student function in these runs, unless a case says
 SLACK = 2.0  # the bound: a case may take that limit plus this much over a normal grading
-MARKERS = ("initgrade-corpus-marker", "sleep 86401", "_initgrade_worker.py")
 SECRET = "initgrade-corpus-secret-7f3a9c"
 NETWORK_PORT = 45123  # the network case tries to reach this port on loopback
 
@@ -112,19 +111,43 @@ def base_cells(drop: set[str]) -> list[str]:
 # -- what must hold after every case --------------------------------------------------------------
 
 
-def leftover_processes() -> list[str]:
-    """Command lines of processes a grading could have left behind."""
-    found = []
+def _process_table() -> dict[int, tuple[int, str, str]]:
+    """pid -> (parent pid, state, command line) of every process."""
+    table = {}
     for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+        if not entry.name.isdigit():
             continue
         try:
+            stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
             cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
+        except (OSError, IndexError):
             continue
-        if any(marker in cmdline for marker in MARKERS):
-            found.append(f"{entry.name}: {cmdline[:120]}")
+        table[int(entry.name)] = (int(stat[1]), stat[0], cmdline)
+    return table
+
+
+def leftover_processes() -> list[str]:
+    """Command lines of live processes a grading could have left behind: anything this test
+    process started but its zygote. Every worker, and everything a worker starts, descends from
+    the zygote (its pid namespace's orphans go to its init, an orphaned init to the zygote)."""
+    table, zygote = _process_table(), grader_zygote_pid()
+    found = []
+    for pid, (_, state, cmdline) in table.items():
+        if pid in (os.getpid(), zygote) or state == "Z":
+            continue
+        ancestor, seen = table[pid][0], 0
+        while ancestor not in (0, 1, os.getpid()) and ancestor in table and seen < 64:
+            ancestor, seen = table[ancestor][0], seen + 1
+        if ancestor == os.getpid():
+            found.append(f"{pid}: {cmdline[:120]}")
     return found
+
+
+def grader_zygote_pid() -> int | None:
+    from grader.sandbox._zygote import _current
+
+    found = _current.get(os.getpid())
+    return found.pid if found is not None else None
 
 
 def _value_strings(hidden: bool) -> set[str]:

@@ -86,7 +86,7 @@ def test_the_whole_run_has_a_wall_clock_cap() -> None:
 
 def test_a_kernel_that_cannot_start_is_a_message(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(execute, "_STARTUP_SECONDS", 5.0)
-    monkeypatch.setattr(execute, "_kernel_command", lambda limits: ["false"])
+    monkeypatch.setattr(execute, "_KERNEL", ["/bin/false"])
     executed, errors = execute_notebook(notebook("x = 1"), limits=LIMITS)
     assert len(errors) == 1
     assert errors[0].startswith("The notebook could not be run: no Jupyter kernel could start (")

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.sandbox import Worker, isolation_report
+from grader.sandbox import SandboxRefused, Worker, isolation_report
 from grader.sandbox import _launch as launch
 from grader.sandbox import _platform as sandbox_platform
 from grader.types import CallResult, CallStatus, Limits
@@ -62,6 +62,24 @@ def within(seconds: float) -> Iterator[None]:
 def call_once(fixture: str, function: str, limits: Limits = LIMITS, **replace: str) -> CallResult:
     with within(limits.call_seconds), Worker(program(fixture, **replace), limits=limits) as worker:
         return worker.call(function, [2, 4, 1])
+
+
+def pid_namespace(pid: int | None) -> str:
+    return os.readlink(f"/proc/{pid}/ns/pid")
+
+
+def processes_in(namespace: str) -> list[int]:
+    """The live processes (zombies are dead) in a pid namespace, as seen from here."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+                if os.readlink(entry / "ns" / "pid") == namespace and state != "Z":
+                    found.append(int(entry.name))
+            except (OSError, IndexError):
+                continue
+    return found
 
 
 def processes_mentioning(text: str) -> list[int]:
@@ -126,10 +144,12 @@ def test_a_tuple_argument_stays_a_tuple(returns: Worker) -> None:
 
 
 def test_one_worker_serves_every_call(returns: Worker) -> None:
-    scratch = returns.scratch
+    assert returns.process is not None
+    pid = returns.process.worker_pid
     for _ in range(3):
         assert returns.call("initialize_parameters_he", [3, 2, 1]).ok
-    assert returns.scratch == scratch is not None
+    assert returns.process is not None
+    assert returns.process.worker_pid == pid is not None
 
 
 # -- returned values that are not a plain dict of real arrays ----------------------------------
@@ -312,11 +332,13 @@ def test_a_file_over_the_size_limit_fails_the_write() -> None:
 @pytest.mark.slow  # waits out a time limit
 def test_a_fork_bomb_is_contained_and_cleaned_up() -> None:
     with within(LIMITS.call_seconds + 1), Worker(program("escapes.py"), limits=LIMITS) as worker:
-        scratch = str(worker.scratch)
+        assert worker.call("ok_call", [1]).status is CallStatus.MISSING
+        assert worker.process is not None
+        namespace = pid_namespace(worker.process.init_pid)
         result = worker.call("fork_bomb", [1])
+        assert processes_in(namespace) == []
         assert worker.call("ok_call", [1]).status is CallStatus.MISSING
     assert result.status is CallStatus.TIMEOUT
-    assert processes_mentioning(scratch) == []
 
 
 def test_floods_of_output_keep_only_a_tail() -> None:
@@ -384,33 +406,34 @@ def test_the_network_is_unreachable() -> None:
     assert "Network is unreachable" in result.message
 
 
-@needs_namespaces
 @pytest.mark.parametrize("function", ["background_process", "spawns", "background_thread"])
-def test_nothing_a_submission_starts_outlives_its_worker(function: str) -> None:
+def test_a_call_that_leaves_work_running_fails_and_the_work_is_stopped(function: str) -> None:
     token = f"initgrade-test-{uuid.uuid4().hex}"
-    with within(1.0), Worker(program("escapes.py", **{"initgrade-token-placeholder": token})) as w:
-        scratch = str(w.scratch)
-        assert w.call(function, [1]).ok
-        expected = 0 if function == "background_thread" else 1
-        survivors = processes_mentioning(token)
-        deadline = time.monotonic() + 2  # the grandchild may still be on its way to exec
-        while len(survivors) < expected and time.monotonic() < deadline:
-            time.sleep(0.01)
-            survivors = processes_mentioning(token)
-        assert len(survivors) == expected
-    assert processes_mentioning(scratch) == []
-    for pid in survivors:
-        with pytest.raises(ProcessLookupError):
-            os.kill(pid, 0)
+    source = program("escapes.py", **{"initgrade-token-placeholder": token})
+    with within(1.0), Worker(source, limits=LIMITS) as worker:
+        result = worker.call(function, [1])
+        assert processes_mentioning(token) == []  # stopped before the call returned
+        assert worker.call("ok_call", [1]).status is CallStatus.MISSING  # a fresh worker
+    assert result.status is CallStatus.CRASHED
+    assert f"{function} returned while a process or thread it started was still running" in (
+        result.message
+    )
+
+
+@pytest.mark.parametrize("function", ["waits_for_its_child", "joins_its_thread"])
+def test_work_a_call_finishes_before_returning_is_fine(function: str) -> None:
+    result = call_once("escapes.py", function)
+    assert result.ok, result.message
 
 
 @needs_namespaces
 def test_a_worker_dies_with_the_grader_that_started_it(tmp_path: Path) -> None:
     script = (
-        "import sys\n"
-        "from grader.sandbox._client import Worker\n"
+        "import os, sys\n"
+        "from grader.sandbox import Worker\n"
         "worker = Worker(open(sys.argv[1]).read()).__enter__()\n"
-        "print(worker.scratch, flush=True)\n"
+        "worker.defined()\n"
+        "print(os.readlink(f'/proc/{worker.process.init_pid}/ns/pid'), flush=True)\n"
         "worker.call('sleeps', [1])\n"
     )
     grader = subprocess.Popen(
@@ -420,31 +443,55 @@ def test_a_worker_dies_with_the_grader_that_started_it(tmp_path: Path) -> None:
         text=True,
     )
     assert grader.stdout is not None
-    scratch = grader.stdout.readline().strip()
-    deadline = time.monotonic() + 2  # the launcher may still be between two execs
-    while not processes_mentioning(scratch) and time.monotonic() < deadline:
-        time.sleep(0.01)
-    running = processes_mentioning(scratch)
+    namespace = grader.stdout.readline().strip()
+    running = processes_in(namespace)
     grader.kill()
     _, said = grader.communicate()
-    assert running, f"scratch {scratch!r}; the grader said {said[-2000:]}"
+    assert len(running) == 2, f"namespace {namespace!r}; the grader said {said[-2000:]}"
     deadline = time.monotonic() + 2
-    while processes_mentioning(scratch) and time.monotonic() < deadline:
+    while processes_in(namespace) and time.monotonic() < deadline:
         time.sleep(0.01)
-    assert processes_mentioning(scratch) == []
-    launch.remove_scratch(Path(scratch))
+    assert processes_in(namespace) == []
 
 
-def test_without_namespaces_limits_and_the_import_blocker_still_hold(
+def test_without_namespaces_grading_is_refused_with_how_to_run_safely(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     plain = launch.Platform(False, os.geteuid() == 0, False, (), (), (), None, "switched off")
     monkeypatch.setattr(sandbox_platform, "_current", [plain])
-    with Worker(program("escapes.py"), limits=LIMITS) as worker:
+    with pytest.raises(SandboxRefused, match="switched off") as refused:
+        Worker(program("escapes.py"), limits=LIMITS).__enter__()
+    assert "--accept-weak-isolation" in str(refused.value)
+    assert "user namespaces" in str(refused.value)
+    assert "unavailable (switched off)" in isolation_report()
+    assert "refused unless the risk is accepted" in isolation_report()
+
+
+def test_without_namespaces_a_fresh_uid_that_cannot_enter_the_answer_key_may_grade(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    closed = launch.Platform(False, True, True, (), (), (), None, "switched off", key_closed=True)
+    monkeypatch.setattr(sandbox_platform, "_current", [closed])
+    assert launch.refusal(closed) == ""
+    assert "answer key's folders are closed to a fresh uid" in isolation_report()
+
+
+def test_without_namespaces_and_the_risk_accepted_limits_and_the_import_blocker_hold(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    plain = launch.Platform(False, os.geteuid() == 0, False, (), (), (), None, "switched off")
+    monkeypatch.setattr(sandbox_platform, "_current", [plain])
+    source = program("escapes.py")
+    with Worker(source, limits=LIMITS, accept_weak_isolation=True) as worker:
         assert worker.call("imports_reference", [1]).status is CallStatus.EXCEPTION
         assert worker.call("grows_memory", [1]).status is CallStatus.MEMORY
         assert worker.call("ok_call", [1]).status is CallStatus.MISSING
-    result = call_once("exits.py", "exits_with_os_exit")
+        scratch = worker.scratch
+        assert worker.call("spawns", [1]).status is CallStatus.CRASHED
+    assert scratch is not None
+    assert not scratch.exists()
+    with Worker(program("exits.py"), limits=LIMITS, accept_weak_isolation=True) as worker:
+        result = worker.call("exits_with_os_exit", [1])
     assert "exited with status 3" in result.message
 
 

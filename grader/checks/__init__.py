@@ -8,7 +8,6 @@ results to ``CheckResult`` values; a student's mistake is data, a bug of the gra
 from grader.checks._exact import Difference, check_exact, compare_params, structure_difference
 from grader.checks._feedback import FunctionFeedback, build_feedback, effective_std
 from grader.checks._loop import (
-    FUNCTION_BUDGET_CALLS,
     CallLog,
     GradedFunction,
     expected_params,
@@ -28,6 +27,7 @@ from grader.checks._training import (
     seeded_start,
     train_outcome,
 )
+from grader.types import FUNCTION_BUDGET_CALLS
 
 __all__ = [
     "BANDS",

@@ -146,7 +146,8 @@ def describe_hidden(diff: Difference, case: ExactCase) -> str:
 
 def _call_failure(result: CallResult, case: ExactCase) -> str:
     reason = result.message or result.status.value
-    if case.hidden:
+    if case.hidden:  # what happened, not what the function said: it may repeat the hidden dims
+        reason = msg.HIDDEN_CALL_REASON.get(result.status.value, result.status.value)
         problem = msg.HIDDEN_PROBLEM["call"].format(reason=reason)
         return msg.HIDDEN_FAILED.format(
             label=case.label, length=len(case.layer_dims), problem=problem

@@ -5,18 +5,23 @@ sandboxed worker as the program, tests pass ``grader.sandbox.local_program``: bo
 path. A function that is not defined scores 0 with the closest name the submission does define;
 one whose definition could not be loaded scores 0 with the reason.
 
-Each function gets its own ``CallLog``: calls are memoised by argument and, once a call times out,
-runs out of memory or kills the worker, later calls return that failure without calling again. A
-dead worker thus costs its own function the remaining points and never another function's. All
-calls of one function together may take ``FUNCTION_BUDGET_CALLS`` times the limit of one call.
+Each function gets its own ``CallLog`` (and a second one for its hidden cases, whose caller runs
+them apart, so nothing the function saw there can reach a visible message): calls are memoised
+by argument and, once a call times out, runs out of memory or kills the worker, later calls
+return that failure without calling again. A dead worker thus costs its own function the
+remaining points and never another function's. All calls of one function together may take
+``FUNCTION_BUDGET_CALLS`` times the limit of one call; the program enforces that.
+
+The outcome call is made twice after the same seeding: a function whose two answers differ draws
+from something the exercise does not control, and fails every check that compares values, so it
+gets the same grade on every run (``msg.NONDETERMINISTIC``).
 """
 
 from __future__ import annotations
 
 import difflib
-import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
@@ -27,15 +32,17 @@ from grader.checks._outcome import check_outcome
 from grader.checks._properties import check_properties
 from grader.checks._training import Outcome, OutcomeCache, Trainer
 from grader.diagnosis import Evidence, diagnose
-from grader.results import FunctionResult
-from grader.spec import BASE_PRESEED, AssignmentSpec, FunctionSpec
-from grader.types import DEAD, Caller, CallResult, CallStatus, Params, Program
+from grader.results import CheckResult, FunctionResult
+from grader.spec import BASE_PRESEED, OUTCOME, AssignmentSpec, FunctionSpec
+from grader.types import (
+    DEAD,
+    Caller,
+    CallResult,
+    Params,
+    Program,
+)
 
 Dims = tuple[int, ...]
-
-# A correct function needs a fraction of one call's limit for its ~80 calls; a slow one then stops
-# costing time.
-FUNCTION_BUDGET_CALLS = 2
 
 
 @dataclass(frozen=True)
@@ -49,18 +56,20 @@ class GradedFunction:
 
 
 class CallLog:
-    """A caller that remembers every result and stops calling once the worker is dead, or once
-    the function's calls have used ``time_budget`` seconds (a function that fails slowly on every
-    call must not hold the grading up for as long as the worker is allowed to live)."""
+    """A caller that remembers every result and stops calling once the worker is dead (out of
+    time, of memory, or killed). ``partner``: another log of the same function (its hidden
+    cases), which stops with this one."""
 
-    def __init__(self, caller: Caller, time_budget: float | None = None) -> None:
+    def __init__(self, caller: Caller, partner: CallLog | None = None) -> None:
         self._caller = caller
-        self._budget = time_budget
-        self.seconds = 0.0
         self._memo: dict[tuple[str, Dims, int | None], CallResult] = {}
         self.results: dict[tuple[Dims, int | None], CallResult] = {}
         self.count = 0
-        self.dead: CallResult | None = None
+        self._death: list[CallResult] = partner._death if partner is not None else []
+
+    @property
+    def dead(self) -> CallResult | None:
+        return self._death[0] if self._death else None
 
     def __call__(self, layer_dims: Sequence[int], preseed: int | None) -> CallResult:
         key = (type(layer_dims).__name__, tuple(layer_dims), preseed)
@@ -69,17 +78,20 @@ class CallLog:
         if self.dead is not None:
             reason = self.dead.message or self.dead.status.value
             return CallResult(self.dead.status, message=msg.CALL_NOT_RUN.format(reason=reason))
-        self.count += 1
-        start = time.perf_counter()
-        result = self._caller(layer_dims, preseed)
-        self.seconds += time.perf_counter() - start
-        if result.status in DEAD:
-            self.dead = result
-        elif self._budget is not None and self.seconds > self._budget:
-            text = msg.CALL_FUNCTION_BUDGET.format(seconds=self._budget)
-            self.dead = CallResult(CallStatus.TIMEOUT, message=text)
+        result = self.again(layer_dims, preseed)
         self._memo[key] = result
         self.results.setdefault((tuple(layer_dims), preseed), result)
+        return result
+
+    def again(self, layer_dims: Sequence[int], preseed: int | None) -> CallResult:
+        """Call the function, whatever was remembered (unless the worker is dead)."""
+        if self.dead is not None:
+            reason = self.dead.message or self.dead.status.value
+            return CallResult(self.dead.status, message=msg.CALL_NOT_RUN.format(reason=reason))
+        self.count += 1
+        result = self._caller(layer_dims, preseed)
+        if result.status in DEAD:
+            self._death.append(result)
         return result
 
 
@@ -103,27 +115,37 @@ def grade_function(
     entry: FunctionSpec,
     caller: Caller,
     *,
+    hidden_caller: Caller | None = None,
     trainer: Trainer | None = None,
     cache: OutcomeCache | None = None,
-    time_budget: float | None = None,
 ) -> GradedFunction:
     """Every check of one function; the probes and a diagnosis only when something failed.
-    ``time_budget`` caps the seconds all calls of this function may take together."""
-    log = CallLog(caller, time_budget)
+    The hidden cases go through ``hidden_caller`` when it is another caller."""
+    log = CallLog(caller)
+    apart = hidden_caller is not None and hidden_caller is not caller
+    hidden = CallLog(hidden_caller, partner=log) if apart and hidden_caller is not None else log
     exact = [
         check_exact(
             entry,
             case,
-            log(list(case.layer_dims), BASE_PRESEED),
+            (hidden if case.hidden else log)(list(case.layer_dims), BASE_PRESEED),
             expected_params(entry.method, case.layer_dims),
         )
         for case in entry.exact_cases
     ]
     properties = check_properties(entry, log)
     outcome_call = log(list(entry.outcome_dims), BASE_PRESEED)
-    outcome_check, outcome = check_outcome(entry, outcome_call, trainer=trainer, cache=cache)
+    changed = differs(outcome_call, log.again(list(entry.outcome_dims), BASE_PRESEED))
+    if changed is not None:
+        text = msg.NONDETERMINISTIC.format(
+            name=entry.name, dims=list(entry.outcome_dims), key=changed
+        )
+        exact = [_failed(check, text) for check in exact]
+        outcome_check, outcome = _failed(_outcome_slot(entry), text), None
+    else:
+        outcome_check, outcome = check_outcome(entry, outcome_call, trainer=trainer, cache=cache)
     checks = (*exact, *properties, outcome_check)
-    start = outcome_call.value if outcome_call.ok else None
+    start = outcome_call.value if outcome_call.ok and changed is None else None
     if all(check.passed for check in checks):
         return GradedFunction(FunctionResult(entry.name, checks), start, outcome)
     for probe in entry.probes:
@@ -131,10 +153,33 @@ def grade_function(
     visible_passed = all(
         c.passed for c, case in zip(exact, entry.exact_cases, strict=True) if not case.hidden
     )
-    evidence = Evidence(
-        entry.method, log.results, tuple(c.layer_dims for c in entry.visible_cases), visible_passed
-    )
+    calls = {**hidden.results, **log.results}
+    visible = tuple(c.layer_dims for c in entry.visible_cases)
+    evidence = Evidence(entry.method, calls, visible, visible_passed)
     return GradedFunction(FunctionResult(entry.name, checks, diagnose(evidence)), start, outcome)
+
+
+def differs(first: CallResult, again: CallResult) -> str | None:
+    """What differs between two calls that should have given the same answer (None: nothing)."""
+    if again.status in DEAD or (not first.ok and not again.ok):
+        return None  # no second answer to compare with, or two failures alike
+    if first.status is not again.status or first.value is None or again.value is None:
+        return msg.NONDETERMINISTIC_KEYS
+    if sorted(first.value) != sorted(again.value):
+        return msg.NONDETERMINISTIC_KEYS
+    for key in first.value:
+        one, two = first.value[key], again.value[key]
+        if one.shape != two.shape or not np.array_equal(one, two, equal_nan=True):
+            return key
+    return None
+
+
+def _outcome_slot(entry: FunctionSpec) -> CheckResult:
+    return CheckResult(OUTCOME, entry.name, 0.0, entry.outcome_points, False)
+
+
+def _failed(check: CheckResult, message: str) -> CheckResult:
+    return replace(check, points=0.0, passed=False, message=message)
 
 
 def _closest(name: str, defined: Sequence[str], graded: Sequence[str]) -> str | None:
@@ -175,8 +220,6 @@ def grade_functions(
 ) -> list[GradedFunction]:
     """Grade every function of the spec in the program; one failing never costs another."""
     defined = program.defined()
-    limit = program.call_seconds
-    budget = None if limit is None else FUNCTION_BUDGET_CALLS * limit
     graded: list[GradedFunction] = []
     for entry in spec.functions:
         reason = None if entry.name in defined else program.missing_reason(entry.name)
@@ -187,8 +230,8 @@ def grade_functions(
             result = missing_function(entry, sorted(defined), spec.graded_functions)
             graded.append(GradedFunction(result))
         else:
-            caller = program.caller(entry.name)
+            caller, hidden = program.caller(entry.name), program.caller(entry.name, hidden=True)
             graded.append(
-                grade_function(entry, caller, trainer=trainer, cache=cache, time_budget=budget)
+                grade_function(entry, caller, hidden_caller=hidden, trainer=trainer, cache=cache)
             )
     return graded

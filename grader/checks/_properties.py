@@ -110,9 +110,10 @@ def _zero_biases(method: str, obs: Observation) -> str | None:
 
 def _input_unchanged(method: str, obs: Observation) -> str | None:
     after = obs.first.args_after
-    if after is None or list(after) == list(obs.dims):
+    if after is None or (not isinstance(after, str) and list(after) == list(obs.dims)):
         return None
-    return msg.INPUT_MUTATED.format(before=list(obs.dims), after=list(after))
+    shown = after if isinstance(after, str) else list(after)  # str: no longer plain ints
+    return msg.INPUT_MUTATED.format(before=list(obs.dims), after=shown)
 
 
 def _reproducible(method: str, obs: Observation) -> str | None:

@@ -40,6 +40,12 @@ def add_parser(commands: Any, name: str) -> None:
         help="address-space limit of the student's process",
     )
     grade.add_argument("--ascii", action="store_true", help="PASS/FAIL instead of check marks")
+    grade.add_argument(
+        "--accept-weak-isolation",
+        action="store_true",
+        help="grade even where Linux user namespaces are unavailable (a submission could then "
+        "read the answer key; see `initgrade grade --help` and the README's threat model)",
+    )
 
 
 def run(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
@@ -54,6 +60,7 @@ def run(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
         memory_mb=args.memory,
         execute=args.execute,
         feedback=args.html is not None,
+        accept_weak_isolation=args.accept_weak_isolation,
     )
     written = _write_outputs(graded, args, err)  # before printing: the files matter most
     print(render_text(graded.report, ascii_marks=args.ascii), end="", file=out)

@@ -95,6 +95,7 @@ def input_mutated(ev: Evidence) -> str | None:
     for dims in [*ev.visible, SCALE_PROBE_DIMS]:
         result = ev.calls.get((dims, BASE_PRESEED))
         after = result.args_after if result is not None else None
-        if after is not None and list(after) != list(dims):
-            return msg.DIAG_INPUT_MUTATED.format(before=list(dims), after=list(after))
+        if after is not None and (isinstance(after, str) or list(after) != list(dims)):
+            shown = after if isinstance(after, str) else list(after)
+            return msg.DIAG_INPUT_MUTATED.format(before=list(dims), after=shown)
     return None

@@ -14,7 +14,9 @@ without IPython, a line filter: line magics and ``!shell`` lines become calls (o
 are then left out. ``%%time`` / ``%%timeit`` / ``%%capture`` / ``%%prun`` cells keep their body;
 other cell magics (``%%bash``, ``%%writefile``...) are not Python and are left out.
 
-A cell that does not compile costs only the functions it defines: it is reported as a
+Extraction is bounded in bytes, statements and time (``grader.notebook._bounds``), and never
+loses a graded function to those bounds. A cell that does not compile costs only the functions it
+defines: it is reported as a
 ``CellError`` (cell, line, message, the ``def`` names found in it by a regular expression) and those
 names go to ``compile_errors`` unless another cell defines them.
 
@@ -35,6 +37,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from grader import messages as msg
+from grader.notebook._bounds import MAX_CELL_BYTES, Bounds, graded_parts, megabytes
 from grader.notebook._load import Cell, LoadedNotebook
 from grader.notebook._magics import python_source
 
@@ -82,6 +85,7 @@ class _Builder:
     errors: list[CellError] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     bound: set[str] = field(default_factory=lambda: set(dir(builtins)))  # by kept statements
+    bounds: Bounds = field(default_factory=lambda: Bounds(frozenset()))
 
     def emit(self, text: str, cell: int, first_line: int, *, same_line: bool = False) -> None:
         for offset, line in enumerate(text.splitlines()):
@@ -89,23 +93,38 @@ class _Builder:
             self.origins.append((cell, first_line if same_line else first_line + offset))
 
 
-def extract(notebook: LoadedNotebook | Sequence[Cell]) -> Extraction:
-    """Build the submission program from a loaded notebook (or its cells); never raises."""
+def extract(notebook: LoadedNotebook | Sequence[Cell], *, graded: Sequence[str] = ()) -> Extraction:
+    """Build the submission program from a loaded notebook (or its cells); never raises.
+    ``graded`` names the functions no bound may cost."""
     cells = notebook.cells if isinstance(notebook, LoadedNotebook) else tuple(notebook)
-    build = _Builder()
+    build = _Builder(bounds=Bounds(frozenset(graded)))
     for cell in cells:
-        if cell.cell_type == "code":
+        if cell.cell_type != "code":
+            continue
+        here = build.bounds.graded_in(cell, _marks(cell))
+        if build.bounds.read_whole(cell, here):
             _add_cell(build, cell)
+        elif here:  # too large to read whole: its graded definitions and imports only
+            size = megabytes(len(cell.source.encode(errors="replace")))
+            limit, names = megabytes(MAX_CELL_BYTES), ", ".join(sorted(here))
+            note = msg.EXTRACT_CELL_TOO_LARGE.format(
+                cell=cell.index + 1, size=size, limit=limit, names=names
+            )
+            build.notes.append(note)
+            for start, text in graded_parts(cell, sorted(here)):
+                _add_cell(build, Cell(cell.index, "code", text, cell.metadata), offset=start)
+    build.notes += build.bounds.notes()
     return _finish(build)
 
 
-def _add_cell(build: _Builder, cell: Cell) -> None:
+def _add_cell(build: _Builder, cell: Cell, offset: int = 0) -> None:
     marks = _marks(cell)
     converted = python_source(cell.source)
     if converted is None:
         build.notes.append(msg.EXTRACT_NOT_PYTHON.format(cell=cell.index + 1))
         return
     text, first = converted
+    first += offset
     tree = _compile(build, cell, text, first)
     if tree is None:
         return
@@ -113,6 +132,8 @@ def _add_cell(build: _Builder, cell: Cell) -> None:
     body = tree.body
     for position, stmt in enumerate(body):
         if not _kept(stmt, build.bound):
+            continue
+        if not build.bounds.keep_statement(getattr(stmt, "name", None), cell):
             continue
         build.bound.update(_binds(stmt))
         start = min([stmt.lineno] + [d.lineno for d in getattr(stmt, "decorator_list", [])])

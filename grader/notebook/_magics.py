@@ -1,6 +1,8 @@
 """IPython syntax to plain Python, for extraction (``grader.extract``).
 
-IPython's own ``TransformerManager`` does the work when IPython is installed; it is loaded from
+A cell that already parses as Python is taken as it is (IPython's transforms would leave it
+unchanged). Otherwise IPython's own ``TransformerManager`` does the work when it is installed;
+it is loaded from
 its file, so the ``IPython`` package and its half-second import are not needed. Without it, a
 line filter turns line magics and ``!shell`` lines into ``pass``. A cell magic that runs its body
 as Python (``%%time``, ``%%timeit``, ``%%capture``, ``%%prun``) keeps the body; any other cell
@@ -9,6 +11,7 @@ magic means the cell is not Python.
 
 from __future__ import annotations
 
+import ast
 import functools
 import importlib.util
 import re
@@ -31,6 +34,8 @@ def python_source(source: str) -> tuple[str, int] | None:
             return None
         first = head + 1
         source = "\n".join(lines[first:])
+    if _plain_python(source):  # nothing for IPython to change, and its tokenizer is slow
+        return source, first
     manager = _transformer()
     text = None
     if manager is not None:
@@ -41,6 +46,17 @@ def python_source(source: str) -> tuple[str, int] | None:
     if text is None or len(text.splitlines()) != len(source.splitlines()):
         text = "\n".join(_filter_line(line) for line in source.splitlines())
     return text, first
+
+
+def _plain_python(source: str) -> bool:
+    """Whether the cell already is Python that IPython's transforms leave as it is."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return True
 
 
 def _filter_line(line: str) -> str:

@@ -7,19 +7,21 @@
         worker.call("initialize_parameters_he", [2, 4, 1], preseed=None)  # -> CallResult
         worker.output_tail            # str: the last Limits.max_output_kb of the student's output
 
-One worker process per submission, started on ``__enter__`` and reused for every call; the
-program is sent at once and loaded statement by statement (``grader._worker``). ``helper_dirs``
-holds the files students receive (a file, or a folder whose top-level ``.py`` and data files are
-copied; notebooks never are): they are copied into the worker's scratch folder, which is on its
-``sys.path``. How the process is isolated is in ``grader._sandbox_launch``; ``isolation_report()``
-says which defenses this machine allows.
+One worker process (forked by the zygote, ``grader.sandbox._process``), started on
+``__enter__`` and reused for every call; the program is sent at once and loaded statement by
+statement (``child/worker.py``). ``helper_dirs`` holds the files students receive (a file, or a
+folder whose top-level ``.py`` and data files are copied; notebooks never are): they start the
+worker's scratch folder, which is on its ``sys.path``. ``Sandbox`` (``grader.sandbox._program``)
+gives each graded function workers of its own.
 
-Time: each call (and the program's loading) has ``Limits.call_seconds``, the worker's whole life
-(restarts included) ``Limits.wall_seconds``; both are enforced from here with SIGKILL of the
-worker's process group. When a call times out or the worker dies, the worker is killed and the
-next call starts a new one with the program reloaded (at most ``MAX_RESTARTS`` times); callers
-that want to stop calling a function that hung do so themselves (``grader.grading.CallLog``). A
-program whose loading hangs or kills the worker is not retried: every call returns that failure.
+Time: each call (and the program's loading) may run or sleep ``Limits.call_seconds``, counted
+without the time the worker waits for a processor (``grader.sandbox._clock``), and all calls
+together at most what ``budget`` has left; the worker's whole life (restarts included) is capped
+at ``Limits.wall_seconds`` of wall-clock time. Time runs out in SIGKILL of everything the worker
+runs. When a call times out, the worker dies, or a call returns while a process or thread it
+started is still running (which is then a failed call), the worker is killed and the next call
+starts a new one with the program reloaded (at most ``MAX_RESTARTS`` times). A program whose
+loading hangs or kills the worker is not retried: every call returns that failure.
 
 ``preseed`` seeds numpy's global generator right before the call, so a caller can tell a function
 that seeds itself from one that does not. Nothing from the worker is evaluated or unpickled.
@@ -27,8 +29,8 @@ that seeds itself from one that does not. Nothing from the worker is evaluated o
 
 from __future__ import annotations
 
-import ast
-import difflib
+import itertools
+import select
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
@@ -39,13 +41,30 @@ from grader import messages as msg
 from grader.errors import SandboxError
 from grader.sandbox import _decode as decode
 from grader.sandbox import _launch as launch
+from grader.sandbox._clock import Budget, BusyClock, Deadline, WallDeadline
+from grader.sandbox._loading import LoadState
 from grader.sandbox._pipe import Failure, OutputTail, Pipe, Reply
 from grader.sandbox._process import WorkerProcess
 from grader.types import Caller, CallResult, CallStatus, Limits
 
-__all__ = ["MAX_RESTARTS", "Worker"]
+__all__ = ["MAX_RESTARTS", "SandboxRefused", "Worker", "reply_limit"]
 
 MAX_RESTARTS = 3
+_START_SECONDS = 15.0  # from the fork to the worker's hello
+_HARD_FACTOR = 2.0  # a call is stopped at this many times its allowance of wall-clock time
+_REPLY_FLOOR = 1 << 20  # a reply may always hold this many bytes of arrays
+
+
+class SandboxRefused(SandboxError):
+    """This machine cannot keep the answer key from a worker, and that risk was not accepted."""
+
+
+def reply_limit(layer_dims: Sequence[int]) -> int:
+    """The most bytes of arrays a call's reply may hold: four times the parameters' own size
+    (room for extra keys and wrong shapes), and never less than 1 MiB."""
+    dims = [max(0, int(d)) for d in layer_dims]
+    floats = sum(n * (prev + 1) for prev, n in itertools.pairwise(dims))
+    return max(_REPLY_FLOOR, 4 * 8 * floats)
 
 
 class Worker:
@@ -57,27 +76,30 @@ class Worker:
         limits: Limits | None = None,
         origin: decode.Origin | None = None,
         missing_reasons: Mapping[str, str] | None = None,
+        wanted: Sequence[str] = (),
+        budget: Budget | None = None,
+        keep_output: bool = True,
+        accept_weak_isolation: bool = False,
     ) -> None:
-        self.program = program  # None: started now, given its program later with ``load``
         self.limits = limits or Limits()
         self._helpers = [Path(h) for h in helper_dirs]
-        self._origin = origin
-        self._missing = dict(missing_reasons or {})
-        self._lines = program.splitlines() if program is not None else []
-        self._output = OutputTail(self.limits.max_output_kb * 1024)
+        self._wanted = list(wanted)
+        self.budget = budget
+        self._accept_weak = accept_weak_isolation
+        self._output = OutputTail(self.limits.max_output_kb * 1024 if keep_output else 0)
+        self._state = LoadState(program, origin, dict(missing_reasons or {}))
         self._deadline = 0.0
         self._process: WorkerProcess | None = None
         self._pipe: Pipe | None = None
         self._starts = 0
-        self._ready = False
-        self._warnings: tuple[str, ...] = ()
-        self._load_failure: CallResult | None = None
-        self._skip: dict[int, str] = {}  # statements left out of loading -> why (a warning)
-        self._loading: int | None = None  # the statement the worker said it was running
+        self._requests = 0
 
     # -- lifecycle ----------------------------------------------------------------------------
 
     def __enter__(self) -> Worker:
+        refused = launch.refusal(launch.platform())
+        if refused and not self._accept_weak:
+            raise SandboxRefused(msg.SANDBOX_REFUSED.format(reason=refused))
         self._deadline = time.monotonic() + self.limits.wall_seconds
         self._spawn()
         return self
@@ -91,8 +113,12 @@ class Worker:
         self.close()
 
     def close(self) -> None:
-        """Kill the worker and everything it started; remove its scratch folder."""
+        """Kill the worker and everything it started; remove what it left."""
         self._stop(grace=0.0)
+
+    @property
+    def program(self) -> str | None:
+        return self._state.program
 
     @property
     def output_tail(self) -> str:
@@ -102,13 +128,18 @@ class Worker:
 
     @property
     def scratch(self) -> Path | None:
-        """The running worker's scratch folder (its working directory), or None."""
+        """The running worker's scratch folder (its working directory), as seen from here."""
         return self._process.scratch if self._process else None
+
+    @property
+    def process(self) -> WorkerProcess | None:
+        """The running worker process, or None (for tests that look at it from outside)."""
+        return self._process
 
     @property
     def load_warnings(self) -> tuple[str, ...]:
         self._ensure_ready()
-        return self._warnings
+        return self._state.warnings
 
     # -- the program, as the checks see it (grader.types.Program) ------------------------------
 
@@ -116,7 +147,7 @@ class Worker:
     def call_seconds(self) -> float:
         return self.limits.call_seconds
 
-    def caller(self, name: str) -> Caller:
+    def caller(self, name: str, *, hidden: bool = False) -> Caller:
         """A caller of the function ``name`` in this worker."""
 
         def call(layer_dims: Sequence[int], preseed: int | None) -> CallResult:
@@ -130,7 +161,8 @@ class Worker:
         """Names of the callables the loaded program defines (empty when it cannot be asked)."""
         if self._ensure_ready() is not None:
             return set()
-        reply = self._exchange({"op": "defined"}, time.monotonic() + self.limits.call_seconds)
+        deadline = WallDeadline(time.monotonic() + self.limits.call_seconds)
+        reply = self._exchange({"op": "defined", "wanted": self._wanted}, deadline)
         names = reply.header.get("functions") if isinstance(reply, Reply) else None
         if not isinstance(names, list) or not all(type(n) is str for n in names):
             self._stop(grace=0.0)
@@ -140,8 +172,12 @@ class Worker:
     def missing_reason(self, name: str) -> str | None:
         """Why ``name`` is not defined, when the grader knows (its cell does not compile, or its
         definition stopped the worker while loading); None otherwise."""
+        return self.missing_reasons().get(name)
+
+    def missing_reasons(self) -> dict[str, str]:
+        """Every name the program cannot define, and why."""
         self._ensure_ready()
-        return self._missing.get(name)
+        return dict(self._state.missing)
 
     def call(self, name: str, layers_dims: Sequence[int], preseed: int | None = None) -> CallResult:
         """Call ``name(layers_dims)`` in the worker; never raises for anything the student did."""
@@ -149,46 +185,78 @@ class Worker:
             raise RuntimeError("use Worker as a context manager: `with Worker(...) as worker:`")
         if preseed is not None and not 0 <= preseed < 2**32:
             raise ValueError(f"preseed must be in [0, 2**32), not {preseed}")
+        dims = [int(d) for d in layers_dims]
         request = {
             "op": "call",
             "function": name,
-            "layers_dims": [int(d) for d in layers_dims],
+            "layers_dims": dims,
             "as_tuple": isinstance(layers_dims, tuple),
             "preseed": None if preseed is None else int(preseed),
         }
         problem = self._ensure_ready()
         if problem is not None:
             return problem
-        call_end = time.monotonic() + self.limits.call_seconds
-        reply = self._exchange(request, min(call_end, self._deadline))
+        clock = self._clock(self.limits.call_seconds)
+        reply = self._exchange(request, clock, limit=reply_limit(dims))
+        if self.budget is not None:
+            self.budget.spend(clock.used())
         if isinstance(reply, Failure):
-            return self._failed(name, reply, budget=self._deadline < call_end)
+            return self._failed(name, reply, clock)
+        return self._result(name, dims, reply)
+
+    # -- internals ----------------------------------------------------------------------------
+
+    def _result(self, name: str, dims: list[int], reply: Reply) -> CallResult:
+        assert self._process is not None
+        stray = self._process.stray()
+        if stray:
+            self._stop(grace=0.0)
+            return CallResult(CallStatus.CRASHED, message=msg.CALL_LEFT_RUNNING.format(name=name))
+        if reply.refused:
+            mb = f"{reply.refused / (1 << 20):.1f} MB"
+            limit = f"{reply_limit(dims) / (1 << 20):.0f} MB"
+            text = msg.RETURN_TOO_LARGE_FOR.format(name=name, got=mb, dims=dims, limit=limit)
+            return CallResult(CallStatus.INVALID, message=text)
         try:
-            result = decode.call_result(name, reply, self.limits, self._lines, self._origin)
+            lines = self._state.lines
+            result = decode.call_result(name, reply, self.limits, lines, self._state.origin)
         except decode.Garbled as error:
-            return self._failed(name, Failure("garbage", str(error)), budget=False)
+            return self._failed(name, Failure("garbage", str(error)), None)
         if result.status is CallStatus.MISSING and not result.message:
             result = replace(result, message=self._missing_message(name))
         return result
 
-    # -- internals ----------------------------------------------------------------------------
+    def _clock(self, limit: float, *, budgeted: bool = True) -> BusyClock:
+        """The clock of one request: ``limit`` busy seconds (less when the budget has less)."""
+        assert self._process is not None
+        budget = self.budget if budgeted else None
+        allowed = min(limit, budget.left) if budget is not None else limit
+        hard = min(self._deadline, time.monotonic() + _HARD_FACTOR * allowed + 0.5)
+        return BusyClock(self._process.clock, allowed, hard)
 
     def _spawn(self) -> None:
         caps = {"max_keys": decode.MAX_KEYS, "max_bytes": decode.MAX_RESULT_BYTES}
-        self._process = WorkerProcess.start(self.limits, self._helpers, caps)
+        self._process = process = WorkerProcess.start(self.limits, self._helpers, caps)
+        spawned = process.spawned
         self._pipe = Pipe(
-            self._process.popen, output=self._output, max_reply=decode.MAX_RESULT_BYTES
+            spawned.requests,
+            spawned.replies,
+            spawned.output,
+            tail=self._output,
+            max_reply=decode.MAX_RESULT_BYTES,
+            exited=lambda: _exited(spawned.pidfd),
         )
         self._starts += 1
-        self._ready = False
-        self._loading = None
-        if self.program is not None:
+        self._state.started()
+        if self._state.program is not None:
             self._send_program()
 
     def _send_program(self) -> None:
         assert self._pipe is not None
-        request = {"op": "load", "program": self.program, "skip": sorted(self._skip)}
-        self._pipe.send(request, self._deadline)
+        self._requests += 1
+        self._state.load_request = self._requests
+        request = {"op": "load", "id": self._requests, **self._state.request()}
+        self._pipe.send(request, WallDeadline(self._deadline))
 
     def load(
         self,
@@ -199,136 +267,130 @@ class Worker:
     ) -> None:
         """Give a worker started without a program (``Worker(None, ...)``) the program to load.
 
-        The process boots (Python, numpy) while the caller reads and extracts the notebook."""
-        if self.program is not None:
-            raise RuntimeError("this worker already has its program")
-        self.program, self._origin = program, origin
-        self._missing.update(missing_reasons or {})
-        self._lines = program.splitlines()
+        The process boots while the caller reads and extracts the notebook."""
+        self._state.give(program, origin, missing_reasons or {})
         if self._pipe is not None:
             self._send_program()
 
     def _ensure_ready(self) -> CallResult | None:
         """None once a live worker has loaded the program; else the failure every call gets."""
-        if self.program is None:
+        state = self._state
+        if state.program is None:
             raise RuntimeError("give the worker its program first: worker.load(program)")
-        if self._load_failure is not None:
-            return self._load_failure
+        if state.failure is not None:
+            return state.failure
         if time.monotonic() >= self._deadline:
             self._stop(grace=0.0)
-            return self._budget_spent()
+            return self._life_spent()
         if self._process is None:
             if self._starts > MAX_RESTARTS:
                 text = msg.CALL_TOO_MANY_RESTARTS.format(count=MAX_RESTARTS)
                 return CallResult(CallStatus.CRASHED, message=text)
             self._spawn()
-        if not self._ready:
+        if not state.ready:
             failure = self._finish_loading()
-            if failure is not None and self._leave_out(failure):
+            if failure is not None and self._starts <= MAX_RESTARTS and state.leave_out(failure):
+                self._stop(grace=0.0)
                 return self._ensure_ready()  # start again without the statement that failed
-            self._load_failure = failure
-            self._ready = failure is None
-        return self._load_failure
-
-    def _leave_out(self, failure: CallResult) -> bool:
-        """After loading died or hung in a known statement, leave that statement out (while
-        restarts remain): only the names it defines are lost, with the reason."""
-        statement, program = self._loading, self.program
-        if statement is None or statement in self._skip or self._starts > MAX_RESTARTS:
-            return False
-        if program is None:
-            return False
-        names, line = _statement_names(program, statement)
-        where = decode.where(line, self._origin)
-        shown = ", ".join(names) or msg.SANDBOX_NO_NAMES
-        self._skip[statement] = msg.SANDBOX_LOAD_SKIPPED.format(
-            where=where, names=shown, reason=failure.message
-        )
-        reason = msg.SANDBOX_LOAD_SKIPPED_NAME.format(reason=failure.message)
-        for name in names:
-            self._missing.setdefault(name, reason)
-        self._stop(grace=0.0)
-        return True
+            state.failure, state.ready = failure, failure is None
+        return state.failure
 
     def _finish_loading(self) -> CallResult | None:
         assert self._pipe is not None
         assert self._process is not None
-        hello = self._pipe.receive(self._deadline)
+        hello = self._pipe.receive(_first(self._deadline, _START_SECONDS), 0)
         if isinstance(hello, Failure) and hello.kind == "eof":
             return self._start_failed()
         if isinstance(hello, Reply) and hello.header.get("op") != "hello":
             hello = Failure("garbage", "no greeting")
-        load_end = time.monotonic() + self.limits.call_seconds
-        reply = hello
-        if isinstance(hello, Reply):
-            self._process.note_started()
-            reply = self._pipe.receive(min(load_end, self._deadline))
-            while isinstance(reply, Reply) and reply.header.get("op") == "progress":
-                statement = reply.header.get("statement")
-                self._loading = statement if type(statement) is int else None
-                reply = self._pipe.receive(min(load_end, self._deadline))
+        if isinstance(hello, Failure):
+            return self._failed(msg.CALL_LOADING, hello, None)
+        self._process.note_started()
+        clock = self._clock(self.limits.call_seconds, budgeted=False)
+        reply = self._pipe.receive(clock, self._state.load_request)
+        while isinstance(reply, Reply) and reply.header.get("op") == "progress":
+            self._state.running(reply.header.get("statement"))
+            reply = self._pipe.receive(clock, self._state.load_request)
         if isinstance(reply, Reply):
-            try:
-                warnings = decode.load_warnings(reply, self._origin)
-                self._warnings = (*self._skip.values(), *warnings)
-                return None
-            except decode.Garbled as error:
-                reply = Failure("garbage", str(error))
-        if reply.kind == "timeout":
+            return self._loaded(reply)
+        return self._failed(msg.CALL_LOADING, reply, clock)
+
+    def _loaded(self, reply: Reply) -> CallResult | None:
+        assert self._process is not None
+        try:
+            self._state.warned(decode.load_warnings(reply, self._state.origin))
+        except decode.Garbled as error:
+            return self._failed(msg.CALL_LOADING, Failure("garbage", str(error)), None)
+        if self._process.stray():
             self._stop(grace=0.0)
-            if self._deadline < load_end:
-                return self._budget_spent()
-            text = msg.CALL_TIMEOUT_LOAD.format(seconds=self.limits.call_seconds)
-            return CallResult(CallStatus.TIMEOUT, message=msg.SANDBOX_LOAD_DIED.format(reason=text))
-        failed = self._failed(msg.CALL_LOADING, reply, budget=False)
-        return replace(failed, message=msg.SANDBOX_LOAD_DIED.format(reason=failed.message))
+            return CallResult(CallStatus.CRASHED, message=msg.SANDBOX_LOAD_LEFT_RUNNING)
+        return None
 
     def _start_failed(self) -> CallResult | None:
         """The worker died before saying hello: the machine's fault, not the student's. When the
-        namespaces are to blame (checked with a trivial process), fall back once; else raise."""
+        namespaces are to blame (checked with a trivial worker), fall back once; else raise."""
         returncode = self._stop(grace=1.0)
         detail = self._output.text()[-500:].strip()
-        if launch.platform().namespaces and launch.probe():
+        if launch.platform().namespaces and probe():
+            refused = launch.refusal(launch.platform())
+            if refused and not self._accept_weak:
+                raise SandboxRefused(msg.SANDBOX_REFUSED.format(reason=refused))
             self._starts -= 1
             self._spawn()
             return self._finish_loading()
         raise SandboxError(f"the sandbox worker could not start (status {returncode}): {detail}")
 
-    def _exchange(self, request: dict[str, object], deadline: float) -> Reply | Failure:
+    def _exchange(
+        self, request: dict[str, object], deadline: Deadline, *, limit: int | None = None
+    ) -> Reply | Failure:
         assert self._pipe is not None
+        self._requests += 1
+        request["id"] = self._requests
         failure = self._pipe.send(request, deadline)
-        return failure or self._pipe.receive(deadline)
+        return failure or self._pipe.receive(deadline, self._requests, limit)
 
-    def _failed(self, doing: str, failure: Failure, *, budget: bool) -> CallResult:
+    def _failed(self, doing: str, failure: Failure, clock: BusyClock | None) -> CallResult:
         """The result of a call (or the loading) that got no proper reply; the worker is ended."""
         if failure.kind == "timeout":
             self._stop(grace=0.0)
-            if budget:
-                return self._budget_spent()
-            text = msg.CALL_TIMEOUT.format(name=doing, seconds=self.limits.call_seconds)
-            return CallResult(CallStatus.TIMEOUT, message=text)
-        doing = doing if doing == msg.CALL_LOADING else msg.CALL_RUNNING.format(name=doing)
+            return self._timed_out(doing, clock)
+        described = doing if doing == msg.CALL_LOADING else msg.CALL_RUNNING.format(name=doing)
         if failure.kind == "garbage":
             self._stop(grace=0.0)
-            text = msg.CALL_CRASH_GARBAGE.format(doing=doing, detail=failure.detail)
+            text = msg.CALL_CRASH_GARBAGE.format(doing=described, detail=failure.detail)
             return CallResult(CallStatus.CRASHED, message=text)
-        return decode.died(doing, self._stop(grace=1.0), self.limits)
+        return decode.died(described, self._stop(grace=1.0), self.limits)
 
-    def _budget_spent(self) -> CallResult:
+    def _timed_out(self, doing: str, clock: BusyClock | None) -> CallResult:
+        limit = self.limits.call_seconds
+        if clock is not None and clock.out_of_wall() and time.monotonic() >= self._deadline:
+            return self._life_spent()
+        if clock is not None and clock.allowed < limit and doing != msg.CALL_LOADING:
+            seconds = self.budget.seconds if self.budget is not None else limit
+            text = msg.CALL_FUNCTION_BUDGET.format(seconds=seconds)
+        elif doing == msg.CALL_LOADING:
+            text = msg.SANDBOX_LOAD_DIED.format(reason=msg.CALL_TIMEOUT_LOAD.format(seconds=limit))
+        else:
+            text = msg.CALL_TIMEOUT.format(name=doing, seconds=limit)
+        return CallResult(CallStatus.TIMEOUT, message=text)
+
+    def _life_spent(self) -> CallResult:
         text = msg.CALL_BUDGET_SPENT.format(seconds=self.limits.wall_seconds)
         return CallResult(CallStatus.TIMEOUT, message=text)
 
     def _missing_message(self, name: str) -> str:
-        if name in self._missing:
-            detail = msg.CALL_MISSING_BROKEN.format(reason=self._missing[name])
+        reason = self._state.missing.get(name)
+        if reason is not None:
+            detail = msg.CALL_MISSING_BROKEN.format(reason=reason)
         else:
-            close = difflib.get_close_matches(name, sorted(self.defined()), n=1, cutoff=0.75)
-            detail = msg.CALL_MISSING_SUGGESTION.format(candidate=close[0]) if close else ""
+            detail = decode.suggestion(name, self.defined())
         return msg.CALL_MISSING.format(name=name, detail=detail)
 
     def _stop(self, *, grace: float) -> int | None:
         """End the worker (waiting ``grace`` seconds for it to exit by itself); its exit status."""
-        process, pipe, self._process, self._ready = self._process, self._pipe, None, False
+        process, pipe, self._process = self._process, self._pipe, None
+        self._pipe = None
+        self._state.stopped()
         if process is None or pipe is None:
             return None
         returncode = process.end(grace)
@@ -338,20 +400,41 @@ class Worker:
         return returncode
 
 
-def _statement_names(program: str, index: int) -> tuple[list[str], int]:
-    """The names top-level statement ``index`` of ``program`` binds, and its first line."""
+def _first(deadline: float, seconds: float) -> WallDeadline:
+    return WallDeadline(min(deadline, time.monotonic() + seconds))
+
+
+def _exited(pidfd: int | None) -> bool:
+    """Whether the zygote's child has exited (a pidfd becomes readable then)."""
+    if pidfd is None:
+        return False
+    return bool(select.select([pidfd], [], [], 0)[0])
+
+
+def probe() -> str:
+    """Start a trivial worker through the namespaces now; '' when that works (else demote)."""
+    plat = launch.platform()
+    if not plat.namespaces:
+        return plat.reason
+    problem = ""
     try:
-        statement = ast.parse(program).body[index]
-    except (SyntaxError, ValueError, IndexError):
-        return [], 0
-    if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-        names = [statement.name]
-    elif isinstance(statement, ast.Import | ast.ImportFrom):
-        names = [(alias.asname or alias.name).split(".")[0] for alias in statement.names]
-    else:
-        names = sorted(
-            node.id
-            for node in ast.walk(statement)
-            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)
-        )
-    return names, statement.lineno
+        process = WorkerProcess.start(Limits(), [], {"max_keys": 1, "max_bytes": 1})
+    except (OSError, SandboxError) as error:
+        return _demoted(str(error))
+    tail = OutputTail(4096)
+    spawned = process.spawned
+    pipe = Pipe(spawned.requests, spawned.replies, spawned.output, tail=tail, max_reply=1 << 16,
+                exited=lambda: _exited(spawned.pidfd))  # fmt: skip
+    hello = pipe.receive(WallDeadline(time.monotonic() + _START_SECONDS), 0)
+    if not isinstance(hello, Reply):
+        pipe.drain()
+        problem = tail.text()[-300:].strip() or f"no worker started ({hello.kind})"
+    process.end(0.0)
+    pipe.close()
+    process.release()
+    return _demoted(problem) if problem else ""
+
+
+def _demoted(problem: str) -> str:
+    launch.demote(problem)
+    return problem

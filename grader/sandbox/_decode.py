@@ -8,6 +8,7 @@ Every field of a reply is type-checked before use; anything unexpected makes the
 
 from __future__ import annotations
 
+import difflib
 import io
 import math
 import re
@@ -89,6 +90,12 @@ def call_result(
     raise Garbled(f"an unknown status {status[:40]!r}")
 
 
+def suggestion(name: str, defined: set[str]) -> str:
+    """'; did you mean ...?' for the defined name closest to ``name``, or ''."""
+    close = difflib.get_close_matches(name, sorted(defined), n=1, cutoff=0.75)
+    return msg.CALL_MISSING_SUGGESTION.format(candidate=close[0]) if close else ""
+
+
 def died(doing: str, returncode: int | None, limits: Limits) -> CallResult:
     """The CallResult for a worker that ended while ``doing`` ('running f', 'loading ...')."""
     if returncode is None or returncode >= 0:
@@ -135,16 +142,22 @@ _NPY_1_0 = re.compile(
 
 
 def read_npy(blob: bytes) -> np.ndarray:
-    """A float64 array from ``.npy`` bytes whose header was checked before loading."""
-    match = _NPY_1_0.match(blob)
-    if match is not None and int.from_bytes(blob[8:10], "little") + 10 == match.end():
-        shape = tuple(int(size) for size in match.group(2).split(b",") if size.strip())
-        if len(shape) <= _MAX_NDIM and math.prod(shape) * 8 == len(blob) - match.end():
-            order = "F" if match.group(1) == b"True" else "C"
-            flat = np.frombuffer(blob, dtype="<f8", offset=match.end())
-            shaped: np.ndarray = flat.reshape(shape, order="F" if order == "F" else "C")
-            return np.array(shaped, dtype=np.float64, order="C")
-    return _read_npy_checked(blob)
+    """A float64 array from ``.npy`` bytes whose header was checked before loading; any bytes
+    that are not such an array raise ``Garbled``, whatever numpy would have raised."""
+    try:
+        match = _NPY_1_0.match(blob)
+        if match is not None and int.from_bytes(blob[8:10], "little") + 10 == match.end():
+            shape = tuple(int(size) for size in match.group(2).split(b",") if size.strip())
+            if len(shape) <= _MAX_NDIM and math.prod(shape) * 8 == len(blob) - match.end():
+                order = "F" if match.group(1) == b"True" else "C"
+                flat = np.frombuffer(blob, dtype="<f8", offset=match.end())
+                shaped: np.ndarray = flat.reshape(shape, order="F" if order == "F" else "C")
+                return np.array(shaped, dtype=np.float64, order="C")
+        return _read_npy_checked(blob)
+    except Garbled:
+        raise
+    except Exception as error:  # numpy's own complaint about bytes a student wrote
+        raise Garbled(f"an unreadable array ({type(error).__name__})") from None
 
 
 def _read_npy_checked(blob: bytes) -> np.ndarray:
@@ -162,6 +175,8 @@ def _read_npy_checked(blob: bytes) -> np.ndarray:
         raise Garbled(f"an unreadable array ({error})") from None
     if dtype.kind != "f" or dtype.itemsize != 8 or len(shape) > _MAX_NDIM:
         raise Garbled(f"an array of dtype {dtype} and {len(shape)} dimensions")
+    if not all(type(size) is int and 0 <= size < 2**40 for size in shape):
+        raise Garbled("an array with an impossible shape")
     if math.prod(shape) * 8 != len(blob) - stream.tell():
         raise Garbled("an array whose size does not match its bytes")
     stream.seek(0)
@@ -211,7 +226,8 @@ def _place(frames: list[Any], lines: Sequence[str], origin: Origin | None) -> st
 
 def _after(header: dict[str, Any]) -> dict[str, Any]:
     after = header.get("args_after")
-    if after is not None and not (isinstance(after, list) and all(type(d) is int for d in after)):
+    listed = isinstance(after, list) and all(type(d) is int for d in after)
+    if not (after is None or listed or type(after) is str):  # str: as shown, not plain ints
         raise Garbled("a malformed layers_dims")
     seconds = header.get("seconds", 0.0)
     if type(seconds) not in (int, float) or not math.isfinite(seconds) or seconds < 0:

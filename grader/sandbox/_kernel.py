@@ -8,12 +8,18 @@ cap on the whole run) and returns the executed copy (``nb`` itself is not change
 sentences: each cell that raised, a cell that timed out, a kernel that died or never started.
 ``workdir``, when given, receives the executed copy as ``executed.ipynb``.
 
-The kernel is the grading Python's ``ipykernel``, started like a sandbox worker
-(``grader._sandbox_launch``): in a scratch folder holding the helper files, with a scrubbed
-environment, the resource limits of ``limits`` (CPU time = ``total_seconds``) and, where Linux
-namespaces exist, no network, the answer key hidden and a pid namespace that dies with it. The
-kernel then talks to this process over ZeroMQ ``ipc`` sockets in the scratch folder, since it
-has no network at all. Without namespaces it uses local TCP and only the limits apply.
+The kernel is the grading Python's ``ipykernel``, confined like a sandbox worker
+(``grader.sandbox._launch``, ``child/confine.py``): in a scratch folder holding the helper files,
+with a scrubbed environment, the resource limits of ``limits`` (CPU time = ``total_seconds``)
+and, where Linux namespaces exist, no network, the answer key hidden, its own IPC namespace and
+a pid namespace that dies with it. The kernel then talks to this process over ZeroMQ ``ipc``
+sockets in the scratch folder, since it has no network at all. Without namespaces it uses local
+TCP and only the limits apply.
+
+The scratch folder is the student's to write: this process never opens a path in it that the
+kernel could have replaced. The kernel's log is a descriptor opened before the kernel started
+(``O_EXCL | O_NOFOLLOW``) and read back through that same descriptor, a bounded tail; whatever
+the kernel sends back (outputs, error values) is made safe text (``grader.sandbox._text``).
 """
 
 from __future__ import annotations
@@ -28,12 +34,13 @@ import subprocess
 import sys
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from grader import messages as msg
 from grader.sandbox import _launch as launch
-from grader.sandbox._process import limit_config
+from grader.sandbox._text import safe_text
 from grader.types import Limits
 
 _KERNEL_NAME = "initgrade-sandbox"
@@ -55,33 +62,38 @@ def execute_notebook(
     executed = copy.deepcopy(nb)
     limits = limits or Limits()
     plat = launch.platform()
-    kernel_limits = {**limit_config(limits, launch.nproc_allowance(plat, limits.max_processes))}
+    kernel_limits = launch.limit_config(limits, launch.nproc_allowance(plat, limits.max_processes))
     kernel_limits["cpu"] = max(1, int(total_seconds))
-    ready = launch.prepare(plat, [Path(h) for h in helper_dirs], _kernel_command(kernel_limits))
+    argv, host = launch.command_plan(
+        plat, kernel_limits, [Path(h) for h in helper_dirs], _KERNEL, _KERNEL_ENV
+    )
     try:
-        errors = _run(executed, ready, plat, cell_seconds, total_seconds)
+        errors = _run(executed, _Ready(argv, host.path), plat, cell_seconds, total_seconds)
     finally:
-        launch.remove_scratch(ready.scratch)
+        host.remove()
+    _clean_outputs(executed)
     if workdir is not None:
         Path(workdir).mkdir(parents=True, exist_ok=True)
         nbformat.write(executed, Path(workdir) / "executed.ipynb")
     return executed, errors
 
 
-def _kernel_command(limits: dict[str, int]) -> list[str]:
-    """``env -i`` (jupyter_client passes its whole environment on), limits, then the kernel."""
-    env = launch.scrubbed_env(Path("{scratch}"))
-    del env["MPLBACKEND"]  # inline figures are what the feedback page wants
-    env["MALLOC_ARENA_MAX"] = "2"  # each kernel thread would reserve 64 MB of address space
-    kernel = [sys.executable, "-m", "ipykernel_launcher", "-f", "{scratch}/connection.json"]
-    config = {"limits": limits, "exec": kernel}
-    worker = "{scratch}/" + launch.WORKER_NAME
-    pairs = [f"{key}={value}" for key, value in env.items()]
-    return ["env", "-i", *pairs, sys.executable, "-I", worker, json.dumps(config)]
+_KERNEL = [sys.executable, "-m", "ipykernel_launcher", "-f", "{scratch}/connection.json"]
+_KERNEL_ENV: dict[str, str | None] = {
+    "MPLBACKEND": None,  # inline figures are what the feedback page wants
+    "MALLOC_ARENA_MAX": "2",  # each kernel thread would reserve 64 MB of address space
+}
+_LOG_TAIL = 300
+
+
+@dataclass(frozen=True)
+class _Ready:
+    argv: list[str]
+    scratch: Path
 
 
 def _run(
-    nb: Any, ready: launch.Launch, plat: launch.Platform, cell_seconds: float, total: float
+    nb: Any, ready: _Ready, plat: launch.Platform, cell_seconds: float, total: float
 ) -> list[str]:
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
@@ -95,9 +107,9 @@ def _run(
 
     watchdog = threading.Timer(total, stop_the_run)
     watchdog.start()
+    log = _open_log(ready.scratch / "kernel.log")  # the kernel's stdout and stderr
     try:
-        with (ready.scratch / "kernel.log").open("wb") as log:  # the kernel's stdout and stderr
-            client.execute(stdout=log, stderr=subprocess.STDOUT)
+        client.execute(stdout=log, stderr=subprocess.STDOUT)
     except CellTimeoutError:
         return [*_cell_errors(nb), _timeout(state["cell"], cell_seconds)]
     except DeadKernelError:
@@ -106,16 +118,30 @@ def _run(
         return [*_cell_errors(nb), msg.EXECUTE_KERNEL_DIED.format(cell=state["cell"] + 1)]
     except Exception as error:  # no kernel: missing ipykernel, a start-up timeout, a bad spec
         atexit.unregister(client._cleanup_kernel)  # nbclient leaves it registered on failure
-        return [_no_kernel(error, ready.scratch / "kernel.log")]
+        return [_no_kernel(error, log)]
     finally:
         watchdog.cancel()
         _kill(state["process"])  # nbclient shuts its kernel down; this makes sure of it
+        os.close(log)
     return _cell_errors(nb)
+
+
+def _open_log(path: Path) -> int:
+    """A new file for the kernel's output; this process reads it only through this descriptor."""
+    flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+    return os.open(path, flags, 0o600)
+
+
+def _log_tail(fd: int) -> str:
+    """The last bytes of the kernel's log, read through the descriptor it was written to."""
+    size = os.fstat(fd).st_size
+    start = max(0, size - _LOG_TAIL)
+    return safe_text(os.pread(fd, _LOG_TAIL, start).decode(errors="replace")).strip()
 
 
 def _client(
     nb: Any,
-    ready: launch.Launch,
+    ready: _Ready,
     plat: launch.Platform,
     cell_seconds: float,
     state: dict[str, Any],
@@ -144,7 +170,7 @@ def _client(
     return client
 
 
-def _manager_class(ready: launch.Launch, plat: launch.Platform) -> type:
+def _manager_class(ready: _Ready, plat: launch.Platform) -> type:
     """A kernel manager that finds only the sandbox's kernel spec and talks to it over ipc."""
     from jupyter_client.kernelspec import KernelSpecManager
     from jupyter_client.manager import AsyncKernelManager
@@ -171,9 +197,10 @@ def _manager_class(ready: launch.Launch, plat: launch.Platform) -> type:
     return SandboxKernelManager
 
 
-def _no_kernel(error: Exception, log: Path) -> str:
-    said = log.read_bytes()[-300:].decode(errors="replace").strip() if log.exists() else ""
-    detail = f"{type(error).__name__}: {error}"[:300] + (f"; it said: {said}" if said else "")
+def _no_kernel(error: Exception, log: int) -> str:
+    said = _log_tail(log)
+    detail = safe_text(f"{type(error).__name__}: {error}"[:300])
+    detail += f"; it said: {said}" if said else ""
     return msg.EXECUTE_NO_KERNEL.format(error=detail)
 
 
@@ -186,13 +213,28 @@ def _cell_errors(nb: Any) -> list[str]:
     for index, cell in enumerate(nb.cells):
         for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
             if output.get("output_type") == "error":
-                evalue = str(output.get("evalue", ""))[:300]
-                found.append(
-                    msg.EXECUTE_CELL_ERROR.format(
-                        cell=index + 1, ename=output.get("ename"), evalue=evalue
-                    )
-                )
+                ename = safe_text(str(output.get("ename", ""))[:100])
+                evalue = safe_text(str(output.get("evalue", ""))[:300])
+                text = msg.EXECUTE_CELL_ERROR.format(cell=index + 1, ename=ename, evalue=evalue)
+                found.append(text)
     return found
+
+
+def _clean_outputs(nb: Any) -> None:
+    """Make every string the kernel put in the outputs safe to write (no lone surrogates)."""
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell["outputs"] = _cleaned(cell.get("outputs", []))
+
+
+def _cleaned(value: Any) -> Any:
+    if isinstance(value, str):
+        return safe_text(value, lines=True)
+    if isinstance(value, list):
+        return [_cleaned(item) for item in value]
+    if isinstance(value, dict):
+        return type(value)({safe_text(str(k)): _cleaned(v) for k, v in value.items()})
+    return value
 
 
 def _kill(process: subprocess.Popen[bytes] | None) -> None:

@@ -61,6 +61,7 @@ class LocalProgram:
         self._defined = set(defined_names) | set(self._functions)
         self._missing = dict(missing_reasons or {})
         self._wrap = wrap
+        self._callers: dict[str, Caller] = {}
 
     def defined(self) -> set[str]:
         return set(self._defined)
@@ -68,9 +69,13 @@ class LocalProgram:
     def missing_reason(self, name: str) -> str | None:
         return self._missing.get(name)
 
-    def caller(self, name: str) -> Caller:
-        fn = self._functions[name]
-        return local_caller(fn, name) if self._wrap else fn  # type: ignore[return-value]
+    def caller(self, name: str, *, hidden: bool = False) -> Caller:
+        """The caller of ``name``; the hidden cases get the same one (nothing runs apart here)."""
+        if name not in self._callers:
+            fn = self._functions[name]
+            wrapped = local_caller(fn, name) if self._wrap else fn
+            self._callers[name] = wrapped  # type: ignore[assignment]
+        return self._callers[name]
 
 
 def local_program(

@@ -1,10 +1,14 @@
 """The grader's end of the worker's pipes: framed requests out, framed replies in, output drained.
 
 A frame is a 4-byte big-endian length and a JSON object; a reply's ``blobs`` field lists the sizes
-of raw byte strings that follow it. Every wait has a deadline, and while waiting the worker's
-stdout/stderr pipe is drained into a bounded tail, so a worker that floods its output can neither
-block itself nor grow the grader's memory. Nothing read here is evaluated: JSON is parsed with
-``json.loads`` into plain values and blobs stay bytes.
+of raw byte strings that follow it. Every request carries an ``id`` and every frame sent for it
+must repeat it: a frame for another request (one a stray process wrote, or a leftover) is a
+failure, never an answer. Every wait has a deadline, and while waiting the worker's output pipe
+is drained into a bounded tail, so a worker that floods its output can neither block itself nor
+grow the grader's memory. A reply whose arrays add up to more than the caller allows is refused
+as soon as its header is read: its bytes are read and dropped, never kept. Nothing read here is
+evaluated: JSON is parsed with ``json.loads`` into plain values, every string in it made safe
+(``grader.sandbox._text``), and blobs stay bytes.
 """
 
 from __future__ import annotations
@@ -14,10 +18,12 @@ import json
 import os
 import selectors
 import struct
-import subprocess
-import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
+
+from grader.sandbox._clock import Deadline
+from grader.sandbox._text import clean, safe_text
 
 _HEADER = struct.Struct(">I")
 _MAX_HEADER = 1 << 20
@@ -28,7 +34,8 @@ _POLL_SECONDS = 0.05  # how often to check for a worker that died while somethin
 @dataclass(frozen=True)
 class Reply:
     header: dict[str, Any]
-    blobs: list[bytes]
+    blobs: list[bytes] = field(default_factory=list)
+    refused: int = 0  # the bytes of arrays it announced over the limit (blobs is then empty)
 
 
 @dataclass(frozen=True)
@@ -55,25 +62,29 @@ class OutputTail:
         tail = bytes(self._data[-self.limit :]) if self.limit else b""
         dropped = self.total - len(tail)
         note = f"[... {dropped} earlier bytes of output left out ...]\n" if dropped else ""
-        return note + tail.decode("utf-8", errors="replace")
+        return note + safe_text(tail.decode("utf-8", errors="replace"), lines=True)
 
 
 class Pipe:
     def __init__(
-        self, process: subprocess.Popen[bytes], *, output: OutputTail, max_reply: int
+        self,
+        requests: int,
+        replies: int,
+        output: int,
+        *,
+        tail: OutputTail,
+        max_reply: int,
+        exited: Callable[[], bool],
     ) -> None:
-        assert process.stdin is not None
-        assert process.stdout is not None
-        assert process.stderr is not None
-        self.process = process
-        self.output = output
+        self.output = tail
         self.max_reply = max_reply
-        self._in = process.stdin.fileno()
-        self._out = process.stdout.fileno()
-        self._err = process.stderr.fileno()
+        self._exited = exited
+        self._in, self._out, self._err = requests, replies, output
         for fd in (self._in, self._out, self._err):
             os.set_blocking(fd, False)
         self._buffer = bytearray()
+        self._skip = 0  # bytes of a refused reply still to drop
+        self._refused: dict[str, Any] | None = None
         self._closed_out = False
         self._selector = selectors.DefaultSelector()
         self._selector.register(self._out, selectors.EVENT_READ)
@@ -82,7 +93,7 @@ class Pipe:
     def close(self) -> None:
         self._selector.close()
 
-    def send(self, message: dict[str, Any], deadline: float) -> Failure | None:
+    def send(self, message: dict[str, Any], deadline: Deadline) -> Failure | None:
         body = json.dumps(message).encode()
         view = memoryview(_HEADER.pack(len(body)) + body)
         while view:
@@ -97,27 +108,30 @@ class Pipe:
                 return Failure("timeout")
         return None
 
-    def receive(self, deadline: float) -> Reply | Failure:
+    def receive(
+        self, deadline: Deadline, request_id: int, limit: int | None = None
+    ) -> Reply | Failure:
+        """The next frame for request ``request_id``; arrays over ``limit`` bytes are refused."""
         while True:
-            parsed = self._parse()
+            parsed = self._parse(request_id, self.max_reply if limit is None else limit)
             if parsed is not None:
                 return parsed
             if self._closed_out:
                 return Failure("eof")
             if self._wait(deadline) is not None:
                 return Failure("timeout")
-            if self.process.poll() is not None and not self._readable():
+            if self._exited() and not self._readable():
                 self.drain()
-                return self._parse() or Failure("eof")
+                return self._parse(request_id, limit or self.max_reply) or Failure("eof")
 
     def drain(self) -> None:
         """Read whatever the process has written, without waiting."""
         while self._readable():
             pass
 
-    def _wait(self, deadline: float, *, writing: bool = False) -> str | None:
+    def _wait(self, deadline: Deadline, *, writing: bool = False) -> str | None:
         """Wait a little for the pipes (draining output); 'timeout' once the deadline passed."""
-        remaining = deadline - time.monotonic()
+        remaining = deadline.remaining()
         if remaining <= 0:
             return "timeout"
         if writing:
@@ -144,7 +158,7 @@ class Pipe:
                 chunk = b""
             if fd == self._out:
                 self._closed_out = not chunk
-                self._buffer += chunk
+                self._take(chunk)
             elif chunk:
                 self.output.add(chunk)
             else:
@@ -152,11 +166,22 @@ class Pipe:
             got = got or bool(chunk)
         return got
 
+    def _take(self, chunk: bytes) -> None:
+        """Keep reply bytes, except those of a refused reply, which are dropped as they come."""
+        dropped = min(self._skip, len(chunk))
+        self._skip -= dropped
+        self._buffer += chunk[dropped:]
+
     def _unregister(self, fd: int) -> None:
         with contextlib.suppress(KeyError, ValueError):
             self._selector.unregister(fd)
 
-    def _parse(self) -> Reply | Failure | None:
+    def _parse(self, request_id: int, limit: int) -> Reply | Failure | None:
+        if self._refused is not None:
+            if self._skip:
+                return None
+            header, self._refused = self._refused, None
+            return Reply(header, [], refused=sum(header["blobs"]))
         if len(self._buffer) < _HEADER.size:
             return None
         (size,) = _HEADER.unpack_from(self._buffer)
@@ -165,16 +190,23 @@ class Pipe:
         if len(self._buffer) < _HEADER.size + size:
             return None
         start = _HEADER.size + size
-        try:
-            header = json.loads(bytes(self._buffer[_HEADER.size : start]))
-        except (ValueError, RecursionError):
-            return Failure("garbage", "a reply that is not JSON")
-        sizes = header.get("blobs", []) if isinstance(header, dict) else None
-        if not isinstance(sizes, list) or not all(type(s) is int and s >= 0 for s in sizes):
-            return Failure("garbage", "a malformed reply header")
-        if sum(sizes) > self.max_reply:
-            return Failure("garbage", f"a reply of {sum(sizes)} bytes")
-        if len(self._buffer) < start + sum(sizes):
+        decoded = _header(bytes(self._buffer[_HEADER.size : start]))
+        if isinstance(decoded, Failure):
+            return decoded
+        header = decoded
+        if type(header.get("id")) is not int or header["id"] != request_id:
+            return Failure("garbage", "a reply to another request")
+        sizes: list[int] = header["blobs"]
+        total = sum(sizes)
+        if total > self.max_reply:
+            return Failure("garbage", f"a reply of {total} bytes")
+        if total > limit:  # refused: drop its arrays without keeping them
+            rest = bytes(self._buffer[start:])
+            self._buffer.clear()
+            self._refused, self._skip = header, total
+            self._take(rest)
+            return self._parse(request_id, limit)
+        if len(self._buffer) < start + total:
             return None
         blobs = []
         for blob_size in sizes:
@@ -182,3 +214,19 @@ class Pipe:
             start += blob_size
         del self._buffer[:start]
         return Reply(header, blobs)
+
+
+def _header(body: bytes) -> dict[str, Any] | Failure:
+    """A frame's JSON object, its strings made safe; a Failure when it is not one."""
+    try:
+        header = clean(json.loads(body))
+    except (ValueError, RecursionError):
+        return Failure("garbage", "a reply that is not JSON")
+    if not isinstance(header, dict):
+        return Failure("garbage", "a malformed reply header")
+    sizes = header.get("blobs", [])
+    if not isinstance(sizes, list) or not all(type(s) is int and s >= 0 for s in sizes):
+        return Failure("garbage", "a malformed reply header")
+    header["blobs"] = sizes
+    reply: dict[str, Any] = header
+    return reply

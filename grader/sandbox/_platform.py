@@ -1,15 +1,18 @@
 """What this machine allows the sandbox: namespaces or not, root or not, which folders to cover.
 
 Decided once per grader process (``platform()``); the first process that fails to start through
-the namespaces demotes it (``demote``) and everything after falls back to limits alone.
+the namespaces demotes it (``demote``) and everything after falls back to limits alone. Falling
+back is refused (``refusal``) unless the answer key stays out of a worker's reach without the
+namespaces: the grader is root, its workers run as a fresh uid, and none of the answer key's
+folders lets other users in.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import logging
 import os
-import shutil
 import stat
 import sys
 import tempfile
@@ -31,6 +34,7 @@ class Platform:
     kept: tuple[Path, ...]  # runtime folders under ``covered``, bound back read-only
     tmp_root: Path | None  # the temporary-files folder (one of ``covered``), made private
     reason: str = ""  # why namespaces are not used
+    key_closed: bool = False  # every answer-key folder is closed to other users
 
 
 def answer_key_dirs() -> tuple[Path, ...]:
@@ -47,9 +51,31 @@ def answer_key_dirs() -> tuple[Path, ...]:
     return tuple(dict.fromkeys(p for p in found if p.is_dir()))
 
 
-# Where people and tools keep files. A worker sees none of them; only what it needs to run is
-# bound back.
-_PRIVATE_ROOTS = ("/home", "/root", "/work", "/srv", "/opt", "/mnt", "/media", "/var/tmp")
+# Where people and tools keep files, and where services keep their sockets. A worker sees none
+# of them; only what it needs to run is bound back.
+_PRIVATE_ROOTS = ("/home", "/root", "/work", "/srv", "/opt", "/mnt", "/media", "/var/tmp", "/run")
+_SKIPPED_ROOTS = frozenset({"/proc", "/sys"})  # not searched for writable folders
+
+
+def writable_dirs(depth: int = 2) -> list[Path]:
+    """Folders anyone may write to, up to ``depth`` levels below ``/`` (``/dev/shm``, ...)."""
+    found, level = [], [Path("/")]
+    for _ in range(depth):
+        below = []
+        for folder in level:
+            try:
+                entries = list(os.scandir(folder))
+            except OSError:
+                continue
+            for entry in entries:
+                if entry.path in _SKIPPED_ROOTS or not entry.is_dir(follow_symlinks=False):
+                    continue
+                below.append(Path(entry.path))
+                with contextlib.suppress(OSError):
+                    if entry.stat(follow_symlinks=False).st_mode & stat.S_IWOTH:
+                        found.append(Path(entry.path))
+        level = below
+    return found
 
 
 def _outermost(paths: list[Path]) -> tuple[Path, ...]:
@@ -59,7 +85,7 @@ def _outermost(paths: list[Path]) -> tuple[Path, ...]:
 
 def covered_dirs(tmp_root: Path) -> tuple[Path, ...]:
     """The folders to cover: the usual private roots, the temporary folder, the checkout."""
-    roots = [Path(root) for root in _PRIVATE_ROOTS] + [tmp_root]
+    roots = [Path(root) for root in _PRIVATE_ROOTS] + [tmp_root] + writable_dirs()
     roots += [d.parent for d in answer_key_dirs() if (d.parent / "pyproject.toml").is_file()]
     return _outermost([root.resolve() for root in roots if root.is_dir()])
 
@@ -117,12 +143,27 @@ def _fallback(plat: Platform, reason: str) -> Platform:
     log.warning("sandbox: Linux namespaces unavailable (%s); using limits only", reason)
     # A fresh uid is only possible when it can reach the Python runtime without the mounts.
     reachable = not any(_closed_ancestor(d) for d in runtime_dirs())
-    return Platform(False, plat.as_root, plat.as_root and reachable, (), (), (), None, reason)
+    closed = all(_closed_to_others(d) for d in answer_key_dirs())
+    uid_drop = plat.as_root and reachable
+    return Platform(False, plat.as_root, uid_drop, (), (), (), None, reason, closed)
+
+
+def _closed_to_others(folder: Path) -> bool:
+    """Whether a user other than the owner can neither list ``folder`` nor reach into it."""
+    mode = folder.stat().st_mode
+    return _closed_ancestor(folder) is not None or not mode & (stat.S_IROTH | stat.S_IXOTH)
+
+
+def refusal(plat: Platform) -> str:
+    """Why this platform cannot keep the answer key from a worker ('' when it can)."""
+    if plat.namespaces:
+        return ""
+    if plat.uid_drop and plat.key_closed:
+        return ""  # a fresh uid cannot enter the answer key's folders
+    return plat.reason
 
 
 def _missing_tools(plat: Platform) -> str:
-    if sys.platform != "linux" or not shutil.which("unshare"):
-        return "not Linux, or util-linux unshare is missing"
-    if not shutil.which("setpriv"):
-        return "util-linux setpriv is missing"
+    if sys.platform != "linux":
+        return "not Linux"
     return ""

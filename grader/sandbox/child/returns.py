@@ -107,12 +107,15 @@ def _frames(error: BaseException) -> list[dict[str, Any]]:
     return frames[-3:]
 
 
-def _args_after(argument: object) -> list[int] | None:
-    if not (type(argument) is list or type(argument) is tuple) or len(argument) > 10_000:
-        return None
-    if not all(type(d) is int and abs(d) < 2**53 for d in argument):
-        return None
-    return list(argument)
+def _args_after(argument: object) -> list[int] | str:
+    """``layers_dims`` after the call: its ints, or how it looks once they are not plain ints
+    (an element replaced by a float or a numpy integer was changed all the same)."""
+    listed = isinstance(argument, (list, tuple)) and len(argument) <= 10_000
+    if isinstance(argument, (list, tuple)) and listed:
+        exact = [d for d in argument if type(d) is int and abs(d) < 2**53]
+        if len(exact) == len(argument):
+            return exact
+    return _short_repr(argument)
 
 
 def _exit_code(error: BaseException) -> object:

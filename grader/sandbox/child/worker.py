@@ -1,113 +1,64 @@
 """The sandbox worker: loads one submission's program and answers the grader's calls over a pipe.
 
-Started by ``grader.sandbox`` as ``python -I _worker.py CONFIG`` (CONFIG is JSON) inside the
-sandbox. It is a standalone script: it imports the standard library and numpy, never the grader.
+Runs in a child of the zygote (``zygote.py``), once ``confine.enter`` has confined it: ``run``
+takes over from there. It imports the standard library and numpy, never the grader.
 
-Start-up, before any student code: apply the resource limits; keep private copies of the
-protocol's stdin/stdout and point fd 1 and 2 at the output pipe (fd 2 as the parent set it up) and
-fd 0 at /dev/null, so nothing the student prints or closes can reach the protocol; block imports of
-the grader's own packages; make a few slow plotting/notebook packages load on first use; import
-numpy; say hello.
+Start-up, before any student code: keep private copies of the protocol's request and reply pipes
+(fds 0 and 1 as the zygote set them up), point fd 1 and 2 at the output pipe (fd 2) and fd 0 at
+/dev/null, so nothing the student prints or closes can reach the protocol; block imports of the
+grader's own packages; make a few slow plotting/notebook packages load on first use; seed
+numpy's and Python's global generators, so code that runs while loading draws the same numbers
+on every run; say hello.
 
 Protocol: each message is a 4-byte big-endian length and a JSON object; a reply's ``blobs`` lists
 the sizes of the raw ``.npy`` byte strings that follow it. Requests are ``load``, ``defined`` and
-``call``; replies carry plain data only (names, line numbers, statuses), and the grader turns them
-into sentences and validates every array again.
-
-With CONFIG's ``exec`` set, the script only applies the limits and replaces itself with that
-command (used to start a Jupyter kernel under the same limits).
+``call``, each with an ``id`` that every frame sent for it repeats; replies carry plain data only
+(names, line numbers, statuses), and the grader turns them into sentences and validates every
+array again.
 """
 
 import ast
 import builtins
 import json
 import os
-import resource
+import random
 import struct
 import sys
 import types
 from collections.abc import Sequence
 from typing import Any
 
+import _initgrade_returns as returns  # the zygote loads these from this folder under these names
+from _initgrade_guard import ImportGuard
+
 # A submission can rebind names in the builtins module (``builtins.isinstance = ...``) while it
 # loads. Names are looked up in this module's globals before the builtins, so the worker keeps the
 # originals of everything it uses, bound here before any student code exists.
 _TRUSTED_BUILTINS = (
     "BaseException", "Exception", "ImportError", "SyntaxError", "ValueError", "callable", "dict",
-    "getattr", "int", "issubclass", "len", "list", "sorted", "str", "tuple", "type",
+    "getattr", "int", "issubclass", "len", "list", "set", "sorted", "str", "tuple", "type",
 )  # fmt: skip
 globals().update({name: getattr(builtins, name) for name in _TRUSTED_BUILTINS})
 
 _HEADER = struct.Struct(">I")
 _MAX_REQUEST = 64 * 1024 * 1024
+_MAX_NAMES = 1000  # names reported besides the ones the grader asks about
+_MAX_NAME_LENGTH = 100
+LOAD_SEED = 0  # numpy's and Python's global generators start from this before loading
 
 
-def main() -> None:
-    config = json.loads(sys.argv[1])
-    _apply_limits(config["limits"])
-    status_fd = config.get("status_fd")
-    if os.getpid() == 1:
-        _become_init(status_fd)  # returns in the child that does the work
-    elif status_fd is not None:
-        os.close(status_fd)
-    if config.get("exec"):
-        os.execv(config["exec"][0], config["exec"])
+def run(config: dict[str, Any], numpy: Any) -> None:
+    """Serve the grader until it closes the request pipe (in the confined worker process)."""
     channel = _Channel.take_over_stdio()
+    os.environ.update(config["env"])
     os.chdir(config["scratch"])
-    sys.path.insert(0, config["scratch"])
-    import _initgrade_returns as returns  # copied next to this script
-    from _initgrade_guard import ImportGuard  # the same
-
+    sys.path[0:1] = [config["scratch"]]  # the zygote's own folder is not the submission's
     sys.meta_path.insert(0, ImportGuard(config["blocked"], config["lazy"]))
-    import numpy
-
-    worker = _Worker(numpy, returns, config)
-    channel.send({"op": "hello", "pid": os.getpid()})
+    numpy.random.seed(LOAD_SEED)
+    random.seed(LOAD_SEED)
+    worker = _Worker(numpy, config)
+    channel.send({"op": "hello", "id": 0, "pid": os.getpid()})
     worker.serve(channel)
-
-
-def _apply_limits(limits: dict[str, int]) -> None:
-    pairs = [
-        (resource.RLIMIT_CORE, 0, 0),
-        (resource.RLIMIT_CPU, limits["cpu"], limits["cpu"] + 1),
-        (resource.RLIMIT_AS, limits["as_bytes"], limits["as_bytes"]),
-        (resource.RLIMIT_FSIZE, limits["fsize_bytes"], limits["fsize_bytes"]),
-        (resource.RLIMIT_NPROC, limits["nproc"], limits["nproc"]),
-    ]
-    for which, soft, hard in pairs:
-        resource.setrlimit(which, (soft, hard))
-
-
-def _become_init(status_fd: int | None) -> None:
-    """Stay behind as the pid namespace's init: reap orphans, report how the worker ended.
-
-    The init of a pid namespace ignores every signal it has no handler for, even SIGXCPU from the
-    CPU limit; so the work happens in a child, and this process only waits for it, writes its
-    wait status to ``status_fd`` and exits, which kills everything left in the namespace.
-    """
-    child = os.fork()
-    if child == 0:
-        if status_fd is not None:
-            os.close(status_fd)
-        return
-    for fd in (0, 1, 2):
-        os.close(fd)
-    while True:
-        try:
-            pid, status = os.waitpid(-1, 0)
-        except InterruptedError:
-            continue
-        except ChildProcessError:
-            os._exit(0)
-        if pid == child:
-            break
-    if os.WIFSIGNALED(status):
-        report = {"signal": os.WTERMSIG(status)}
-    else:
-        report = {"code": os.waitstatus_to_exitcode(status)}
-    if status_fd is not None:
-        os.write(status_fd, json.dumps(report).encode())
-    os._exit(0)
 
 
 class _Channel:
@@ -151,20 +102,22 @@ class _Channel:
 
 
 class _Worker:
-    def __init__(self, numpy: Any, returns: Any, config: dict[str, Any]) -> None:
+    def __init__(self, numpy: Any, config: dict[str, Any]) -> None:
         # Taken before student code runs, which may replace any of them.
-        self.returns = returns
         self.converter = returns.Converter(numpy, config["max_keys"], config["max_bytes"])
         self.seed = numpy.random.seed
         self.namespace: dict[str, Any] = {}
+        self.request_id: object = None
 
     def serve(self, channel: _Channel) -> None:
         self.channel = channel
         handlers = {"load": self.load, "defined": self.defined, "call": self.call}
         while (request := channel.receive()) is not None:
+            self.request_id = request.get("id")
             reply, blobs = handlers[request["op"]](request)
             for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
-                self.returns.quietly(lambda stream=stream: stream.flush(), None)
+                returns.quietly(lambda stream=stream: stream.flush(), None)
+            reply["id"] = self.request_id
             channel.send(reply, blobs)
 
     def load(self, request: dict[str, Any]) -> tuple[dict[str, Any], list[bytes]]:
@@ -172,9 +125,9 @@ class _Worker:
         module.__dict__["__builtins__"] = builtins
         sys.modules["__main__"] = module
         self.namespace = module.__dict__
-        describe = self.returns.describe
+        describe = returns.describe
         try:
-            tree = ast.parse(request["program"], self.returns.SUBMISSION)
+            tree = ast.parse(request["program"], returns.SUBMISSION)
         except (SyntaxError, ValueError) as error:
             line = getattr(error, "lineno", None) or 0
             return {"warnings": [{"kind": "error", "line": line, "error": describe(error)}]}, []
@@ -185,8 +138,8 @@ class _Worker:
                 continue
             # Said before the statement runs: if it kills or hangs the worker, the grader knows
             # which one did and loads the program again without it.
-            self.channel.send({"op": "progress", "statement": index})
-            code = compile(ast.Module([statement], []), self.returns.SUBMISSION, "exec")
+            self.channel.send({"op": "progress", "statement": index, "id": self.request_id})
+            code = compile(ast.Module([statement], []), returns.SUBMISSION, "exec")
             try:
                 exec(code, self.namespace)
             except ImportError as error:
@@ -209,15 +162,20 @@ class _Worker:
         return {"warnings": problems}, []
 
     def defined(self, request: dict[str, Any]) -> tuple[dict[str, Any], list[bytes]]:
-        names = [
+        """The callables the program defines: the names asked about first, then some others."""
+        names = {
             name
             for name, value in list(self.namespace.items())
             if type(name) is str
+            and len(name) <= _MAX_NAME_LENGTH
+            and name.isidentifier()
             and not name.startswith("__")
             and callable(value)
             and not issubclass(type(value), (type, types.ModuleType))
-        ]
-        return {"functions": sorted(names)[:1000]}, []
+        }
+        wanted = [name for name in request.get("wanted") or () if name in names]
+        others = sorted(names - set(wanted))[:_MAX_NAMES]
+        return {"functions": wanted + others}, []
 
     def call(self, request: dict[str, Any]) -> tuple[dict[str, Any], list[bytes]]:
         name = request["function"]
@@ -225,13 +183,9 @@ class _Worker:
             return {"status": "missing"}, []
         function = self.namespace[name]
         if not callable(function) or issubclass(type(function), type):
-            return {"status": "not_callable", "kind": self.returns.type_name(function)}, []
+            return {"status": "not_callable", "kind": returns.type_name(function)}, []
         dims = [int(d) for d in request["layers_dims"]]
         argument = tuple(dims) if request.get("as_tuple") else dims
         if request.get("preseed") is not None:
             self.seed(request["preseed"])
-        return self.returns.run_call(function, argument, self.converter)  # type: ignore[no-any-return]
-
-
-if __name__ == "__main__":
-    main()
+        return returns.run_call(function, argument, self.converter)  # type: ignore[no-any-return]

@@ -1,0 +1,166 @@
+"""A submission's program with workers of its own for every graded function (``Sandbox``).
+
+    with Sandbox(helper_dirs=[bundle], limits=Limits(), graded=SPEC.graded_functions) as box:
+        box.load(extraction.program, origin=extraction.origin,
+                 missing_reasons=extraction.compile_errors)
+        grade_functions(SPEC, box)   # box is a grader.types.Program
+        box.load_warnings, box.output_tail
+
+The first worker loads the program and says what it defines; it then serves the first function
+graded. Every other function gets a fresh worker, started when its first call comes, and its
+hidden cases one more, whose output is not kept: nothing one function leaves behind (a rebound
+``np.random.seed``, a timer, a spinning child) reaches another function's calls, nothing a
+function sees in a hidden case reaches a visible message, and a crash is charged to the function
+that caused it. The workers of one function share its time budget (``Limits.function_seconds``);
+a function's workers are stopped when the next function's first call comes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from types import TracebackType
+
+from grader import messages as msg
+from grader.sandbox import _decode as decode
+from grader.sandbox import _launch as launch
+from grader.sandbox._client import SandboxRefused, Worker
+from grader.sandbox._clock import Budget
+from grader.sandbox._zygote import zygote
+from grader.types import Caller, CallResult, Limits
+
+
+class Sandbox:
+    def __init__(
+        self,
+        *,
+        helper_dirs: Sequence[Path] = (),
+        limits: Limits | None = None,
+        graded: Sequence[str] = (),
+        accept_weak_isolation: bool = False,
+    ) -> None:
+        self.limits = limits or Limits()
+        self._helpers = list(helper_dirs)
+        self._graded = list(graded)
+        self._accept_weak = accept_weak_isolation
+        self._program: tuple[str, decode.Origin | None, dict[str, str]] | None = None
+        self._first: Worker | None = None  # loaded first; lent to the first function called
+        self._loaded: tuple[set[str], tuple[str, ...], dict[str, str]] | None = None
+        self._workers: dict[tuple[str, bool], Worker] = {}
+        self._budgets: dict[str, Budget] = {}
+        self._tails: list[str] = []
+
+    def __enter__(self) -> Sandbox:
+        """Check that this machine may grade, and start the zygote (it boots meanwhile)."""
+        refused = launch.refusal(launch.platform())
+        if refused and not self._accept_weak:
+            raise SandboxRefused(msg.SANDBOX_REFUSED.format(reason=refused))
+        zygote(launch.scrubbed_env(None))
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        for worker in [*self._workers.values(), *([self._first] if self._first else [])]:
+            self._retire(worker)
+        self._workers.clear()
+        self._first = None
+
+    def load(
+        self,
+        program: str,
+        *,
+        origin: decode.Origin | None = None,
+        missing_reasons: Mapping[str, str] | None = None,
+    ) -> None:
+        """The program every worker loads; the first worker starts loading it now."""
+        self._program = (program, origin, dict(missing_reasons or {}))
+        self._first = self._new(budget=None, keep_output=True)
+
+    # -- grader.types.Program -----------------------------------------------------------------
+
+    @property
+    def call_seconds(self) -> float:
+        return self.limits.call_seconds
+
+    def defined(self) -> set[str]:
+        return set(self._load()[0])
+
+    def missing_reason(self, name: str) -> str | None:
+        return self._load()[2].get(name)
+
+    @property
+    def load_warnings(self) -> tuple[str, ...]:
+        return self._load()[1]
+
+    @property
+    def output_tail(self) -> str:
+        """What the program printed: while loading and in each function's visible calls."""
+        live = [w.output_tail for w in [self._first, *self._workers.values()] if w is not None]
+        parts = [t for t in [*self._tails, *live] if t]
+        text = "".join(parts)
+        limit = self.limits.max_output_kb * 1024
+        return text if len(text) <= limit else text[-limit:]
+
+    def caller(self, name: str, *, hidden: bool = False) -> Caller:
+        """A caller of ``name``; its worker starts at the first call."""
+
+        def call(layer_dims: Sequence[int], preseed: int | None) -> CallResult:
+            return self._worker(name, hidden).call(name, layer_dims, preseed)
+
+        return call
+
+    # -- internals ----------------------------------------------------------------------------
+
+    def _new(self, *, budget: Budget | None, keep_output: bool) -> Worker:
+        if self._program is None:
+            raise RuntimeError("give the sandbox its program first: sandbox.load(program)")
+        program, origin, missing = self._program
+        worker = Worker(
+            program,
+            helper_dirs=self._helpers,
+            limits=self.limits,
+            origin=origin,
+            missing_reasons=missing,
+            wanted=self._graded,
+            budget=budget,
+            keep_output=keep_output,
+            accept_weak_isolation=self._accept_weak,
+        )
+        return worker.__enter__()
+
+    def _load(self) -> tuple[set[str], tuple[str, ...], dict[str, str]]:
+        """What the first worker found loading the program: names, warnings, missing reasons."""
+        if self._loaded is None:
+            if self._first is None:
+                self._first = self._new(budget=None, keep_output=True)
+            worker = self._first
+            names = worker.defined()
+            self._loaded = (names, worker.load_warnings, worker.missing_reasons())
+        return self._loaded
+
+    def _worker(self, name: str, hidden: bool) -> Worker:
+        found = self._workers.get((name, hidden))
+        if found is not None:
+            return found
+        for other, kind in list(self._workers):
+            if other != name:  # that function is done: nothing of it survives
+                self._retire(self._workers.pop((other, kind)))
+        budget = self._budgets.setdefault(name, Budget(self.limits.function_seconds))
+        if not hidden and self._first is not None:
+            worker, self._first = self._first, None
+            worker.budget = budget
+        else:
+            worker = self._new(budget=budget, keep_output=not hidden)
+        self._workers[(name, hidden)] = worker
+        return worker
+
+    def _retire(self, worker: Worker) -> None:
+        self._tails.append(worker.output_tail)
+        worker.close()
