@@ -55,7 +55,7 @@ HIDDEN_FAILED = (
 )
 HIDDEN_PROBLEM = {
     "missing": "the key(s) {keys} are missing",
-    "extra": "there are unexpected keys {keys}",
+    "extra": "there are {count} unexpected key(s)",  # their names are the function's to choose
     "shape": "{key} has the wrong shape",
     "nonfinite": "{key} contains values that are not finite",
     "value": "{key} has values that differ from the expected ones",

@@ -1,8 +1,12 @@
 """The hostile and broken submission corpus: every case gets the outcome it states, and grading
 survives it: no traceback, the documented exit code, only the affected function loses points,
 wall time within the limit a case can hit (a function's time budget) plus 2 s over a normal
-grading, no process left behind, no file written but the requested report, and nothing secret
-in what the student sees.
+grading, no process left behind, no file written but the requested reports, nothing left on the
+host (files in its writable folders, System V IPC objects, messages on its sockets), reports
+that print and parse (no control characters, one "Total:" line, valid JUnit XML), and nothing
+secret in what the student sees (hidden values, hidden layers_dims). Every code case is graded
+three times: once through the CLI with every check above, then twice more through the API, at
+the same time (a busier machine), and the three must agree on every check's verdict and points.
 
 A case is a file of notebook cells in ``tests/fixtures/corpus`` (cells separated by ``# %%``). Its
 cells are appended to ``_base.py``, a correct submission, so a case's definitions replace the
@@ -12,18 +16,32 @@ correct ones. Header lines say what must happen:
     # reason: he: time | timeout    text one of which the function's messages must contain
     # drop: random                  leave the base's cell for that function out
     # timeout: 1                    the call limit for this case (a case that hangs waits it out)
+    # slack: 0.5                    seconds over a normal grading plus the limit (default 2)
+    # never-shown: seen_4_300_1     text that must appear nowhere in what the student sees
+    # repeat-cell: 300000           the case's first cell, with {i} numbered, that many times over
+    # load: 3                       that many CPU-bound processes run while the case is graded
+    # max-rss-growth: 400           MB the grader's memory may grow by while grading it
+
+``INITGRADE_HASH0`` in a case is replaced by ``hash("initgrade")`` with ``PYTHONHASHSEED=0``.
 
 Broken *files* (not notebooks, unreadable, too large...) are built in ``broken_files`` below.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
 import socket
+import subprocess
+import sys
+import threading
 import time
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,10 +49,13 @@ import nbformat
 import numpy as np
 import pytest
 
+from grader.api import grade_submission
 from grader.checks import FUNCTION_BUDGET_CALLS, expected_params
+from grader.checks.strategies import property_inputs
 from grader.cli import main
+from grader.reports import gradescope_json
 from grader.sandbox import isolation_report
-from grader.spec import SPEC
+from grader.spec import SCALE_PROBE_DIMS, SPEC
 
 pytestmark = pytest.mark.slow
 
@@ -48,6 +69,13 @@ CALL_TIMEOUT = 2.0  # seconds for one call of a student function in these runs, 
 SLACK = 2.0  # the bound: a case may take that limit plus this much over a normal grading
 SECRET = "initgrade-corpus-secret-7f3a9c"
 NETWORK_PORT = 45123  # the network case tries to reach this port on loopback
+HOST_SOCKET = Path("/run/initgrade-corpus.sock")  # and the socket cases these
+ABSTRACT_SOCKET = "\0initgrade-corpus"
+IPC_KEY = 0x1A6C0DE  # System V IPC objects the IPC case makes with this key must not outlive it
+MARKER = "initgrade-corpus"  # files whose name starts so must not stay in the host's folders
+HOST_FOLDERS = ("/tmp", "/var/tmp", "/dev/shm", "/run", "/run/lock", "/dev/mqueue")
+BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 @dataclass
@@ -58,6 +86,11 @@ class Case:
     reasons: dict[str, list[str]] = field(default_factory=dict)
     drop: set[str] = field(default_factory=set)
     timeout: float = CALL_TIMEOUT
+    slack: float = SLACK
+    never_shown: list[str] = field(default_factory=list)
+    repeat_cell: int = 0
+    load: int = 0
+    max_rss_growth_mb: float | None = None
 
     @property
     def limit(self) -> float:
@@ -85,7 +118,35 @@ def parse_case(path: Path) -> Case:
             case.drop |= {SHORT[s] for s in line.removeprefix("# drop:").split()}
         elif line.startswith("# timeout:"):
             case.timeout = float(line.removeprefix("# timeout:"))
+        elif line.startswith("# slack:"):
+            case.slack = float(line.removeprefix("# slack:"))
+        elif line.startswith("# never-shown:"):
+            case.never_shown += line.removeprefix("# never-shown:").split()
+        elif line.startswith("# repeat-cell:"):
+            case.repeat_cell = int(line.removeprefix("# repeat-cell:"))
+        elif line.startswith("# load:"):
+            case.load = int(line.removeprefix("# load:"))
+        elif line.startswith("# max-rss-growth:"):
+            case.max_rss_growth_mb = float(line.removeprefix("# max-rss-growth:"))
+    if case.repeat_cell:
+        template = case.cells[0]
+        case.cells[0] = "\n".join(template.replace("{i}", str(i)) for i in range(case.repeat_cell))
+    if any("INITGRADE_HASH0" in cell for cell in case.cells):
+        case.cells = [cell.replace("INITGRADE_HASH0", str(_hash0())) for cell in case.cells]
     return case
+
+
+@functools.lru_cache(maxsize=1)
+def _hash0() -> int:
+    """``hash("initgrade")`` in this Python with ``PYTHONHASHSEED=0``, as a worker computes it."""
+    done = subprocess.run(
+        [sys.executable, "-c", "print(hash('initgrade'))"],
+        env={**os.environ, "PYTHONHASHSEED": "0"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return int(done.stdout)
 
 
 BASE_CELLS = _cells((CORPUS / "_base.py").read_text())
@@ -144,6 +205,7 @@ def leftover_processes() -> list[str]:
 
 
 def grader_zygote_pid() -> int | None:
+    """The pid of this process's zygote, the one process that outlives its gradings."""
     from grader.sandbox._zygote import _current
 
     found = _current.get(os.getpid())
@@ -167,7 +229,17 @@ def hidden_value_strings() -> set[str]:
     return _value_strings(hidden=True) - _value_strings(hidden=False)
 
 
+def hidden_dims_strings() -> set[str]:
+    """How a hidden case's layers_dims would print, for those no visible call uses too."""
+    shown = {tuple(case.layer_dims) for e in SPEC.functions for case in e.visible_cases}
+    shown |= {tuple(d) for e in SPEC.functions for d in property_inputs(e.property_examples)}
+    shown |= {tuple(e.outcome_dims) for e in SPEC.functions} | {SCALE_PROBE_DIMS}
+    hidden = {tuple(c.layer_dims) for e in SPEC.functions for c in e.exact_cases if c.hidden}
+    return {text for dims in hidden - shown for text in (str(list(dims)), str(dims))}
+
+
 HIDDEN_STRINGS = hidden_value_strings()
+HIDDEN_DIMS = hidden_dims_strings()
 
 
 @dataclass
@@ -179,6 +251,30 @@ class Run:
     results: dict
     workdir: Path
     notebook_dir: Path
+    peak_rss_mb: float = 0.0
+
+
+def _rss_mb() -> float:
+    return int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+@contextmanager
+def peak_rss(into: list[float]) -> Iterator[None]:
+    """Sample this process's resident memory while the block runs; its peak growth in MB."""
+    start, peak, done = _rss_mb(), [0.0], threading.Event()
+
+    def sample() -> None:
+        while not done.wait(0.01):
+            peak[0] = max(peak[0], _rss_mb() - start)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        yield
+    finally:
+        done.set()
+        sampler.join()
+        into.append(max(peak[0], _rss_mb() - start))
 
 
 def grade(
@@ -190,30 +286,66 @@ def grade(
     workdir.mkdir(exist_ok=True)
     old = Path.cwd()
     os.chdir(workdir)
+    growth: list[float] = []
+    command = ["grade", str(notebook), "--json", "results.json", "--junit", "junit.xml"]
     try:
         start = time.perf_counter()
-        code = main(["grade", str(notebook), "--json", "results.json", "--timeout", str(timeout)])
+        with peak_rss(growth):
+            code = main([*command, "--timeout", str(timeout)])
         seconds = time.perf_counter() - start
     finally:
         os.chdir(old)
     captured = capsys.readouterr()
     results = json.loads((workdir / "results.json").read_text())
-    return Run(code, seconds, captured.out, captured.err, results, workdir, notebook.parent)
+    run = Run(code, seconds, captured.out, captured.err, results, workdir, notebook.parent)
+    run.peak_rss_mb = growth[0]
+    return run
 
 
-def assert_survived(run: Run, *, budget: float) -> None:
+def assert_survived(run: Run, *, budget: float, never_shown: list[str] = ()) -> None:
     assert run.code in (0, 1)
     assert "Traceback" not in run.stdout
     assert "Traceback" not in run.stderr
     assert run.seconds <= budget, f"took {run.seconds:.1f} s, budget {budget:.1f} s"
     assert leftover_processes() == []
-    assert sorted(p.name for p in run.workdir.iterdir()) == ["results.json"]
+    assert sorted(p.name for p in run.workdir.iterdir()) == ["junit.xml", "results.json"]
     written = sorted(p.name for p in run.notebook_dir.iterdir())
     assert len(written) == 1, f"files next to the notebook: {written}"
-    text = run.stdout + json.dumps(run.results)
+    ET.parse(run.workdir / "junit.xml")  # XML that parses: no control characters in it
+    assert_printable(run.stdout)
+    text = run.stdout + json.dumps(run.results, ensure_ascii=False)
     assert SECRET not in text
-    leaked = [s for s in HIDDEN_STRINGS if s in text]
-    assert leaked == [], f"hidden expected values in the report: {leaked[:5]}"
+    leaked = [s for s in HIDDEN_STRINGS | HIDDEN_DIMS | set(never_shown) if s in text]
+    assert leaked == [], f"hidden values or layers_dims in the report: {leaked[:5]}"
+    assert host_leftovers() == []
+
+
+def assert_printable(stdout: str) -> None:
+    """The text report cannot move the cursor, clear, recolour, or forge a line of its own."""
+    assert CONTROL.findall(stdout) == [], "control characters in the report"
+    assert BIDI.findall(stdout) == [], "bidirectional overrides or line separators in the report"
+    totals = [line for line in stdout.splitlines() if line.lstrip().startswith("Total:")]
+    assert len(totals) == 1, totals
+
+
+def host_leftovers() -> list[str]:
+    """What a worker could have left on the host: marked files in its writable folders, and
+    System V IPC objects with the corpus's key."""
+    found = []
+    for folder in map(Path, HOST_FOLDERS):
+        try:
+            found += [
+                str(p) for p in folder.iterdir() if p.name.startswith(MARKER) and p != HOST_SOCKET
+            ]
+        except OSError:
+            continue
+    for kind in ("shm", "sem", "msg"):
+        try:
+            rows = Path(f"/proc/sysvipc/{kind}").read_text().splitlines()[1:]
+        except OSError:
+            continue
+        found += [f"System V {kind} {r.split()[0]}" for r in rows if int(r.split()[0]) == IPC_KEY]
+    return found
 
 
 def function_scores(results: dict) -> dict[str, tuple[float, float]]:
@@ -254,36 +386,83 @@ def normal_seconds(tmp_path_factory: pytest.TempPathFactory) -> float:
 
 
 @pytest.fixture
-def guarded_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """A secret in the grader's environment, and a listener on loopback for the network case."""
+def guarded_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[socket.socket]]:
+    """A secret in the grader's environment, and listeners a worker must not reach: on
+    loopback, at a socket file in a host folder anyone may write to, and on an abstract name.
+    Each must have nothing waiting to be accepted after a case."""
     monkeypatch.setenv("INITGRADE_CORPUS_SECRET", SECRET)
-    listener = socket.socket()
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listeners = []
+    for family, address in [
+        (socket.AF_INET, ("127.0.0.1", NETWORK_PORT)),
+        (socket.AF_UNIX, str(HOST_SOCKET)),
+        (socket.AF_UNIX, ABSTRACT_SOCKET),
+    ]:
+        listener = socket.socket(family)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        at_a_path = family == socket.AF_UNIX and address != ABSTRACT_SOCKET
+        try:
+            if at_a_path:
+                Path(str(address)).unlink(missing_ok=True)
+            listener.bind(address)
+            if at_a_path:
+                os.chmod(str(address), 0o777)  # anyone may connect, as to a careless service's
+            listener.listen(8)
+            listener.setblocking(False)
+            listeners.append(listener)
+        except OSError:
+            listener.close()  # taken, or no right to bind there: the case cannot reach it then
     try:
-        listener.bind(("127.0.0.1", NETWORK_PORT))
-        listener.listen(8)
-    except OSError:
-        pass  # the port is taken: the case then fails to connect either way
-    try:
-        yield
+        yield listeners
     finally:
-        listener.close()
+        for listener in listeners:
+            listener.close()
+        HOST_SOCKET.unlink(missing_ok=True)
+
+
+def reached(listeners: list[socket.socket]) -> list[str]:
+    """The listeners a worker connected to (a connection waits to be accepted)."""
+    found = []
+    for listener in listeners:
+        try:
+            connection, _ = listener.accept()
+        except OSError:  # BlockingIOError: nothing waiting
+            continue
+        connection.close()
+        found.append(str(listener.getsockname()))
+    return found
 
 
 def namespaces_available() -> bool:
     return "namespaces:" in isolation_report()
 
 
+@contextmanager
+def cpu_load(processes: int) -> Iterator[None]:
+    """``processes`` CPU-bound processes running meanwhile (a busy machine)."""
+    hogs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(processes)]
+    try:
+        yield
+    finally:
+        for hog in hogs:
+            hog.kill()
+            hog.wait()
+
+
+def verdicts(results: dict) -> list[tuple[str, str, float, str]]:
+    """Every check of a results.json as (function, name, points, status): its grade."""
+    return [(",".join(t["tags"]), t["name"], t["score"], t["status"]) for t in results["tests"]]
+
+
 # -- the code cases --------------------------------------------------------------------------------
 
 
-@pytest.mark.usefixtures("guarded_environment")
 @pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
 def test_corpus_case_gets_its_outcome_and_grading_survives(
     path: Path,
     tmp_path: Path,
     normal_seconds: float,
     capsys: pytest.CaptureFixture[str],
+    guarded_environment: list[socket.socket],
 ) -> None:
     case = parse_case(path)
     if case.name == "reach_network_socket" and not namespaces_available():
@@ -293,21 +472,37 @@ def test_corpus_case_gets_its_outcome_and_grading_survives(
     notebook = write_notebook(notebook_dir / "student.ipynb", base_cells(case.drop) + case.cells)
     tmp_results = Path("/tmp/results.json")
     tmp_before = tmp_results.stat().st_mtime if tmp_results.exists() else None
+    budget = normal_seconds * 1.5 + case.limit + case.slack
 
-    run = grade(notebook, tmp_path / "cwd", capsys, case.timeout)
+    with cpu_load(case.load):
+        run = grade(notebook, tmp_path / "cwd", capsys, case.timeout)
+        with ThreadPoolExecutor(2) as pool:  # two more gradings at once: a busier machine still
+            again = list(pool.map(regrade, [notebook] * 2, [case.timeout] * 2))
 
     assert run.code == 0, run.stdout
-    assert_survived(run, budget=normal_seconds * 1.5 + case.limit + SLACK)
+    assert_survived(run, budget=budget, never_shown=case.never_shown)
+    assert reached(guarded_environment) == []
     assert (tmp_results.stat().st_mtime if tmp_results.exists() else None) == tmp_before
     for name, (score, max_score) in function_scores(run.results).items():
         assert_verdict(case.expect.get(name, "full"), score, max_score, name)
         if name in case.reasons:
             text = function_text(run.results, name)
             assert any(word.lower() in text for word in case.reasons[name]), (name, text[:600])
+    if case.max_rss_growth_mb is not None:
+        assert run.peak_rss_mb <= case.max_rss_growth_mb, f"grew by {run.peak_rss_mb:.0f} MB"
+    for results in again:  # the same grade on every run, whatever the case did
+        assert verdicts(results) == verdicts(run.results)
+    assert leftover_processes() == []
 
 
-def test_corpus_has_at_least_forty_cases() -> None:
-    assert len(CASES) + len(BROKEN_FILES) >= 40
+def regrade(notebook: Path, timeout: float) -> dict:
+    """Grade ``notebook`` again through the API: its results.json object."""
+    graded = grade_submission(notebook, timeout=timeout)
+    return json.loads(json.dumps(gradescope_json(graded.report)))
+
+
+def test_corpus_has_at_least_ninety_cases() -> None:
+    assert len(CASES) + len(BROKEN_FILES) >= 90
 
 
 # -- broken files ----------------------------------------------------------------------------------
@@ -404,3 +599,39 @@ def test_broken_file_gets_a_clear_report(
     if words:
         assert words.lower() in run.stdout.lower()
         assert path.name in run.stdout or str(path) in run.stdout
+
+
+# -- without user namespaces --------------------------------------------------------------------
+
+
+def test_without_namespaces_grading_is_refused_by_default_and_the_report_says_why(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from grader.sandbox import _platform
+
+    plain = _platform.Platform(False, os.geteuid() == 0, False, (), (), (), None, "forced off")
+    monkeypatch.setattr(_platform, "_current", [plain])
+    case = parse_case(CORPUS / "reach_removes_the_import_guard.py")
+    notebook_dir = tmp_path / "submission"
+    notebook_dir.mkdir()
+    notebook = write_notebook(notebook_dir / "student.ipynb", BASE_CELLS + case.cells)
+
+    refused = grade(notebook, tmp_path / "refused", capsys)
+    assert refused.code == 3  # the machine's problem, for course staff: no grade is given
+    assert refused.results["score"] == 0
+    assert "will not grade on this machine: forced off" in refused.stderr
+    assert "--accept-weak-isolation" in refused.stderr
+    assert "--accept-weak-isolation" not in refused.stdout  # staff's business, not the student's
+
+    workdir = tmp_path / "accepted"
+    workdir.mkdir()
+    os.chdir(workdir)
+    try:
+        code = main(["grade", str(notebook), "--json", "results.json", "--accept-weak-isolation"])
+    finally:
+        os.chdir(tmp_path)
+    capsys.readouterr()
+    scores = function_scores(json.loads((workdir / "results.json").read_text()))
+    assert code == 0
+    # The risk the flag accepts: without a mount namespace the answer key can be imported.
+    assert scores[SHORT["he"]] == (10.0, 10.0)

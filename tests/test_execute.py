@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -91,3 +92,41 @@ def test_a_kernel_that_cannot_start_is_a_message(monkeypatch: pytest.MonkeyPatch
     assert len(errors) == 1
     assert errors[0].startswith("The notebook could not be run: no Jupyter kernel could start (")
     assert executed.cells[0].outputs == []
+
+
+def test_the_kernel_log_is_read_through_its_own_descriptor_never_by_path(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("initgrade-execute-secret")
+    log_path = tmp_path / "kernel.log"
+    log = execute._open_log(log_path)
+    try:
+        os.write(log, b"the kernel's own last words")
+        log_path.unlink()  # what a cell in the scratch folder could do ...
+        log_path.symlink_to(secret)  # ... to show any file the grader can read
+        said = execute._no_kernel(RuntimeError("no kernel"), log)
+        log_path.unlink()
+        os.mkfifo(log_path)  # or to hang a grader that opens it
+        again = execute._no_kernel(RuntimeError("no kernel"), log)
+    finally:
+        os.close(log)
+    assert "the kernel's own last words" in said
+    assert "initgrade-execute-secret" not in said + again
+
+
+def test_a_kernel_log_that_is_already_there_is_not_opened(tmp_path: Path) -> None:
+    (tmp_path / "kernel.log").symlink_to(tmp_path / "elsewhere")
+    with pytest.raises(FileExistsError):
+        execute._open_log(tmp_path / "kernel.log")
+
+
+def test_what_the_kernel_sends_back_is_made_safe_to_write(tmp_path: Path) -> None:
+    executed, errors = execute_notebook(
+        notebook("print('\\x1b[2Jcleared')", "raise ValueError('\\x1b[31mred')"),
+        workdir=tmp_path,
+        limits=LIMITS,
+        cell_seconds=30,
+    )
+    text = executed.cells[0].outputs[0].text
+    assert text == "\\x1b[2Jcleared\n"
+    assert errors == ["Cell 2 raised ValueError: \\x1b[31mred"]
+    nbformat.read(tmp_path / "executed.ipynb", as_version=4)

@@ -258,3 +258,44 @@ def test_the_extracted_program_runs_in_the_sandbox() -> None:
         "cell 1, line 3: could not import initgrade_no_such_module (ModuleNotFoundError: No "
         "module named 'initgrade_no_such_module'); graded without it.",
     )
+
+
+# -- bounds: what extraction reads of a huge notebook, and what it never loses -------------------
+
+GRADED = ("initialize_parameters_he",)
+
+
+def test_a_cell_too_large_to_read_gives_up_only_its_other_definitions() -> None:
+    import time
+
+    filler = "\n".join(f"def filler_{i}(): pass" for i in range(200_000))
+    big = f"import numpy as np\n{filler}\n{HE}\nx = 1\n"
+    start = time.monotonic()
+    result = extract(cells(big, "def scale(l, dims):\n    return 1.0"), graded=GRADED)
+    assert time.monotonic() - start < 3
+    assert set(result.functions) == {"initialize_parameters_he", "scale"}
+    assert result.functions["initialize_parameters_he"].line == 200_003
+    assert "import numpy as np" in result.program
+    assert any("Cell 1 is 4.9 MB" in w and "only its definitions of initialize" in w
+               for w in result.warnings)  # fmt: skip
+
+
+def test_cells_past_the_notebook_budget_are_left_out_but_graded_ones_are_read() -> None:
+    chunk = "\n".join(f"def f{i}(): pass" for i in range(5000))  # about 80 KB a cell
+    result = extract(cells(*[chunk.replace("def f", f"def c{n}_") for n in range(12)], HE),
+                     graded=GRADED)  # fmt: skip
+    assert "initialize_parameters_he" in result.functions
+    assert "c0_0" in result.functions
+    assert "c11_0" not in result.functions
+    assert any("were left out" in w and "always read" in w for w in result.warnings)
+
+
+def test_definitions_past_the_statement_budget_are_left_out_except_graded_ones() -> None:
+    from grader.notebook._bounds import MAX_STATEMENTS
+
+    many = [f"def g{i}(): pass" for i in range(MAX_STATEMENTS + 10)]
+    result = extract(cells("\n".join(many[:3000]), "\n".join(many[3000:]), HE), graded=GRADED)
+    assert "initialize_parameters_he" in result.functions
+    assert f"g{MAX_STATEMENTS - 1}" in result.functions
+    assert f"g{MAX_STATEMENTS}" not in result.functions
+    assert any(f"more than {MAX_STATEMENTS} top-level definitions" in w for w in result.warnings)

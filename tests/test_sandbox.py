@@ -7,10 +7,12 @@ limit are marked slow (and still run in CI).
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -619,3 +621,319 @@ def test_npy_bytes_that_lie_about_their_size_are_garbled() -> None:
     for bad in (blob[:-8], blob.replace(b"(3, 2)", b"(3, 3)"), blob + b"\0" * 8):
         with pytest.raises(Garbled):
             read_npy(bad)
+
+
+# -- text from the worker is safe to print and to write -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        ("plain text", "plain text"),
+        ("lone \ud800 surrogate", "lone \ufffd surrogate"),
+        ("\x1b[2Kcleared\rTotal: 30", "\\x1b[2Kcleared\\x0dTotal: 30"),
+        ("two\nlines\tand a tab", "two lines and a tab"),
+        ("\u202eright to left\u202c", "\\u202eright to left\\u202c"),
+        ("nul\x00 del\x7f c1\x85", "nul\\x00 del\\x7f c1\\x85"),
+    ],
+)
+def test_untrusted_text_is_made_printable_and_encodable(raw: str, shown: str) -> None:
+    from grader.sandbox import safe_text
+
+    assert safe_text(raw) == shown
+    safe_text(raw).encode("utf-8")  # no lone surrogate left to fail an encoder
+
+
+def test_untrusted_text_keeps_its_lines_where_lines_are_wanted() -> None:
+    from grader.sandbox import safe_text
+
+    assert safe_text("a\nb\tc\x1b", lines=True) == "a\nb\tc\\x1b"
+
+
+def test_every_string_of_a_reply_is_cleaned_and_deep_nesting_is_refused() -> None:
+    from grader.sandbox._text import clean
+
+    assert clean({"k\x1b": ["\ud800", 1, {"x": "\r"}]}) == {"k\\x1b": ["\ufffd", 1, {"x": "\\x0d"}]}
+    deep: object = "x"
+    for _ in range(40):
+        deep = [deep]
+    with pytest.raises(ValueError, match="nested"):
+        clean(deep)
+
+
+# -- replies name their request and are bounded from their header ----------------------------
+
+
+def frame(header: dict, *blobs: bytes) -> bytes:
+    import json
+    import struct
+
+    body = json.dumps({**header, "blobs": [len(b) for b in blobs]}).encode()
+    return struct.pack(">I", len(body)) + body + b"".join(blobs)
+
+
+@contextmanager
+def pipe_pair() -> Iterator[tuple[int, object]]:
+    """A grader-side Pipe and the write end of its reply pipe, for feeding it frames."""
+    from grader.sandbox._pipe import OutputTail, Pipe
+
+    requests, replies, output = os.pipe(), os.pipe(), os.pipe()
+    pipe = Pipe(requests[1], replies[0], output[0], tail=OutputTail(1024), max_reply=1 << 24,
+                exited=lambda: False)  # fmt: skip
+    try:
+        yield replies[1], pipe
+    finally:
+        pipe.close()
+        for fd in (*requests, *replies, *output):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+
+def soon() -> object:
+    from grader.sandbox._clock import WallDeadline
+
+    return WallDeadline(time.monotonic() + 2)
+
+
+def test_a_reply_for_another_request_is_a_failure_not_an_answer() -> None:
+    from grader.sandbox._pipe import Failure, Reply
+
+    with pipe_pair() as (write, pipe):
+        os.write(write, frame({"id": 6, "status": "ok"}) + frame({"id": 7, "status": "ok"}))
+        stale = pipe.receive(soon(), 7)
+        assert isinstance(stale, Failure)
+        assert stale.detail == "a reply to another request"
+    with pipe_pair() as (write, pipe):
+        os.write(write, frame({"id": 7, "status": "ok"}))
+        assert isinstance(pipe.receive(soon(), 7), Reply)
+    with pipe_pair() as (write, pipe):
+        os.write(write, frame({"status": "ok"}))  # no id at all
+        assert isinstance(pipe.receive(soon(), 7), Failure)
+
+
+def test_a_reply_over_its_limit_is_refused_from_its_header_and_its_bytes_dropped() -> None:
+    from grader.sandbox._pipe import Reply
+
+    big = b"\0" * (1 << 20)
+    with pipe_pair() as (write, pipe):
+        writer = threading.Thread(
+            target=lambda: os.write(write, frame({"id": 1}, big, big) + frame({"id": 2}))
+        )
+        writer.start()
+        refused = pipe.receive(soon(), 1, limit=1 << 20)
+        after = pipe.receive(soon(), 2)
+        writer.join()
+    assert isinstance(refused, Reply)
+    assert (refused.refused, refused.blobs) == (2 << 20, [])
+    assert isinstance(after, Reply)
+    assert after.header["id"] == 2
+
+
+def test_reply_strings_arrive_safe() -> None:
+    from grader.sandbox._pipe import Reply
+
+    with pipe_pair() as (write, pipe):
+        os.write(write, frame({"id": 1, "error": "\x1b[31m\ud800"}))
+        reply = pipe.receive(soon(), 1)
+    assert isinstance(reply, Reply)
+    assert reply.header["error"] == "\\x1b[31m\ufffd"
+
+
+def npy_bytes(shape: str, data: bytes) -> bytes:
+    import struct
+
+    header = f"{{'descr': '<f8', 'fortran_order': False, 'shape': {shape}, }}"
+    header += " " * (63 - len(header) % 64) + "\n"
+    return b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header.encode() + data
+
+
+@pytest.mark.parametrize(
+    ("shape", "data"),
+    [
+        ("(-2, -1)", b"\0" * 16),
+        ("(4611686018427387904, 4611686018427387904, 0)", b""),
+        ("(999999999, 999999999, 999999999, 0)", b""),
+        ("('a', 2)", b"\0" * 16),
+        ("(True, 2)", b"\0" * 16),
+    ],
+)
+def test_npy_bytes_numpy_cannot_read_are_garbled_whatever_numpy_raises(shape: str, data) -> None:
+    from grader.sandbox._decode import Garbled, read_npy
+
+    with pytest.raises(Garbled):
+        read_npy(npy_bytes(shape, data))
+
+
+def test_a_reply_may_hold_four_times_what_its_parameters_take_and_at_least_a_mebibyte() -> None:
+    from grader.sandbox._client import reply_limit
+
+    assert reply_limit([2, 4, 1]) == 1 << 20
+    assert reply_limit([4, 300, 1]) == 1 << 20
+    assert reply_limit([1000, 1000]) == 4 * 8 * 1000 * 1001
+
+
+def test_an_oversized_reply_is_an_invalid_call_and_the_worker_goes_on() -> None:
+    source = "import numpy as np\ndef big(d):\n    return {'W1': np.zeros(1 << 18)}\n"
+    source += "def small(d):\n    return {'W1': np.zeros((1, 1))}\n"
+    with Worker(source, limits=LIMITS) as worker:
+        refused = worker.call("big", [1, 1])
+        fine = worker.call("small", [1, 1])
+    assert refused.status is CallStatus.INVALID
+    assert "big returned 2.0 MB of arrays for layers_dims=[1, 1], more than the 1 MB" in (
+        refused.message
+    )
+    assert fine.ok
+
+
+# -- time -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("end", "used"),
+    [
+        ((103.0, 1.0, 7.5, 1.0), 0.5),  # 3 s of wall clock, 2.5 s of it the worker waiting
+        ((103.0, 1.0, 6.0, 2.5), 0.5),  # or the grader waiting to read what had come
+        ((103.0, 2.0, 7.5, 2.0), 1.5),  # never less than the time the worker ran
+        ((103.0, 0.5, 5.5, 1.0), 2.5),  # sleeping counts
+    ],
+)
+def test_time_waiting_for_a_processor_is_not_counted(end: tuple, used: float) -> None:
+    from grader.sandbox._clock import BusyClock, Reading
+
+    readings = iter([Reading(100.0, 0.5, 5.0, 1.0), Reading(*end)])
+    clock = BusyClock(lambda: next(readings), allowed=1.0, hard=10**9)
+    assert clock.used() == pytest.approx(used)
+
+
+def test_a_function_budget_stops_its_calls_at_exactly_two_call_limits() -> None:
+    from grader.sandbox import Sandbox
+
+    limits = Limits(call_seconds=0.4, memory_mb=512)
+    source = "import time\ndef slow(d):\n    time.sleep(0.15)\n    raise ValueError('no')\n"
+    start = time.monotonic()
+    with Sandbox(limits=limits, graded=["slow"]) as sandbox:
+        sandbox.load(source)
+        call = sandbox.caller("slow")
+        results = [call([1], None) for _ in range(8)]
+    elapsed = time.monotonic() - start
+    stopped = [r for r in results if r.status is CallStatus.TIMEOUT]
+    assert [r.status for r in results[:5]] == [CallStatus.EXCEPTION] * 5  # 0.75 s of 0.8 s
+    assert stopped
+    assert "took its 0.8 s of grading time" in stopped[0].message
+    assert elapsed < 0.8 + 0.5 + SLACK
+
+
+# -- one set of workers per function --------------------------------------------------------------
+
+
+SHARED = """import numpy as np
+def spoils(d):
+    np.random.seed = lambda *a: None
+    np.marker = "spoiled"
+    print("spoils ran")
+    return {"W1": np.ones((1, 1))}
+def checks(d):
+    return {"W1": np.full((1, 1), float(getattr(np, "marker", "") == "spoiled"))}
+def prints(d):
+    print("hidden output", d)
+    return {"W1": np.ones((1, 1))}
+"""
+
+
+def test_each_function_gets_its_own_workers_and_nothing_of_one_reaches_another() -> None:
+    from grader.sandbox import Sandbox
+
+    with Sandbox(limits=LIMITS, graded=["spoils", "checks"]) as sandbox:
+        sandbox.load(SHARED)
+        assert {"spoils", "checks"} <= sandbox.defined()
+        assert sandbox.caller("spoils")([1], None).ok
+        assert sandbox.caller("checks")([1], None).value == {"W1": np.zeros((1, 1))}
+        assert sandbox.caller("checks", hidden=True)([1], None).ok
+        assert "spoils ran" in sandbox.output_tail
+
+
+def test_what_a_hidden_call_prints_is_not_kept() -> None:
+    from grader.sandbox import Sandbox
+
+    with Sandbox(limits=LIMITS, graded=["prints"]) as sandbox:
+        sandbox.load(SHARED)
+        assert sandbox.caller("prints", hidden=True)([7, 3], None).ok
+        assert sandbox.caller("prints")([2, 1], None).ok
+        tail = sandbox.output_tail
+    assert "hidden output [2, 1]" in tail
+    assert "[7, 3]" not in tail
+
+
+def test_graded_names_are_reported_however_many_other_names_the_program_binds() -> None:
+    source = "def zz_graded(d):\n    return {}\nclass _Many:\n"
+    source += "    globals().update({f'a{i:05d}': (lambda: 0) for i in range(3000)})\n"
+    with Worker(source, limits=LIMITS, wanted=["zz_graded"]) as worker:
+        names = worker.defined()
+    assert "zz_graded" in names
+    assert len(names) <= 1001
+
+
+def test_the_zygote_forks_every_worker_and_shares_no_process_with_them() -> None:
+    from grader.sandbox._zygote import zygote
+
+    with Worker("x = 1\n", limits=LIMITS) as first, Worker("x = 1\n", limits=LIMITS) as second:
+        first.defined(), second.defined()
+        assert first.process is not None
+        assert second.process is not None
+        spawner = zygote(launch.scrubbed_env(None)).pid
+        for process in (first.process, second.process):
+            assert Path(f"/proc/{process.spawned.pid}/stat").read_text().split()[3] == str(spawner)
+        namespaces = {pid_namespace(p.init_pid) for p in (first.process, second.process)}
+    assert len(namespaces) == 2  # a pid namespace each, neither the grader's
+    assert pid_namespace(os.getpid()) not in namespaces
+
+
+# -- what a worker can reach ---------------------------------------------------------------------
+
+
+@needs_namespaces
+def test_a_worker_writes_only_in_its_own_private_tmpfs_within_a_quota() -> None:
+    source = """import os
+def probe(d):
+    found = {}
+    for folder in ("/dev/shm", "/run", "/run/lock", "/var/tmp", "/home", "/work"):
+        try:
+            open(os.path.join(folder, "initgrade-test-probe"), "w").close()
+            found[folder] = "written"
+        except OSError as error:
+            found[folder] = type(error).__name__
+    try:
+        with open("fill", "wb") as handle:
+            for _ in range(100):
+                handle.write(b"\\0" * (1 << 20))
+    except OSError as error:
+        found["quota"] = error.strerror
+    return found
+"""
+    limits = Limits(memory_mb=512, max_file_mb=128)
+    source = source.replace("return found", "raise ValueError(repr(found))")
+    with Worker(source, limits=limits) as worker:
+        message = worker.call("probe", [1]).message
+    assert "written" not in message
+    assert "No space left on device" in message
+
+
+def test_a_deep_folder_tree_on_the_host_is_removed_without_recursion(tmp_path: Path) -> None:
+    root = tmp_path / "scratch"
+    folder = root
+    folder.mkdir()
+    os.chdir(folder)  # build it relative to itself: the full path is longer than PATH_MAX
+    try:
+        for _ in range(3000):
+            os.mkdir("d")
+            os.chdir("d")
+        Path("file").write_text("x")
+    finally:
+        os.chdir(tmp_path)
+    (root / "readonly").mkdir()
+    (root / "readonly" / "inside").write_text("x")
+    (root / "readonly").chmod(0o500)
+    (root / "link").symlink_to(tmp_path)
+    launch.remove_tree(root)
+    assert not root.exists()
+    assert tmp_path.exists()

@@ -140,7 +140,9 @@ def describe_visible(
 
 def describe_hidden(diff: Difference, case: ExactCase) -> str:
     """A hidden case's message: which key and what kind of problem, nothing more."""
-    problem = msg.HIDDEN_PROBLEM[diff.kind].format(key=diff.key, keys=_names(diff.keys))
+    problem = msg.HIDDEN_PROBLEM[diff.kind].format(
+        key=diff.key, keys=_names(diff.keys), count=len(diff.keys)
+    )
     return msg.HIDDEN_FAILED.format(label=case.label, length=len(case.layer_dims), problem=problem)
 
 

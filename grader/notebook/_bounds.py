@@ -23,7 +23,7 @@ MAX_CELL_BYTES = 256 * 1024
 MAX_STATEMENTS = 5000
 MAX_SECONDS = 5.0
 _DEF = re.compile(r"^(?:async[ \t]+)?def[ \t]+([A-Za-z_]\w*)", re.M)
-_IMPORT = re.compile(r"^(?:import|from)[ \t]+[\w.]+(?:[ \t]+import[ \t]+[\w., \t]+)?[ \t]*$")
+_IMPORT = re.compile(r"^(?:from[ \t]+[\w.]+[ \t]+)?import[ \t]+[\w.,* \t]+$")
 _OPENS_BLOCK_BODY = re.compile(r"^[ \t]|^#|^$|^[)\]}]")  # lines that continue a definition
 
 

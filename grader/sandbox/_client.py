@@ -93,6 +93,7 @@ class Worker:
         self._pipe: Pipe | None = None
         self._starts = 0
         self._requests = 0
+        self._ended: list[WorkerProcess] = []  # killed, not yet waited for
 
     # -- lifecycle ----------------------------------------------------------------------------
 
@@ -112,9 +113,17 @@ class Worker:
     ) -> None:
         self.close()
 
-    def close(self) -> None:
-        """Kill the worker and everything it started; remove what it left."""
-        self._stop(grace=0.0)
+    def close(self, *, wait: bool = True) -> None:
+        """Kill the worker and everything it started; remove what it left. Without ``wait``,
+        the processes are only signalled: ``finish`` waits for them later."""
+        self._stop(grace=0.0, wait=wait)
+
+    def finish(self) -> None:
+        """Wait until every process this worker ran is gone, and release what they held."""
+        ended, self._ended = self._ended, []
+        for process in ended:
+            process.wait_gone()
+            process.release()
 
     @property
     def program(self) -> str | None:
@@ -386,8 +395,9 @@ class Worker:
             detail = decode.suggestion(name, self.defined())
         return msg.CALL_MISSING.format(name=name, detail=detail)
 
-    def _stop(self, *, grace: float) -> int | None:
-        """End the worker (waiting ``grace`` seconds for it to exit by itself); its exit status."""
+    def _stop(self, *, grace: float, wait: bool = True) -> int | None:
+        """End the worker (waiting ``grace`` seconds for it to exit by itself); its exit status.
+        With ``wait``, return once nothing it ran is left (so none of it meets the next call)."""
         process, pipe, self._process = self._process, self._pipe, None
         self._pipe = None
         self._state.stopped()
@@ -396,7 +406,9 @@ class Worker:
         returncode = process.end(grace)
         pipe.drain()
         pipe.close()
-        process.release()
+        self._ended.append(process)
+        if wait:
+            self.finish()
         return returncode
 
 
@@ -431,6 +443,7 @@ def probe() -> str:
         problem = tail.text()[-300:].strip() or f"no worker started ({hello.kind})"
     process.end(0.0)
     pipe.close()
+    process.wait_gone()
     process.release()
     return _demoted(problem) if problem else ""
 

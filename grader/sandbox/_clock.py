@@ -1,9 +1,11 @@
 """How long a worker may still take: its run-or-sleep time, not the time it waited for a CPU.
 
 A call's time is the wall-clock time it took minus the time the worker spent waiting for a
-processor (its run delay in ``/proc/PID/schedstat``), so that a busy machine does not make a
-function slow: the same notebook gets the same grade on a loaded machine as on a quiet one. A
-hard wall-clock cap still stops a worker that never gets a processor at all.
+processor, and minus the time the grader's own thread spent waiting for one (while it had not
+yet read a reply that had come), read from ``/proc/.../schedstat``; and never less than the time
+the worker ran on a processor. A busy machine thus does not make a function slow: the same
+notebook gets the same grade on a loaded machine as on a quiet one. A hard wall-clock cap still
+stops a worker that never gets a processor at all.
 """
 
 from __future__ import annotations
@@ -11,9 +13,17 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
-Reading = Callable[[], "tuple[float, float]"]  # () -> (monotonic now, seconds waited for a CPU)
+
+class Reading(NamedTuple):
+    now: float  # time.monotonic()
+    ran: float  # seconds the worker has run on a processor
+    waited: float  # seconds the worker has waited for a processor
+    grader_waited: float  # seconds the grader's thread has waited for one
+
+
+Reader = Callable[[], Reading]
 
 
 class Deadline(Protocol):
@@ -35,20 +45,24 @@ class BusyClock:
     """Counts a worker's run-or-sleep seconds from now; up after ``allowed`` of them, or at the
     wall-clock ``hard`` deadline, whichever comes first."""
 
-    read: Reading
+    read: Reader
     allowed: float
     hard: float
-    _start: tuple[float, float] = field(init=False)
+    _start: Reading = field(init=False)
 
     def __post_init__(self) -> None:
         self._start = self.read()
 
     def used(self) -> float:
-        now, waited = self.read()
-        return max(0.0, (now - self._start[0]) - (waited - self._start[1]))
+        end, start = self.read(), self._start
+        waited = (end.waited - start.waited) + (end.grader_waited - start.grader_waited)
+        return max(end.ran - start.ran, (end.now - start.now) - waited, 0.0)
 
     def remaining(self) -> float:
-        return min(self.allowed - self.used(), self.hard - time.monotonic())
+        now = time.monotonic()
+        if now - self._start.now < self.allowed:  # busy time is never more than wall time
+            return min(self.allowed - (now - self._start.now), self.hard - now)
+        return min(self.allowed - self.used(), self.hard - now)
 
     def out_of_wall(self) -> bool:
         """Whether the time ran out on the wall-clock cap rather than on busy time."""

@@ -206,28 +206,48 @@ def nproc_allowance(plat: Platform, wanted: int) -> int:
 
 
 def remove_tree(root: Path, max_entries: int = _REMOVE_MAX_ENTRIES) -> None:
-    """Delete a folder a submission could write in: without following links, without recursion
-    (any depth), making read-only folders writable, and giving up after ``max_entries``."""
-    stack, seen = [(root, False)], 0
-    while stack and seen < max_entries:
-        folder, emptied = stack.pop()
-        if emptied:
-            _quietly(os.rmdir, folder)
+    """Delete a folder a submission could write in: without following links, without recursion,
+    at any depth (every step is relative to the folder it is in, so no path grows long and one
+    descriptor is open at a time), making read-only folders writable, and giving up after
+    ``max_entries`` steps."""
+    try:
+        fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except OSError:
+        return
+    names: list[str] = []  # the folders entered below ``root``
+    for _ in range(max_entries):
+        _quietly(os.fchmod, fd, 0o700)
+        below = _empty_but_one_folder(fd)
+        if below is not None:
+            try:
+                inner = os.open(below, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fd)
+            except OSError:
+                break
+            os.close(fd)
+            fd, names = inner, [*names, below]
             continue
-        _quietly(os.chmod, folder, 0o700)
-        stack.append((folder, True))
-        try:
-            entries = list(os.scandir(folder))
-        except OSError:
-            continue
+        if not names:
+            break
+        parent = os.open("..", os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
+        os.close(fd)
+        fd = parent
+        _quietly(os.rmdir, names.pop(), dir_fd=fd)
+    os.close(fd)
+    _quietly(os.rmdir, root)
+
+
+def _empty_but_one_folder(fd: int) -> str | None:
+    """Remove every file in the folder ``fd``; the name of a folder left in it, if any."""
+    folder = None
+    with os.scandir(fd) as entries:
         for entry in entries:
-            seen += 1
             if entry.is_dir(follow_symlinks=False):
-                stack.append((Path(entry.path), False))
+                folder = entry.name
             else:
-                _quietly(os.unlink, entry.path)
+                _quietly(os.unlink, entry.name, dir_fd=fd)
+    return folder
 
 
-def _quietly(action: Any, *args: Any) -> None:
+def _quietly(action: Any, *args: Any, **kwargs: Any) -> None:
     with contextlib.suppress(OSError):
-        action(*args)
+        action(*args, **kwargs)

@@ -21,16 +21,19 @@ import select
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.sandbox import _launch as launch
+from grader.sandbox._clock import Reading
 from grader.sandbox._zygote import Spawned, zygote
 from grader.types import Limits
 
 _GONE_SECONDS = 2.0
+_ENDING_SECONDS = 0.02  # what a thread or process that is ending may take to be gone
 _STATUS_SECONDS = 1.0  # how long the zygote may take to report how its child ended
 _RUNNING = frozenset("RSDTtWPI")  # states of /proc/PID/stat that mean alive (not Z, X)
 
@@ -45,6 +48,7 @@ class WorkerProcess:
     init_pid: int | None = None
     worker_pid: int | None = None
     _pidfds: tuple[int, ...] = ()
+    _proc: dict[str, int] = field(default_factory=dict)  # open /proc files, read with pread
 
     @classmethod
     def start(cls, limits: Limits, helpers: Sequence[Path], caps: dict[str, int]) -> WorkerProcess:
@@ -67,53 +71,78 @@ class WorkerProcess:
 
     def note_started(self) -> None:
         """Find the worker's pids once it has said hello (its init is the zygote child's child)."""
-        if not self.namespaces:
+        if self.namespaces:
+            self.init_pid = _first_child(self.spawned.pid)
+            self.worker_pid = _first_child(self.init_pid) if self.init_pid else None
+            pairs = [(self.init_pid, self.spawned.pid), (self.worker_pid, self.init_pid)]
+            self._pidfds = tuple(fd for pid, parent in pairs if (fd := _pidfd(pid, parent)) >= 0)
+        else:
             self.worker_pid = self.spawned.pid
-            return
-        self.init_pid = _first_child(self.spawned.pid)
-        self.worker_pid = _first_child(self.init_pid) if self.init_pid else None
-        pairs = [(self.init_pid, self.spawned.pid), (self.worker_pid, self.init_pid)]
-        self._pidfds = tuple(fd for pid, parent in pairs if (fd := _pidfd(pid, parent)) >= 0)
+        worker, init = self.worker_pid, self.init_pid
+        files = {"stat": f"/proc/{worker}/stat", "schedstat": f"/proc/{worker}/schedstat",
+                 "children": f"/proc/{worker}/task/{worker}/children",
+                 "orphans": f"/proc/{init}/task/{init}/children"}  # fmt: skip
+        for name, path in files.items():
+            with contextlib.suppress(OSError):
+                self._proc[name] = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+
+    def _read(self, name: str) -> str:
+        fd = self._proc.get(name)
+        try:
+            return os.pread(fd, 65536, 0).decode(errors="replace") if fd is not None else ""
+        except OSError:
+            return ""
 
     def stray(self) -> int:
-        """Threads and processes running besides the worker's own thread (its init excluded)."""
+        """Threads and processes running besides the worker's own thread (its init excluded);
+        one that is just ending (a joined thread, a child that exited) gets a moment to end."""
+        deadline = time.monotonic() + _ENDING_SECONDS
+        while (found := self._stray_now()) and time.monotonic() < deadline:
+            time.sleep(_ENDING_SECONDS / 20)
+        return found
+
+    def _stray_now(self) -> int:
         worker = self.worker_pid
         if worker is None:
             return 0
-        threads = [t for t in _listdir(f"/proc/{worker}/task") if t != str(worker)]
-        count = sum(_alive(f"/proc/{worker}/task/{t}") for t in threads)
-        children = [c for t in [str(worker), *threads] for c in _children(worker, int(t))]
-        if self.init_pid is not None:
-            children += [c for c in _children(self.init_pid, self.init_pid) if c != worker]
-        return count + sum(_alive(f"/proc/{c}") for c in set(children))
+        stat = self._read("stat").rsplit(")", 1)[-1].split()
+        threads = int(stat[17]) - 1 if len(stat) > 17 and stat[17].isdigit() else 0
+        children = [int(c) for c in self._read("children").split() if c.isdigit()]
+        if threads > 0:  # the threads' own children too
+            for tid in _listdir(f"/proc/{worker}/task"):
+                children += _children(worker, int(tid)) if tid != str(worker) else []
+        children += [int(c) for c in self._read("orphans").split() if c.isdigit()]
+        return threads + sum(_alive(f"/proc/{c}") for c in set(children) if c != worker)
 
-    def clock(self) -> tuple[float, float]:
-        """(now, seconds the worker has waited for a processor), for ``grader.sandbox._clock``."""
+    def clock(self) -> Reading:
+        """Now, and the seconds the worker has run and has waited for a processor, and the
+        seconds this thread has waited for one (``grader.sandbox._clock``)."""
         now = time.monotonic()
-        try:
-            fields = Path(f"/proc/{self.worker_pid}/schedstat").read_text().split()
-            return now, int(fields[1]) / 1e9
-        except (OSError, IndexError, ValueError):
-            return now, 0.0
+        ran, waited = _schedstat(self._read("schedstat"))
+        return Reading(now, ran, waited, _schedstat(_own_schedstat())[1])
 
     def end(self, grace: float) -> int | None:
-        """Kill everything (after ``grace`` seconds to exit alone); the worker's exit status."""
+        """Kill everything it runs; with ``grace``, first wait that long for it to exit alone,
+        and return its exit status (None without: the grader ended it, there is none to say).
+        Signals are sent here; ``wait_gone`` waits for them to have done their work."""
         pidfd = self.spawned.pidfd
         if pidfd is not None and grace > 0:
             select.select([pidfd], [], [], grace)
-        self._kill()
-        return self._reported_status()
-
-    def _kill(self) -> None:
+        if self.namespaces and not self._pidfds:  # it never said hello: find its init now
+            self.note_started()
         for fd in (self.spawned.pidfd, *self._pidfds):
             if fd is not None:
                 with contextlib.suppress(OSError):
                     signal.pidfd_send_signal(fd, signal.SIGKILL)
         if not self.namespaces:
             self._kill_leftovers()
+        return self._reported_status() if grace > 0 else None
+
+    def wait_gone(self) -> None:
+        """Wait until the init and the zygote's child are gone: then nothing of it runs."""
         deadline = time.monotonic() + _GONE_SECONDS
-        for fd in (*self._pidfds[:1], self.spawned.pidfd):  # the init, then the zygote's child
-            if fd is not None:  # readable once it is gone: then its pid namespace is empty
+        for fd in (*self._pidfds[:1], self.spawned.pidfd):
+            if fd is not None:  # a pidfd is readable once its process has exited
                 select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
 
     def _kill_leftovers(self) -> None:
@@ -153,12 +182,37 @@ class WorkerProcess:
     def release(self) -> None:
         """Close the pipes and pidfds and remove a host scratch folder (after ``end``)."""
         self.spawned.close()
-        for fd in self._pidfds:
+        for fd in [*self._pidfds, *self._proc.values()]:
             with contextlib.suppress(OSError):
                 os.close(fd)
-        self._pidfds = ()
+        self._pidfds, self._proc = (), {}
         if self.host is not None:
             self.host.remove()
+
+
+def _schedstat(text: str) -> tuple[float, float]:
+    """(seconds on a processor, seconds waiting for one) from a ``schedstat`` line."""
+    fields = text.split()
+    if len(fields) < 2 or not (fields[0].isdigit() and fields[1].isdigit()):
+        return 0.0, 0.0
+    return int(fields[0]) / 1e9, int(fields[1]) / 1e9
+
+
+_own = threading.local()
+
+
+def _own_schedstat() -> str:
+    """This thread's own ``schedstat`` (its descriptor kept per thread)."""
+    fd = getattr(_own, "fd", None)
+    if fd is None:
+        try:
+            fd = _own.fd = os.open("/proc/thread-self/schedstat", os.O_RDONLY | os.O_CLOEXEC)
+        except OSError:
+            return ""
+    try:
+        return os.pread(fd, 256, 0).decode()
+    except OSError:
+        return ""
 
 
 def _listdir(path: str) -> list[str]:

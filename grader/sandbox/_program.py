@@ -12,7 +12,9 @@ hidden cases one more, whose output is not kept: nothing one function leaves beh
 ``np.random.seed``, a timer, a spinning child) reaches another function's calls, nothing a
 function sees in a hidden case reaches a visible message, and a crash is charged to the function
 that caused it. The workers of one function share its time budget (``Limits.function_seconds``);
-a function's workers are stopped when the next function's first call comes.
+a function's workers are stopped when the next function's first call comes. Workers are started
+ahead of need (``SPARES`` of them), so each boots and loads the program while the grader checks
+the function before.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ from grader.sandbox._client import SandboxRefused, Worker
 from grader.sandbox._clock import Budget
 from grader.sandbox._zygote import zygote
 from grader.types import Caller, CallResult, Limits
+
+SPARES = 2  # workers booting ahead of need
 
 
 class Sandbox:
@@ -47,6 +51,9 @@ class Sandbox:
         self._first: Worker | None = None  # loaded first; lent to the first function called
         self._loaded: tuple[set[str], tuple[str, ...], dict[str, str]] | None = None
         self._workers: dict[tuple[str, bool], Worker] = {}
+        self._spares: list[Worker] = []
+        self._retired: list[Worker] = []
+        self._started = 0
         self._budgets: dict[str, Budget] = {}
         self._tails: list[str] = []
 
@@ -67,10 +74,19 @@ class Sandbox:
         self.close()
 
     def close(self) -> None:
-        for worker in [*self._workers.values(), *([self._first] if self._first else [])]:
-            self._retire(worker)
+        """Stop every worker, and wait until nothing of any of them runs."""
+        for (_, hidden), worker in list(self._workers.items()):
+            self._retire(worker, keep_output=not hidden)
+        for worker in self._spares:
+            self._retire(worker, keep_output=False)
+        if self._first is not None:  # it loaded the program but served no function
+            self._retire(self._first, keep_output=True)
         self._workers.clear()
+        self._spares.clear()
         self._first = None
+        retired, self._retired = self._retired, []
+        for worker in retired:
+            worker.finish()
 
     def load(
         self,
@@ -81,7 +97,8 @@ class Sandbox:
     ) -> None:
         """The program every worker loads; the first worker starts loading it now."""
         self._program = (program, origin, dict(missing_reasons or {}))
-        self._first = self._new(budget=None, keep_output=True)
+        self._first = self._new()
+        self._top_up()
 
     # -- grader.types.Program -----------------------------------------------------------------
 
@@ -102,8 +119,9 @@ class Sandbox:
     @property
     def output_tail(self) -> str:
         """What the program printed: while loading and in each function's visible calls."""
-        live = [w.output_tail for w in [self._first, *self._workers.values()] if w is not None]
-        parts = [t for t in [*self._tails, *live] if t]
+        live = [w.output_tail for (_, hidden), w in self._workers.items() if not hidden]
+        first = [self._first.output_tail] if self._first is not None else []
+        parts = [t for t in [*self._tails, *live, *first] if t]
         text = "".join(parts)
         limit = self.limits.max_output_kb * 1024
         return text if len(text) <= limit else text[-limit:]
@@ -118,7 +136,7 @@ class Sandbox:
 
     # -- internals ----------------------------------------------------------------------------
 
-    def _new(self, *, budget: Budget | None, keep_output: bool) -> Worker:
+    def _new(self) -> Worker:
         if self._program is None:
             raise RuntimeError("give the sandbox its program first: sandbox.load(program)")
         program, origin, missing = self._program
@@ -129,21 +147,31 @@ class Sandbox:
             origin=origin,
             missing_reasons=missing,
             wanted=self._graded,
-            budget=budget,
-            keep_output=keep_output,
             accept_weak_isolation=self._accept_weak,
         )
+        self._started += 1
         return worker.__enter__()
 
     def _load(self) -> tuple[set[str], tuple[str, ...], dict[str, str]]:
         """What the first worker found loading the program: names, warnings, missing reasons."""
         if self._loaded is None:
             if self._first is None:
-                self._first = self._new(budget=None, keep_output=True)
+                self._first = self._new()
             worker = self._first
             names = worker.defined()
             self._loaded = (names, worker.load_warnings, worker.missing_reasons())
         return self._loaded
+
+    def _top_up(self) -> None:
+        """Start spare workers, as many as can still be needed: two per function in all."""
+        needed = 2 * len(self._graded)
+        while len(self._spares) < SPARES and self._started < needed:
+            self._spares.append(self._new())
+
+    def _take(self) -> Worker:
+        worker = self._spares.pop(0) if self._spares else self._new()
+        self._top_up()
+        return worker
 
     def _worker(self, name: str, hidden: bool) -> Worker:
         found = self._workers.get((name, hidden))
@@ -151,16 +179,16 @@ class Sandbox:
             return found
         for other, kind in list(self._workers):
             if other != name:  # that function is done: nothing of it survives
-                self._retire(self._workers.pop((other, kind)))
-        budget = self._budgets.setdefault(name, Budget(self.limits.function_seconds))
-        if not hidden and self._first is not None:
-            worker, self._first = self._first, None
-            worker.budget = budget
-        else:
-            worker = self._new(budget=budget, keep_output=not hidden)
+                self._retire(self._workers.pop((other, kind)), keep_output=not kind)
+        worker = self._first if not hidden and self._first is not None else self._take()
+        if worker is self._first:
+            self._first = None
+        worker.budget = self._budgets.setdefault(name, Budget(self.limits.function_seconds))
         self._workers[(name, hidden)] = worker
         return worker
 
-    def _retire(self, worker: Worker) -> None:
-        self._tails.append(worker.output_tail)
-        worker.close()
+    def _retire(self, worker: Worker, *, keep_output: bool) -> None:
+        if keep_output:
+            self._tails.append(worker.output_tail)
+        worker.close(wait=False)
+        self._retired.append(worker)

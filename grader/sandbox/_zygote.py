@@ -63,7 +63,9 @@ class Zygote:
         self._lock = threading.Lock()
         try:
             self._process = subprocess.Popen(
-                [sys.executable, "-I", str(_SCRIPT), str(theirs.fileno())],
+                # -s, not -I: isolated mode would ignore the environment's PYTHONHASHSEED, which
+                # fixes str hashes for every worker; the environment is all ours anyway.
+                [sys.executable, "-s", str(_SCRIPT), str(theirs.fileno())],
                 pass_fds=(theirs.fileno(),),
                 env=env,
                 cwd="/",

@@ -15,6 +15,7 @@ end of the socket closes, kills them all and exits.
 """
 
 import contextlib
+import gc
 import importlib.util
 import json
 import os
@@ -55,8 +56,11 @@ class Zygote:
         modules = [_load(name, filename) for name, filename in _MODULES]
         self.confine, self.worker = modules[2], modules[3]
         import numpy
+        import numpy.lib.format  # what the worker writes its replies with
+        import numpy.random  # loaded on first use otherwise: 20 ms in every worker
 
         self.numpy = numpy
+        gc.freeze()  # the collector never walks what every worker shares: no copy-on-write for it
         self.confine.prctl(36, 1)  # PR_SET_CHILD_SUBREAPER: orphaned inits come back here
         self.wake_read, wake_write = os.pipe()
         os.set_blocking(self.wake_read, False)
