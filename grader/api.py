@@ -155,7 +155,7 @@ def _grade(
         sandbox.load(
             extraction.program, origin=extraction.origin, missing_reasons=extraction.compile_errors
         )
-        # The checks (hypothesis, the reference) load while the first worker loads the program.
+        # The checks (hypothesis, the reference) load while the zygote boots.
         from grader.checks import default_cache, grade_functions
 
         cache = cache or default_cache()

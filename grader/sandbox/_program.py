@@ -95,10 +95,9 @@ class Sandbox:
         origin: decode.Origin | None = None,
         missing_reasons: Mapping[str, str] | None = None,
     ) -> None:
-        """The program every worker loads; the first worker starts loading it now."""
+        """The program every worker loads (the first starts when first asked about it, so that
+        the zygote boots meanwhile undisturbed)."""
         self._program = (program, origin, dict(missing_reasons or {}))
-        self._first = self._new()
-        self._top_up()
 
     # -- grader.types.Program -----------------------------------------------------------------
 
@@ -157,6 +156,7 @@ class Sandbox:
         if self._loaded is None:
             if self._first is None:
                 self._first = self._new()
+                self._top_up()
             worker = self._first
             names = worker.defined()
             self._loaded = (names, worker.load_warnings, worker.missing_reasons())
