@@ -36,6 +36,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from grader import messages as msg
 from grader.errors import SandboxError
@@ -44,7 +45,7 @@ from grader.sandbox import _launch as launch
 from grader.sandbox._clock import Budget, BusyClock, Deadline, WallDeadline
 from grader.sandbox._loading import LoadState
 from grader.sandbox._pipe import Failure, OutputTail, Pipe, Reply
-from grader.sandbox._process import WorkerProcess
+from grader.sandbox._process import Pending, WorkerProcess
 from grader.types import Caller, CallResult, CallStatus, Limits
 
 __all__ = ["MAX_RESTARTS", "SandboxRefused", "Worker", "reply_limit"]
@@ -90,6 +91,7 @@ class Worker:
         self._state = LoadState(program, origin, dict(missing_reasons or {}))
         self._deadline = 0.0
         self._process: WorkerProcess | None = None
+        self._pending: Pending | None = None  # asked of the zygote, not yet taken
         self._pipe: Pipe | None = None
         self._starts = 0
         self._requests = 0
@@ -138,12 +140,13 @@ class Worker:
     @property
     def scratch(self) -> Path | None:
         """The running worker's scratch folder (its working directory), as seen from here."""
-        return self._process.scratch if self._process else None
+        process = self.process
+        return process.scratch if process else None
 
     @property
     def process(self) -> WorkerProcess | None:
         """The running worker process, or None (for tests that look at it from outside)."""
-        return self._process
+        return self._attach() if self._pending is not None else self._process
 
     @property
     def load_warnings(self) -> tuple[str, ...]:
@@ -244,21 +247,33 @@ class Worker:
         return BusyClock(self._process.clock, allowed, hard)
 
     def _spawn(self) -> None:
-        caps = {"max_keys": decode.MAX_KEYS, "max_bytes": decode.MAX_RESULT_BYTES}
-        self._process = process = WorkerProcess.start(self.limits, self._helpers, caps)
-        spawned = process.spawned
-        self._pipe = Pipe(
-            spawned.requests,
-            spawned.replies,
-            spawned.output,
-            tail=self._output,
-            max_reply=decode.MAX_RESULT_BYTES,
-            exited=lambda: _exited(spawned.pidfd),
-        )
+        """Ask the zygote for a worker, given the program to load at once when it is known: it
+        boots and loads while this process goes on, until ``_attach``."""
+        caps: dict[str, Any] = {"max_keys": decode.MAX_KEYS, "max_bytes": decode.MAX_RESULT_BYTES}
+        if self._state.program is not None:
+            self._requests += 1
+            self._state.load_request = self._requests
+            caps["load"] = {"op": "load", "id": self._requests, **self._state.request()}
+        self._pending = WorkerProcess.begin(self.limits, self._helpers, caps)
         self._starts += 1
         self._state.started()
-        if self._state.program is not None:
-            self._send_program()
+
+    def _attach(self) -> WorkerProcess:
+        """The worker's process, taken from the zygote when it is first needed."""
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            self._process = process = pending.take()
+            spawned = process.spawned
+            self._pipe = Pipe(
+                spawned.requests,
+                spawned.replies,
+                spawned.output,
+                tail=self._output,
+                max_reply=decode.MAX_RESULT_BYTES,
+                exited=lambda: _exited(spawned.pidfd),
+            )
+        assert self._process is not None
+        return self._process
 
     def _send_program(self) -> None:
         assert self._pipe is not None
@@ -278,7 +293,8 @@ class Worker:
 
         The process boots while the caller reads and extracts the notebook."""
         self._state.give(program, origin, missing_reasons or {})
-        if self._pipe is not None:
+        if self._pending is not None or self._process is not None:
+            self._attach()
             self._send_program()
 
     def _ensure_ready(self) -> CallResult | None:
@@ -291,11 +307,12 @@ class Worker:
         if time.monotonic() >= self._deadline:
             self._stop(grace=0.0)
             return self._life_spent()
-        if self._process is None:
+        if self._process is None and self._pending is None:
             if self._starts > MAX_RESTARTS:
                 text = msg.CALL_TOO_MANY_RESTARTS.format(count=MAX_RESTARTS)
                 return CallResult(CallStatus.CRASHED, message=text)
             self._spawn()
+        self._attach()
         if not state.ready:
             failure = self._finish_loading()
             if failure is not None and self._starts <= MAX_RESTARTS and state.leave_out(failure):
@@ -398,6 +415,8 @@ class Worker:
     def _stop(self, *, grace: float, wait: bool = True) -> int | None:
         """End the worker (waiting ``grace`` seconds for it to exit by itself); its exit status.
         With ``wait``, return once nothing it ran is left (so none of it meets the next call)."""
+        if self._pending is not None:
+            self._attach()
         process, pipe, self._process = self._process, self._pipe, None
         self._pipe = None
         self._state.stopped()

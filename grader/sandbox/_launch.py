@@ -92,14 +92,13 @@ def worker_plan(
     """A worker's plan and configuration, and its host scratch folder when it has one."""
     uid = fresh_uid(plat)
     plan = _base_plan(plat, uid, limit_config(limits, nproc_allowance(plat, limits.max_processes)))
-    files = helper_files(helpers)
     host = None
     if plat.namespaces:
         plan["scratch"] = f"{plan['tmp']['path']}/initgrade-{secrets.token_hex(6)}"
-        plan["files"] = {name: data.decode("latin-1") for name, data in files.items()}
+        plan["files"] = _encoded_files(tuple(helpers))
     else:
         host = HostScratch(Path(tempfile.mkdtemp(prefix="initgrade-")).resolve())
-        _write_files(host.path, files, uid)
+        _write_files(host.path, helper_files(helpers), uid)
         plan["scratch"] = str(host.path)
     scratch = plan["scratch"]
     config = {
@@ -150,6 +149,30 @@ def helper_files(helpers: list[Path]) -> dict[str, bytes]:
     for found in sorted(fonts.glob("fontlist-*.json")) if fonts.is_dir() else []:
         files[f".matplotlib/{found.name}"] = found.read_bytes()
     return files
+
+
+_ENCODED: dict[tuple[Path, ...], tuple[object, dict[str, str]]] = {}  # helpers -> (stat, files)
+
+
+def _encoded_files(helpers: tuple[Path, ...]) -> dict[str, str]:
+    """``helper_files`` as a plan carries them (latin-1 text), read again only when changed."""
+    signature = []
+    for helper in map(Path, helpers):  # a folder's files count, not only the folder
+        found = sorted(helper.iterdir()) if helper.is_dir() else [helper]
+        signature += [(str(path), _stat_signature(path)) for path in found]
+    cached = _ENCODED.get(helpers)
+    if cached is None or cached[0] != signature:
+        files = {name: data.decode("latin-1") for name, data in helper_files(list(helpers)).items()}
+        cached = _ENCODED[helpers] = (signature, files)
+    return cached[1]
+
+
+def _stat_signature(path: Path) -> tuple[int, int, int] | None:
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_mtime_ns, info.st_size, info.st_ino
 
 
 def _write_files(scratch: Path, files: dict[str, bytes], uid: int | None) -> None:

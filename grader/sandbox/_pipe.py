@@ -104,7 +104,7 @@ class Pipe:
                 pass
             except OSError:  # BrokenPipeError: the worker is gone
                 return Failure("eof")
-            if self._wait(deadline, writing=True) is not None:
+            if self._wait(deadline, writing=True) == "timeout":
                 return Failure("timeout")
         return None
 
@@ -118,9 +118,10 @@ class Pipe:
                 return parsed
             if self._closed_out:
                 return Failure("eof")
-            if self._wait(deadline) is not None:
+            waited = self._wait(deadline)
+            if waited == "timeout":
                 return Failure("timeout")
-            if self._exited() and not self._readable():
+            if waited == "idle" and self._exited() and not self._readable():
                 self.drain()
                 return self._parse(request_id, limit or self.max_reply) or Failure("eof")
 
@@ -130,19 +131,20 @@ class Pipe:
             pass
 
     def _wait(self, deadline: Deadline, *, writing: bool = False) -> str | None:
-        """Wait a little for the pipes (draining output); 'timeout' once the deadline passed."""
+        """Wait a little for the pipes (draining output): 'timeout' once the deadline passed,
+        'idle' when nothing came meanwhile (then the caller checks on the process), else None."""
         remaining = deadline.remaining()
         if remaining <= 0:
             return "timeout"
         if writing:
             self._selector.register(self._in, selectors.EVENT_WRITE)
         try:
-            self._selector.select(min(remaining, _POLL_SECONDS))
+            ready = self._selector.select(min(remaining, _POLL_SECONDS))
         finally:
             if writing:
                 self._selector.unregister(self._in)
-        self._readable()
-        return None
+        got = self._readable()
+        return None if ready or got else "idle"
 
     def _readable(self) -> bool:
         """One non-blocking read from each pipe; True when anything arrived."""

@@ -26,10 +26,11 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from grader.sandbox import _launch as launch
 from grader.sandbox._clock import Reading
-from grader.sandbox._zygote import Spawned, zygote
+from grader.sandbox._zygote import Spawned, Zygote, zygote
 from grader.types import Limits
 
 _GONE_SECONDS = 2.0
@@ -51,16 +52,23 @@ class WorkerProcess:
     _proc: dict[str, int] = field(default_factory=dict)  # open /proc files, read with pread
 
     @classmethod
-    def start(cls, limits: Limits, helpers: Sequence[Path], caps: dict[str, int]) -> WorkerProcess:
+    def start(cls, limits: Limits, helpers: Sequence[Path], caps: dict[str, Any]) -> WorkerProcess:
+        return cls.begin(limits, helpers, caps).take()
+
+    @staticmethod
+    def begin(limits: Limits, helpers: Sequence[Path], caps: dict[str, Any]) -> Pending:
+        """Ask the zygote for a worker configured with ``caps`` (limits on replies, the program to
+        load at once); it boots while the caller goes on until ``Pending.take``."""
         plat = launch.platform()
         plan, config, host = launch.worker_plan(plat, limits, list(helpers), caps)
+        spawner = zygote(launch.scrubbed_env(None))
         try:
-            spawned = zygote(launch.scrubbed_env(None)).spawn(plan, config)
+            ticket = spawner.start(plan, config)
         except BaseException:
             if host is not None:
                 host.remove()
             raise
-        return cls(spawned, host, plan["uid"], plat.namespaces, plan["scratch"])
+        return Pending(spawner, ticket, host, plan, plat.namespaces)
 
     @property
     def scratch(self) -> Path:
@@ -130,10 +138,12 @@ class WorkerProcess:
             select.select([pidfd], [], [], grace)
         if self.namespaces and not self._pidfds:  # it never said hello: find its init now
             self.note_started()
-        for fd in (self.spawned.pidfd, *self._pidfds):
-            if fd is not None:
-                with contextlib.suppress(OSError):
-                    signal.pidfd_send_signal(fd, signal.SIGKILL)
+        # The init, when known: its death ends its pid namespace, and then the zygote's child,
+        # which only waits for it. Else the zygote's child: the init dies with it.
+        target = self._pidfds[0] if self._pidfds else self.spawned.pidfd
+        if target is not None:
+            with contextlib.suppress(OSError):
+                signal.pidfd_send_signal(target, signal.SIGKILL)
         if not self.namespaces:
             self._kill_leftovers()
         return self._reported_status() if grace > 0 else None
@@ -188,6 +198,27 @@ class WorkerProcess:
         self._pidfds, self._proc = (), {}
         if self.host is not None:
             self.host.remove()
+
+
+@dataclass
+class Pending:
+    """A worker asked of the zygote and booting; ``take`` it to use it."""
+
+    spawner: Zygote
+    ticket: int
+    host: launch.HostScratch | None
+    plan: dict[str, Any]
+    namespaces: bool
+
+    def take(self) -> WorkerProcess:
+        try:
+            spawned = self.spawner.take(self.ticket)
+        except BaseException:
+            if self.host is not None:
+                self.host.remove()
+            raise
+        plan = self.plan
+        return WorkerProcess(spawned, self.host, plan["uid"], self.namespaces, plan["scratch"])
 
 
 def _schedstat(text: str) -> tuple[float, float]:

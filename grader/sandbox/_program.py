@@ -12,9 +12,10 @@ hidden cases one more, whose output is not kept: nothing one function leaves beh
 ``np.random.seed``, a timer, a spinning child) reaches another function's calls, nothing a
 function sees in a hidden case reaches a visible message, and a crash is charged to the function
 that caused it. The workers of one function share its time budget (``Limits.function_seconds``);
-a function's workers are stopped when the next function's first call comes. Workers are started
-ahead of need (``SPARES`` of them), so each boots and loads the program while the grader checks
-the function before.
+a function's workers are stopped when the next function's first call comes. The first worker is
+asked of the zygote on ``__enter__`` and boots while the notebook is read; after it, ``SPARES``
+workers are kept booting ahead of need, each loading the program while the grader checks the
+function before its own.
 """
 
 from __future__ import annotations
@@ -28,10 +29,10 @@ from grader.sandbox import _decode as decode
 from grader.sandbox import _launch as launch
 from grader.sandbox._client import SandboxRefused, Worker
 from grader.sandbox._clock import Budget
-from grader.sandbox._zygote import zygote
 from grader.types import Caller, CallResult, Limits
 
-SPARES = 2  # workers booting ahead of need
+_Program = tuple[str, "decode.Origin | None", dict[str, str]]  # the text, its origin, what is lost
+SPARES = 2  # workers booting ahead of need (more would slow the grader down while they boot)
 
 
 class Sandbox:
@@ -47,7 +48,7 @@ class Sandbox:
         self._helpers = list(helper_dirs)
         self._graded = list(graded)
         self._accept_weak = accept_weak_isolation
-        self._program: tuple[str, decode.Origin | None, dict[str, str]] | None = None
+        self._program: _Program | None = None
         self._first: Worker | None = None  # loaded first; lent to the first function called
         self._loaded: tuple[set[str], tuple[str, ...], dict[str, str]] | None = None
         self._workers: dict[tuple[str, bool], Worker] = {}
@@ -58,11 +59,12 @@ class Sandbox:
         self._tails: list[str] = []
 
     def __enter__(self) -> Sandbox:
-        """Check that this machine may grade, and start the zygote (it boots meanwhile)."""
+        """Check that this machine may grade, and ask for the first worker: the zygote (when it
+        is new) and then the worker boot while the caller reads the notebook."""
         refused = launch.refusal(launch.platform())
         if refused and not self._accept_weak:
             raise SandboxRefused(msg.SANDBOX_REFUSED.format(reason=refused))
-        zygote(launch.scrubbed_env(None))
+        self._first = self._worker_for(None)
         return self
 
     def __exit__(
@@ -95,9 +97,13 @@ class Sandbox:
         origin: decode.Origin | None = None,
         missing_reasons: Mapping[str, str] | None = None,
     ) -> None:
-        """The program every worker loads (the first starts when first asked about it, so that
-        the zygote boots meanwhile undisturbed)."""
+        """The program every worker loads; the first worker, booting since ``__enter__``, gets it
+        now, the others are asked for once it is ready."""
         self._program = (program, origin, dict(missing_reasons or {}))
+        if self._first is None:
+            self._first = self._new()
+        else:
+            self._first.load(program, origin=origin, missing_reasons=missing_reasons)
 
     # -- grader.types.Program -----------------------------------------------------------------
 
@@ -136,11 +142,18 @@ class Sandbox:
     # -- internals ----------------------------------------------------------------------------
 
     def _new(self) -> Worker:
+        """A worker of the program."""
         if self._program is None:
             raise RuntimeError("give the sandbox its program first: sandbox.load(program)")
-        program, origin, missing = self._program
+        return self._worker_for(self._program)
+
+    def _worker_for(
+        self, program: tuple[str, decode.Origin | None, dict[str, str]] | None
+    ) -> Worker:
+        """A worker of ``program`` (None: one that gets its program later, with ``load``)."""
+        text, origin, missing = program if program is not None else (None, None, {})
         worker = Worker(
-            program,
+            text,
             helper_dirs=self._helpers,
             limits=self.limits,
             origin=origin,
@@ -156,16 +169,16 @@ class Sandbox:
         if self._loaded is None:
             if self._first is None:
                 self._first = self._new()
-                self._top_up()
             worker = self._first
             names = worker.defined()
             self._loaded = (names, worker.load_warnings, worker.missing_reasons())
+            self._top_up()  # they boot while the first function is graded
         return self._loaded
 
     def _top_up(self) -> None:
-        """Start spare workers, as many as can still be needed: two per function in all."""
-        needed = 2 * len(self._graded)
-        while len(self._spares) < SPARES and self._started < needed:
+        """Keep ``SPARES`` workers booting ahead of need, while more can be needed (two per
+        function in all): each boots while the grader checks the function before its own."""
+        while len(self._spares) < SPARES and self._started < 2 * len(self._graded):
             self._spares.append(self._new())
 
     def _take(self) -> Worker:

@@ -26,17 +26,21 @@ _MAX_DEPTH = 16
 
 def safe_text(text: str, *, lines: bool = False) -> str:
     """``text`` with nothing that can break a terminal, an encoder or a report's layout."""
+    if text.isprintable():  # no control, format (bidi), separator or surrogate character
+        return text
     return _SURROGATE.sub("\ufffd", text).translate(_LINES if lines else _ONE_LINE)
 
 
 def clean(value: Any, depth: int = 0) -> Any:
-    """A decoded JSON value with every string (keys too) made safe; deeper than 16 is refused."""
-    if depth > _MAX_DEPTH:
-        raise ValueError("nested too deeply")
-    if isinstance(value, str):
+    """A decoded JSON value with every string (keys too) made safe; deeper than 16 is refused.
+    (``json.loads`` makes exactly these types, so ``type`` tells them apart, and quickly.)"""
+    kind = type(value)
+    if kind is str:
         return safe_text(value)
-    if isinstance(value, list):
+    if kind is not list and kind is not dict:
+        return value  # a number, a bool or None
+    if depth >= _MAX_DEPTH:
+        raise ValueError("nested too deeply")
+    if kind is list:
         return [clean(item, depth + 1) for item in value]
-    if isinstance(value, dict):
-        return {safe_text(str(k)): clean(v, depth + 1) for k, v in value.items()}
-    return value
+    return {safe_text(str(k)): clean(v, depth + 1) for k, v in value.items()}

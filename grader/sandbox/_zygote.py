@@ -60,6 +60,8 @@ class Zygote:
     def __init__(self, env: dict[str, str]) -> None:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         self._socket, self._buffer, self._next = ours, bytearray(), 0
+        self._arrived: dict[int, tuple[dict[str, Any], list[int]]] = {}  # ticket -> reply, fds
+        self._fds: list[int] = []  # received, not yet matched to their message
         self._lock = threading.Lock()
         try:
             self._process = subprocess.Popen(
@@ -87,17 +89,34 @@ class Zygote:
 
     def spawn(self, plan: dict[str, Any], config: dict[str, Any]) -> Spawned:
         """A fresh worker, forked and confining itself per ``plan``."""
+        return self.take(self.start(plan, config))
+
+    def start(self, plan: dict[str, Any], config: dict[str, Any]) -> int:
+        """Ask for a fresh worker without waiting for it; ``take`` the ticket when it is needed
+        (it boots meanwhile)."""
         with self._lock:
-            self._await_ready()
             self._next += 1
             self._send({"op": "spawn", "id": self._next, "plan": plan, "config": config})
-            reply, fds = self._receive(time.monotonic() + _SPAWN_SECONDS)
-            if reply.get("id") != self._next or "pid" not in reply or len(fds) < _FDS - 1:
-                for fd in fds:
-                    os.close(fd)
-                raise SandboxError(f"the sandbox could not start a worker: {reply.get('error')}")
-            pidfd = fds[4] if reply.get("pidfd") and len(fds) == _FDS else None
-            return Spawned(int(reply["pid"]), pidfd, *fds[:4])
+            return self._next
+
+    def take(self, ticket: int) -> Spawned:
+        """The worker asked for with ``ticket``."""
+        with self._lock:
+            self._await_ready()
+            deadline = time.monotonic() + _SPAWN_SECONDS
+            while ticket not in self._arrived:
+                reply, fds = self._receive(deadline)
+                if type(reply.get("id")) is not int:  # no answer: the zygote is gone or stuck
+                    self._arrived[ticket] = (reply, fds)
+                    break
+                self._arrived[reply["id"]] = (reply, fds)
+            reply, fds = self._arrived.pop(ticket)
+        if "pid" not in reply or len(fds) < _FDS - 1:
+            for fd in fds:
+                os.close(fd)
+            raise SandboxError(f"the sandbox could not start a worker: {reply.get('error')}")
+        pidfd = fds[4] if reply.get("pidfd") and len(fds) == _FDS else None
+        return Spawned(int(reply["pid"]), pidfd, *fds[:4])
 
     def close(self) -> None:
         """Close the socket (the zygote then kills its workers and exits) and reap it."""
@@ -132,8 +151,8 @@ class Zygote:
             raise SandboxError(f"the sandbox's zygote is gone ({error})") from None
 
     def _receive(self, deadline: float) -> tuple[dict[str, Any], list[int]]:
-        """One framed message from the zygote, and the descriptors that came with it."""
-        fds: list[int] = []
+        """One framed message from the zygote, and the descriptors it says came with it (a read
+        may bring the bytes of several messages; their descriptors arrive in the same order)."""
         while True:
             if len(self._buffer) >= _HEADER.size:
                 (size,) = _HEADER.unpack_from(self._buffer)
@@ -141,14 +160,16 @@ class Zygote:
                 if len(self._buffer) >= end:
                     message = json.loads(bytes(self._buffer[_HEADER.size : end]))
                     del self._buffer[:end]
+                    count = message.get("fds", 0) if isinstance(message, dict) else 0
+                    fds, self._fds = self._fds[:count], self._fds[count:]
                     return message, fds
             remaining = deadline - time.monotonic()
             if remaining <= 0 or not select.select([self._socket], [], [], remaining)[0]:
-                return {"error": "no answer in time"}, fds
-            data, more, _, _ = socket.recv_fds(self._socket, 1 << 16, _FDS)
-            fds += more
+                return {"error": "no answer in time"}, []
+            data, more, _, _ = socket.recv_fds(self._socket, 1 << 16, 4 * _FDS)
+            self._fds += more
             if not data:
-                return {"error": self._last_words()}, fds
+                return {"error": self._last_words()}, []
             self._buffer += data
 
     def _last_words(self) -> str:

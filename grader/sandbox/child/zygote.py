@@ -79,25 +79,34 @@ class Zygote:
                 if request is None:
                     break
                 self._spawn(request)
+                while (request := self._buffered()) is not None:  # they may come together
+                    self._spawn(request)
         for pid in list(self.statuses):
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
 
     def _receive(self) -> dict[str, Any] | None:
-        while True:
-            if len(self.buffer) >= _HEADER.size:
-                (size,) = _HEADER.unpack_from(self.buffer)
-                if len(self.buffer) >= _HEADER.size + size:
-                    body = bytes(self.buffer[_HEADER.size : _HEADER.size + size])
-                    del self.buffer[: _HEADER.size + size]
-                    return json.loads(body)  # type: ignore[no-any-return]
+        """The next request, read from the socket as far as needed; None once it is closed."""
+        while (request := self._buffered()) is None:
             chunk = self.control.recv(1 << 20)
             if not chunk:
                 return None
             self.buffer += chunk
+        return request
+
+    def _buffered(self) -> dict[str, Any] | None:
+        """A request already read whole, if there is one."""
+        if len(self.buffer) < _HEADER.size:
+            return None
+        (size,) = _HEADER.unpack_from(self.buffer)
+        if len(self.buffer) < _HEADER.size + size:
+            return None
+        body = bytes(self.buffer[_HEADER.size : _HEADER.size + size])
+        del self.buffer[: _HEADER.size + size]
+        return json.loads(body)  # type: ignore[no-any-return]
 
     def _send(self, message: dict[str, Any], fds: list[int]) -> None:
-        body = json.dumps(message).encode()
+        body = json.dumps({**message, "fds": len(fds)}).encode()  # they go with the first byte
         socket.send_fds(self.control, [_HEADER.pack(len(body)) + body], fds)
 
     def _reap(self) -> None:
