@@ -765,7 +765,7 @@ def test_npy_bytes_numpy_cannot_read_are_garbled_whatever_numpy_raises(shape: st
 
 
 def test_a_reply_may_hold_four_times_what_its_parameters_take_and_at_least_a_mebibyte() -> None:
-    from grader.sandbox._client import reply_limit
+    from grader.sandbox._decode import reply_limit
 
     assert reply_limit([2, 4, 1]) == 1 << 20
     assert reply_limit([4, 300, 1]) == 1 << 20

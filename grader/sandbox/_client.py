@@ -29,46 +29,34 @@ that seeds itself from one that does not. Nothing from the worker is evaluated o
 
 from __future__ import annotations
 
-import itertools
-import select
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
-from typing import Any
 
 from grader import messages as msg
 from grader.errors import SandboxError
 from grader.sandbox import _decode as decode
 from grader.sandbox import _launch as launch
-from grader.sandbox._clock import Budget, BusyClock, Deadline, WallDeadline
+from grader.sandbox._clock import Budget, BusyClock, WallDeadline
+from grader.sandbox._holder import (
+    START_SECONDS,
+    ProcessHolder,
+    SandboxRefused,
+    first_deadline,
+    probe,
+)
 from grader.sandbox._loading import LoadState
-from grader.sandbox._pipe import Failure, OutputTail, Pipe, Reply
-from grader.sandbox._process import Pending, WorkerProcess
+from grader.sandbox._pipe import Failure, OutputTail, Reply
 from grader.types import Caller, CallResult, CallStatus, Limits
 
-__all__ = ["MAX_RESTARTS", "SandboxRefused", "Worker", "reply_limit"]
+__all__ = ["MAX_RESTARTS", "SandboxRefused", "Worker"]
 
 MAX_RESTARTS = 3
-_START_SECONDS = 15.0  # from the fork to the worker's hello
-_HARD_FACTOR = 2.0  # a call is stopped at this many times its allowance of wall-clock time
-_REPLY_FLOOR = 1 << 20  # a reply may always hold this many bytes of arrays
 
 
-class SandboxRefused(SandboxError):
-    """This machine cannot keep the answer key from a worker, and that risk was not accepted."""
-
-
-def reply_limit(layer_dims: Sequence[int]) -> int:
-    """The most bytes of arrays a call's reply may hold: four times the parameters' own size
-    (room for extra keys and wrong shapes), and never less than 1 MiB."""
-    dims = [max(0, int(d)) for d in layer_dims]
-    floats = sum(n * (prev + 1) for prev, n in itertools.pairwise(dims))
-    return max(_REPLY_FLOOR, 4 * 8 * floats)
-
-
-class Worker:
+class Worker(ProcessHolder):
     def __init__(
         self,
         program: str | None,
@@ -82,20 +70,12 @@ class Worker:
         keep_output: bool = True,
         accept_weak_isolation: bool = False,
     ) -> None:
-        self.limits = limits or Limits()
-        self._helpers = [Path(h) for h in helper_dirs]
+        limits = limits or Limits()
+        output = OutputTail(limits.max_output_kb * 1024 if keep_output else 0)
+        super().__init__(limits, helper_dirs, budget, output)
         self._wanted = list(wanted)
-        self.budget = budget
         self._accept_weak = accept_weak_isolation
-        self._output = OutputTail(self.limits.max_output_kb * 1024 if keep_output else 0)
         self._state = LoadState(program, origin, dict(missing_reasons or {}))
-        self._deadline = 0.0
-        self._process: WorkerProcess | None = None
-        self._pending: Pending | None = None  # asked of the zygote, not yet taken
-        self._pipe: Pipe | None = None
-        self._starts = 0
-        self._requests = 0
-        self._ended: list[WorkerProcess] = []  # killed, not yet waited for
 
     # -- lifecycle ----------------------------------------------------------------------------
 
@@ -104,7 +84,7 @@ class Worker:
         if refused and not self._accept_weak:
             raise SandboxRefused(msg.SANDBOX_REFUSED.format(reason=refused))
         self._deadline = time.monotonic() + self.limits.wall_seconds
-        self._spawn()
+        self._respawn()
         return self
 
     def __exit__(
@@ -115,38 +95,9 @@ class Worker:
     ) -> None:
         self.close()
 
-    def close(self, *, wait: bool = True) -> None:
-        """Kill the worker and everything it started; remove what it left. Without ``wait``,
-        the processes are only signalled: ``finish`` waits for them later."""
-        self._stop(grace=0.0, wait=wait)
-
-    def finish(self) -> None:
-        """Wait until every process this worker ran is gone, and release what they held."""
-        ended, self._ended = self._ended, []
-        for process in ended:
-            process.wait_gone()
-            process.release()
-
     @property
     def program(self) -> str | None:
         return self._state.program
-
-    @property
-    def output_tail(self) -> str:
-        if self._pipe is not None:
-            self._pipe.drain()
-        return self._output.text()
-
-    @property
-    def scratch(self) -> Path | None:
-        """The running worker's scratch folder (its working directory), as seen from here."""
-        process = self.process
-        return process.scratch if process else None
-
-    @property
-    def process(self) -> WorkerProcess | None:
-        """The running worker process, or None (for tests that look at it from outside)."""
-        return self._attach() if self._pending is not None else self._process
 
     @property
     def load_warnings(self) -> tuple[str, ...]:
@@ -209,7 +160,7 @@ class Worker:
         if problem is not None:
             return problem
         clock = self._clock(self.limits.call_seconds)
-        reply = self._exchange(request, clock, limit=reply_limit(dims))
+        reply = self._exchange(request, clock, limit=decode.reply_limit(dims))
         if self.budget is not None:
             self.budget.spend(clock.used())
         if isinstance(reply, Failure):
@@ -226,7 +177,7 @@ class Worker:
             return CallResult(CallStatus.CRASHED, message=msg.CALL_LEFT_RUNNING.format(name=name))
         if reply.refused:
             mb = f"{reply.refused / (1 << 20):.1f} MB"
-            limit = f"{reply_limit(dims) / (1 << 20):.0f} MB"
+            limit = f"{decode.reply_limit(dims) / (1 << 20):.0f} MB"
             text = msg.RETURN_TOO_LARGE_FOR.format(name=name, got=mb, dims=dims, limit=limit)
             return CallResult(CallStatus.INVALID, message=text)
         try:
@@ -238,42 +189,18 @@ class Worker:
             result = replace(result, message=self._missing_message(name))
         return result
 
-    def _clock(self, limit: float, *, budgeted: bool = True) -> BusyClock:
-        """The clock of one request: ``limit`` busy seconds (less when the budget has less)."""
-        assert self._process is not None
-        budget = self.budget if budgeted else None
-        allowed = min(limit, budget.left) if budget is not None else limit
-        hard = min(self._deadline, time.monotonic() + _HARD_FACTOR * allowed + 0.5)
-        return BusyClock(self._process.clock, allowed, hard)
-
-    def _spawn(self) -> None:
-        """Ask the zygote for a worker, given the program to load at once when it is known: it
-        boots and loads while this process goes on, until ``_attach``."""
-        caps: dict[str, Any] = {"max_keys": decode.MAX_KEYS, "max_bytes": decode.MAX_RESULT_BYTES}
+    def _respawn(self) -> None:
+        """A new process, asked to load the program at once when it is known."""
+        first = None
         if self._state.program is not None:
             self._requests += 1
             self._state.load_request = self._requests
-            caps["load"] = {"op": "load", "id": self._requests, **self._state.request()}
-        self._pending = WorkerProcess.begin(self.limits, self._helpers, caps)
-        self._starts += 1
+            first = {"op": "load", "id": self._requests, **self._state.request()}
+        self._spawn(first)
         self._state.started()
 
-    def _attach(self) -> WorkerProcess:
-        """The worker's process, taken from the zygote when it is first needed."""
-        if self._pending is not None:
-            pending, self._pending = self._pending, None
-            self._process = process = pending.take()
-            spawned = process.spawned
-            self._pipe = Pipe(
-                spawned.requests,
-                spawned.replies,
-                spawned.output,
-                tail=self._output,
-                max_reply=decode.MAX_RESULT_BYTES,
-                exited=lambda: _exited(spawned.pidfd),
-            )
-        assert self._process is not None
-        return self._process
+    def _stopped(self) -> None:
+        self._state.stopped()
 
     def _send_program(self) -> None:
         assert self._pipe is not None
@@ -311,7 +238,7 @@ class Worker:
             if self._starts > MAX_RESTARTS:
                 text = msg.CALL_TOO_MANY_RESTARTS.format(count=MAX_RESTARTS)
                 return CallResult(CallStatus.CRASHED, message=text)
-            self._spawn()
+            self._respawn()
         self._attach()
         if not state.ready:
             failure = self._finish_loading()
@@ -324,7 +251,7 @@ class Worker:
     def _finish_loading(self) -> CallResult | None:
         assert self._pipe is not None
         assert self._process is not None
-        hello = self._pipe.receive(_first(self._deadline, _START_SECONDS), 0)
+        hello = self._pipe.receive(first_deadline(self._deadline, START_SECONDS), 0)
         if isinstance(hello, Failure) and hello.kind == "eof":
             return self._start_failed()
         if isinstance(hello, Reply) and hello.header.get("op") != "hello":
@@ -362,18 +289,10 @@ class Worker:
             if refused and not self._accept_weak:
                 raise SandboxRefused(msg.SANDBOX_REFUSED.format(reason=refused))
             self._starts -= 1
-            self._spawn()
+            self._respawn()
+            self._attach()
             return self._finish_loading()
         raise SandboxError(f"the sandbox worker could not start (status {returncode}): {detail}")
-
-    def _exchange(
-        self, request: dict[str, object], deadline: Deadline, *, limit: int | None = None
-    ) -> Reply | Failure:
-        assert self._pipe is not None
-        self._requests += 1
-        request["id"] = self._requests
-        failure = self._pipe.send(request, deadline)
-        return failure or self._pipe.receive(deadline, self._requests, limit)
 
     def _failed(self, doing: str, failure: Failure, clock: BusyClock | None) -> CallResult:
         """The result of a call (or the loading) that got no proper reply; the worker is ended."""
@@ -411,62 +330,3 @@ class Worker:
         else:
             detail = decode.suggestion(name, self.defined())
         return msg.CALL_MISSING.format(name=name, detail=detail)
-
-    def _stop(self, *, grace: float, wait: bool = True) -> int | None:
-        """End the worker (waiting ``grace`` seconds for it to exit by itself); its exit status.
-        With ``wait``, return once nothing it ran is left (so none of it meets the next call)."""
-        if self._pending is not None:
-            self._attach()
-        process, pipe, self._process = self._process, self._pipe, None
-        self._pipe = None
-        self._state.stopped()
-        if process is None or pipe is None:
-            return None
-        returncode = process.end(grace)
-        pipe.drain()
-        pipe.close()
-        self._ended.append(process)
-        if wait:
-            self.finish()
-        return returncode
-
-
-def _first(deadline: float, seconds: float) -> WallDeadline:
-    return WallDeadline(min(deadline, time.monotonic() + seconds))
-
-
-def _exited(pidfd: int | None) -> bool:
-    """Whether the zygote's child has exited (a pidfd becomes readable then)."""
-    if pidfd is None:
-        return False
-    return bool(select.select([pidfd], [], [], 0)[0])
-
-
-def probe() -> str:
-    """Start a trivial worker through the namespaces now; '' when that works (else demote)."""
-    plat = launch.platform()
-    if not plat.namespaces:
-        return plat.reason
-    problem = ""
-    try:
-        process = WorkerProcess.start(Limits(), [], {"max_keys": 1, "max_bytes": 1})
-    except (OSError, SandboxError) as error:
-        return _demoted(str(error))
-    tail = OutputTail(4096)
-    spawned = process.spawned
-    pipe = Pipe(spawned.requests, spawned.replies, spawned.output, tail=tail, max_reply=1 << 16,
-                exited=lambda: _exited(spawned.pidfd))  # fmt: skip
-    hello = pipe.receive(WallDeadline(time.monotonic() + _START_SECONDS), 0)
-    if not isinstance(hello, Reply):
-        pipe.drain()
-        problem = tail.text()[-300:].strip() or f"no worker started ({hello.kind})"
-    process.end(0.0)
-    pipe.close()
-    process.wait_gone()
-    process.release()
-    return _demoted(problem) if problem else ""
-
-
-def _demoted(problem: str) -> str:
-    launch.demote(problem)
-    return problem

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import io
+import itertools
 import math
 import re
 import signal
@@ -26,11 +27,20 @@ Origin = Callable[[int], "tuple[int, int] | None"]
 T = TypeVar("T")
 MAX_KEYS = 64
 MAX_RESULT_BYTES = 64 * 1024 * 1024
+_REPLY_FLOOR = 1 << 20  # a reply may always hold this many bytes of arrays
 _MAX_NDIM = 8
 
 
 class Garbled(ValueError):
     """A reply that does not follow the protocol."""
+
+
+def reply_limit(layer_dims: Sequence[int]) -> int:
+    """The most bytes of arrays a call's reply may hold: four times the parameters' own size
+    (room for extra keys and wrong shapes), and never less than 1 MiB."""
+    dims = [max(0, int(d)) for d in layer_dims]
+    floats = sum(n * (prev + 1) for prev, n in itertools.pairwise(dims))
+    return max(_REPLY_FLOOR, 4 * 8 * floats)
 
 
 def where(line: int, origin: Origin | None) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from grader import messages as msg
 from grader.sandbox import _launch as launch
-from grader.sandbox._client import probe
+from grader.sandbox._holder import probe
 
 
 def isolation_report() -> str:
