@@ -937,3 +937,19 @@ def test_a_deep_folder_tree_on_the_host_is_removed_without_recursion(tmp_path: P
     launch.remove_tree(root)
     assert not root.exists()
     assert tmp_path.exists()
+
+
+def test_namespaces_that_fail_at_run_time_demote_and_then_refuse_with_the_reason(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    broken = launch.Platform(True, os.geteuid() == 0, False, (), (Path("/nonexistent-initgrade"),),
+                             (), Path("/tmp"))  # fmt: skip
+    monkeypatch.setattr(sandbox_platform, "_current", [broken])
+    monkeypatch.setattr(sandbox_platform, "_closed_to_others", lambda folder: False)
+    with Worker("x = 1\n", limits=LIMITS) as worker, pytest.raises(SandboxRefused) as refused:
+        worker.defined()
+    assert "initgrade sandbox: [Errno 2] mount /nonexistent-initgrade: No such file" in str(
+        refused.value
+    )
+    assert "Traceback" not in str(refused.value)
+    assert not launch.platform().namespaces  # the rest of this process knows it now

@@ -161,7 +161,11 @@ class Zygote:
             for target, fd in enumerate(parked):
                 os.dup2(fd, target)
             os.closerange(4, os.sysconf("SC_OPEN_MAX"))
-            self.confine.enter(request["plan"], 3)
+            try:
+                self.confine.enter(request["plan"], 3)
+            except OSError as error:  # the machine does not allow a step: say which, in a line
+                os.write(2, f"initgrade sandbox: {error}\n".encode(errors="replace"))
+                os._exit(125)
             self.worker.run(request["config"], self.numpy)
         except BaseException:
             code = 125
