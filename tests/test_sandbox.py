@@ -953,3 +953,19 @@ def test_namespaces_that_fail_at_run_time_demote_and_then_refuse_with_the_reason
     )
     assert "Traceback" not in str(refused.value)
     assert not launch.platform().namespaces  # the rest of this process knows it now
+
+
+def test_a_worker_started_before_the_demotion_starts_again_without_namespaces(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    broken = launch.Platform(True, os.geteuid() == 0, False, (), (Path("/nonexistent-initgrade"),),
+                             (), Path("/tmp"))  # fmt: skip
+    monkeypatch.setattr(sandbox_platform, "_current", [broken])
+    weak = {"limits": LIMITS, "accept_weak_isolation": True}
+    program = "def f():\n    return 1\n"
+    with Worker(program, **weak) as first, Worker(program, **weak) as second:  # both booting
+        assert first.defined() == {"f"}  # loaded, once the platform was demoted
+        assert not launch.platform().namespaces
+        assert second.defined() == {"f"}  # no error: it was confined by the older platform
+        assert second.process is not None
+        assert not second.process.namespaces

@@ -281,10 +281,13 @@ class Worker(ProcessHolder):
 
     def _start_failed(self) -> CallResult | None:
         """The worker died before saying hello: the machine's fault, not the student's. When the
-        namespaces are to blame (checked with a trivial worker), fall back once; else raise."""
+        namespaces are to blame (checked with a trivial worker, unless another worker found that
+        already), start again without them; else raise."""
+        assert self._process is not None
+        confined = self._process.namespaces  # started before the platform was demoted, maybe
         returncode = self._stop(grace=1.0)
         detail = self._output.text()[-500:].strip()
-        if launch.platform().namespaces and probe():
+        if confined and probe():
             refused = launch.refusal(launch.platform())
             if refused and not self._accept_weak:
                 raise SandboxRefused(msg.SANDBOX_REFUSED.format(reason=refused))
