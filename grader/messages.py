@@ -308,7 +308,10 @@ CALL_LOADING = "loading the notebook's definitions"
 # -- a returned value that is not a plain dict of real arrays (checked in the worker and again here)
 RETURN_NONE = "{name} returned None; end the function with `return parameters`"
 RETURN_TYPE = "{name} returned something of type {kind}, not a dict of numpy arrays"
-RETURN_DICT_SUBCLASS = "{name} returned a subclass of dict ({kind}); return a plain dict"
+RETURN_DICT_SUBCLASS = (
+    "{name} returned a {kind}, a subclass of dict that defines {method} of its own, so what it "
+    "shows may differ from what it holds; return a plain dict"
+)
 RETURN_KEY = (
     "{name} returned a dict with the key {key} of type {kind}; every key must be a string such "
     "as 'W1'"
@@ -378,3 +381,25 @@ CLI_INTERNAL = (
     "The traceback follows."
 )
 CLI_INTERNAL_REPORT = "initgrade: internal error while grading {path}; the traceback follows."
+
+
+# ---------------------------------------------------------------------------------------------
+# Dtypes, a diagnosis for every kind of failure, and the grading of the grader
+# (grader.checks properties, grader.diagnosis, grader.mutants)
+# ---------------------------------------------------------------------------------------------
+
+# -- the dtype check: each array must come back as float64
+NOT_FLOAT64 = (
+    "For layers_dims={dims}, {key} came back as {dtype}{more}; expected float64, what np.zeros "
+    "and np.random.randn give. {hint}"
+)
+NOT_FLOAT64_MORE = " (and {count} more arrays not float64)"
+NOT_FLOAT64_HINT = {
+    "int": "Leave out dtype=int: integer arrays cannot hold the small weights training needs.",
+    "uint": "Leave out the unsigned dtype: integer arrays cannot hold the weights training needs.",
+    "bool": "A comparison gives True/False values; store the numbers themselves.",
+    "float": (
+        "Leave out dtype=np.float32 and .astype(...): keep numpy's default float64, in which the "
+        "expected numbers are computed."
+    ),
+}

@@ -36,6 +36,18 @@ DEAD = frozenset({CallStatus.TIMEOUT, CallStatus.MEMORY, CallStatus.CRASHED})
 
 
 @dataclass(frozen=True)
+class Raised:
+    """What a student function raised, as plain text: the exception's type and text, and where
+    (a cell and line, and the code on that line) when the traceback reached the student's code."""
+
+    kind: str
+    text: str = ""
+    where: str = ""
+    code: str = ""
+    function: str = ""
+
+
+@dataclass(frozen=True)
 class CallResult:
     status: CallStatus
     value: Params | None = None
@@ -43,6 +55,9 @@ class CallResult:
     # ``layers_dims`` as the worker saw it after the call returned (to detect mutation).
     args_after: list[int] | None = None
     seconds: float = 0.0
+    # The dtype each returned array had before it became float64, for those that were not.
+    dtypes: tuple[tuple[str, str], ...] = ()
+    raised: Raised | None = None  # with status EXCEPTION
 
     @property
     def ok(self) -> bool:

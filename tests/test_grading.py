@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import re
 import time
 from collections.abc import Sequence
@@ -46,8 +47,42 @@ def test_each_mistake_fails_and_passes_the_right_checks(mistake) -> None:
 def test_partial_credit_adds_up_for_xavier_as_he() -> None:
     result = graded(next(m for m in MISTAKES if m.name == "he_xavier"))
     earned = {check.name: check.points for check in result.checks if check.passed}
-    # keys/shapes 1 + zero biases 0.5 + unchanged input 0.5 + reproducible 1 + outcome 2
+    # keys/shapes 0.5 + float64 0.5 + zero biases 0.5 + unchanged input 0.5 + reproducible 1
+    # + outcome 2
     assert result.score == sum(earned.values()) == 5.0
+
+
+class Plain(dict):
+    """Only a name for a dict."""
+
+
+@pytest.mark.parametrize("mapping", [collections.OrderedDict, collections.defaultdict, Plain])
+@pytest.mark.parametrize("method", ["zeros", "random", "he"])
+def test_the_right_arrays_in_a_mapping_that_only_stores_them_earn_full_marks(
+    method: str, mapping: type
+) -> None:
+    def initializer(layers_dims):
+        parameters = mapping()
+        parameters.update(INITIALIZERS[method](layers_dims))
+        return parameters
+
+    entry = SPEC.function(FUNCTION_NAMES[method])
+    result = grade_function(entry, local_caller(initializer), trainer=stand_in_trainer(method))
+    assert result.result.score == 10.0, [c.message for c in result.result.checks if not c.passed]
+
+
+def test_a_dict_subclass_that_redefines_lookup_is_refused() -> None:
+    class Lying(dict):
+        def __getitem__(self, key):
+            return np.zeros((1, 1))
+
+    def initializer(layers_dims):
+        return Lying(INITIALIZERS["he"](layers_dims))
+
+    entry = SPEC.function(FUNCTION_NAMES["he"])
+    result = grade_function(entry, local_caller(initializer), trainer=stand_in_trainer("he"))
+    assert result.result.score == 0.0
+    assert "a subclass of dict that defines __getitem__" in result.result.checks[0].message
 
 
 def test_hard_coding_the_example_keeps_only_the_visible_points() -> None:

@@ -17,6 +17,7 @@ from grader.checks._properties import observe, scale_problem
 from grader.checks.strategies import SMALL_EXAMPLES, layer_dims, property_inputs
 from grader.sandbox import local_caller
 from grader.spec import (
+    FLOAT64,
     INPUT_UNCHANGED,
     KEYS_AND_SHAPES,
     REPRODUCIBLE,
@@ -66,7 +67,7 @@ def test_generated_layers_dims_are_short_lists_or_tuples_of_small_sizes(dims) ->
 def test_the_reference_has_every_property(method: str) -> None:
     found = verdicts(method, INITIALIZERS[method])
     assert found == dict.fromkeys(found)
-    assert len(found) == 5
+    assert len(found) == 6
 
 
 def test_calls_stay_within_the_budget() -> None:
@@ -111,6 +112,25 @@ def test_a_scale_mistake_reports_the_smallest_failing_input_with_numbers() -> No
     assert "standard deviation is" in message
     assert "He for fan-in" in message
     assert "the smallest of" in message
+
+
+@pytest.mark.parametrize(
+    ("dtype", "hint"), [(int, "dtype=int"), (np.float32, "np.float32"), (bool, "True/False")]
+)
+def test_an_array_that_is_not_float64_fails_the_dtype_check_alone(dtype, hint: str) -> None:
+    def zeros(layers_dims):
+        parameters = {}
+        for l in range(1, len(layers_dims)):  # noqa: E741 - the course's name for the layer
+            parameters[f"W{l}"] = np.zeros((layers_dims[l], layers_dims[l - 1]), dtype=dtype)
+            parameters[f"b{l}"] = np.zeros((layers_dims[l], 1))
+        return parameters
+
+    found = verdicts("zeros", zeros)
+    assert [name for name, message in found.items() if message] == [FLOAT64]
+    message = found[FLOAT64] or ""
+    assert f"For layers_dims=[1, 1], W1 came back as {np.dtype(dtype).name}" in message
+    assert "expected float64" in message
+    assert hint in message
 
 
 def test_random_biases_fail_the_bias_property() -> None:
