@@ -125,16 +125,13 @@ DIAG_KEY_NAMES = (
     "Your dictionary uses the keys {got}; the exercise and the training code look up {expected} "
     "(capital W, lower-case b, the layer number right after, no separator)."
 )
-DIAG_ZERO_BASED = (
-    "Your keys start at layer 0 ({got}); layers are numbered from 1, so the keys are {expected}."
-)
 DIAG_MISSING_LAST = (
-    "Your loop stops one layer early: for layers_dims={dims} there is no {missing}. With "
-    "L = len(layers_dims), loop over range(1, L), not range(1, L - 1)."
+    "Your loop stops one layer early: for layers_dims={dims} there is no {missing}. Loop over "
+    "every layer after the input: range(1, len(layers_dims))."
 )
 DIAG_TRANSPOSED = (
     "Your weight matrices are transposed: for layers_dims={dims}, {key} has shape {got} but "
-    "should be {expected} = (layers_dims[l], layers_dims[l - 1]); give randn the layer's own size "
+    "should be {expected} = (layers_dims[l], layers_dims[l - 1]); the layer's own size comes "
     "first."
 )
 DIAG_BIAS_SHAPE = (
@@ -153,7 +150,7 @@ DIAG_BIASES_NOT_ZERO = (
 DIAG_ZEROS_ONES = "Your weights are all 1 (np.ones); initialize_parameters_zeros uses np.zeros."
 DIAG_ZEROS_RANDOM = (
     "Your zeros function puts nonzero values in the weights ({key}); every weight must be 0: "
-    "np.zeros((layers_dims[l], layers_dims[l - 1]))."
+    "np.zeros((layers_dims[l], layers_dims[l - 1])) (np.empty leaves whatever was in memory)."
 )
 DIAG_NO_SEED = (
     "Your weights change with whatever ran before the call: call np.random.seed(3) once at the "
@@ -187,6 +184,18 @@ DIAG_EXPLAIN = {
     "times10": "this is the x10 of initialize_parameters_random, not He's scale.",
     "small": "this is the x0.01 of a 'small random' initialization, not this exercise's x10.",
     "he": "this is He's scale sqrt(2/layers_dims[l-1]); the random initialization uses x10.",
+    "double_sqrt": (
+        "you took the square root twice, np.sqrt(np.sqrt(...)); He's scale has one square root, "
+        "np.sqrt(2 / layers_dims[l-1])."
+    ),
+    "floor_div": (
+        "you divided with //, integer division, which rounds 2 / layers_dims[l-1] down to a "
+        "whole number (0 for any fan-in above 2); divide with /."
+    ),
+    "sqrt": (
+        "this is the square root of 10; the random initialization multiplies by 10 itself, with "
+        "no square root."
+    ),
     "constant": "your weights are {ratio:.3g} times the expected size in every layer.",
     "mixed": "your layers are off by different factors ({ratios} times the expected size).",
 }
@@ -403,3 +412,160 @@ NOT_FLOAT64_HINT = {
         "expected numbers are computed."
     ),
 }
+
+# -- diagnosis: a call that raised, or returned something that is not parameters
+DIAG_RAISED = "Your function raises {kind}{text} for layers_dims={dims}{place}; {meaning}"
+DIAG_RAISED_TEXT = " ({text})"
+DIAG_RAISED_PLACE = " at {where}: `{code}`"
+DIAG_RAISED_MEANING = {
+    "randn_tuple": (
+        "np.random.randn takes the sizes as separate numbers, np.random.randn(layers_dims[l], "
+        "layers_dims[l - 1]); one tuple in parentheses is how np.zeros takes a shape."
+    ),
+    "zeros_numbers": (
+        "np.zeros takes the shape as one tuple, np.zeros((layers_dims[l], layers_dims[l - 1])), "
+        "with two pairs of parentheses: given two numbers, it reads the second as a dtype."
+    ),
+    "key_int": (
+        "a key is built from a string and a number: 'W' + l fails, 'W' + str(l) gives 'W1'."
+    ),
+    "standard_normal": (
+        "np.random.standard_normal takes the shape as one tuple, np.random.standard_normal("
+        "(rows, columns)), where np.random.randn takes the sizes as separate numbers."
+    ),
+    "too_many_arguments": "the function called on that line takes fewer arguments than it got.",
+    "index": (
+        "the line reads layers_dims past its end (its last position is len(layers_dims) - 1): "
+        "check the loop's range, range(1, len(layers_dims)), and any l + 1 in an index."
+    ),
+    "name_layers_dims": (
+        "the function reads layers_dims, but its parameter has another name: call the parameter "
+        "layers_dims (a variable of that name in another cell is not there when it is graded)."
+    ),
+    "name": (
+        "{name} is not defined when the function runs: it may use its parameter layers_dims, "
+        "numpy as np and names it defines itself, not variables from other cells."
+    ),
+    "unbound": (
+        "a variable is used on a line that runs before the line that assigns it: put the "
+        "assignment first."
+    ),
+    "negative": "a shape has a negative size: look at the index arithmetic on that line.",
+    "key_error": "the line looks up a key the dictionary does not have (yet).",
+    "attribute": (
+        "that name does not exist there: check its spelling (np.random.randn, np.zeros, np.sqrt)."
+    ),
+    "zero_division": "a division by zero: a layer size of 0, or the wrong index.",
+    "other": "this error stops the function before it returns its parameters; read that line.",
+}
+DIAG_RETURNED = "For layers_dims={dims}, {problem}"
+DIAG_RETURNED_NONE = (
+    "your function returns None: end it with `return parameters`, after the loop (one indent "
+    "less than the loop's body)."
+)
+DIAG_RETURNED_TYPE = (
+    "your function returns a {kind}, not a dictionary: return the dict parameters, with the "
+    "keys 'W1', 'b1', ..., 'WL', 'bL'."
+)
+DIAG_RETURNED_NUMBER = (
+    "{key} is a single number ({kind}), not an array: the call that made it returned one "
+    "number. np.random.normal(a, b) draws one number of mean a and standard deviation b; "
+    "np.random.randn(layers_dims[l], layers_dims[l - 1]) draws the whole array."
+)
+DIAG_RETURNED_BIAS_NUMBER = (
+    "{key} is a single number ({kind}), not a column vector: each bias is an array, "
+    "np.zeros((layers_dims[l], 1))."
+)
+DIAG_RETURNED_VALUE = (
+    "{key} is a {kind}, not a numpy array: build it with np.zeros or np.random.randn."
+)
+DIAG_RETURNED_OTHER = "{message}."
+DIAG_STOPPED = "For layers_dims={dims}, the call did not return: {message}."
+
+# -- diagnosis: which keys come back (grader.diagnosis._layout)
+DIAG_EMPTY = (
+    "Your function returns an empty dictionary for layers_dims={dims}: `return parameters` runs "
+    "before the loop adds anything to it. Return after the loop."
+)
+DIAG_RETURN_IN_LOOP = (
+    "Your function returns inside the loop, after the first layer: for layers_dims={dims} it "
+    "gives only W1 and b1. Move `return parameters` out of the loop (one indent less)."
+)
+DIAG_SAME_KEY = (
+    "Every layer stores its {what} under the same key '{key}', so each one overwrites the one "
+    "before: for layers_dims={dims} only {key} is left, holding the last layer's {what}. Number "
+    "the key with the layer: '{letter}' + str(l)."
+)
+DIAG_FIXED_LAYERS = (
+    "Your function makes {count} layer{s} whatever layers_dims is ({keys}): for layers_dims="
+    "{dims} it should make {wanted}. Take the number of layers from the list: loop over "
+    "range(1, len(layers_dims))."
+)
+DIAG_NUMBERED_FROM = (
+    "Your {letter} keys are numbered from {first} ({got}); layers are numbered from 1, so they "
+    "are {expected}: '{letter}' + str(l) with l from 1."
+)
+DIAG_LOOP_FROM_0 = (
+    "Your loop starts at l = 0, so it adds {letter}0 with layers_dims[-1], the last size, as the "
+    "layer before it; layer 0 is the input, which has no parameters. Loop over range(1, "
+    "len(layers_dims))."
+)
+DIAG_LOOP_FROM_2 = (
+    "Your loop starts at 2: for layers_dims={dims} there is no {letter}1. Start it at layer 1: "
+    "range(1, len(layers_dims))."
+)
+DIAG_WHAT = {"W": "weights", "b": "biases"}
+
+# -- diagnosis: wrong shapes with the right keys (grader.diagnosis._shapes)
+DIAG_SHAPE = (
+    "For layers_dims={dims}, {key} has shape {got}; expected {expected} = {formula}: {axes}."
+)
+DIAG_SHAPE_AXIS = "its {axis} are {used} in every layer, where {wanted} belongs"
+DIAG_SHAPE_FIXED = "a fixed {size}"
+DIAG_SHAPE_UNCLEAR = "its {axis} do not follow the layer sizes"
+DIAG_SHAPE_AND = ", and "
+
+# -- diagnosis: where the draws come from (grader.diagnosis._randomness)
+DIAG_SHIFTED = (
+    "Your weights are the right random numbers, shifted: {key} starts at number {got} of "
+    "np.random.randn's numbers after np.random.seed(3) instead of number {want}, so {extra} "
+    "more {numbers} drawn {where}{why}. After the seed, draw nothing but one np.random.randn "
+    "per layer's weights."
+)
+DIAG_SHIFTED_NUMBERS = {True: "number was", False: "numbers were"}
+DIAG_SHIFTED_BEFORE = "before W1"
+DIAG_SHIFTED_BETWEEN = "between {before} and {key}"
+DIAG_SHIFTED_BIAS = (
+    ", as many as {bias} has entries: drawing the biases with np.random uses up numbers meant "
+    "for the weights"
+)
+DIAG_COLUMN_ORDER = (
+    "Your {key} holds the right random numbers in column order: it was drawn with the shape "
+    "(layers_dims[l - 1], layers_dims[l]) and then transposed or reshaped; draw "
+    "np.random.randn(layers_dims[l], layers_dims[l - 1]) as it is."
+)
+DIAG_DRAW_ORDER = (
+    "Your layers take their random numbers in another order: {first} gets the first numbers "
+    "after np.random.seed(3), and {key} gets numbers {start} to {end} where the exercise gives it "
+    "numbers {want_start} to {want_end}. Draw the layers in order, W1 first, in one loop after a "
+    "single seed."
+)
+DIAG_ADDED = (
+    "Your weights are np.random.randn(...) plus {shift:.3g} ({key}): the scale is added, which "
+    "moves their mean to {shift:.3g} and leaves their standard deviation at 1. Multiply the "
+    "draws instead: {hint}"
+)
+DIAG_ADDED_HINT = {
+    "random": "np.random.randn(layers_dims[l], layers_dims[l - 1]) * 10.",
+    "he": "np.random.randn(layers_dims[l], layers_dims[l - 1]) * np.sqrt(2 / layers_dims[l - 1]).",
+}
+
+# -- diagnosis: dtypes, and values no usual mistake explains (grader.diagnosis._values)
+DIAG_NOT_FLOAT64 = (
+    "Your arrays come back as {dtype}, not float64 ({key} for layers_dims={dims}): {hint}"
+)
+DIAG_UNEXPLAINED = (
+    "For layers_dims={dims}, {key}{index} is {got:.6g} where {expected:.6g} is expected, and "
+    "none of the usual mistakes explains the difference: compare the line that builds {key} "
+    "with the exercise's: {hint}"
+)

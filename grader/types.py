@@ -48,6 +48,17 @@ class Raised:
 
 
 @dataclass(frozen=True)
+class Refused:
+    """Why a returned value was refused (status INVALID), as data: the problem (``none``,
+    ``type``, ``dict_subclass``, ``key``, ``value_type``, ``value_none``, ``dtype``, ``ndim``,
+    ``too_many``, ``too_large``), and the key and the type it concerns when there is one."""
+
+    problem: str
+    key: str = ""
+    kind: str = ""
+
+
+@dataclass(frozen=True)
 class CallResult:
     status: CallStatus
     value: Params | None = None
@@ -58,6 +69,7 @@ class CallResult:
     # The dtype each returned array had before it became float64, for those that were not.
     dtypes: tuple[tuple[str, str], ...] = ()
     raised: Raised | None = None  # with status EXCEPTION
+    refused: Refused | None = None  # with status INVALID
 
     @property
     def ok(self) -> bool:

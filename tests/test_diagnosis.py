@@ -37,10 +37,12 @@ def test_no_calls_no_diagnosis() -> None:
     assert diagnose(evidence({})) is None
 
 
-def test_dead_calls_give_no_diagnosis() -> None:
-    dead = CallResult(CallStatus.TIMEOUT, message="timeout")
+def test_a_call_that_never_returned_is_named_with_its_reason() -> None:
+    dead = CallResult(CallStatus.TIMEOUT, message="f did not finish within 5 s")
     calls = {((2, 4, 1), BASE_PRESEED): dead, (SCALE_PROBE_DIMS, BASE_PRESEED): dead}
-    assert diagnose(evidence(calls)) is None
+    assert diagnose(evidence(calls)) == (
+        "For layers_dims=[2, 4, 1], the call did not return: f did not finish within 5 s."
+    )
 
 
 def test_the_right_answer_gets_no_diagnosis() -> None:

@@ -14,10 +14,10 @@ calls of one function together may take ``FUNCTION_BUDGET_CALLS`` times the limi
 from __future__ import annotations
 
 import difflib
+import functools
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
@@ -83,7 +83,7 @@ class CallLog:
         return result
 
 
-@lru_cache(maxsize=64)
+@functools.lru_cache(maxsize=64)
 def expected_params(method: str, layer_dims: Dims) -> Params:
     """The reference's answer, computed without disturbing the host's global random state."""
     import reference
@@ -132,7 +132,12 @@ def grade_function(
         c.passed for c, case in zip(exact, entry.exact_cases, strict=True) if not case.hidden
     )
     evidence = Evidence(
-        entry.method, log.results, tuple(c.layer_dims for c in entry.visible_cases), visible_passed
+        entry.method,
+        log.results,
+        tuple(c.layer_dims for c in entry.visible_cases),
+        visible_passed,
+        tuple(c.layer_dims for c in entry.exact_cases if c.hidden),
+        functools.partial(expected_params, entry.method),
     )
     return GradedFunction(FunctionResult(entry.name, checks, diagnose(evidence)), start, outcome)
 

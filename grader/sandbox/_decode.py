@@ -19,7 +19,7 @@ import numpy as np
 
 from grader import messages as msg
 from grader.sandbox._pipe import Reply
-from grader.types import CallResult, CallStatus, Limits, Params, Raised
+from grader.types import CallResult, CallStatus, Limits, Params, Raised, Refused
 
 Origin = Callable[[int], "tuple[int, int] | None"]
 T = TypeVar("T")
@@ -71,7 +71,8 @@ def call_result(
             CallStatus.MISSING, message=msg.CALL_NOT_CALLABLE.format(name=name, kind=kind)
         )
     if status == "invalid":
-        return CallResult(CallStatus.INVALID, message=_invalid(name, header), **_after(header))
+        text, refused = _invalid(name, header), _refused(header)
+        return CallResult(CallStatus.INVALID, message=text, refused=refused, **_after(header))
     if status == "memory":
         detail = f": {_field(header, 'error', str)}"
         text = msg.CALL_MEMORY.format(name=name, mb=limits.memory_mb, detail=detail)
@@ -204,6 +205,15 @@ def _invalid(name: str, header: dict[str, Any]) -> str:
         return templates[problem].format(name=name, **text)
     except KeyError as missing:
         raise Garbled(f"a problem without its {missing}") from None
+
+
+def _refused(header: dict[str, Any]) -> Refused:
+    """The refusal as data (``_invalid`` has already checked its fields)."""
+    problem = str(header["problem"])
+    kind = str(header.get("kind", ""))[:60]
+    if problem == "value_type" and kind == "NoneType":
+        problem = "value_none"
+    return Refused(problem, str(header.get("key", ""))[:100], kind)
 
 
 def _raised(error: str, frames: list[Any], lines: Sequence[str], origin: Origin | None) -> Raised:
