@@ -10,6 +10,7 @@ that ``table`` and ``details`` render. ``fast=True`` takes one mutant of each ki
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 
 from grader.mutants._catalogue import Mutant, Rewrite, mutants, rewrites
@@ -29,14 +30,18 @@ __all__ = [
     "Rewrite",
     "RewriteResult",
     "Summary",
+    "Task",
     "details",
     "equivalence_inputs",
     "equivalent",
     "fast_subset",
+    "grade_all",
     "mutants",
+    "read_source",
     "rewrites",
     "run",
     "table",
+    "with_functions",
 ]
 
 FULL_DRAWS = 10_000  # correct initializations per method for the false-failure count
@@ -64,6 +69,8 @@ def run(
 ) -> Summary:
     """Grade the mutants and rewrites; ``fast`` takes one mutant per kind and fewer draws."""
     say = progress or (lambda text: None)
+    seconds: dict[str, float] = {}
+    clock = time.perf_counter()
     chosen = fast_subset(mutants()) if fast else list(mutants())
     fixes = list(rewrites())
     if fast:
@@ -72,6 +79,7 @@ def run(
     say(f"checking {len(chosen)} mutants for equivalence on {len(equivalence_inputs())} inputs")
     same = [equivalent(m.source, entries[m.function]) for m in chosen]
     fixed_same = [equivalent(r.source, entries[r.function]) for r in fixes]
+    seconds["equivalence"] = time.perf_counter() - clock
     source = read_source()
     items: list[Mutant | Rewrite] = [*chosen, *fixes]
     tasks = [
@@ -84,9 +92,13 @@ def run(
         for item in items
     ]
     say(f"grading {len(tasks)} notebooks, {jobs} at a time")
+    clock = time.perf_counter()
     grades = list(grade_all(tasks, jobs))
-    say("counting false failures of the scale check")
-    false = count(draws if draws is not None else FAST_DRAWS if fast else FULL_DRAWS)
+    seconds["grading"] = time.perf_counter() - clock
+    say(f"counting false failures of the scale check ({seconds['grading']:.0f} s of grading)")
+    clock = time.perf_counter()
+    false = count(draws if draws is not None else FAST_DRAWS if fast else FULL_DRAWS, jobs)
+    seconds["false failures"] = time.perf_counter() - clock
     return Summary(
         tuple(
             MutantResult(m, g, e)
@@ -97,4 +109,5 @@ def run(
             for r, g, e in zip(fixes, grades[len(chosen) :], fixed_same, strict=True)
         ),
         false,
+        seconds,
     )

@@ -9,7 +9,8 @@ time.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from grader.mutants._catalogue import Mutant, Rewrite
 from grader.mutants._false_failures import FalseFailures
@@ -49,6 +50,7 @@ class Summary:
     mutants: tuple[MutantResult, ...]
     rewrites: tuple[RewriteResult, ...]
     false_failures: FalseFailures
+    seconds: Mapping[str, float] = field(default_factory=dict)  # wall time of each phase
 
     @property
     def equivalent(self) -> list[MutantResult]:
