@@ -1,12 +1,13 @@
 """Property checks on generated ``layers_dims``: what must hold for every input, not only examples.
 
 Every run tries the same inputs (``grader.checks.strategies.property_inputs``): a few small
-networks first, then inputs hypothesis drew once per process, so a regrade, on any install, sees
-the same inputs. Every input costs at most two calls: one after seeding the global generator with
-``BASE_PRESEED``, one after ``OTHER_PRESEED``. Six properties are then judged on the same
-observations, so a function costs at most ``2 * len(property_inputs(...))`` calls, inside
-``property_call_budget``. There is no shrinking: the report names the smallest failing input
-among those tried, so a mistake that shows on a small network is reported on one.
+networks first, then inputs drawn from a fixed seed of the spec, so a regrade, on any install,
+Python or library version, sees the same inputs. Every input costs at most two calls: one after
+seeding the global generator with ``BASE_PRESEED``, one after ``OTHER_PRESEED``. Six properties
+are then judged on the same observations, so a function costs at most
+``2 * len(property_inputs(...))`` calls, inside ``property_call_budget``. There is no shrinking:
+the report names the smallest failing input among those tried, so a mistake that shows on a
+small network is reported on one.
 
 A call that times out, runs out of memory or kills the worker ends the observation at once; every
 property that had not already failed then fails with that reason, and the worker is not called

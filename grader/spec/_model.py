@@ -32,6 +32,7 @@ BASE_PRESEED = 1_000_003
 OTHER_PRESEED = 12_345
 
 PROPERTY_EXAMPLES = 30  # generated layers_dims per function
+PROPERTY_SEED = 20_110_107  # the legacy RandomState seed they are drawn with
 PROPERTY_CALL_BUDGET = 120  # hard cap on calls the properties may make for one function
 
 OUTCOME_DIMS: tuple[int, ...] = (2, 10, 5, 1)
