@@ -101,41 +101,44 @@ def comparable(path: Path) -> dict:
     return results
 
 
+def grade_everywhere(work: Path, pythons: list[str]) -> tuple[dict, list[tuple[str, str]]]:
+    """Grade every notebook with each install; what each run was, and the reports that differ."""
+    notebooks = work / "notebooks"
+    notebooks.mkdir()
+    names = write_notebooks(notebooks)
+    wheel = build_wheel(work)
+    runs = {"editable": grade(sys.executable, "editable", notebooks, names, work / "c0")}
+    for version in pythons:
+        python = find_python(version)
+        if python is None:
+            raise SystemExit(f"Python {version}: not found")
+        interpreter = virtualenv(python, work / f"venv{version}", wheel)
+        runs[f"wheel {version}"] = grade(interpreter, version, notebooks, names, work / version)
+    differing = [
+        (name, label)
+        for name in names
+        for label in pythons
+        if comparable(notebooks / f"{name}.{label}.json")
+        != comparable(notebooks / f"{name}.editable.json")
+    ]
+    return {"notebooks": len(names), **runs}, differing
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pythons", nargs="*", default=["3.10", "3.13"])
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="initgrade-same-grade-") as tmp:
-        work = Path(tmp)
-        notebooks = work / "notebooks"
-        notebooks.mkdir()
-        names = write_notebooks(notebooks)
-        wheel = build_wheel(work)
-        runs = {"editable": grade(sys.executable, "editable", notebooks, names, work / "c0")}
-        for version in args.pythons:
-            python = find_python(version)
-            if python is None:
-                print(f"Python {version}: not found")
-                return 1
-            interpreter = virtualenv(python, work / f"venv{version}", wheel)
-            runs[f"wheel {version}"] = grade(interpreter, version, notebooks, names, work / version)
-        labels = {"editable": "editable", **{f"wheel {v}": v for v in args.pythons}}
-        differing = [
-            (name, label)
-            for name in names
-            for run, label in labels.items()
-            if comparable(notebooks / f"{name}.{label}.json")
-            != comparable(notebooks / f"{name}.editable.json")
-        ]
+        runs, differing = grade_everywhere(Path(tmp), args.pythons)
+    count = runs.pop("notebooks")
     print(f"{'install':<12} {'python':<8} {'numpy':<8} {'hypothesis':<11} exit codes")
     for run, found in runs.items():
         codes = sorted(set(found["codes"].values()))
-        print(
-            f"{run:<12} {found['python']:<8} {found['numpy']:<8} {found['hypothesis']:<11} {codes}"
-        )
-    print(f"{len(names)} notebooks, {len(runs)} installs: ", end="")
+        versions = f"{found['python']:<8} {found['numpy']:<8} {found['hypothesis']:<11}"
+        print(f"{run:<12} {versions} {codes}")
+    print(f"{count} notebooks, {len(runs)} installs: ", end="")
     if differing:
-        print(f"{len(differing)} reports differ: {differing[:5]}")
+        print(f"{len(differing)} reports differ from the checkout's: {differing[:5]}")
         return 1
     print("every results.json identical (timing and environment aside)")
     return 0

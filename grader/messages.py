@@ -402,7 +402,7 @@ NOT_FLOAT64 = (
     "For layers_dims={dims}, {key} came back as {dtype}{more}; expected float64, what np.zeros "
     "and np.random.randn give. {hint}"
 )
-NOT_FLOAT64_MORE = " (and {count} more arrays not float64)"
+NOT_FLOAT64_MORE = " (and {count} more not float64)"
 NOT_FLOAT64_HINT = {
     "int": "Leave out dtype=int: integer arrays cannot hold the small weights training needs.",
     "uint": "Leave out the unsigned dtype: integer arrays cannot hold the weights training needs.",

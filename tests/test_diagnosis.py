@@ -64,3 +64,29 @@ def test_statistical_scale_names_xavier_when_the_draws_are_unknown() -> None:
     diagnosis = diagnose(evidence(calls)) or ""
     assert "standard deviation is" in diagnosis
     assert "Xavier" in diagnosis
+
+
+def _he(dims: tuple[int, ...], **changed: float) -> CallResult:
+    params = {key: value.copy() for key, value in expected_params("he", dims).items()}
+    for key, value in changed.items():
+        params[key][0, 0] = value
+    return CallResult(CallStatus.OK, params)
+
+
+def test_a_difference_no_detector_explains_is_quoted_from_a_visible_case() -> None:
+    calls = {((2, 4, 1), BASE_PRESEED): _he((2, 4, 1), W2=5.0)}
+    ev = Evidence("he", calls, ((2, 4, 1),), False, expected=lambda d: expected_params("he", d))
+    diagnosis = diagnose(ev) or ""
+    assert diagnosis.startswith("For layers_dims=[2, 4, 1], W2[0, 0] is 5 where -0.0309841 is")
+    assert "np.sqrt(2 / layers_dims[l - 1])" in diagnosis
+
+
+def test_values_of_other_inputs_are_never_quoted_they_could_repeat_a_hidden_case() -> None:
+    hidden = (4, 300, 1)
+    calls = {
+        ((2, 4, 1), BASE_PRESEED): _he((2, 4, 1)),
+        (hidden, BASE_PRESEED): _he(hidden, W2=5.0),
+        ((4, 7, 1), BASE_PRESEED): _he((4, 7, 1), W2=5.0),
+    }
+    ev = Evidence("he", calls, ((2, 4, 1),), True, (hidden,), lambda d: expected_params("he", d))
+    assert diagnose(ev) is None

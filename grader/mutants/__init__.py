@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from grader.mutants._catalogue import Mutant, Rewrite, mutants, rewrites
 from grader.mutants._equivalence import equivalence_inputs, equivalent
@@ -44,6 +45,7 @@ __all__ = [
     "with_functions",
 ]
 
+T = TypeVar("T")
 FULL_DRAWS = 10_000  # correct initializations per method for the false-failure count
 FAST_DRAWS = 200
 
@@ -59,6 +61,35 @@ def fast_subset(found: Sequence[Mutant]) -> list[Mutant]:
     return chosen
 
 
+def _tasks(items: Sequence[Mutant | Rewrite], cache_dir: str | None) -> list[Task]:
+    """Each item as the solution notebook with its function's cell replaced."""
+    source = read_source()
+    return [
+        Task(
+            item.ident,
+            item.function,
+            with_functions(source, {item.function: item.source}),
+            cache_dir,
+        )
+        for item in items
+    ]
+
+
+class _Phases:
+    """Wall time of each phase of a run, and what to say when one starts."""
+
+    def __init__(self, progress: Callable[[str], None] | None) -> None:
+        self.say = progress or (lambda text: None)
+        self.seconds: dict[str, float] = {}
+
+    def timed(self, name: str, action: Callable[[], T], what: str) -> T:
+        self.say(f"{name}: {what}")
+        start = time.perf_counter()
+        result = action()
+        self.seconds[name] = time.perf_counter() - start
+        return result
+
+
 def run(
     *,
     jobs: int = 2,
@@ -68,46 +99,33 @@ def run(
     progress: Callable[[str], None] | None = None,
 ) -> Summary:
     """Grade the mutants and rewrites; ``fast`` takes one mutant per kind and fewer draws."""
-    say = progress or (lambda text: None)
-    seconds: dict[str, float] = {}
-    clock = time.perf_counter()
+    phases = _Phases(progress)
     chosen = fast_subset(mutants()) if fast else list(mutants())
     fixes = list(rewrites())
     if fast:
         fixes = [next(r for r in fixes if r.method == entry.method) for entry in SPEC.functions]
     entries = {entry.name: entry for entry in SPEC.functions}
-    say(f"checking {len(chosen)} mutants for equivalence on {len(equivalence_inputs())} inputs")
-    same = [equivalent(m.source, entries[m.function]) for m in chosen]
-    fixed_same = [equivalent(r.source, entries[r.function]) for r in fixes]
-    seconds["equivalence"] = time.perf_counter() - clock
-    source = read_source()
     items: list[Mutant | Rewrite] = [*chosen, *fixes]
-    tasks = [
-        Task(
-            item.ident,
-            item.function,
-            with_functions(source, {item.function: item.source}),
-            cache_dir,
-        )
-        for item in items
-    ]
-    say(f"grading {len(tasks)} notebooks, {jobs} at a time")
-    clock = time.perf_counter()
-    grades = list(grade_all(tasks, jobs))
-    seconds["grading"] = time.perf_counter() - clock
-    say(f"counting false failures of the scale check ({seconds['grading']:.0f} s of grading)")
-    clock = time.perf_counter()
-    false = count(draws if draws is not None else FAST_DRAWS if fast else FULL_DRAWS, jobs)
-    seconds["false failures"] = time.perf_counter() - clock
+    same = phases.timed(
+        "equivalence",
+        lambda: [equivalent(i.source, entries[i.function]) for i in items],
+        f"{len(items)} functions on {len(equivalence_inputs())} layers_dims each",
+    )
+    grades = phases.timed(
+        "grading",
+        lambda: list(grade_all(_tasks(items, cache_dir), jobs)),
+        f"{len(items)} notebooks, {jobs} at a time",
+    )
+    number = draws if draws is not None else FAST_DRAWS if fast else FULL_DRAWS
+    false = phases.timed(
+        "false failures",
+        lambda: count(number, jobs),
+        f"{number:,} correct initializations per method on the scale check",
+    )
+    split = len(chosen)
     return Summary(
-        tuple(
-            MutantResult(m, g, e)
-            for m, g, e in zip(chosen, grades[: len(chosen)], same, strict=True)
-        ),
-        tuple(
-            RewriteResult(r, g, e)
-            for r, g, e in zip(fixes, grades[len(chosen) :], fixed_same, strict=True)
-        ),
+        tuple(map(MutantResult, chosen, grades[:split], same[:split])),
+        tuple(map(RewriteResult, fixes, grades[split:], same[split:])),
         false,
-        seconds,
+        phases.seconds,
     )
