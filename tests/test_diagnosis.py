@@ -90,3 +90,27 @@ def test_values_of_other_inputs_are_never_quoted_they_could_repeat_a_hidden_case
     }
     ev = Evidence("he", calls, ((2, 4, 1),), True, (hidden,), lambda d: expected_params("he", d))
     assert diagnose(ev) is None
+
+
+@pytest.mark.slow  # grades a notebook through the sandbox
+def test_an_exception_is_named_with_the_students_cell_line_and_code(tmp_path) -> None:
+    from grader.api import grade_notebook
+    from tests import notebooks
+
+    broken = notebooks.HE.replace(
+        "np.random.randn(layers_dims[l], layers_dims[l-1])",
+        "np.random.randn((layers_dims[l], layers_dims[l-1]))",
+    )
+    nb = notebooks.new_generation(he=broken)
+    report = grade_notebook(notebooks.write(nb, tmp_path / "student.ipynb"))
+    he = next(f for f in report.functions if f.name == "initialize_parameters_he")
+    cell = next(i for i, c in enumerate(nb.cells, start=1) if "randn((" in c.source)
+    line = next(
+        i for i, text in enumerate(nb.cells[cell - 1].source.splitlines(), 1) if "randn((" in text
+    )
+    assert he.diagnosis is not None
+    assert he.diagnosis.startswith(
+        "Your function raises TypeError ('tuple' object cannot be interpreted as an integer) "
+        f"for layers_dims=[2, 4, 1] at cell {cell}, line {line}: `parameters['W' + str(l)] ="
+    )
+    assert "takes the sizes as separate numbers" in he.diagnosis

@@ -13,7 +13,10 @@ from grader.mutants._sites import RANDN, SEED, Edit, Expect, is_call
 NO_SEED: Expect = (r"seed\(3\)", r"once")
 RESEEDED: Expect = (r"again for every layer",)
 SHIFTED: Expect = (r"shifted",)
-INDEPENDENT = "the two statements neither read what the other writes nor draw random numbers"
+INDEPENDENT = (
+    "neither statement reads what the other writes, and at most one of them draws random "
+    "numbers, so every draw keeps its place"
+)
 NO_DRAWS = "this function returns no random numbers, so drawing one more changes nothing it returns"
 SEEDED_TWICE = "a second np.random.seed(3) before any draw leaves the generator where the first did"
 
