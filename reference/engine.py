@@ -180,7 +180,10 @@ class Engine:
                 ops.append(self._op(np.tanh, A, A))
         Wb_L, neg_ZL = self.Wb[-1], self.neg_ZL
         ops.append(self._product(Wb_L[:, :, :-1], self.inputs[-1][..., :-1, :], neg_ZL))
-        ops.append(self._op(np.add, neg_ZL, Wb_L[:, :, -1:], neg_ZL))
+        b_L = Wb_L[:, :, -1:]
+        if b_L.size == 1:  # one start, one output unit: a 0-d view adds faster than a (1, 1)
+            b_L = b_L.reshape(())
+        ops.append(self._op(np.add, neg_ZL, b_L, neg_ZL))
         return ops
 
     def _output_ops(self) -> list[Op]:
@@ -251,6 +254,13 @@ class Engine:
     def forward(self) -> None:
         for op in self.forward_ops:
             op()
+
+    def steps(self, count: int) -> None:
+        """``count`` whole steps, forward and backward."""
+        ops = self.forward_ops + self.backward_ops
+        for _ in range(count):
+            for op in ops:
+                op()
 
     def backward(self) -> None:
         """The output, the backward pass and the update, from what ``forward`` left."""

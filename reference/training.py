@@ -115,12 +115,12 @@ def train_many(
         ]
     costs: list[list[float]] = [[] for _ in starts]
     with np.errstate(over="ignore"):  # exp(-Z_L) overflows to inf for a saturated output: fine
-        for step in range(num_iterations):
+        for step in range(0, num_iterations, COST_EVERY):  # a recorded step, then the rest
             engine.forward()
-            if step % COST_EVERY == 0:
-                for k, curve in enumerate(costs):
-                    curve.append(compute_cost(-engine.neg_ZL[k], engine.Y))
+            for k, curve in enumerate(costs):
+                curve.append(compute_cost(-engine.neg_ZL[k], engine.Y))
             engine.backward()
+            engine.steps(min(COST_EVERY, num_iterations - step) - 1)
     return list(zip(engine.params(), costs, strict=True))
 
 
