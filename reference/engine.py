@@ -7,47 +7,36 @@ over all starts. A lone start (K = 1) runs on 2-D views with ``ndarray.dot``, wh
 per call than ``np.matmul``.
 
 The arithmetic is the course's, operation for operation, so each start gets the numbers it
-gets trained alone with ``reference.network`` (checked at run time, see ``is_exact``):
+gets trained alone with ``reference.network`` (``reference.exactness`` checks it at run time):
 
 * A start's parameters are one row of ``theta``; layer ``l`` is the block ``[W_l | b_l]`` of
-  shape ``(n_l, n_{l-1} + 1)``. Each hidden layer's input carries a row of ones under it, so
-  ``[W_l | b_l] @ [A; 1]`` is ``W_l @ A + b_l`` in one product: the BLAS kernels sum the inner
-  dimension in order, so the bias, added last, is rounded exactly as ``np.dot(W, A) + b`` is.
-  For the same reason ``dZ_l @ [A; 1]^T`` yields ``dW_l`` beside a column that the exact
-  ``np.sum`` row sums then overwrite with ``db_l``.
+  shape ``(n_l, n_{l-1} + 1)``. With ``fold``, each hidden layer's input carries a row of ones
+  under it, so ``[W_l | b_l] @ [A; 1]`` is ``W_l @ A + b_l`` in one product: where the BLAS
+  kernel sums the inner dimension in order, the bias, added last, is rounded exactly as
+  ``np.dot(W, A) + b`` rounds it. Likewise ``dZ_l @ [A; 1]^T`` yields ``dW_l`` beside a column
+  that the exact ``np.sum`` row sums then overwrite with ``db_l``. Whether a kernel does so
+  depends on the shapes (not on the data), hence the check; without ``fold`` the bias is added
+  and ``dW_l`` written as the course does.
 * The output layer is stored negated, so the forward pass yields ``-Z_L`` and the sigmoid
   ``1 / (1 + exp(-Z_L))`` needs no separate negation: negating every term of a sum negates
   the rounded sum exactly. Its gradient is negated alike.
 * ReLU is ``np.maximum(0, Z)`` with zero first, as the course writes it: numpy's maximum
   returns its second argument when both are zeros, so the order decides the sign of a zero.
 * The update is two calls over every parameter of every start: ``grad *= lr; theta -= grad``.
-
-Whether a product folds its bias is a fact about the BLAS kernel on this machine, not about
-the data, so ``is_exact`` runs two steps of an engine from random starts of the same sizes
-against ``reference.network`` and compares the bytes; ``train`` and ``train_many`` use the
-folding engine only where it passes, else the plain one, else the readable loop.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from functools import lru_cache, partial
+from functools import partial
 from itertools import pairwise
 
 import numpy as np
 
 from reference.initializers import Params
-from reference.network import (
-    backward_propagation,
-    compute_cost,
-    forward_propagation,
-    n_layers,
-    update_parameters,
-)
+from reference.network import n_layers
 
 Op = Callable[[], object]
-PROBE_STEPS = 2
-PROBE_SEED = 20240610
 
 
 def layer_dims_of(params: Params) -> tuple[int, ...]:
@@ -105,8 +94,8 @@ class Engine:
         np.negative(self.Wb[-1], out=self.Wb[-1])
 
     def _activations(self, X: np.ndarray) -> None:
-        """Each layer's input ``[A; 1]`` (``X`` in its own memory order: BLAS sums in that
-        order), each hidden layer's mask and ``dZ``, and the output layer's arrays.
+        """Each layer's input ``[A; 1]``, each hidden layer's mask and ``dZ``, and the output
+        layer's arrays.
 
         A hidden layer's arrays are contiguous ``(K, n + 1, m)`` blocks, one row more than it
         has units: the ones row under ``A`` and a spare row under ``dZ`` (zero, or a product
@@ -286,73 +275,3 @@ class Engine:
             result[f"{prefix}W{layer}"] = sign * block[k, :, :-1]
             result[f"{prefix}b{layer}"] = sign * block[k, :, -1:]
         return result
-
-
-def readable_train(
-    X: np.ndarray,
-    Y: np.ndarray,
-    params: Params,
-    learning_rate: float,
-    steps: int,
-    relu: bool,
-    cost_every: int = 0,
-) -> tuple[Params, list[float]]:
-    """``steps`` steps of ``reference.network``'s readable functions: the engine's oracle.
-
-    Records the cost before the update of every ``cost_every``-th step (none when 0).
-    """
-    activation, costs = ("relu" if relu else "tanh"), []
-    with np.errstate(over="ignore"):
-        for step in range(steps):
-            _, caches = forward_propagation(X, params, activation)
-            if cost_every and step % cost_every == 0:
-                costs.append(compute_cost(caches[-1].Z, Y))
-            grads = backward_propagation(Y, caches, activation)
-            params = update_parameters(params, grads, learning_rate)
-    return {key: value.copy() for key, value in params.items()}, costs
-
-
-def _probe_starts(dims: tuple[int, ...], K: int, rng: np.random.Generator) -> list[Params]:
-    """Random starts of these sizes with non-zero biases, so every sum has rounding to show."""
-    starts = []
-    for _ in range(K):
-        params: Params = {}
-        for layer in range(1, len(dims)):
-            fan_in = dims[layer - 1]
-            params[f"W{layer}"] = rng.standard_normal((dims[layer], fan_in)) / np.sqrt(fan_in)
-            params[f"b{layer}"] = 0.1 * rng.standard_normal((dims[layer], 1))
-        starts.append(params)
-    return starts
-
-
-@lru_cache(maxsize=256)
-def is_exact(dims: tuple[int, ...], K: int, m: int, fortran: bool, relu: bool, fold: bool) -> bool:
-    """Whether an ``Engine`` of these sizes computes what ``reference.network`` does, here.
-
-    One forward and one gradient pass from random starts (their own generator, never the
-    global one) on random data of the same shape and memory order, every output and every
-    gradient compared: the kernels' order of summation depends on the shapes, not the data,
-    and on dense random data a different order shows in some element. (Comparing parameters
-    after a step would not do: ``W - lr * dW`` rounds a last-bit change of ``dW`` away until,
-    hundreds of steps later, it does not.)
-    """
-    rng = np.random.default_rng(PROBE_SEED)
-    X = rng.standard_normal((dims[0], m))
-    X = np.asfortranarray(X) if fortran else X
-    Y = (rng.random((1, m)) > 0.5).astype(np.float64)
-    starts = _probe_starts(dims, K, rng)
-    activation = "relu" if relu else "tanh"
-    engine = Engine(X, Y, starts, 0.05, relu=relu, fold=fold)
-    with np.errstate(all="ignore"):
-        engine.forward()
-        for op in engine.gradient_ops:
-            op()
-        for k, params in enumerate(starts):
-            _, caches = forward_propagation(X, params, activation)
-            grads = backward_propagation(Y, caches, activation)
-            outputs = [cache.A for cache in caches[:-1]] + [caches[-1].Z]
-            if not all(map(np.array_equal, engine.outputs(k), outputs)):
-                return False
-            if not all(np.array_equal(engine.gradients(k)[key], grads[key]) for key in grads):
-                return False
-    return True

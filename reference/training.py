@@ -3,9 +3,9 @@
 ``train`` is the grader's hot path and ``train_many`` its batch form: K starts of the same
 layer sizes in one stacked computation (``reference.engine``), each getting the numbers it gets
 trained alone, bit for bit. Neither calls the readable functions of ``reference.network`` step
-by step; the engine runs the same arithmetic in preallocated buffers, and checks once per
-shape that it does (``reference.engine.is_exact``). Where that check fails, which no machine we
-test on does, training falls back to the readable loop: slower, never different.
+by step: the engine runs the same arithmetic in preallocated buffers, and the first run of each
+shape checks that it does (``reference.exactness``). Where the check fails, training takes the
+engine without folded biases, or else the readable loop: slower, never different.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from reference.engine import Engine, is_exact, layer_dims_of, readable_train
+from reference.engine import Engine, layer_dims_of
+from reference.exactness import is_exact, readable_train
 from reference.initializers import INITIALIZERS, Params
 from reference.network import HIDDEN_ACTIVATIONS, compute_cost, n_layers
 

@@ -1,4 +1,4 @@
-"""The stacked engine: its run-time exactness check, and the fallbacks when that check fails."""
+"""The exactness check of the stacked engine, and the fallbacks when that check fails."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import pytest
 
 from reference import INITIALIZERS, load_dataset, train, train_many
 from reference import training as training_module
-from reference.engine import Engine, is_exact, readable_train
+from reference.engine import Engine
+from reference.exactness import is_exact, readable_train
 from reference.initializers import Params
 
 COURSE_DIMS = (2, 10, 5, 1)
