@@ -14,6 +14,7 @@ from grader.notebook._load import (
     LoadFailure,
     load_notebook,
     load_notebook_bytes,
+    too_big,
 )
 
 __all__ = [
@@ -27,4 +28,5 @@ __all__ = [
     "extract",
     "load_notebook",
     "load_notebook_bytes",
+    "too_big",
 ]

@@ -82,8 +82,7 @@ def load_notebook_bytes(
     the checks ``load_notebook`` makes once it has the file's bytes."""
     path = Path(name)
     if len(data) > max_bytes:
-        sizes = _sizes(len(data), max_bytes)
-        return LoadFailure(path, msg.LOAD_TOO_BIG.format(path=name, **sizes))
+        return too_big(name, len(data), max_bytes=max_bytes)
     if not data.strip():
         return LoadFailure(path, msg.LOAD_EMPTY.format(path=name))
     return _from_bytes(path, data)
@@ -110,19 +109,22 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes | LoadFailure:
     if not stat.S_ISREG(info.st_mode):
         return LoadFailure(path, msg.LOAD_NOT_REGULAR.format(path=name))
     if info.st_size > max_bytes:
-        return LoadFailure(
-            path, msg.LOAD_TOO_BIG.format(path=name, **_sizes(info.st_size, max_bytes))
-        )
+        return too_big(name, info.st_size, max_bytes=max_bytes)
     try:
         with path.open("rb") as handle:
             data = handle.read(max_bytes + 1)
     except OSError as error:
         return LoadFailure(path, msg.LOAD_UNREADABLE.format(path=name, error=error.strerror))
     if len(data) > max_bytes:  # the file grew after stat
-        return LoadFailure(path, msg.LOAD_TOO_BIG.format(path=name, **_sizes(len(data), max_bytes)))
+        return too_big(name, len(data), max_bytes=max_bytes)
     if not data.strip():
         return LoadFailure(path, msg.LOAD_EMPTY.format(path=name))
     return data
+
+
+def too_big(name: str, size: int, *, max_bytes: int = DEFAULT_MAX_BYTES) -> LoadFailure:
+    """The refusal of a notebook of ``size`` bytes over the cap, decided without reading it."""
+    return LoadFailure(Path(name), msg.LOAD_TOO_BIG.format(path=name, **_sizes(size, max_bytes)))
 
 
 def _sizes(size: int, limit: int) -> dict[str, str]:

@@ -1,0 +1,47 @@
+"""Grading a whole course: a batch of submissions into a gradebook, and what is read from it.
+
+``run_batch(source, gradebook, options)`` finds the submissions (a folder of notebooks, an
+nbgrader tree, a Gradescope export, or a zip of one), grades those the gradebook does not
+already hold over local worker processes or a Dask cluster, and commits each result as it
+arrives. ``export_grades`` writes one row per student for an LMS; ``write_dashboard`` the
+staff's HTML page; ``build_bundle`` and ``run_autograder`` are the Gradescope autograder.
+"""
+
+from grader.batch._executors import DaskExecutor, LocalExecutor, Outcome
+from grader.batch._gradebook import Gradebook, GradeRow
+from grader.batch._layout import Discovery, Found, Skipped, discover
+from grader.batch._run import (
+    DEFAULT_TASK_SECONDS,
+    BatchOptions,
+    BatchSummary,
+    default_workers,
+    feedback_name,
+    run_batch,
+)
+from grader.batch._sources import FolderTree, Tree, ZipTree, open_tree
+from grader.batch._task import GradeTask, grade_task, grader_version
+
+__all__ = [
+    "DEFAULT_TASK_SECONDS",
+    "BatchOptions",
+    "BatchSummary",
+    "DaskExecutor",
+    "Discovery",
+    "FolderTree",
+    "Found",
+    "GradeRow",
+    "GradeTask",
+    "Gradebook",
+    "LocalExecutor",
+    "Outcome",
+    "Skipped",
+    "Tree",
+    "ZipTree",
+    "default_workers",
+    "discover",
+    "feedback_name",
+    "grade_task",
+    "grader_version",
+    "open_tree",
+    "run_batch",
+]

@@ -1,0 +1,189 @@
+"""Where tasks run: local worker processes (``concurrent.futures``) or a Dask cluster.
+
+Both map a grading function over tasks and yield ``(task, Outcome)`` pairs as they finish, with
+a bounded number of tasks in flight, so the batch holds only that many notebooks in memory
+whatever the size of the course.
+
+A submission that kills its worker costs only itself. Locally, a worker's death breaks the whole
+process pool and fails every task in flight with it; those tasks are then run again one at a
+time in a fresh pool, and one that breaks the pool while running alone is recorded as failed.
+On Dask, the scheduler retries a task whose worker died on another worker and gives up with
+``KilledWorker``, which is recorded the same way.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import uuid
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from typing import Any
+
+from grader import messages as msg
+from grader.batch._task import GradeTask, grade_task, start_worker
+from grader.errors import UsageError
+
+GradeFunction = Callable[[GradeTask], str]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What came back: the task's JSON text, or why there is none."""
+
+    text: str | None = None
+    failure: str | None = None
+
+
+def _failure(task: GradeTask, error: BaseException | None) -> Outcome:
+    return Outcome(failure=msg.TASK_FAILED.format(error=f"{type(error).__name__}: {error}"))
+
+
+def _died(task: GradeTask) -> Outcome:
+    return Outcome(failure=msg.TASK_WORKER_DIED.format(seconds=task.deadline))
+
+
+class LocalExecutor:
+    """``workers`` processes on this machine (started with ``spawn``: the batch has threads)."""
+
+    def __init__(self, workers: int, grade: GradeFunction = grade_task) -> None:
+        self.workers = workers
+        self.grade = grade
+
+    def _pool(self) -> ProcessPoolExecutor:
+        context = multiprocessing.get_context("spawn")
+        return ProcessPoolExecutor(
+            self.workers, mp_context=context, initializer=start_worker, initargs=(os.getpid(),)
+        )
+
+    def run(self, tasks: Iterable[GradeTask]) -> Iterator[tuple[GradeTask, Outcome]]:
+        pending = iter(tasks)
+        suspects: deque[GradeTask] = deque()  # in flight when a worker died: run alone next
+        pool = self._pool()
+        inflight: dict[Future[str], GradeTask] = {}
+        try:
+            while True:
+                self._fill(pool, pending, suspects, inflight)
+                if not inflight:
+                    return
+                done, _ = wait(inflight, return_when=FIRST_COMPLETED)
+                casualties = []
+                for future in done:
+                    task = inflight.pop(future)
+                    error = future.exception()
+                    if isinstance(error, BrokenProcessPool):
+                        casualties.append(task)
+                    elif error is not None:
+                        yield task, _failure(task, error)
+                    else:
+                        yield task, Outcome(text=future.result())
+                if casualties:
+                    yield from self._broken(pool, inflight, casualties, suspects)
+                    pool = self._pool()
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def _fill(
+        self,
+        pool: ProcessPoolExecutor,
+        pending: Iterator[GradeTask],
+        suspects: deque[GradeTask],
+        inflight: dict[Future[str], GradeTask],
+    ) -> None:
+        """Keep every worker busy; while there are suspects, run them alone, one by one."""
+        if suspects:
+            if not inflight:
+                alone = suspects.popleft()
+                inflight[pool.submit(self.grade, alone)] = alone
+            return
+        while len(inflight) < self.workers:
+            task = next(pending, None)
+            if task is None:
+                return
+            inflight[pool.submit(self.grade, task)] = task
+
+    def _broken(
+        self,
+        pool: ProcessPoolExecutor,
+        inflight: dict[Future[str], GradeTask],
+        casualties: list[GradeTask],
+        suspects: deque[GradeTask],
+    ) -> Iterator[tuple[GradeTask, Outcome]]:
+        """A worker died: what finished stands, the rest is suspect; alone, it is guilty."""
+        for future in list(inflight):
+            task = inflight.pop(future)
+            error = future.exception()
+            if error is None:
+                yield task, Outcome(text=future.result())
+            else:
+                casualties.append(task)
+        pool.shutdown(wait=True)
+        if len(casualties) == 1:
+            yield casualties[0], _died(casualties[0])
+        else:
+            suspects.extend(casualties)
+
+
+class DaskExecutor:
+    """Tasks submitted to an existing Dask scheduler; imported only when asked for."""
+
+    def __init__(self, address: str, grade: GradeFunction = grade_task) -> None:
+        try:
+            from distributed import Client
+        except ImportError as error:
+            raise UsageError(msg.BATCH_NO_DASK.format(error=error)) from None
+        try:
+            self.client: Any = Client(address, timeout=30, set_as_default=False)
+        except (OSError, TimeoutError, ValueError) as error:
+            raise UsageError(
+                msg.BATCH_DASK_UNREACHABLE.format(address=address, error=error)
+            ) from None
+        self.grade = grade
+
+    def run(self, tasks: Iterable[GradeTask]) -> Iterator[tuple[GradeTask, Outcome]]:
+        from distributed import as_completed
+
+        slots = max(2, 2 * sum(self.client.nthreads().values()))
+        pending = iter(tasks)
+        inflight: dict[str, GradeTask] = {}
+        finished = as_completed()
+        try:
+            while self._submit(pending, inflight, finished, slots) or inflight:
+                future = next(finished)
+                task = inflight.pop(future.key)
+                if future.status == "finished":
+                    yield task, Outcome(text=future.result())
+                elif type(future.exception()).__name__ == "KilledWorker":
+                    yield task, _died(task)
+                else:
+                    yield task, _failure(task, future.exception())
+                future.release()
+        finally:
+            self.client.close()
+
+    def _submit(
+        self,
+        pending: Iterator[GradeTask],
+        inflight: dict[str, GradeTask],
+        finished: Any,
+        slots: int,
+    ) -> bool:
+        """Top up the tasks in flight; False when there is nothing left to submit."""
+        while len(inflight) < slots:
+            task = next(pending, None)
+            if task is None:
+                return False
+            key = f"initgrade-{task.key}-{uuid.uuid4().hex}"
+            future = self.client.submit(self.grade, task, pure=False, key=key)
+            inflight[future.key] = task
+            finished.add(future)
+        return True
+
+
+def make_executor(
+    *, workers: int, dask: str | None, grade: GradeFunction = grade_task
+) -> LocalExecutor | DaskExecutor:
+    return DaskExecutor(dask, grade) if dask else LocalExecutor(workers, grade)
