@@ -484,6 +484,7 @@ GRADEBOOK_MISSING = (
 
 # -- export and the staff dashboard
 EXPORT_WROTE = "{rows} student(s) written to {path}"
+EXPORT_NO_TARGET = "initgrade export: give --csv PATH, --json PATH, or both"
 EXPORT_NOT_GRADED = "not graded yet"
 REPORT_WROTE = "dashboard of {students} student(s) written to {path}"
 REPORT_NO_DIAGNOSIS = "another mistake"

@@ -7,9 +7,12 @@ arrives. ``export_grades`` writes one row per student for an LMS; ``write_dashbo
 staff's HTML page; ``build_bundle`` and ``run_autograder`` are the Gradescope autograder.
 """
 
+from grader.batch._dashboard import dashboard_context, render_dashboard, write_dashboard
 from grader.batch._executors import DaskExecutor, LocalExecutor, Outcome
+from grader.batch._export import export_grades, export_rows
 from grader.batch._gradebook import Gradebook, GradeRow
 from grader.batch._layout import Discovery, Found, Skipped, discover
+from grader.batch._mistakes import mistake_name
 from grader.batch._run import (
     DEFAULT_TASK_SECONDS,
     BatchOptions,
@@ -37,11 +40,17 @@ __all__ = [
     "Skipped",
     "Tree",
     "ZipTree",
+    "dashboard_context",
     "default_workers",
     "discover",
+    "export_grades",
+    "export_rows",
     "feedback_name",
     "grade_task",
     "grader_version",
+    "mistake_name",
     "open_tree",
+    "render_dashboard",
     "run_batch",
+    "write_dashboard",
 ]

@@ -75,7 +75,7 @@ def discover(tree: Tree, *, default_assignment: str, assignment: str | None = No
     names = {entry.path for entry in files}
     if METADATA in names:
         discovery = _gradescope(tree, base, files, default_assignment)
-    elif any(e.kind == "dir" and e.path == "submitted" for e in inside) or _named_submitted(tree):
+    elif any(e.parts[:1] == ("submitted",) for e in inside) or _named_submitted(tree):
         nested = "" if _named_submitted(tree) and not base else "submitted/"
         discovery = _nbgrader(tree, base, nested, files, assignment)
     elif any(_is_notebook(e) and len(e.parts) == 1 for e in files):

@@ -14,14 +14,21 @@ import os
 import sys
 from collections.abc import Sequence
 
-from grader.cli import batch, demo, grade, release
+from grader.cli import batch, demo, export, grade, release, report
 from grader.cli._last_resort import internal_error
 from grader.errors import EXIT_INTERNAL, EXIT_OK, EXIT_UNGRADABLE, EXIT_USAGE, InitgradeError
 from grader.locations import cache_root
 
 __all__ = ["EXIT_INTERNAL", "EXIT_OK", "EXIT_UNGRADABLE", "EXIT_USAGE", "main"]
 
-COMMANDS = {"demo": demo, "grade": grade, "release": release, "batch": batch}
+COMMANDS = {
+    "demo": demo,
+    "grade": grade,
+    "release": release,
+    "batch": batch,
+    "export": export,
+    "report": report,
+}
 
 
 def _build_parser() -> argparse.ArgumentParser:
