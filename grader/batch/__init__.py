@@ -7,6 +7,8 @@ arrives. ``export_grades`` writes one row per student for an LMS; ``write_dashbo
 staff's HTML page; ``build_bundle`` and ``run_autograder`` are the Gradescope autograder.
 """
 
+from grader.batch._autograder import grade_folder, run_autograder
+from grader.batch._bundle import build_bundle, fallback_results
 from grader.batch._dashboard import dashboard_context, render_dashboard, write_dashboard
 from grader.batch._executors import DaskExecutor, LocalExecutor, Outcome
 from grader.batch._export import export_grades, export_rows
@@ -40,17 +42,21 @@ __all__ = [
     "Skipped",
     "Tree",
     "ZipTree",
+    "build_bundle",
     "dashboard_context",
     "default_workers",
     "discover",
     "export_grades",
     "export_rows",
+    "fallback_results",
     "feedback_name",
+    "grade_folder",
     "grade_task",
     "grader_version",
     "mistake_name",
     "open_tree",
     "render_dashboard",
+    "run_autograder",
     "run_batch",
     "write_dashboard",
 ]

@@ -14,7 +14,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from grader.cli import batch, demo, export, grade, release, report
+from grader.cli import batch, demo, export, grade, gradescope_bundle, release, report
 from grader.cli._last_resort import internal_error
 from grader.errors import EXIT_INTERNAL, EXIT_OK, EXIT_UNGRADABLE, EXIT_USAGE, InitgradeError
 from grader.locations import cache_root
@@ -28,6 +28,7 @@ COMMANDS = {
     "batch": batch,
     "export": export,
     "report": report,
+    "gradescope-bundle": gradescope_bundle,
 }
 
 
