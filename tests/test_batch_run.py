@@ -241,3 +241,25 @@ def test_a_second_batch_on_a_gradebook_in_use_is_refused_and_the_first_finishes(
     assert first.returncode == 0
     assert count(book, "grades") == 8
     assert count(book, "batches") == 1
+
+
+# -- real grading: Dask against local processes, and the corpus against `initgrade grade` -----
+
+
+def real_batch(source: Path, book: Path, **options: object):
+    return run_fake(source, book, grade=batch_helpers.grade_task, **options)
+
+
+@pytest.mark.slow
+def test_a_dask_cluster_fills_the_same_gradebook_as_local_processes(tmp_path: Path) -> None:
+    from distributed import LocalCluster
+
+    course = write_course(tmp_path / "course", 7)
+    local, dask = tmp_path / "local.sqlite", tmp_path / "dask.sqlite"
+    real_batch(course, local, workers=2)
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        _, summary = real_batch(course, dask, dask=cluster.scheduler_address)
+    assert summary.graded + summary.ungradable == 7
+    assert grades(dask) == grades(local)

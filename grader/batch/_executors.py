@@ -149,20 +149,27 @@ class DaskExecutor:
         slots = max(2, 2 * sum(self.client.nthreads().values()))
         pending = iter(tasks)
         inflight: dict[str, GradeTask] = {}
-        finished = as_completed()
+        finished = as_completed(loop=self.client.loop)
         try:
             while self._submit(pending, inflight, finished, slots) or inflight:
                 future = next(finished)
                 task = inflight.pop(future.key)
-                if future.status == "finished":
-                    yield task, Outcome(text=future.result())
-                elif type(future.exception()).__name__ == "KilledWorker":
-                    yield task, _died(task)
-                else:
-                    yield task, _failure(task, future.exception())
+                yield task, self._outcome(task, future)
                 future.release()
         finally:
             self.client.close()
+
+    @staticmethod
+    def _outcome(task: GradeTask, future: Any) -> Outcome:
+        try:
+            if future.status == "finished":
+                return Outcome(text=future.result())
+            error = future.exception()
+        except Exception as problem:  # cancelled, or lost with the scheduler
+            error = problem
+        if type(error).__name__ == "KilledWorker":
+            return _died(task)
+        return _failure(task, error)
 
     def _submit(
         self,
