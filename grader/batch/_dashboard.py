@@ -41,6 +41,7 @@ def _histogram(scores: list[float], max_score: float) -> str:
 
     matplotlib.use("Agg", force=False)
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     figure = Figure(figsize=(7, 2.6), dpi=100)
     ax = figure.add_subplot()
@@ -48,6 +49,7 @@ def _histogram(scores: list[float], max_score: float) -> str:
     ax.hist(scores, bins=bins, color="#3a6ea5", edgecolor="white")
     ax.set_xlabel(f"score (out of {max_score:g})")
     ax.set_ylabel("students")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlim(-0.5, max_score + 0.5)
     figure.tight_layout()
     buffer = io.BytesIO()
