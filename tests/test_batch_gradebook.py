@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from grader.batch import Gradebook, GradeRow
-from grader.batch._gradebook import APPLICATION_ID, SCHEMA_VERSION
+from grader.batch._schema import APPLICATION_ID, SCHEMA_VERSION
 from grader.errors import EXIT_USAGE, GradebookError
 
 

@@ -263,3 +263,24 @@ def test_a_dask_cluster_fills_the_same_gradebook_as_local_processes(tmp_path: Pa
         _, summary = real_batch(course, dask, dask=cluster.scheduler_address)
     assert summary.graded + summary.ungradable == 7
     assert grades(dask) == grades(local)
+
+
+def test_export_and_report_refuse_clearly_without_a_gradebook(tmp_path: Path, capsys) -> None:
+    missing = tmp_path / "none.sqlite"
+    assert main(["export", "--gradebook", str(missing), "--csv", str(tmp_path / "g.csv")]) == 2
+    assert "does not exist; grade into it first" in capsys.readouterr().err
+    assert main(["report", "--gradebook", str(missing), "--html", str(tmp_path / "c.html")]) == 2
+    assert main(["export", "--gradebook", str(missing)]) == 2
+    assert "give --csv PATH, --json PATH, or both" in capsys.readouterr().err
+    assert not missing.exists()
+
+
+def test_batch_options_out_of_range_are_usage_errors(tmp_path: Path, capsys) -> None:
+    course = write_course(tmp_path / "course", 2)
+    book = str(tmp_path / "g.sqlite")
+    assert main(["batch", str(course), "--gradebook", book, "--workers", "0"]) == 2
+    assert "--workers must be a whole number from 1" in capsys.readouterr().err
+    assert main(["batch", str(course), "--gradebook", book, "--task-timeout", "1"]) == 2
+    assert main(["batch", str(tmp_path / "nowhere"), "--gradebook", book]) == 2
+    assert "does not exist; give a folder of notebooks" in capsys.readouterr().err
+    assert not Path(book).exists()

@@ -11,14 +11,13 @@ point loses at most the gradings in flight and never leaves half a row. A grade 
 (submission, grader version, spec digest): a batch run again skips what is graded, and
 ``--force`` replaces a grade rather than adding a second one. A batch holds an exclusive lock
 on ``<gradebook>.lock`` (``flock``, released by the kernel however the process ends), so a
-second batch on the same file refuses at once. A file that is not a gradebook of this schema
-is refused before anything is written to it.
+second batch on the same file refuses at once. What the file must be before anything is written
+to it is ``grader.batch._schema``'s to check.
 """
 
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import json
 import os
 import socket
@@ -29,55 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from grader import messages as msg
+from grader.batch._schema import check, check_or_create, connect, now, refuse_foreign_bytes
 from grader.errors import GradebookError
-
-APPLICATION_ID = 0x49475242  # "IGRB"
-SCHEMA_VERSION = 1
-FORMAT = "initgrade gradebook"
-SQLITE_HEADER = b"SQLite format 3\x00"
-
-SCHEMA = """
-CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE batches (
-    id INTEGER PRIMARY KEY,
-    started TEXT NOT NULL,
-    finished TEXT,
-    source TEXT NOT NULL,
-    layout TEXT NOT NULL,
-    options TEXT NOT NULL,
-    skipped TEXT NOT NULL,
-    pid INTEGER NOT NULL,
-    host TEXT NOT NULL
-);
-CREATE TABLE submissions (
-    id INTEGER PRIMARY KEY,
-    student TEXT NOT NULL,
-    assignment TEXT NOT NULL,
-    sha256 TEXT NOT NULL,
-    source TEXT NOT NULL,
-    received TEXT NOT NULL,
-    batch INTEGER NOT NULL REFERENCES batches (id),
-    UNIQUE (student, assignment, source, sha256)
-);
-CREATE TABLE grades (
-    id INTEGER PRIMARY KEY,
-    submission INTEGER NOT NULL REFERENCES submissions (id),
-    grader_version TEXT NOT NULL,
-    spec_hash TEXT NOT NULL,
-    status TEXT NOT NULL CHECK (status IN ('graded', 'ungradable', 'failed')),
-    score REAL NOT NULL,
-    max_score REAL NOT NULL,
-    functions TEXT NOT NULL,
-    report TEXT NOT NULL,
-    error TEXT,
-    seconds REAL NOT NULL,
-    feedback TEXT,
-    graded_at TEXT NOT NULL,
-    batch INTEGER NOT NULL REFERENCES batches (id),
-    UNIQUE (submission, grader_version, spec_hash)
-);
-CREATE INDEX grades_by_submission ON grades (submission);
-"""
 
 
 @dataclass(frozen=True)
@@ -94,10 +46,6 @@ class GradeRow:
     feedback: str | None = None
 
 
-def now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-
-
 class Gradebook:
     """An open gradebook. ``for_batch`` holds the writer's lock; ``for_reading`` only reads."""
 
@@ -111,13 +59,13 @@ class Gradebook:
     @classmethod
     def for_batch(cls, path: Path) -> Gradebook:
         """Open (or create) ``path`` to write, refusing a foreign, damaged or busy file."""
-        _refuse_foreign_bytes(path)
+        refuse_foreign_bytes(path)
         lock = _lock(path)
         try:
-            connection = _connect(path, readonly=False)
-            _check_or_create(path, connection)
+            connection = connect(path, readonly=False)
+            check_or_create(path, connection)
             connection.execute("PRAGMA journal_mode = WAL")
-            connection.execute("PRAGMA synchronous = NORMAL")
+            connection.execute("PRAGMA synchronous = FULL")  # a commit survives a power cut too
             connection.execute("PRAGMA foreign_keys = ON")
         except BaseException:
             os.close(lock)
@@ -128,9 +76,9 @@ class Gradebook:
     def for_reading(cls, path: Path) -> Gradebook:
         if not path.exists():
             raise GradebookError(msg.GRADEBOOK_MISSING.format(path=path))
-        _refuse_foreign_bytes(path)
-        connection = _connect(path, readonly=True)
-        _check(path, connection)
+        refuse_foreign_bytes(path)
+        connection = connect(path, readonly=True)
+        check(path, connection)
         return cls(path, connection, None)
 
     def close(self) -> None:
@@ -265,22 +213,7 @@ def _row_dict(row: sqlite3.Row) -> dict[str, Any]:
     return data
 
 
-# -- checks before anything is written ------------------------------------------------------
-
-
-def _refuse_foreign_bytes(path: Path) -> None:
-    """A file that exists must be empty or start with SQLite's header."""
-    if not path.exists():
-        return
-    if not path.is_file():
-        raise GradebookError(msg.GRADEBOOK_NOT_A_FILE.format(path=path))
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(len(SQLITE_HEADER))
-    except OSError as error:
-        raise GradebookError(msg.GRADEBOOK_DAMAGED.format(path=path, error=error)) from None
-    if head and head != SQLITE_HEADER:
-        raise GradebookError(msg.GRADEBOOK_NOT_SQLITE.format(path=path))
+# -- the writer's lock ------------------------------------------------------------------------
 
 
 def _lock(path: Path) -> int:
@@ -306,63 +239,3 @@ def _holder(path: Path) -> str:
     if running is None:
         return msg.GRADEBOOK_HOLDER_UNKNOWN
     return msg.GRADEBOOK_HOLDER.format(**running)
-
-
-def _connect(path: Path, *, readonly: bool) -> sqlite3.Connection:
-    uri = f"{path.resolve().as_uri()}?mode={'ro' if readonly else 'rwc'}"
-    try:
-        connection = sqlite3.connect(uri, uri=True, timeout=30.0, isolation_level=None)
-    except sqlite3.Error as error:
-        raise GradebookError(msg.GRADEBOOK_DAMAGED.format(path=path, error=error)) from None
-    connection.row_factory = sqlite3.Row
-    return connection
-
-
-def _check_or_create(path: Path, db: sqlite3.Connection) -> None:
-    try:
-        tables = _tables(db)
-        if not tables and _pragma(db, "application_id") == 0:
-            db.executescript(_creation_script())
-            return
-    except sqlite3.DatabaseError as error:
-        raise GradebookError(msg.GRADEBOOK_DAMAGED.format(path=path, error=error)) from None
-    _check(path, db)
-
-
-def _creation_script() -> str:
-    """The schema and the file's identity, in one transaction (the values are our constants)."""
-    meta = {"format": FORMAT, "schema": str(SCHEMA_VERSION), "created": now()}
-    rows = ", ".join(f"('{key}', '{value}')" for key, value in meta.items())
-    return (
-        f"BEGIN IMMEDIATE; {SCHEMA} PRAGMA application_id = {APPLICATION_ID};"
-        f" PRAGMA user_version = {SCHEMA_VERSION}; INSERT INTO meta (key, value) VALUES {rows};"
-        " COMMIT;"
-    )
-
-
-def _check(path: Path, db: sqlite3.Connection) -> None:
-    """The file is a gradebook of a schema this initgrade reads, and is not damaged."""
-    try:
-        tables = _tables(db)
-        if _pragma(db, "application_id") != APPLICATION_ID or "meta" not in tables:
-            shown = ", ".join(sorted(tables)[:8]) or "none"
-            raise GradebookError(msg.GRADEBOOK_FOREIGN.format(path=path, tables=shown))
-        version = _pragma(db, "user_version")
-        if version > SCHEMA_VERSION:
-            raise GradebookError(
-                msg.GRADEBOOK_NEWER.format(path=path, found=version, ours=SCHEMA_VERSION)
-            )
-        problems = [row[0] for row in db.execute("PRAGMA quick_check").fetchall()]
-        if problems != ["ok"]:
-            raise GradebookError(msg.GRADEBOOK_DAMAGED.format(path=path, error=problems[0]))
-    except sqlite3.DatabaseError as error:
-        raise GradebookError(msg.GRADEBOOK_DAMAGED.format(path=path, error=error)) from None
-
-
-def _tables(db: sqlite3.Connection) -> set[str]:
-    rows = db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
-    return {str(row[0]) for row in rows}
-
-
-def _pragma(db: sqlite3.Connection, name: str) -> int:
-    return int(db.execute(f"PRAGMA {name}").fetchone()[0])

@@ -263,10 +263,8 @@ def run_batch(
             record = {**asdict(options), "workers": workers, "limits": asdict(limits)}
             skipped = [[s.path, s.reason] for s in discovery.skipped]
             batch = book.start_batch(str(source), discovery.layout, _plain(record), skipped)
-            run = _Run(
-                book, batch, tree, options, spec, grader_version(),
-                spec_digest(spec, limits=limits), BatchSummary(found=len(discovery.found)),
-            )  # fmt: skip
+            key = (grader_version(), spec_digest(spec, limits=limits))
+            run = _Run(book, batch, tree, options, spec, *key, BatchSummary(len(discovery.found)))
             run.register(discovery.found)
             _grade_all(run, executor, err)
             book.finish_batch(batch)
