@@ -453,6 +453,10 @@ BATCH_SUMMARY = (
     "{seconds:.1f} s, {rate:.1f} submissions/s. Gradebook: {path}"
 )
 BATCH_FEEDBACK = "Feedback pages: {path}"
+BATCH_INTERRUPTED = (
+    "initgrade batch: interrupted. Every grade committed so far is in {path}; run the same "
+    "command again to grade the rest."
+)
 
 # -- the gradebook file (exit 2); it is never overwritten
 GRADEBOOK_NOT_SQLITE = (

@@ -5,8 +5,9 @@ a bounded number of tasks in flight, so the batch holds only that many notebooks
 whatever the size of the course.
 
 A submission that kills its worker costs only itself. Locally, a worker's death breaks the whole
-process pool and fails every task in flight with it; those tasks are then run again one at a
-time in a fresh pool, and one that breaks the pool while running alone is recorded as failed.
+process pool and fails every task handed to it with it (running or queued); those tasks are then
+run again one at a time in a fresh pool, and one that breaks the pool while running alone is
+recorded as failed.
 On Dask, the scheduler retries a task whose worker died on another worker and gives up with
 ``KilledWorker``, which is recorded the same way.
 """
@@ -28,6 +29,9 @@ from grader.batch._task import GradeTask, grade_task, start_worker
 from grader.errors import UsageError
 
 GradeFunction = Callable[[GradeTask], str]
+# Tasks handed to the local pool per worker: a worker that finishes starts its next task at
+# once, while the batch stores the result it sent.
+QUEUED_PER_WORKER = 2
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,11 @@ class Outcome:
 
 def _failure(task: GradeTask, error: BaseException | None) -> Outcome:
     return Outcome(failure=msg.TASK_FAILED.format(error=f"{type(error).__name__}: {error}"))
+
+
+def _result(task: GradeTask, future: Future[str]) -> Outcome:
+    error = future.exception()
+    return Outcome(text=future.result()) if error is None else _failure(task, error)
 
 
 def _died(task: GradeTask) -> Outcome:
@@ -70,16 +79,15 @@ class LocalExecutor:
                 if not inflight:
                     return
                 done, _ = wait(inflight, return_when=FIRST_COMPLETED)
-                casualties = []
-                for future in done:
-                    task = inflight.pop(future)
-                    error = future.exception()
-                    if isinstance(error, BrokenProcessPool):
-                        casualties.append(task)
-                    elif error is not None:
-                        yield task, _failure(task, error)
-                    else:
-                        yield task, Outcome(text=future.result())
+                finished = [(inflight.pop(future), future) for future in done]
+                casualties = [
+                    task for task, f in finished if isinstance(f.exception(), BrokenProcessPool)
+                ]
+                if not casualties:  # the workers get their next tasks before results are stored
+                    self._fill(pool, pending, suspects, inflight)
+                for task, future in finished:
+                    if task not in casualties:
+                        yield task, _result(task, future)
                 if casualties:
                     yield from self._broken(pool, inflight, casualties, suspects)
                     pool = self._pool()
@@ -99,7 +107,7 @@ class LocalExecutor:
                 alone = suspects.popleft()
                 inflight[pool.submit(self.grade, alone)] = alone
             return
-        while len(inflight) < self.workers:
+        while len(inflight) < QUEUED_PER_WORKER * self.workers:
             task = next(pending, None)
             if task is None:
                 return

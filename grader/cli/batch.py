@@ -6,8 +6,11 @@ import argparse
 from pathlib import Path
 from typing import Any, TextIO
 
+from grader import messages as msg
 from grader.cli._options import megabytes, seconds
 from grader.errors import EXIT_OK
+
+EXIT_INTERRUPTED = 130  # as a shell reports a command stopped by Ctrl-C
 
 
 def add_parser(commands: Any, name: str) -> None:
@@ -66,5 +69,9 @@ def run(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
         task_seconds=args.task_timeout or DEFAULT_TASK_SECONDS,
         assignment=args.assignment,
     )
-    run_batch(args.submissions, args.gradebook, options, out=out, err=err)
+    try:
+        run_batch(args.submissions, args.gradebook, options, out=out, err=err)
+    except KeyboardInterrupt:
+        print(msg.BATCH_INTERRUPTED.format(path=args.gradebook), file=err)
+        return EXIT_INTERRUPTED
     return EXIT_OK

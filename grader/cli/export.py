@@ -16,22 +16,25 @@ def add_parser(commands: Any, name: str) -> None:
     )
     export.add_argument("--gradebook", type=Path, required=True, metavar="PATH")
     export.add_argument("--csv", type=Path, metavar="PATH", help="write the rows as CSV")
-    export.add_argument("--json", type=Path, metavar="PATH", help="write the rows as JSON")
+    # not ``args.json_path``: that name is the Gradescope report the last-resort handler writes
+    export.add_argument(
+        "--json", dest="json_path", type=Path, metavar="PATH", help="write the rows as JSON"
+    )
 
 
 def run(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
     from grader.batch import export_grades
 
-    if args.csv is None and args.json is None:
+    if args.csv is None and args.json_path is None:
         print(msg.EXPORT_NO_TARGET, file=err)
         return EXIT_USAGE
     try:
-        rows = export_grades(args.gradebook, csv_path=args.csv, json_path=args.json)
+        rows = export_grades(args.gradebook, csv_path=args.csv, json_path=args.json_path)
     except OSError as error:
-        target = args.csv if args.csv is not None else args.json
+        target = args.csv if args.csv is not None else args.json_path
         print(msg.REPORT_CANNOT_WRITE.format(what="the export", path=target, error=error), file=err)
         return EXIT_USAGE
-    for path in (args.csv, args.json):
+    for path in (args.csv, args.json_path):
         if path is not None:
             print(msg.EXPORT_WROTE.format(rows=rows, path=path), file=out)
     return EXIT_OK
