@@ -115,7 +115,9 @@ def test_run_autograder_writes_results_even_when_initgrade_cannot_start(
     root = gradescope_root(tmp_path, built, {"Initialization.ipynb": correct_notebook()})
     results = run_script(root, python=str(tmp_path / "no-python-here"))
     assert results == fallback_results()
-    assert results["tests"][0]["status"] == "failed"
+    assert results["score"] == 0
+    assert {test["status"] for test in results["tests"]} == {"failed"}
+    assert "the autograder failed on this submission" in results["output"]
 
 
 def test_a_grader_crash_is_a_failed_test_with_the_traceback_hidden(
@@ -142,6 +144,7 @@ def test_the_schema_refuses_what_gradescope_would_not_read() -> None:
     validate_results(good)
     for broken in (
         {**good, "tests": [{**good["tests"][0], "status": "ok"}]},
+        {**good, "tests": [{**good["tests"][0], "output_format": "pdf"}]},
         {**good, "visibility": "public"},
         {**good, "socre": 1.0},
         {key: value for key, value in good.items() if key not in ("score", "tests")},

@@ -14,11 +14,16 @@ from __future__ import annotations
 import json
 import stat
 import zipfile
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from grader import messages as msg
 from grader.errors import UsageError
+from grader.reports import gradescope_json
+from grader.results import Report
+from grader.spec import SPEC
 
 TREE = ("pyproject.toml", "README.md", "reference", "grader", "assignments", "examples")
 LEFT_OUT = ("__pycache__", ".ipynb_checkpoints", ".pytest_cache", ".mypy_cache")
@@ -35,26 +40,11 @@ def source_root() -> Path:
     return root
 
 
-def fallback_results() -> dict[str, object]:
-    """What ``run_autograder`` writes when initgrade cannot start: no points, the reason."""
-    return {
-        "score": 0.0,
-        "output": f"Your submission could not be graded: {msg.GRADER_FAILED}",
-        "output_format": "text",
-        "visibility": "visible",
-        "stdout_visibility": "hidden",
-        "tests": [
-            {
-                "name": "autograder",
-                "score": 0.0,
-                "max_score": 0.0,
-                "status": "failed",
-                "output": msg.GRADER_FAILED,
-                "output_format": "text",
-                "visibility": "visible",
-            }
-        ],
-    }
+def fallback_results() -> dict[str, Any]:
+    """What ``run_autograder`` writes when initgrade cannot start: every check failed with the
+    grader's failure named, as ``results.json`` renders it."""
+    report = Report.without_results("submission", "", msg.GRADER_FAILED, SPEC)
+    return gradescope_json(replace(report, environment={}))
 
 
 def _script(name: str) -> str:
