@@ -107,13 +107,15 @@ def test_a_changed_notebook_is_a_new_submission_and_exports_use_the_latest(tmp_p
 
 
 def test_a_submission_that_kills_its_worker_costs_only_itself(tmp_path: Path) -> None:
-    course = write_course(tmp_path / "course", 6, extra={"mallory.ipynb": batch_helpers.KILL})
+    killers = {f"{name}.ipynb": batch_helpers.KILL for name in ("mallory", "oscar", "trudy")}
+    course = write_course(tmp_path / "course", 12, extra=killers)
     book = tmp_path / "grades.sqlite"
     _, summary = run_fake(course, book, workers=2)
-    assert (summary.graded, summary.failed, summary.ungradable) == (5, 1, 1)
+    assert (summary.graded, summary.failed, summary.ungradable) == (11, 3, 1)
     failed = [row for row in grades(book) if row[3] == "failed"]
-    assert [row[0] for row in failed] == ["mallory"]
+    assert [row[0] for row in failed] == ["mallory", "oscar", "trudy"]
     assert "grading process stopped while grading this submission" in failed[0][6]
+    assert count(book, "grades") == 15
 
 
 @pytest.mark.slow

@@ -55,6 +55,25 @@ def _died(task: GradeTask) -> Outcome:
     return Outcome(failure=msg.TASK_WORKER_DIED.format(seconds=task.deadline))
 
 
+class _Queue:
+    """The tasks still to hand out: suspects (each runs alone), then any task a broken pool
+    refused, then the rest."""
+
+    def __init__(self, pending: Iterator[GradeTask]) -> None:
+        self.pending = pending
+        self.suspects: deque[GradeTask] = deque()
+        self.held: deque[GradeTask] = deque()
+        self.alone: GradeTask | None = None  # the suspect running on its own
+
+    def next(self) -> GradeTask | None:
+        if self.held:
+            return self.held.popleft()
+        return next(self.pending, None)
+
+    def put_back(self, task: GradeTask) -> None:
+        self.held.appendleft(task)
+
+
 class LocalExecutor:
     """``workers`` processes on this machine (started with ``spawn``: the batch has threads)."""
 
@@ -69,13 +88,15 @@ class LocalExecutor:
         )
 
     def run(self, tasks: Iterable[GradeTask]) -> Iterator[tuple[GradeTask, Outcome]]:
-        pending = iter(tasks)
-        suspects: deque[GradeTask] = deque()  # in flight when a worker died: run alone next
+        queue = _Queue(iter(tasks))
         pool = self._pool()
         inflight: dict[Future[str], GradeTask] = {}
         try:
             while True:
-                self._fill(pool, pending, suspects, inflight)
+                if not self._fill(pool, queue, inflight) and not inflight:
+                    pool.shutdown(wait=True)  # broken with nothing in flight: a fresh pool
+                    pool = self._pool()
+                    continue
                 if not inflight:
                     return
                 done, _ = wait(inflight, return_when=FIRST_COMPLETED)
@@ -84,34 +105,55 @@ class LocalExecutor:
                     task for task, f in finished if isinstance(f.exception(), BrokenProcessPool)
                 ]
                 if not casualties:  # the workers get their next tasks before results are stored
-                    self._fill(pool, pending, suspects, inflight)
+                    self._fill(pool, queue, inflight)
                 for task, future in finished:
                     if task not in casualties:
                         yield task, _result(task, future)
                 if casualties:
-                    yield from self._broken(pool, inflight, casualties, suspects)
+                    queue.alone = None
+                    yield from self._broken(pool, inflight, casualties, queue.suspects)
                     pool = self._pool()
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
 
     def _fill(
+        self, pool: ProcessPoolExecutor, queue: _Queue, inflight: dict[Future[str], GradeTask]
+    ) -> bool:
+        """Keep every worker busy; while there are suspects, run them alone, one by one. False
+        when the pool turned out to be broken (the task is kept for the next pool)."""
+        if queue.alone is not None and any(t is queue.alone for t in inflight.values()):
+            return True
+        queue.alone = None
+        if queue.suspects:
+            if inflight:
+                return True  # let what runs finish, then the suspect runs alone
+            queue.alone = queue.suspects.popleft()
+            return self._submit(pool, queue, inflight, queue.alone)
+        while len(inflight) < QUEUED_PER_WORKER * self.workers:
+            task = queue.next()
+            if task is None:
+                return True
+            if not self._submit(pool, queue, inflight, task):
+                return False
+        return True
+
+    def _submit(
         self,
         pool: ProcessPoolExecutor,
-        pending: Iterator[GradeTask],
-        suspects: deque[GradeTask],
+        queue: _Queue,
         inflight: dict[Future[str], GradeTask],
-    ) -> None:
-        """Keep every worker busy; while there are suspects, run them alone, one by one."""
-        if suspects:
-            if not inflight:
-                alone = suspects.popleft()
-                inflight[pool.submit(self.grade, alone)] = alone
-            return
-        while len(inflight) < QUEUED_PER_WORKER * self.workers:
-            task = next(pending, None)
-            if task is None:
-                return
+        task: GradeTask,
+    ) -> bool:
+        try:
             inflight[pool.submit(self.grade, task)] = task
+        except BrokenProcessPool:  # a worker died since the last look
+            if task is queue.alone:
+                queue.suspects.appendleft(task)
+                queue.alone = None
+            else:
+                queue.put_back(task)
+            return False
+        return True
 
     def _broken(
         self,
