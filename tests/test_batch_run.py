@@ -136,8 +136,7 @@ def test_a_grading_that_runs_past_its_deadline_ends_its_own_process(tmp_path: Pa
     done = subprocess.run(
         [sys.executable, "-c", script], input=pickle.dumps(task), capture_output=True, timeout=120
     )
-    assert done.returncode == 1
-    assert b"Timeout" in done.stderr
+    assert done.returncode == -signal.SIGALRM, done.stderr[-500:]
 
 
 def test_a_gradebook_that_is_not_ours_stops_the_batch_before_grading(

@@ -6,16 +6,16 @@ Dask worker on another machine shares no disk with the batch. ``grade_task`` ret
 batch reads back plain data whichever executor carried it.
 
 A grading that stops making progress (a fault of the grader, since the sandbox already bounds
-the student's code) ends its own process after ``deadline`` seconds; the executor then records
-the submission as failed and the batch goes on. Tasks in one process run one at a time: the
-reference initializers seed numpy's global generator, which threads would share.
+the student's code) has its process ended by SIGALRM after ``deadline`` seconds; the executor
+then records the submission as failed and the batch goes on. Tasks in one process run one at a
+time: the reference initializers seed numpy's global generator, which threads would share.
 """
 
 from __future__ import annotations
 
-import faulthandler
 import json
 import os
+import signal
 import threading
 import time
 from dataclasses import dataclass
@@ -40,7 +40,7 @@ def grade_task(task: GradeTask) -> str:
     from grader.api import grade_bytes
 
     with _ONE_AT_A_TIME:
-        faulthandler.dump_traceback_later(task.deadline, exit=True)
+        _alarm(task.deadline)
         try:
             graded = grade_bytes(
                 task.data,
@@ -55,8 +55,15 @@ def grade_task(task: GradeTask) -> str:
 
                 html = render_html(graded.report, feedback=graded.feedback)
         finally:
-            faulthandler.cancel_dump_traceback_later()
+            _alarm(0.0)
     return json.dumps({"report": graded.report.to_dict(), "html": html})
+
+
+def _alarm(seconds: float) -> None:
+    """End this process ``seconds`` from now (0: never). SIGALRM keeps its default action, which
+    the kernel carries out whatever the process is doing, even inside a C call that holds the
+    GIL; no handler is installed (none could run then)."""
+    signal.setitimer(signal.ITIMER_REAL, seconds)
 
 
 def start_worker(parent: int) -> None:
