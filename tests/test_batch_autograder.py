@@ -151,3 +151,32 @@ def test_the_schema_refuses_what_gradescope_would_not_read() -> None:
     ):
         with pytest.raises(jsonschema.ValidationError):
             validate_results(broken)
+
+
+@pytest.mark.slow
+def test_setup_sh_installs_initgrade_and_run_autograder_then_grades(
+    tmp_path: Path, built: Path
+) -> None:
+    """The whole bundle as Gradescope uses it: setup.sh makes its virtual environment (pip
+    fetches the dependencies, from its cache when it has them), then run_autograder grades."""
+    root = gradescope_root(tmp_path, built, {"Initialization.ipynb": correct_notebook()})
+    python = Path(sys.base_prefix) / "bin" / "python3"
+    env = {
+        **os.environ,
+        "INITGRADE_AUTOGRADER_ROOT": str(root),
+        "INITGRADE_SETUP_PYTHON": str(python),
+    }
+    for name in ("VIRTUAL_ENV", "PYTHONPATH"):
+        env.pop(name, None)
+    setup = subprocess.run(
+        ["bash", str(root / "source" / "setup.sh")], env=env, capture_output=True, text=True,
+        timeout=900,
+    )  # fmt: skip
+    assert setup.returncode == 0, setup.stderr[-3000:]
+    assert (root / "initgrade-venv" / "bin" / "initgrade").exists()
+    env.pop("INITGRADE_PYTHON", None)
+    subprocess.run(["bash", str(root / "source" / "run_autograder")], env=env, check=True,
+                   capture_output=True, timeout=300)  # fmt: skip
+    results = json.loads((root / "results" / "results.json").read_text())
+    validate_results(results)
+    assert results["score"] == 30
