@@ -480,7 +480,12 @@ DIAG_RETURNED_VALUE = (
     "{key} is a {kind}, not a numpy array: build it with np.zeros or np.random.randn."
 )
 DIAG_RETURNED_OTHER = "{message}."
-DIAG_STOPPED = "For layers_dims={dims}, the call did not return: {message}."
+DIAG_STOPPED = (
+    "For layers_dims={dims}, your function never returned: it ran past a limit of time or "
+    "memory, or ended the process that runs it (the checks say which). Look for a loop that never "
+    "ends, arrays that keep growing, or a call such as exit()."
+)
+DIAG_REFUSED = "For layers_dims={dims}, {message}."
 
 # -- diagnosis: which keys come back (grader.diagnosis._layout)
 DIAG_EMPTY = (
@@ -568,4 +573,211 @@ DIAG_UNEXPLAINED = (
     "For layers_dims={dims}, {key}{index} is {got:.6g} where {expected:.6g} is expected, and "
     "none of the usual mistakes explains the difference: compare the line that builds {key} "
     "with the exercise's: {hint}"
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# Grading a whole course: batch, gradebook, export, dashboard, Gradescope bundle (grader.batch)
+# These are read by course staff; the student sees a report's error when grading failed.
+# ---------------------------------------------------------------------------------------------
+
+# -- the submissions found, named in one line, and every file left out with its reason
+LAYOUT_FLAT = "a folder of notebooks (student = file name)"
+LAYOUT_NBGRADER = "an nbgrader tree (submitted/<student>/<assignment>/*.ipynb)"
+LAYOUT_GRADESCOPE = "a Gradescope export (submission_metadata.yml, one folder per submission)"
+LAYOUT_IN_ZIP = "{layout}, in a zip archive"
+BATCH_FOUND = "{source}: {layout}; {count} submission(s) from {students} student(s)"
+BATCH_SKIPPED = "  skipped {path}: {reason}"
+SKIP_NOT_NOTEBOOK = "not a notebook (.ipynb)"
+SKIP_CHECKPOINT = "a checkpoint copy Jupyter saves on its own, not the submission"
+SKIP_SYSTEM_FILE = "operating-system metadata, not a submission"
+SKIP_SYMLINK = "a symbolic link; links are not followed"
+SKIP_SPECIAL = "not a regular file"
+SKIP_UNSAFE_PATH = "its name leaves the archive (an absolute path or ..); not read"
+SKIP_ENCRYPTED = "encrypted in the archive; not read"
+SKIP_DUPLICATE = "the archive holds this name twice; the first copy is used"
+SKIP_OUT_OF_LAYOUT = "not where {layout} keeps submissions"
+SKIP_OTHER_ASSIGNMENT = "assignment {assignment}, not {chosen}"
+SKIP_NOT_IN_METADATA = "its folder is not listed in submission_metadata.yml"
+SKIP_USED = "read for the submissions' details"
+
+# -- what stops a batch before it starts (exit 2); each names the file
+BATCH_SOURCE_MISSING = (
+    "{path} does not exist; give a folder of notebooks, an nbgrader course folder, a Gradescope "
+    "export (folder or zip), or a zip of a folder of notebooks or of an nbgrader tree."
+)
+BATCH_NO_LAYOUT = (
+    "{path} holds no submissions initgrade recognises: a folder of .ipynb notebooks, an nbgrader "
+    "tree (submitted/<student>/<assignment>/*.ipynb), or a Gradescope export "
+    "(submission_metadata.yml and one folder per submission)."
+)
+BATCH_BAD_ZIP = "{path} is not a zip archive that can be read ({error})."
+BATCH_ZIP_TOO_MANY = "{path} has {count} entries, more than the {limit} a batch reads."
+BATCH_ZIP_TOO_BIG = (
+    "{path} would unpack to {size}, more than the {limit} a batch unpacks; it is refused as a "
+    "possible zip bomb."
+)
+BATCH_BAD_METADATA = (
+    "{path} cannot be read as Gradescope's submission metadata ({error}); download the export "
+    "again."
+)
+BATCH_SEVERAL_ASSIGNMENTS = (
+    "{path} holds the nbgrader assignments {names}; choose the one to grade with --assignment."
+)
+BATCH_NO_SUCH_ASSIGNMENT = "{path} has no nbgrader assignment {name!r}; it has {names}."
+BATCH_NO_DASK = (
+    "--dask needs the dask extra: pip install 'initgrade[dask]' (on this machine and on every "
+    "worker). {error}"
+)
+BATCH_DASK_UNREACHABLE = "no Dask scheduler answered at {address} ({error})."
+BATCH_WORKERS = "--workers must be a whole number from 1 to {most}, not {value!r}"
+BATCH_TASK_TIMEOUT = "--task-timeout must be a number of seconds from 10 to 86400, not {value!r}"
+
+# -- a submission that cost only itself: the reason stored in the gradebook and its report
+TASK_WORKER_DIED = (
+    "the grading process stopped while grading this submission (it crashed, was killed, or ran "
+    "past the {seconds:g} s a grading may take); the rest of the batch went on"
+)
+TASK_FAILED = "the grading task failed ({error}); the rest of the batch went on"
+TASK_CHANGED = "the file changed while the batch ran; run the batch again to grade it"
+TASK_UNREADABLE = "{path} cannot be read ({error})."
+
+# -- progress and the batch's last line
+PROGRESS_LINE = "{done}/{total} graded, {failed} failed, {rate:.1f}/s, ETA {eta}"
+BATCH_SUMMARY = (
+    "{graded} graded, {kept} already graded (kept), {failed} failed, {ungradable} not gradable; "
+    "{seconds:.1f} s, {rate:.1f} submissions/s. Gradebook: {path}"
+)
+BATCH_FEEDBACK = "Feedback pages: {path}"
+BATCH_INTERRUPTED = (
+    "initgrade batch: interrupted. Every grade committed so far is in {path}; run the same "
+    "command again to grade the rest."
+)
+
+# -- the gradebook file (exit 2); it is never overwritten
+GRADEBOOK_NOT_SQLITE = (
+    "{path} is not an initgrade gradebook (it is not an SQLite database); it was left untouched. "
+    "Give a new file name, or the gradebook an earlier batch wrote."
+)
+GRADEBOOK_FOREIGN = (
+    "{path} is an SQLite database of another program (tables: {tables}); it was left untouched. "
+    "Give a new file name."
+)
+GRADEBOOK_NEWER = (
+    "{path} was written by a newer initgrade (gradebook schema {found}; this one reads up to "
+    "{ours}); upgrade initgrade to use it."
+)
+GRADEBOOK_DAMAGED = (
+    "{path} is damaged ({error}); it was left untouched. Restore it from a copy, or grade into a "
+    "new file."
+)
+GRADEBOOK_NOT_A_FILE = "{path} is not a regular file; --gradebook needs a file."
+GRADEBOOK_BUSY = (
+    "{path} is in use by another batch ({holder}); wait until it finishes, or give another "
+    "--gradebook."
+)
+GRADEBOOK_HOLDER = "process {pid} on {host}, started {started}"
+GRADEBOOK_HOLDER_UNKNOWN = "a process that has not recorded itself yet"
+GRADEBOOK_MISSING = (
+    "{path} does not exist; grade into it first: initgrade batch SUBMISSIONS --gradebook {path}"
+)
+
+# -- export and the staff dashboard
+EXPORT_WROTE = "{rows} student(s) written to {path}"
+EXPORT_NO_TARGET = "initgrade export: give --csv PATH, --json PATH, or both"
+EXPORT_NOT_GRADED = "not graded yet"
+REPORT_WROTE = "dashboard of {students} student(s) written to {path}"
+REPORT_NO_DIAGNOSIS = "another mistake"
+REPORT_CANNOT_WRITE = "could not write {what} to {path}: {error}"
+
+# The mistakes the dashboard counts, one short name per diagnosis template of grader.diagnosis.
+MISTAKE_NAMES = {
+    "DIAG_HARD_CODED": "the notebook's example hard-coded",
+    "DIAG_KEY_NAMES": "wrong key names",
+    "DIAG_NUMBERED_FROM": "keys numbered from 0 or 2",
+    "DIAG_MISSING_LAST": "the last layer missing",
+    "DIAG_TRANSPOSED": "transposed weights",
+    "DIAG_BIAS_SHAPE": "biases of the wrong shape",
+    "DIAG_BIAS_SCALAR": "biases as single numbers",
+    "DIAG_BIASES_NOT_ZERO": "biases not zero",
+    "DIAG_ZEROS_ONES": "np.ones instead of np.zeros",
+    "DIAG_ZEROS_RANDOM": "random values in the zeros function",
+    "DIAG_NO_SEED": "no seed",
+    "DIAG_RESEED": "reseeding for every layer",
+    "DIAG_DEFAULT_RNG": "np.random.default_rng instead of the global seed",
+    "DIAG_RAND": "uniform rand instead of randn",
+    "DIAG_OTHER_SEED": "another seed",
+    "DIAG_INPUT_MUTATED": "layers_dims changed",
+    "DIAG_STOPPED": "a call that never returned",
+    "DIAG_REFUSED": "a returned value refused",
+    "DIAG_EMPTY": "an empty dictionary",
+    "DIAG_RETURN_IN_LOOP": "a return inside the loop",
+    "DIAG_SAME_KEY": "every layer under one key",
+    "DIAG_FIXED_LAYERS": "a fixed number of layers",
+    "DIAG_LOOP_FROM_0": "a loop from layer 0",
+    "DIAG_LOOP_FROM_2": "a loop from layer 2",
+    "DIAG_SHAPE": "a shape sized by the wrong number",
+    "DIAG_SHIFTED": "extra random draws",
+    "DIAG_COLUMN_ORDER": "weights drawn transposed",
+    "DIAG_DRAW_ORDER": "layers drawn out of order",
+    "DIAG_ADDED": "the scale added, not multiplied",
+    "DIAG_NOT_FLOAT64": "arrays not float64",
+    "DIAG_UNEXPLAINED": "values unlike any usual mistake",
+}
+# A raised exception, by what it usually means (the keys of DIAG_RAISED_MEANING).
+RAISED_MISTAKE_NAMES = {
+    "randn_tuple": "a shape tuple given to randn",
+    "zeros_numbers": "two numbers given to np.zeros",
+    "key_int": "a number added to a key's letter",
+    "standard_normal": "standard_normal given two numbers",
+    "too_many_arguments": "too many arguments in a call",
+    "index": "an index past the end of layers_dims",
+    "name_layers_dims": "a renamed parameter",
+    "name": "a name from another cell",
+    "unbound": "a variable used before it is set",
+    "negative": "a negative size",
+    "key_error": "a key looked up before it is set",
+    "attribute": "a misspelt name",
+    "zero_division": "a division by zero",
+    "other": "another exception",
+}
+# A returned value refused, by the DIAG_RETURNED_* sentence that completes DIAG_RETURNED.
+RETURNED_MISTAKE_NAMES = {
+    "DIAG_RETURNED_NONE": "None returned",
+    "DIAG_RETURNED_TYPE": "no dictionary returned",
+    "DIAG_RETURNED_BIAS_NUMBER": "biases as single numbers",
+    "DIAG_RETURNED_NUMBER": "a single number for an array",
+    "DIAG_RETURNED_VALUE": "a value that is not an array",
+    "DIAG_RETURNED_OTHER": "a returned value refused",
+}
+SCALE_MISTAKE_NAMES = {
+    "xavier": "the Xavier scale",
+    "glorot": "Glorot's scale",
+    "fan_out": "fan-out for fan-in",
+    "no_sqrt": "no square root",
+    "unit": "no scale factor",
+    "times10": "the x10 scale in He",
+    "small": "x0.01 instead of x10",
+    "he": "He's scale in the random initialization",
+    "constant": "another constant factor",
+    "mixed": "a different factor per layer",
+    "double_sqrt": "a square root taken twice",
+    "floor_div": "integer division in the scale",
+    "sqrt": "the square root of 10 for x10",
+}
+
+# -- the Gradescope autograder (run_autograder in the bundle)
+AUTOGRADER_NO_NOTEBOOK = (
+    "No notebook (.ipynb file) was found in your submission{found}. Upload the notebook you "
+    "worked in (File > Download in Jupyter), not a script, PDF or zip."
+)
+AUTOGRADER_FOUND = " (it holds: {names})"
+AUTOGRADER_SEVERAL = (
+    "Your submission holds {count} notebooks ({names}), so it is not clear which one to grade. "
+    "Submit only {expected}, or a single notebook."
+)
+BUNDLE_WROTE = "Gradescope autograder written to {path} ({size}); upload it as the autograder zip."
+BUNDLE_NO_SOURCE = (
+    "the bundle ships initgrade's source tree, and {root} is not one (no pyproject.toml and "
+    "assignments/ beside grader/); build it from a checkout installed with pip install -e ."
 )

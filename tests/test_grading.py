@@ -10,7 +10,13 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 
-from grader.checks import CallLog, expected_params, grade_function, grade_functions
+from grader.checks import (
+    CallLog,
+    expected_params,
+    grade_function,
+    grade_functions,
+    outcome_starts,
+)
 from grader.sandbox import caller_program, local_caller, local_program
 from grader.spec import BASE_PRESEED, SPEC
 from grader.types import CallResult, CallStatus
@@ -266,3 +272,36 @@ def test_a_function_that_fails_slowly_stops_being_called_once_its_time_budget_is
     assert result.score == 0
     assert len(calls) <= 6  # 0.2 s at 0.05 s a call, and then none
     assert any("grading time" in check.message for check in result.checks)
+
+
+def test_outcome_starts_makes_the_outcome_call_of_each_defined_function_once() -> None:
+    calls: list[tuple[str, list[int], int | None]] = []
+
+    def recording(name: str, method: str):  # a caller that notes how it was called
+        inner = local_caller(INITIALIZERS[method])
+
+        def caller(dims: Sequence[int], preseed: int | None) -> CallResult:
+            calls.append((name, list(dims), preseed))
+            return inner(dims, preseed)
+
+        return caller
+
+    def failing(dims: Sequence[int], preseed: int | None) -> CallResult:
+        return CallResult(CallStatus.EXCEPTION, message="ValueError")
+
+    callers = {
+        "initialize_parameters_zeros": recording("zeros", "zeros"),
+        "initialize_parameters_random": failing,
+        "initialize_parameters_he": recording("he", "he"),
+    }
+    program = caller_program({k: v for k, v in callers.items() if k != "initialize_parameters_he"})
+    starts = outcome_starts(SPEC, caller_program(callers))
+    assert calls == [("zeros", [2, 10, 5, 1], BASE_PRESEED), ("he", [2, 10, 5, 1], BASE_PRESEED)]
+    assert starts["initialize_parameters_random"] is None
+    for method in ("zeros", "he"):
+        expected = expected_params(method, (2, 10, 5, 1))
+        got = starts[FUNCTION_NAMES[method]]
+        assert got is not None
+        for key, value in expected.items():
+            np.testing.assert_array_equal(got[key], value, err_msg=key)
+    assert outcome_starts(SPEC, program)["initialize_parameters_he"] is None  # not defined

@@ -184,3 +184,15 @@ def test_one_mutant_of_each_kind_graded_through_the_sandbox_meets_every_target()
     assert table.startswith("| measure | result | target |")
     assert json.dumps(summary.seconds)  # the phases were timed
     assert io.StringIO(mutants.details(summary)).read().startswith("\nEquivalent mutants:")
+
+
+def test_the_dashboard_has_a_short_name_for_every_mutants_mistake() -> None:
+    from grader.batch import mistake_name
+
+    unnamed = [
+        (m.ident, result.diagnosis)
+        for m in MUTANTS
+        for result, same in [graded_here(m)]
+        if not same and result.diagnosis and mistake_name(result.diagnosis) == "another mistake"
+    ]
+    assert unnamed == []

@@ -142,6 +142,25 @@ def grade_function(
     return GradedFunction(FunctionResult(entry.name, checks, diagnose(evidence)), start, outcome)
 
 
+def outcome_starts(spec: AssignmentSpec, program: Program) -> dict[str, Params | None]:
+    """Each graded function's start for its outcome check, by name, without grading it.
+
+    One call per defined function with ``outcome_dims`` after ``BASE_PRESEED``, exactly the
+    call its grading makes, so a batch can collect the starts of many submissions, train them
+    together (``train_outcomes``) and then grade each with the outcomes already cached. A
+    function that is not defined, or whose call fails, maps to ``None``.
+    """
+    defined = program.defined()
+    starts: dict[str, Params | None] = {}
+    for entry in spec.functions:
+        if entry.name not in defined:
+            starts[entry.name] = None
+            continue
+        result = program.caller(entry.name)(list(entry.outcome_dims), BASE_PRESEED)
+        starts[entry.name] = result.value if result.ok else None
+    return starts
+
+
 def _closest(name: str, defined: Sequence[str], graded: Sequence[str]) -> str | None:
     """The defined name most like ``name``, unless it is more like another graded function."""
 

@@ -62,9 +62,11 @@ def describe_failure(dims: Dims, result: CallResult) -> str | None:
         )
     if result.status is CallStatus.INVALID and result.refused is not None:
         return msg.DIAG_RETURNED.format(dims=list(dims), problem=_refusal(result))
-    if result.status in DEAD or result.status is CallStatus.INVALID:
+    if result.status in DEAD:  # which limit came first can vary: the sentence does not
+        return msg.DIAG_STOPPED.format(dims=list(dims))
+    if result.status is CallStatus.INVALID:
         text = (result.message or result.status.value).rstrip(".")
-        return msg.DIAG_STOPPED.format(dims=list(dims), message=text)
+        return msg.DIAG_REFUSED.format(dims=list(dims), message=text)
     return None
 
 

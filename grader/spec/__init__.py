@@ -1,9 +1,11 @@
 """What is graded: the spec model and the initialization assignment declared with it.
 
 ``SPEC`` is the assignment's spec; ``grader.spec.initialization`` holds its data and
-``grader.spec._model`` the types and the grading policy they share.
+``grader.spec._model`` the types and the grading policy they share; ``spec_digest`` says whether
+two specs grade alike.
 """
 
+from grader.spec._digest import spec_digest
 from grader.spec._model import (
     BASE_PRESEED,
     EXACT_ATOL,
@@ -72,4 +74,5 @@ __all__ = [
     "Probe",
     "expected_keys",
     "expected_shapes",
+    "spec_digest",
 ]
