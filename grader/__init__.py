@@ -1,8 +1,9 @@
 """initgrade's autograder: grade a student notebook from outside the student's process.
 
 The public face is ``grade_notebook`` (``grade_submission`` also returns what the feedback page
-draws) and the result types; everything else is internal. They are imported on first use, so
-``import grader`` (and every ``initgrade`` command) stays quick.
+draws, ``grade_bytes`` grades a notebook given as bytes) and the result types; everything else
+is internal. They are imported on first use, so ``import grader`` (and every ``initgrade``
+command) stays quick.
 """
 
 from __future__ import annotations
@@ -11,12 +12,13 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from grader.api import Graded, grade_notebook, grade_submission
+    from grader.api import Graded, grade_bytes, grade_notebook, grade_submission
     from grader.results import CheckResult, FunctionResult, Report
 
 _EXPORTS = {
     "grade_notebook": "grader.api",
     "grade_submission": "grader.api",
+    "grade_bytes": "grader.api",
     "Graded": "grader.api",
     "CheckResult": "grader.results",
     "FunctionResult": "grader.results",
@@ -27,6 +29,7 @@ __all__ = [
     "FunctionResult",
     "Graded",
     "Report",
+    "grade_bytes",
     "grade_notebook",
     "grade_submission",
 ]

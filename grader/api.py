@@ -14,14 +14,14 @@ import hashlib
 import math
 import time
 import traceback
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from grader import messages as msg
 from grader.errors import UsageError
-from grader.notebook import LoadedNotebook, extract, load_notebook
+from grader.notebook import LoadedNotebook, LoadFailure, extract, load_notebook, load_notebook_bytes
 from grader.results import Report
 from grader.sandbox import Sandbox, SandboxRefused
 from grader.spec import SPEC, AssignmentSpec
@@ -30,7 +30,7 @@ from grader.types import Limits
 if TYPE_CHECKING:
     from grader.checks import FunctionFeedback, GradedFunction, OutcomeCache
 
-__all__ = ["Graded", "grade_notebook", "grade_submission", "run_limits"]
+__all__ = ["Graded", "grade_bytes", "grade_notebook", "grade_submission", "run_limits"]
 
 MAX_CALL_SECONDS = 3600.0  # an option above this is a typo, not a grading policy
 MIN_MEMORY_MB = 256  # numpy alone maps ~200 MB of address space
@@ -88,19 +88,71 @@ def grade_submission(
     refused (a report says so, for course staff) unless ``accept_weak_isolation`` accepts that
     a submission could then read the answer key. Raises ``UsageError`` for an option out of
     range; never raises for anything in the submission."""
+    source = _Source(str(path), lambda: load_notebook(path), lambda: _sha256_or_empty(Path(path)))
+    return _grade_source(
+        source, timeout=timeout, memory_mb=memory_mb, execute=execute, feedback=feedback,
+        spec=spec, cache=cache, accept_weak_isolation=accept_weak_isolation,
+    )  # fmt: skip
+
+
+def grade_bytes(
+    data: bytes,
+    name: str,
+    *,
+    timeout: float | None = None,
+    memory_mb: int | None = None,
+    execute: bool = False,
+    feedback: bool = False,
+    spec: AssignmentSpec = SPEC,
+    cache: OutcomeCache | None = None,
+    accept_weak_isolation: bool = False,
+) -> Graded:
+    """Grade a notebook given as its bytes, as ``grade_submission`` grades a file: the same
+    loading checks (size cap, UTF-8, JSON, format) and the same report, with ``name`` (the
+    submitted file's name) standing for the path. For a grading where the file is elsewhere,
+    such as a batch task on another machine."""
+    source = _Source(
+        name, lambda: load_notebook_bytes(data, name), lambda: hashlib.sha256(data).hexdigest()
+    )
+    return _grade_source(
+        source, timeout=timeout, memory_mb=memory_mb, execute=execute, feedback=feedback,
+        spec=spec, cache=cache, accept_weak_isolation=accept_weak_isolation,
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _Source:
+    """What is graded: its name in the report, how to load it, and its digest should that fail."""
+
+    name: str
+    load: Callable[[], LoadedNotebook | LoadFailure]
+    sha256: Callable[[], str]
+
+
+def _grade_source(
+    source: _Source,
+    *,
+    timeout: float | None,
+    memory_mb: int | None,
+    execute: bool,
+    feedback: bool,
+    spec: AssignmentSpec,
+    cache: OutcomeCache | None,
+    accept_weak_isolation: bool,
+) -> Graded:
     start = time.perf_counter()
     limits = run_limits(spec.limits, timeout=timeout, memory_mb=memory_mb)
     options = {"execute": execute, "feedback": feedback, "weak": accept_weak_isolation}
     try:
-        graded = _grade(Path(path), spec, limits, cache, **options)
+        graded = _grade(source, spec, limits, cache, **options)
     except SandboxRefused as refused:  # this machine cannot grade safely: staff must act
         report = Report.without_results(
-            str(path), _sha256_or_empty(Path(path)), msg.GRADER_FAILED, spec, internal=str(refused)
+            source.name, source.sha256(), msg.GRADER_FAILED, spec, internal=str(refused)
         )
         graded = Graded(report)
     except Exception:  # the grader's own failure on this submission: still a report
         report = Report.without_results(
-            str(path), _sha256_or_empty(Path(path)), msg.GRADER_FAILED, spec,
+            source.name, source.sha256(), msg.GRADER_FAILED, spec,
             internal=traceback.format_exc(),
         )  # fmt: skip
         graded = Graded(report)
@@ -131,7 +183,7 @@ def run_limits(
 
 
 def _grade(
-    path: Path,
+    source: _Source,
     spec: AssignmentSpec,
     limits: Limits,
     cache: OutcomeCache | None,
@@ -146,10 +198,10 @@ def _grade(
     with Sandbox(
         helper_dirs=helpers, limits=limits, graded=graded_names, accept_weak_isolation=weak
     ) as sandbox:
-        loaded = load_notebook(path)
+        loaded = source.load()
         if not isinstance(loaded, LoadedNotebook):
             return Graded(
-                Report.without_results(str(path), loaded.sha256 or "", loaded.reason, spec)
+                Report.without_results(source.name, loaded.sha256 or "", loaded.reason, spec)
             )
         extraction = extract(loaded, graded=graded_names)
         sandbox.load(

@@ -2,8 +2,9 @@
 
 A student's mistake is never one of these: it is data in the report. These are for what the
 person running the grader got wrong (``UsageError``), what a release of an assignment found
-(``ReleaseError``) and what the machine could not do (``SandboxError``). Anything else that
-escapes is a bug of the grader; the CLI's last-resort handler turns it into ``EXIT_INTERNAL``.
+(``ReleaseError``), what the machine could not do (``SandboxError``) and a gradebook file that
+cannot be used (``GradebookError``). Anything else that escapes is a bug of the grader; the CLI's
+last-resort handler turns it into ``EXIT_INTERNAL``.
 """
 
 from __future__ import annotations
@@ -36,3 +37,9 @@ class SandboxError(InitgradeError):
     """The grader could not start a worker at all (a problem of the machine, not the student)."""
 
     exit_code = EXIT_INTERNAL
+
+
+class GradebookError(InitgradeError):
+    """A gradebook file that cannot be used: foreign, damaged, newer, or in use by a batch."""
+
+    exit_code = EXIT_USAGE

@@ -125,16 +125,13 @@ DIAG_KEY_NAMES = (
     "Your dictionary uses the keys {got}; the exercise and the training code look up {expected} "
     "(capital W, lower-case b, the layer number right after, no separator)."
 )
-DIAG_ZERO_BASED = (
-    "Your keys start at layer 0 ({got}); layers are numbered from 1, so the keys are {expected}."
-)
 DIAG_MISSING_LAST = (
-    "Your loop stops one layer early: for layers_dims={dims} there is no {missing}. With "
-    "L = len(layers_dims), loop over range(1, L), not range(1, L - 1)."
+    "Your loop stops one layer early: for layers_dims={dims} there is no {missing}. Loop over "
+    "every layer after the input: range(1, len(layers_dims))."
 )
 DIAG_TRANSPOSED = (
     "Your weight matrices are transposed: for layers_dims={dims}, {key} has shape {got} but "
-    "should be {expected} = (layers_dims[l], layers_dims[l - 1]); give randn the layer's own size "
+    "should be {expected} = (layers_dims[l], layers_dims[l - 1]); the layer's own size comes "
     "first."
 )
 DIAG_BIAS_SHAPE = (
@@ -153,7 +150,7 @@ DIAG_BIASES_NOT_ZERO = (
 DIAG_ZEROS_ONES = "Your weights are all 1 (np.ones); initialize_parameters_zeros uses np.zeros."
 DIAG_ZEROS_RANDOM = (
     "Your zeros function puts nonzero values in the weights ({key}); every weight must be 0: "
-    "np.zeros((layers_dims[l], layers_dims[l - 1]))."
+    "np.zeros((layers_dims[l], layers_dims[l - 1])) (np.empty leaves whatever was in memory)."
 )
 DIAG_NO_SEED = (
     "Your weights change with whatever ran before the call: call np.random.seed(3) once at the "
@@ -187,6 +184,18 @@ DIAG_EXPLAIN = {
     "times10": "this is the x10 of initialize_parameters_random, not He's scale.",
     "small": "this is the x0.01 of a 'small random' initialization, not this exercise's x10.",
     "he": "this is He's scale sqrt(2/layers_dims[l-1]); the random initialization uses x10.",
+    "double_sqrt": (
+        "you took the square root twice, np.sqrt(np.sqrt(...)); He's scale has one square root, "
+        "np.sqrt(2 / layers_dims[l-1])."
+    ),
+    "floor_div": (
+        "you divided with //, integer division, which rounds 2 / layers_dims[l-1] down to a "
+        "whole number (0 for any fan-in above 2); divide with /."
+    ),
+    "sqrt": (
+        "this is the square root of 10; the random initialization multiplies by 10 itself, with "
+        "no square root."
+    ),
     "constant": "your weights are {ratio:.3g} times the expected size in every layer.",
     "mixed": "your layers are off by different factors ({ratios} times the expected size).",
 }
@@ -322,7 +331,10 @@ CALL_LOADING = "loading the notebook's definitions"
 # -- a returned value that is not a plain dict of real arrays (checked in the worker and again here)
 RETURN_NONE = "{name} returned None; end the function with `return parameters`"
 RETURN_TYPE = "{name} returned something of type {kind}, not a dict of numpy arrays"
-RETURN_DICT_SUBCLASS = "{name} returned a subclass of dict ({kind}); return a plain dict"
+RETURN_DICT_SUBCLASS = (
+    "{name} returned a {kind}, a subclass of dict that defines {method} of its own, so what it "
+    "shows may differ from what it holds; return a plain dict"
+)
 RETURN_KEY = (
     "{name} returned a dict with the key {key} of type {kind}; every key must be a string such "
     "as 'W1'"
@@ -458,3 +470,394 @@ CLI_INTERNAL = (
     "The traceback follows."
 )
 CLI_INTERNAL_REPORT = "initgrade: internal error while grading {path}; the traceback follows."
+
+
+# ---------------------------------------------------------------------------------------------
+# Dtypes, a diagnosis for every kind of failure, and the grading of the grader
+# (grader.checks properties, grader.diagnosis, grader.mutants)
+# ---------------------------------------------------------------------------------------------
+
+# -- the dtype check: each array must come back as float64
+NOT_FLOAT64 = (
+    "For layers_dims={dims}, {key} came back as {dtype}{more}; expected float64, what np.zeros "
+    "and np.random.randn give. {hint}"
+)
+NOT_FLOAT64_MORE = " (and {count} more not float64)"
+NOT_FLOAT64_HINT = {
+    "int": "Leave out dtype=int: integer arrays cannot hold the small weights training needs.",
+    "uint": "Leave out the unsigned dtype: integer arrays cannot hold the weights training needs.",
+    "bool": "A comparison gives True/False values; store the numbers themselves.",
+    "float": (
+        "Leave out dtype=np.float32 and .astype(...): keep numpy's default float64, in which the "
+        "expected numbers are computed."
+    ),
+}
+
+# -- diagnosis: a call that raised, or returned something that is not parameters
+DIAG_RAISED = "Your function raises {kind}{text} for layers_dims={dims}{place}; {meaning}"
+DIAG_RAISED_TEXT = " ({text})"
+DIAG_RAISED_PLACE = " at {where}: `{code}`"
+DIAG_RAISED_MEANING = {
+    "randn_tuple": (
+        "np.random.randn takes the sizes as separate numbers, np.random.randn(layers_dims[l], "
+        "layers_dims[l - 1]); one tuple in parentheses is how np.zeros takes a shape."
+    ),
+    "zeros_numbers": (
+        "np.zeros takes the shape as one tuple, np.zeros((layers_dims[l], layers_dims[l - 1])), "
+        "with two pairs of parentheses: given two numbers, it reads the second as a dtype."
+    ),
+    "key_int": (
+        "a key is built from a string and a number: 'W' + l fails, 'W' + str(l) gives 'W1'."
+    ),
+    "standard_normal": (
+        "np.random.standard_normal takes the shape as one tuple, np.random.standard_normal("
+        "(rows, columns)), where np.random.randn takes the sizes as separate numbers."
+    ),
+    "too_many_arguments": "the function called on that line takes fewer arguments than it got.",
+    "index": (
+        "the line reads layers_dims past its end (its last position is len(layers_dims) - 1): "
+        "check the loop's range, range(1, len(layers_dims)), and any l + 1 in an index."
+    ),
+    "name_layers_dims": (
+        "the function reads layers_dims, but its parameter has another name: call the parameter "
+        "layers_dims (a variable of that name in another cell is not there when it is graded)."
+    ),
+    "name": (
+        "{name} is not defined when the function runs: it may use its parameter layers_dims, "
+        "numpy as np and names it defines itself, not variables from other cells."
+    ),
+    "unbound": (
+        "a variable is used on a line that runs before the line that assigns it: put the "
+        "assignment first."
+    ),
+    "negative": "a shape has a negative size: look at the index arithmetic on that line.",
+    "key_error": "the line looks up a key the dictionary does not have (yet).",
+    "attribute": (
+        "that name does not exist there: check its spelling (np.random.randn, np.zeros, np.sqrt)."
+    ),
+    "zero_division": "a division by zero: a layer size of 0, or the wrong index.",
+    "other": "this error stops the function before it returns its parameters; read that line.",
+}
+DIAG_RETURNED = "For layers_dims={dims}, {problem}"
+DIAG_RETURNED_NONE = (
+    "your function returns None: end it with `return parameters`, after the loop (one indent "
+    "less than the loop's body)."
+)
+DIAG_RETURNED_TYPE = (
+    "your function returns a {kind}, not a dictionary: return the dict parameters, with the "
+    "keys 'W1', 'b1', ..., 'WL', 'bL'."
+)
+DIAG_RETURNED_NUMBER = (
+    "{key} is a single number ({kind}), not an array: the call that made it returned one "
+    "number. np.random.normal(a, b) draws one number of mean a and standard deviation b; "
+    "np.random.randn(layers_dims[l], layers_dims[l - 1]) draws the whole array."
+)
+DIAG_RETURNED_BIAS_NUMBER = (
+    "{key} is a single number ({kind}), not a column vector: each bias is an array, "
+    "np.zeros((layers_dims[l], 1))."
+)
+DIAG_RETURNED_VALUE = (
+    "{key} is a {kind}, not a numpy array: build it with np.zeros or np.random.randn."
+)
+DIAG_RETURNED_OTHER = "{message}."
+DIAG_STOPPED = (
+    "For layers_dims={dims}, your function never returned: it ran past a limit of time or "
+    "memory, or ended the process that runs it (the checks say which). Look for a loop that never "
+    "ends, arrays that keep growing, or a call such as exit()."
+)
+DIAG_REFUSED = "For layers_dims={dims}, {message}."
+
+# -- diagnosis: which keys come back (grader.diagnosis._layout)
+DIAG_EMPTY = (
+    "Your function returns an empty dictionary for layers_dims={dims}: `return parameters` runs "
+    "before the loop adds anything to it. Return after the loop."
+)
+DIAG_RETURN_IN_LOOP = (
+    "Your function returns inside the loop, after the first layer: for layers_dims={dims} it "
+    "gives only W1 and b1. Move `return parameters` out of the loop (one indent less)."
+)
+DIAG_SAME_KEY = (
+    "Every layer stores its {what} under the same key '{key}', so each one overwrites the one "
+    "before: for layers_dims={dims} only {key} is left, holding the last layer's {what}. Number "
+    "the key with the layer: '{letter}' + str(l)."
+)
+DIAG_FIXED_LAYERS = (
+    "Your function makes {count} layer{s} whatever layers_dims is ({keys}): for layers_dims="
+    "{dims} it should make {wanted}. Take the number of layers from the list: loop over "
+    "range(1, len(layers_dims))."
+)
+DIAG_NUMBERED_FROM = (
+    "Your {letter} keys are numbered from {first} ({got}); layers are numbered from 1, so they "
+    "are {expected}: '{letter}' + str(l) with l from 1."
+)
+DIAG_LOOP_FROM_0 = (
+    "Your loop starts at l = 0, so it adds {letter}0 with layers_dims[-1], the last size, as the "
+    "layer before it; layer 0 is the input, which has no parameters. Loop over range(1, "
+    "len(layers_dims))."
+)
+DIAG_LOOP_FROM_2 = (
+    "Your loop starts at 2: for layers_dims={dims} there is no {letter}1. Start it at layer 1: "
+    "range(1, len(layers_dims))."
+)
+DIAG_WHAT = {"W": "weights", "b": "biases"}
+
+# -- diagnosis: wrong shapes with the right keys (grader.diagnosis._shapes)
+DIAG_SHAPE = (
+    "For layers_dims={dims}, {key} has shape {got}; expected {expected} = {formula}: {axes}."
+)
+DIAG_SHAPE_AXIS = "its {axis} are {used} in every layer, where {wanted} belongs"
+DIAG_SHAPE_FIXED = "a fixed {size}"
+DIAG_SHAPE_UNCLEAR = "its {axis} do not follow the layer sizes"
+DIAG_SHAPE_AND = ", and "
+
+# -- diagnosis: where the draws come from (grader.diagnosis._randomness)
+DIAG_SHIFTED = (
+    "Your weights are the right random numbers, shifted: {key} starts at number {got} of "
+    "np.random.randn's numbers after np.random.seed(3) instead of number {want}, so {extra} "
+    "more {numbers} drawn {where}{why}. After the seed, draw nothing but one np.random.randn "
+    "per layer's weights."
+)
+DIAG_SHIFTED_NUMBERS = {True: "number was", False: "numbers were"}
+DIAG_SHIFTED_BEFORE = "before W1"
+DIAG_SHIFTED_BETWEEN = "between {before} and {key}"
+DIAG_SHIFTED_BIAS = (
+    ", as many as {bias} has entries: drawing the biases with np.random uses up numbers meant "
+    "for the weights"
+)
+DIAG_COLUMN_ORDER = (
+    "Your {key} holds the right random numbers in column order: it was drawn with the shape "
+    "(layers_dims[l - 1], layers_dims[l]) and then transposed or reshaped; draw "
+    "np.random.randn(layers_dims[l], layers_dims[l - 1]) as it is."
+)
+DIAG_DRAW_ORDER = (
+    "Your layers take their random numbers in another order: {first} gets the first numbers "
+    "after np.random.seed(3), and {key} gets numbers {start} to {end} where the exercise gives it "
+    "numbers {want_start} to {want_end}. Draw the layers in order, W1 first, in one loop after a "
+    "single seed."
+)
+DIAG_ADDED = (
+    "Your weights are np.random.randn(...) plus {shift:.3g} ({key}): the scale is added, which "
+    "moves their mean to {shift:.3g} and leaves their standard deviation at 1. Multiply the "
+    "draws instead: {hint}"
+)
+DIAG_ADDED_HINT = {
+    "random": "np.random.randn(layers_dims[l], layers_dims[l - 1]) * 10.",
+    "he": "np.random.randn(layers_dims[l], layers_dims[l - 1]) * np.sqrt(2 / layers_dims[l - 1]).",
+}
+
+# -- diagnosis: dtypes, and values no usual mistake explains (grader.diagnosis._values)
+DIAG_NOT_FLOAT64 = (
+    "Your arrays come back as {dtype}, not float64 ({key} for layers_dims={dims}): {hint}"
+)
+DIAG_UNEXPLAINED = (
+    "For layers_dims={dims}, {key}{index} is {got:.6g} where {expected:.6g} is expected, and "
+    "none of the usual mistakes explains the difference: compare the line that builds {key} "
+    "with the exercise's: {hint}"
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# Grading a whole course: batch, gradebook, export, dashboard, Gradescope bundle (grader.batch)
+# These are read by course staff; the student sees a report's error when grading failed.
+# ---------------------------------------------------------------------------------------------
+
+# -- the submissions found, named in one line, and every file left out with its reason
+LAYOUT_FLAT = "a folder of notebooks (student = file name)"
+LAYOUT_NBGRADER = "an nbgrader tree (submitted/<student>/<assignment>/*.ipynb)"
+LAYOUT_GRADESCOPE = "a Gradescope export (submission_metadata.yml, one folder per submission)"
+LAYOUT_IN_ZIP = "{layout}, in a zip archive"
+BATCH_FOUND = "{source}: {layout}; {count} submission(s) from {students} student(s)"
+BATCH_SKIPPED = "  skipped {path}: {reason}"
+SKIP_NOT_NOTEBOOK = "not a notebook (.ipynb)"
+SKIP_CHECKPOINT = "a checkpoint copy Jupyter saves on its own, not the submission"
+SKIP_SYSTEM_FILE = "operating-system metadata, not a submission"
+SKIP_SYMLINK = "a symbolic link; links are not followed"
+SKIP_SPECIAL = "not a regular file"
+SKIP_UNSAFE_PATH = "its name leaves the archive (an absolute path or ..); not read"
+SKIP_ENCRYPTED = "encrypted in the archive; not read"
+SKIP_DUPLICATE = "the archive holds this name twice; the first copy is used"
+SKIP_OUT_OF_LAYOUT = "not where {layout} keeps submissions"
+SKIP_OTHER_ASSIGNMENT = "assignment {assignment}, not {chosen}"
+SKIP_NOT_IN_METADATA = "its folder is not listed in submission_metadata.yml"
+SKIP_USED = "read for the submissions' details"
+
+# -- what stops a batch before it starts (exit 2); each names the file
+BATCH_SOURCE_MISSING = (
+    "{path} does not exist; give a folder of notebooks, an nbgrader course folder, a Gradescope "
+    "export (folder or zip), or a zip of a folder of notebooks or of an nbgrader tree."
+)
+BATCH_NO_LAYOUT = (
+    "{path} holds no submissions initgrade recognises: a folder of .ipynb notebooks, an nbgrader "
+    "tree (submitted/<student>/<assignment>/*.ipynb), or a Gradescope export "
+    "(submission_metadata.yml and one folder per submission)."
+)
+BATCH_BAD_ZIP = "{path} is not a zip archive that can be read ({error})."
+BATCH_ZIP_TOO_MANY = "{path} has {count} entries, more than the {limit} a batch reads."
+BATCH_ZIP_TOO_BIG = (
+    "{path} would unpack to {size}, more than the {limit} a batch unpacks; it is refused as a "
+    "possible zip bomb."
+)
+BATCH_BAD_METADATA = (
+    "{path} cannot be read as Gradescope's submission metadata ({error}); download the export "
+    "again."
+)
+BATCH_SEVERAL_ASSIGNMENTS = (
+    "{path} holds the nbgrader assignments {names}; choose the one to grade with --assignment."
+)
+BATCH_NO_SUCH_ASSIGNMENT = "{path} has no nbgrader assignment {name!r}; it has {names}."
+BATCH_NO_DASK = (
+    "--dask needs the dask extra: pip install 'initgrade[dask]' (on this machine and on every "
+    "worker). {error}"
+)
+BATCH_DASK_UNREACHABLE = "no Dask scheduler answered at {address} ({error})."
+BATCH_WORKERS = "--workers must be a whole number from 1 to {most}, not {value!r}"
+BATCH_TASK_TIMEOUT = "--task-timeout must be a number of seconds from 10 to 86400, not {value!r}"
+
+# -- a submission that cost only itself: the reason stored in the gradebook and its report
+TASK_WORKER_DIED = (
+    "the grading process stopped while grading this submission (it crashed, was killed, or ran "
+    "past the {seconds:g} s a grading may take); the rest of the batch went on"
+)
+TASK_FAILED = "the grading task failed ({error}); the rest of the batch went on"
+TASK_CHANGED = "the file changed while the batch ran; run the batch again to grade it"
+TASK_UNREADABLE = "{path} cannot be read ({error})."
+
+# -- progress and the batch's last line
+PROGRESS_LINE = "{done}/{total} graded, {failed} failed, {rate:.1f}/s, ETA {eta}"
+BATCH_SUMMARY = (
+    "{graded} graded, {kept} already graded (kept), {failed} failed, {ungradable} not gradable; "
+    "{seconds:.1f} s, {rate:.1f} submissions/s. Gradebook: {path}"
+)
+BATCH_FEEDBACK = "Feedback pages: {path}"
+BATCH_INTERRUPTED = (
+    "initgrade batch: interrupted. Every grade committed so far is in {path}; run the same "
+    "command again to grade the rest."
+)
+
+# -- the gradebook file (exit 2); it is never overwritten
+GRADEBOOK_NOT_SQLITE = (
+    "{path} is not an initgrade gradebook (it is not an SQLite database); it was left untouched. "
+    "Give a new file name, or the gradebook an earlier batch wrote."
+)
+GRADEBOOK_FOREIGN = (
+    "{path} is an SQLite database of another program (tables: {tables}); it was left untouched. "
+    "Give a new file name."
+)
+GRADEBOOK_NEWER = (
+    "{path} was written by a newer initgrade (gradebook schema {found}; this one reads up to "
+    "{ours}); upgrade initgrade to use it."
+)
+GRADEBOOK_DAMAGED = (
+    "{path} is damaged ({error}); it was left untouched. Restore it from a copy, or grade into a "
+    "new file."
+)
+GRADEBOOK_NOT_A_FILE = "{path} is not a regular file; --gradebook needs a file."
+GRADEBOOK_BUSY = (
+    "{path} is in use by another batch ({holder}); wait until it finishes, or give another "
+    "--gradebook."
+)
+GRADEBOOK_HOLDER = "process {pid} on {host}, started {started}"
+GRADEBOOK_HOLDER_UNKNOWN = "a process that has not recorded itself yet"
+GRADEBOOK_MISSING = (
+    "{path} does not exist; grade into it first: initgrade batch SUBMISSIONS --gradebook {path}"
+)
+
+# -- export and the staff dashboard
+EXPORT_WROTE = "{rows} student(s) written to {path}"
+EXPORT_NO_TARGET = "initgrade export: give --csv PATH, --json PATH, or both"
+EXPORT_NOT_GRADED = "not graded yet"
+REPORT_WROTE = "dashboard of {students} student(s) written to {path}"
+REPORT_NO_DIAGNOSIS = "another mistake"
+REPORT_CANNOT_WRITE = "could not write {what} to {path}: {error}"
+
+# The mistakes the dashboard counts, one short name per diagnosis template of grader.diagnosis.
+MISTAKE_NAMES = {
+    "DIAG_HARD_CODED": "the notebook's example hard-coded",
+    "DIAG_KEY_NAMES": "wrong key names",
+    "DIAG_NUMBERED_FROM": "keys numbered from 0 or 2",
+    "DIAG_MISSING_LAST": "the last layer missing",
+    "DIAG_TRANSPOSED": "transposed weights",
+    "DIAG_BIAS_SHAPE": "biases of the wrong shape",
+    "DIAG_BIAS_SCALAR": "biases as single numbers",
+    "DIAG_BIASES_NOT_ZERO": "biases not zero",
+    "DIAG_ZEROS_ONES": "np.ones instead of np.zeros",
+    "DIAG_ZEROS_RANDOM": "random values in the zeros function",
+    "DIAG_NO_SEED": "no seed",
+    "DIAG_RESEED": "reseeding for every layer",
+    "DIAG_DEFAULT_RNG": "np.random.default_rng instead of the global seed",
+    "DIAG_RAND": "uniform rand instead of randn",
+    "DIAG_OTHER_SEED": "another seed",
+    "DIAG_INPUT_MUTATED": "layers_dims changed",
+    "DIAG_STOPPED": "a call that never returned",
+    "DIAG_REFUSED": "a returned value refused",
+    "DIAG_EMPTY": "an empty dictionary",
+    "DIAG_RETURN_IN_LOOP": "a return inside the loop",
+    "DIAG_SAME_KEY": "every layer under one key",
+    "DIAG_FIXED_LAYERS": "a fixed number of layers",
+    "DIAG_LOOP_FROM_0": "a loop from layer 0",
+    "DIAG_LOOP_FROM_2": "a loop from layer 2",
+    "DIAG_SHAPE": "a shape sized by the wrong number",
+    "DIAG_SHIFTED": "extra random draws",
+    "DIAG_COLUMN_ORDER": "weights drawn transposed",
+    "DIAG_DRAW_ORDER": "layers drawn out of order",
+    "DIAG_ADDED": "the scale added, not multiplied",
+    "DIAG_NOT_FLOAT64": "arrays not float64",
+    "DIAG_UNEXPLAINED": "values unlike any usual mistake",
+}
+# A raised exception, by what it usually means (the keys of DIAG_RAISED_MEANING).
+RAISED_MISTAKE_NAMES = {
+    "randn_tuple": "a shape tuple given to randn",
+    "zeros_numbers": "two numbers given to np.zeros",
+    "key_int": "a number added to a key's letter",
+    "standard_normal": "standard_normal given two numbers",
+    "too_many_arguments": "too many arguments in a call",
+    "index": "an index past the end of layers_dims",
+    "name_layers_dims": "a renamed parameter",
+    "name": "a name from another cell",
+    "unbound": "a variable used before it is set",
+    "negative": "a negative size",
+    "key_error": "a key looked up before it is set",
+    "attribute": "a misspelt name",
+    "zero_division": "a division by zero",
+    "other": "another exception",
+}
+# A returned value refused, by the DIAG_RETURNED_* sentence that completes DIAG_RETURNED.
+RETURNED_MISTAKE_NAMES = {
+    "DIAG_RETURNED_NONE": "None returned",
+    "DIAG_RETURNED_TYPE": "no dictionary returned",
+    "DIAG_RETURNED_BIAS_NUMBER": "biases as single numbers",
+    "DIAG_RETURNED_NUMBER": "a single number for an array",
+    "DIAG_RETURNED_VALUE": "a value that is not an array",
+    "DIAG_RETURNED_OTHER": "a returned value refused",
+}
+SCALE_MISTAKE_NAMES = {
+    "xavier": "the Xavier scale",
+    "glorot": "Glorot's scale",
+    "fan_out": "fan-out for fan-in",
+    "no_sqrt": "no square root",
+    "unit": "no scale factor",
+    "times10": "the x10 scale in He",
+    "small": "x0.01 instead of x10",
+    "he": "He's scale in the random initialization",
+    "constant": "another constant factor",
+    "mixed": "a different factor per layer",
+    "double_sqrt": "a square root taken twice",
+    "floor_div": "integer division in the scale",
+    "sqrt": "the square root of 10 for x10",
+}
+
+# -- the Gradescope autograder (run_autograder in the bundle)
+AUTOGRADER_NO_NOTEBOOK = (
+    "No notebook (.ipynb file) was found in your submission{found}. Upload the notebook you "
+    "worked in (File > Download in Jupyter), not a script, PDF or zip."
+)
+AUTOGRADER_FOUND = " (it holds: {names})"
+AUTOGRADER_SEVERAL = (
+    "Your submission holds {count} notebooks ({names}), so it is not clear which one to grade. "
+    "Submit only {expected}, or a single notebook."
+)
+BUNDLE_WROTE = "Gradescope autograder written to {path} ({size}); upload it as the autograder zip."
+BUNDLE_NO_SOURCE = (
+    "the bundle ships initgrade's source tree, and {root} is not one (no pyproject.toml and "
+    "assignments/ beside grader/); build it from a checkout installed with pip install -e ."
+)

@@ -40,6 +40,29 @@ FUNCTION_BUDGET_CALLS = 2
 
 
 @dataclass(frozen=True)
+class Raised:
+    """What a student function raised, as plain text: the exception's type and text, and where
+    (a cell and line, and the code on that line) when the traceback reached the student's code."""
+
+    kind: str
+    text: str = ""
+    where: str = ""
+    code: str = ""
+    function: str = ""
+
+
+@dataclass(frozen=True)
+class Refused:
+    """Why a returned value was refused (status INVALID), as data: the problem (``none``,
+    ``type``, ``dict_subclass``, ``key``, ``value_type``, ``value_none``, ``dtype``, ``ndim``,
+    ``too_many``, ``too_large``), and the key and the type it concerns when there is one."""
+
+    problem: str
+    key: str = ""
+    kind: str = ""
+
+
+@dataclass(frozen=True)
 class CallResult:
     status: CallStatus
     value: Params | None = None
@@ -48,6 +71,10 @@ class CallResult:
     # shows it when its elements are no longer plain ints (changed either way).
     args_after: list[int] | str | None = None
     seconds: float = 0.0
+    # The dtype each returned array had before it became float64, for those that were not.
+    dtypes: tuple[tuple[str, str], ...] = ()
+    raised: Raised | None = None  # with status EXCEPTION
+    refused: Refused | None = None  # with status INVALID
 
     @property
     def ok(self) -> bool:

@@ -27,7 +27,7 @@ from reference.network import (
     update_parameters,
 )
 from reference.plots import plot_activation_histograms, plot_costs, plot_decision_boundary
-from reference.training import model, train
+from reference.training import model, train, train_many
 
 __all__ = [
     "INITIALIZERS",
@@ -56,6 +56,7 @@ __all__ = [
     "seeded_draws",
     "sigmoid",
     "train",
+    "train_many",
     "update_parameters",
     "weight_std",
     "xavier_scale",

@@ -1,175 +1,27 @@
-"""Full-batch gradient descent for the networks of ``reference.network``.
+"""Full-batch gradient descent for the networks of ``reference.network``, one start or many.
 
-``train`` is the grader's hot path, so it does not call the readable functions of
-``reference.network`` step by step. It runs the same arithmetic in preallocated buffers and
-gets the same numbers, bit for bit on the machines we test on:
-
-* every weight and bias lives in one flat vector, so the update is two numpy calls;
-* the gradients of all biases are the row sums of one stacked ``dZ`` array, one call;
-* the derivative masks of all hidden layers come from one call on their stacked outputs;
-* the output layer's weights are stored negated, so the forward pass yields ``-Z_L``
-  directly and ``1 / (1 + exp(-Z_L))`` needs no separate negation. Negating every term of a
-  sum negates the rounded sum exactly, so this changes no bit of any result;
-* the cost is evaluated only at the steps where it is recorded.
+``train`` is the grader's hot path and ``train_many`` its batch form: K starts of the same
+layer sizes in one stacked computation (``reference.engine``), each getting the numbers it gets
+trained alone, bit for bit. Neither calls the readable functions of ``reference.network`` step
+by step: the engine runs the same arithmetic in preallocated buffers, and the first run of each
+shape checks that it does (``reference.exactness``). Where the check fails, training takes the
+engine without folded biases, or else the readable loop: slower, never different.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 
 import numpy as np
 
+from reference.engine import Engine, layer_dims_of
+from reference.exactness import is_exact, readable_train
 from reference.initializers import INITIALIZERS, Params
 from reference.network import HIDDEN_ACTIVATIONS, compute_cost, n_layers
 
 COST_EVERY = 1000
 MODEL_HIDDEN_UNITS = (10, 5)
-Views = tuple[np.ndarray, ...]
-
-
-@dataclass(frozen=True)
-class _Workspace:
-    """Preallocated state of one training run; ``W``, ``b``, ``dW`` and ``dZ`` are views."""
-
-    theta: np.ndarray  # all weights, then all biases; the output layer's stored negated
-    grad: np.ndarray  # the gradient of theta, same layout
-    W: Views
-    b: Views
-    dW: Views
-    db: np.ndarray  # the bias part of grad
-    A: Views  # X, then each hidden layer's output (rows of `hidden`)
-    hidden: np.ndarray  # every hidden layer's output, stacked
-    mask: np.ndarray  # the derivative of each hidden output, stacked like `hidden`
-    dZ: Views  # rows of dZ_all, one block per layer
-    dZ_all: np.ndarray
-    neg_ZL: np.ndarray
-    AL: np.ndarray
-    Y: np.ndarray
-
-
-def _views(flat: np.ndarray, shapes: Sequence[tuple[int, int]]) -> Views:
-    """Consecutive views of ``flat`` with the given shapes."""
-    views, start = [], 0
-    for rows, cols in shapes:
-        views.append(flat[start : start + rows * cols].reshape(rows, cols))
-        start += rows * cols
-    return tuple(views)
-
-
-def _flat_parameters(params: Params) -> tuple[np.ndarray, np.ndarray, Views, Views, Views]:
-    """``theta`` and ``grad`` buffers, and the ``W``, ``b``, ``dW`` views; theta holds ``params``.
-
-    The output layer goes in negated.
-    """
-    w_shapes = [params[f"W{layer}"].shape for layer in range(1, n_layers(params) + 1)]
-    n_weights = sum(rows * cols for rows, cols in w_shapes)
-    size = n_weights + sum(rows for rows, _ in w_shapes)
-    theta, grad = np.empty(size), np.empty(size)
-    W = _views(theta, w_shapes)
-    b = _views(theta[n_weights:], [(rows, 1) for rows, _ in w_shapes])
-    for layer, (W_l, b_l) in enumerate(zip(W, b, strict=True), start=1):
-        W_l[...], b_l[...] = params[f"W{layer}"], params[f"b{layer}"]
-    np.negative(W[-1], out=W[-1])
-    np.negative(b[-1], out=b[-1])
-    return theta, grad, W, b, _views(grad, w_shapes)
-
-
-def _allocate(X: np.ndarray, Y: np.ndarray, params: Params) -> _Workspace:
-    """A fresh workspace holding a copy of ``params``."""
-    theta, grad, W, b, dW = _flat_parameters(params)
-    m, widths = X.shape[1], [W_l.shape[0] for W_l in W]
-    hidden, dZ_all = np.empty((sum(widths[:-1]), m)), np.empty((sum(widths), m))
-    X = np.asarray(X, dtype=np.float64)  # kept in its memory order: BLAS sums in that order
-    return _Workspace(
-        theta=theta,
-        grad=grad,
-        W=W,
-        b=b,
-        dW=dW,
-        db=grad[theta.size - sum(widths) :],
-        A=(X, *_views(hidden.ravel(), [(n, m) for n in widths[:-1]])),
-        hidden=hidden,
-        mask=np.empty_like(hidden),
-        dZ=_views(dZ_all.ravel(), [(n, m) for n in widths]),
-        dZ_all=dZ_all,
-        neg_ZL=np.empty((widths[-1], m)),
-        AL=np.empty((widths[-1], m)),
-        Y=np.asarray(Y, dtype=np.float64),
-    )
-
-
-def _make_forward(ws: _Workspace, relu: bool) -> Callable[[], None]:
-    """The forward pass: every hidden output, then ``-Z_L`` into ``ws.neg_ZL``."""
-    add, zero = np.add, np.zeros(())
-    # Bound ``W.dot`` methods: the views never move, and the bound call skips numpy's dispatch.
-    layers = tuple(
-        (W.dot, b, A_prev, A)
-        for W, b, A_prev, A in zip(ws.W[:-1], ws.b[:-1], ws.A[:-1], ws.A[1:], strict=True)
-    )
-    W_L_dot, b_L, A_last, neg_ZL = ws.W[-1].dot, ws.b[-1], ws.A[-1], ws.neg_ZL
-
-    def forward() -> None:
-        for W_dot, b, A_prev, A in layers:
-            W_dot(A_prev, A)
-            add(A, b, A)
-            if relu:
-                np.maximum(A, zero, out=A)
-            else:
-                np.tanh(A, A)
-        W_L_dot(A_last, neg_ZL)
-        add(neg_ZL, b_L, neg_ZL)
-
-    return forward
-
-
-def _make_backward(ws: _Workspace, learning_rate: float, relu: bool) -> Callable[[], None]:
-    """The output, the backward pass and the update, from what ``forward`` left in ``ws``."""
-    add, sub, mul = np.add, np.subtract, np.multiply
-    masks = _views(ws.mask.ravel(), [A.shape for A in ws.A[1:]])
-    layers = tuple(
-        (ws.dZ[i], ws.dZ[i].dot, ws.A[i].T, ws.dW[i], ws.W[i].T.dot, ws.dZ[i - 1], masks[i - 1])
-        for i in range(len(ws.W) - 1, 0, -1)  # layer i + 1, from the last down to the second
-    )
-    neg_ZL, AL, Y, dZ_L, hidden, mask = ws.neg_ZL, ws.AL, ws.Y, ws.dZ[-1], ws.hidden, ws.mask
-    dZ_1_dot, X_T, dW_1, dZ_all, db = ws.dZ[0].dot, ws.A[0].T, ws.dW[0], ws.dZ_all, ws.db
-    theta, grad = ws.theta, ws.grad
-    zero, one, inv_m, lr = (
-        np.array(value, dtype=np.float64) for value in (0.0, 1.0, 1.0 / Y.shape[1], learning_rate)
-    )
-
-    def backward() -> None:
-        np.exp(neg_ZL, AL)
-        add(AL, one, AL)
-        np.divide(one, AL, AL)
-        sub(Y, AL, dZ_L)  # -(A_L - Y): negated, like the output layer's weights
-        mul(dZ_L, inv_m, dZ_L)
-        if relu:
-            np.greater(hidden, zero, mask)
-        else:
-            mul(hidden, hidden, mask)
-            sub(one, mask, mask)
-        for dZ, dZ_dot, A_prev_T, dW, W_T_dot, dZ_prev, M in layers:
-            dZ_dot(A_prev_T, dW)
-            W_T_dot(dZ, dZ_prev)
-            mul(dZ_prev, M, dZ_prev)
-        dZ_1_dot(X_T, dW_1)
-        add.reduce(dZ_all, axis=1, out=db)
-        mul(grad, lr, grad)
-        sub(theta, grad, theta)
-
-    return backward
-
-
-def _params_of(ws: _Workspace) -> Params:
-    """The parameters held in ``ws`` as a fresh dict, the output layer's sign restored."""
-    params: Params = {}
-    for layer, (W, b) in enumerate(zip(ws.W, ws.b, strict=True), start=1):
-        params[f"W{layer}"], params[f"b{layer}"] = W.copy(), b.copy()
-    last = len(ws.W)
-    params[f"W{last}"] *= -1.0
-    params[f"b{last}"] *= -1.0
-    return params
+Trained = tuple[Params, list[float]]
 
 
 def _check_inputs(X: np.ndarray, Y: np.ndarray, params: Params, hidden_activation: str) -> None:
@@ -184,6 +36,42 @@ def _check_inputs(X: np.ndarray, Y: np.ndarray, params: Params, hidden_activatio
     expected = {f"{kind}{layer}" for layer in range(1, n_layers(params) + 1) for kind in "Wb"}
     if set(params) != expected or not params:
         raise ValueError(f"expected parameters {sorted(expected)}, got {sorted(params)}")
+    dims = (X.shape[0], *layer_dims_of(params)[1:])
+    for layer in range(1, len(dims)):
+        shapes = {"W": (dims[layer], dims[layer - 1]), "b": (dims[layer], 1)}
+        for kind, shape in shapes.items():
+            if np.shape(params[f"{kind}{layer}"]) != shape:
+                raise ValueError(
+                    f"{kind}{layer} has shape {np.shape(params[f'{kind}{layer}'])}; layer sizes"
+                    f" {list(dims)} (n_x = {X.shape[0]}) need {shape}"
+                )
+
+
+def _check_starts(
+    X: np.ndarray, Y: np.ndarray, starts: Sequence[Params], hidden_activation: str
+) -> None:
+    """Every start valid on its own, and all of one shape, so that they stack."""
+    for params in starts:
+        _check_inputs(X, Y, params, hidden_activation)
+    dims = [layer_dims_of(params) for params in starts]
+    for index, other in enumerate(dims):
+        if other != dims[0]:
+            raise ValueError(
+                f"start {index} has layer sizes {list(other)}, start 0 has {list(dims[0])}:"
+                " train_many stacks starts of one shape; call it once per shape"
+            )
+
+
+def _engine(
+    X: np.ndarray, Y: np.ndarray, starts: Sequence[Params], learning_rate: float, relu: bool
+) -> Engine | None:
+    """The fastest engine that is exact for these sizes on this machine, if any is."""
+    dims = layer_dims_of(starts[0])
+    fortran = bool(X.flags.f_contiguous and not X.flags.c_contiguous)
+    for fold in (True, False):
+        if is_exact(dims, len(starts), X.shape[1], fortran, relu, fold):
+            return Engine(X, Y, starts, learning_rate, relu=relu, fold=fold)
+    return None
 
 
 def train(
@@ -193,24 +81,48 @@ def train(
     learning_rate: float = 0.01,
     num_iterations: int = 15000,
     hidden_activation: str = "relu",
-) -> tuple[Params, list[float]]:
+) -> Trained:
     """Run ``num_iterations`` full-batch gradient steps from ``parameters`` (left unchanged).
 
     Returns the final parameters and the cost at steps 0, 1000, 2000, ...: each the cost of
     the parameters before that step's update, as the course's training loop records it.
     """
-    _check_inputs(X, Y, parameters, hidden_activation)
-    ws = _allocate(X, Y, parameters)
+    [trained] = train_many(X, Y, [parameters], learning_rate, num_iterations, hidden_activation)
+    return trained
+
+
+def train_many(
+    X: np.ndarray,
+    Y: np.ndarray,
+    starts: Sequence[Params],
+    learning_rate: float = 0.01,
+    num_iterations: int = 15000,
+    hidden_activation: str = "relu",
+) -> list[Trained]:
+    """``train`` from each of ``starts`` (left unchanged), all in one stacked computation.
+
+    The starts must share their layer sizes. Result ``k`` is what ``train`` returns for
+    ``starts[k]``, bit for bit; memory grows with ``len(starts)`` (about 0.2 MB per start for
+    the course's network on its 300 points), so split a long list into chunks of a few dozen.
+    """
+    _check_starts(X, Y, starts, hidden_activation)
+    if not starts:
+        return []
     relu = hidden_activation == "relu"
-    forward, backward = _make_forward(ws, relu), _make_backward(ws, learning_rate, relu)
-    costs: list[float] = []
+    engine = _engine(X, Y, starts, learning_rate, relu)
+    if engine is None:
+        return [
+            readable_train(X, Y, s, learning_rate, num_iterations, relu, COST_EVERY) for s in starts
+        ]
+    costs: list[list[float]] = [[] for _ in starts]
     with np.errstate(over="ignore"):  # exp(-Z_L) overflows to inf for a saturated output: fine
-        for step in range(num_iterations):
-            forward()
-            if step % COST_EVERY == 0:
-                costs.append(compute_cost(-ws.neg_ZL, ws.Y))
-            backward()
-    return _params_of(ws), costs
+        for step in range(0, num_iterations, COST_EVERY):  # a recorded step, then the rest
+            engine.forward()
+            for k, curve in enumerate(costs):
+                curve.append(compute_cost(-engine.neg_ZL[k], engine.Y))
+            engine.backward()
+            engine.steps(min(COST_EVERY, num_iterations - step) - 1)
+    return list(zip(engine.params(), costs, strict=True))
 
 
 def model(

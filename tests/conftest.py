@@ -8,6 +8,7 @@ import shutil
 import tempfile
 
 import matplotlib
+import pytest
 from hypothesis import HealthCheck, settings
 
 matplotlib.use("Agg")
@@ -32,3 +33,26 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+
+
+@pytest.fixture(autouse=True)
+def _every_results_json_follows_gradescopes_format(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each ``results.json`` the grader writes in a test is validated against the JSON Schema
+    of Gradescope's format (tests/gradescope_schema.py); writing an invalid one fails the test."""
+    from grader.cli import _last_resort
+    from grader.reports import gradescope
+    from tests.gradescope_schema import validate_results
+
+    dumps, emergency = gradescope.dumps, _last_resort.emergency_results
+
+    def checked_dumps(results: dict) -> str:
+        validate_results(results)
+        return dumps(results)
+
+    def checked_emergency(submission: str, internal: str) -> dict:
+        results = emergency(submission, internal)
+        validate_results(results)
+        return results
+
+    monkeypatch.setattr(gradescope, "dumps", checked_dumps)
+    monkeypatch.setattr(_last_resort, "emergency_results", checked_emergency)

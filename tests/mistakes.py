@@ -441,6 +441,158 @@ def zeros_returns_list(layers_dims):
     return [np.zeros((layers_dims[l], layers_dims[l - 1])) for l in range(1, len(layers_dims))]
 
 
+# -- failures of every kind: exceptions, refused values, layouts, draws at the wrong place -----
+
+
+def _he_layer(layers_dims, l):
+    return np.random.randn(layers_dims[l], layers_dims[l - 1]) * np.sqrt(2 / layers_dims[l - 1])
+
+
+def he_randn_tuple(layers_dims):
+    np.random.seed(3)
+    parameters = {}
+    for l in range(1, len(layers_dims)):
+        shape = (layers_dims[l], layers_dims[l - 1])
+        parameters["W" + str(l)] = np.random.randn(shape) * np.sqrt(2 / layers_dims[l - 1])
+        parameters["b" + str(l)] = np.zeros((layers_dims[l], 1))
+    return parameters
+
+
+def zeros_two_numbers(layers_dims):
+    parameters = {}
+    for l in range(1, len(layers_dims)):
+        parameters["W" + str(l)] = np.zeros(layers_dims[l], layers_dims[l - 1])
+        parameters["b" + str(l)] = np.zeros((layers_dims[l], 1))
+    return parameters
+
+
+def zeros_int_in_key(layers_dims):
+    parameters = {}
+    for l in range(1, len(layers_dims)):
+        parameters["W" + l] = np.zeros((layers_dims[l], layers_dims[l - 1]))
+    return parameters
+
+
+def he_past_the_end(layers_dims):
+    np.random.seed(3)
+    parameters = {}
+    for l in range(1, len(layers_dims) + 1):
+        parameters["W" + str(l)] = _he_layer(layers_dims, l)
+        parameters["b" + str(l)] = np.zeros((layers_dims[l], 1))
+    return parameters
+
+
+LAYER_SIZES = [2, 10, 5, 1]  # a global of the notebook the graded function should not read
+
+
+def zeros_global_read(dims):
+    parameters = {}
+    for l in range(1, len(layers_dims)):  # noqa: F821 - the student's slip, on purpose
+        parameters["W" + str(l)] = np.zeros((dims[l], dims[l - 1]))
+        parameters["b" + str(l)] = np.zeros((dims[l], 1))
+    return parameters
+
+
+def random_returns_none(layers_dims):
+    np.random.seed(3)
+    parameters = {}
+    for l in range(1, len(layers_dims)):
+        parameters["W" + str(l)] = np.random.randn(layers_dims[l], layers_dims[l - 1]) * 10
+        parameters["b" + str(l)] = np.zeros((layers_dims[l], 1))
+
+
+def random_normal_of_sizes(layers_dims):
+    np.random.seed(3)
+    parameters = {}
+    for l in range(1, len(layers_dims)):
+        parameters["W" + str(l)] = np.random.normal(layers_dims[l], layers_dims[l - 1]) * 10
+        parameters["b" + str(l)] = np.zeros((layers_dims[l], 1))
+    return parameters
+
+
+def zeros_return_in_loop(layers_dims):
+    parameters = {}
+    for l in range(1, len(layers_dims)):
+        parameters["W" + str(l)] = np.zeros((layers_dims[l], layers_dims[l - 1]))
+        parameters["b" + str(l)] = np.zeros((layers_dims[l], 1))
+        return parameters
+
+
+def zeros_fixed_two_layers(layers_dims):
+    parameters = {}
+    for l in (1, 2):
+        parameters["W" + str(l)] = np.zeros((layers_dims[l], layers_dims[l - 1]))
+        parameters["b" + str(l)] = np.zeros((layers_dims[l], 1))
+    return parameters
+
+
+def he_rows_from_fan_in(layers_dims):
+    np.random.seed(3)
+    parameters = {}
+    for l in range(1, len(layers_dims)):
+        n_prev = layers_dims[l - 1]
+        parameters["W" + str(l)] = np.random.randn(n_prev, n_prev) * np.sqrt(2 / n_prev)
+        parameters["b" + str(l)] = np.zeros((layers_dims[l], 1))
+    return parameters
+
+
+def he_drawn_transposed_back(layers_dims):
+    np.random.seed(3)
+    parameters = {}
+    for l in range(1, len(layers_dims)):
+        W = np.random.randn(layers_dims[l - 1], layers_dims[l]).T
+        parameters["W" + str(l)] = W * np.sqrt(2 / layers_dims[l - 1])
+        parameters["b" + str(l)] = np.zeros((layers_dims[l], 1))
+    return parameters
+
+
+def he_layers_reversed(layers_dims):
+    np.random.seed(3)
+    parameters = {}
+    for l in reversed(range(1, len(layers_dims))):
+        parameters["W" + str(l)] = _he_layer(layers_dims, l)
+        parameters["b" + str(l)] = np.zeros((layers_dims[l], 1))
+    return parameters
+
+
+def random_bias_drawn_then_zeroed(layers_dims):
+    np.random.seed(3)
+    parameters = {}
+    for l in range(1, len(layers_dims)):
+        parameters["W" + str(l)] = np.random.randn(layers_dims[l], layers_dims[l - 1]) * 10
+        parameters["b" + str(l)] = np.random.randn(layers_dims[l], 1) * 0
+    return parameters
+
+
+def he_scale_added(layers_dims):
+    np.random.seed(3)
+    parameters = {}
+    for l in range(1, len(layers_dims)):
+        scale = np.sqrt(2 / layers_dims[l - 1])
+        parameters["W" + str(l)] = np.random.randn(layers_dims[l], layers_dims[l - 1]) + scale
+        parameters["b" + str(l)] = np.zeros((layers_dims[l], 1))
+    return parameters
+
+
+def he_floor_division(layers_dims):
+    np.random.seed(3)
+    parameters = {}
+    for l in range(1, len(layers_dims)):
+        scale = np.sqrt(2 // layers_dims[l - 1])
+        parameters["W" + str(l)] = np.random.randn(layers_dims[l], layers_dims[l - 1]) * scale
+        parameters["b" + str(l)] = np.zeros((layers_dims[l], 1))
+    return parameters
+
+
+def he_float32(layers_dims):
+    np.random.seed(3)
+    parameters = {}
+    for l in range(1, len(layers_dims)):
+        parameters["W" + str(l)] = _he_layer(layers_dims, l).astype(np.float32)
+        parameters["b" + str(l)] = np.zeros((layers_dims[l], 1))
+    return parameters
+
+
 SCALE = "weight scale"
 VISIBLE = "matches the reference"
 HIDDEN = "hidden case"
@@ -449,6 +601,7 @@ BIASES = "biases are zero"
 SHAPES = "keys and shapes"
 UNCHANGED = "left unchanged"
 OUTCOME = "training outcome"
+FLOAT64 = "float64"
 
 MISTAKES: tuple[Mistake, ...] = (
     Mistake("he_xavier", "he", he_xavier, r"Xavier", (VISIBLE, HIDDEN, SCALE), (SHAPES, SEEDED)),
@@ -460,9 +613,9 @@ MISTAKES: tuple[Mistake, ...] = (
     Mistake("he_half", "he", he_half, r"0\.5 times the expected size", (VISIBLE, SCALE)),
     Mistake("he_transposed", "he", he_transposed, r"transposed", (VISIBLE, SHAPES), (BIASES,)),
     Mistake("he_flat_biases", "he", he_flat_biases, r"column vectors", (VISIBLE, SHAPES)),
-    Mistake("he_scalar_biases", "he", he_scalar_biases, r"^$", (VISIBLE, SHAPES)),
+    Mistake("he_scalar_biases", "he", he_scalar_biases, r"b1 is a single", (VISIBLE, SHAPES)),
     Mistake("he_random_biases", "he", he_random_biases, r"biases are not zero", (BIASES,)),
-    Mistake("he_missing_last_layer", "he", he_missing_last_layer, r"range\(1, L\)", (SHAPES,)),
+    Mistake("he_missing_last_layer", "he", he_missing_last_layer, r"one layer early", (SHAPES,)),
     Mistake("he_lowercase_keys", "he", he_lowercase_keys, r"'w1'.*capital W", (SHAPES,)),
     Mistake("he_underscore_keys", "he", he_underscore_keys, r"'W_1'.*no separator", (SHAPES,)),
     Mistake("he_word_keys", "he", he_word_keys, r"'weights1'", (SHAPES,)),
@@ -477,7 +630,7 @@ MISTAKES: tuple[Mistake, ...] = (
     Mistake("he_uniform", "he", he_uniform, r"uniform", (VISIBLE, SCALE)),
     Mistake("he_hard_coded", "he", he_hard_coded, r"whatever layers_dims", (HIDDEN,), (VISIBLE,)),
     Mistake("he_clears_input", "he", he_clears_input, r"changes the list", (UNCHANGED,)),
-    Mistake("he_raises", "he", he_raises, r"^$", (VISIBLE, HIDDEN, SHAPES, OUTCOME)),
+    Mistake("he_raises", "he", he_raises, r"NotImplementedError", (VISIBLE, HIDDEN, OUTCOME)),
     Mistake("random_times_1", "random", random_times_1, r"not multiplied", (VISIBLE, SCALE)),
     Mistake("random_times_001", "random", random_times_001, r"x0\.01", (VISIBLE, SCALE)),
     Mistake("random_times_5", "random", random_times_5, r"0\.5 times", (VISIBLE, SCALE)),
@@ -495,7 +648,29 @@ MISTAKES: tuple[Mistake, ...] = (
     Mistake("zeros_flat_biases", "zeros", zeros_flat_biases, r"\(1, 2\)", (VISIBLE, SHAPES)),
     Mistake("zeros_missing_last", "zeros", zeros_missing_last_layer, r"stops one layer early"),
     Mistake("zeros_lowercase_keys", "zeros", zeros_lowercase_keys, r"'w1'", (SHAPES,)),
-    Mistake("zeros_returns_list", "zeros", zeros_returns_list, r"^$", (VISIBLE, SHAPES)),
+    Mistake("zeros_returns_list", "zeros", zeros_returns_list, r"a list", (VISIBLE, SHAPES)),
+    Mistake("he_randn_tuple", "he", he_randn_tuple, r"TypeError.*separate numbers", (VISIBLE,)),
+    Mistake("zeros_two_numbers", "zeros", zeros_two_numbers, r"TypeError.*one tuple", (VISIBLE,)),
+    Mistake("zeros_int_in_key", "zeros", zeros_int_in_key, r"'W' \+ str\(l\)", (VISIBLE,)),
+    Mistake("he_past_the_end", "he", he_past_the_end, r"IndexError.*past its end", (VISIBLE,)),
+    Mistake("zeros_global_read", "zeros", zeros_global_read, r"NameError.*parameter", (VISIBLE,)),
+    Mistake("random_returns_none", "random", random_returns_none, r"returns None", (VISIBLE,)),
+    Mistake(
+        "random_normal", "random", random_normal_of_sizes, r"single number.*normal\(", (VISIBLE,)
+    ),
+    Mistake("zeros_return_in_loop", "zeros", zeros_return_in_loop, r"inside the loop", (HIDDEN,)),
+    Mistake("zeros_fixed_layers", "zeros", zeros_fixed_two_layers, r"2 layers whatever", (HIDDEN,)),
+    Mistake("he_rows_fan_in", "he", he_rows_from_fan_in, r"rows are layers_dims\[l - 1\]"),
+    Mistake("he_column_order", "he", he_drawn_transposed_back, r"column order", (VISIBLE,)),
+    Mistake(
+        "he_reversed", "he", he_layers_reversed, r"another order: W2 gets the first", (VISIBLE,)
+    ),
+    Mistake(
+        "random_bias_draws", "random", random_bias_drawn_then_zeroed, r"as many as b1", (VISIBLE,)
+    ),
+    Mistake("he_scale_added", "he", he_scale_added, r"plus 1 .*added", (VISIBLE, SCALE)),
+    Mistake("he_floor_division", "he", he_floor_division, r"integer division", (VISIBLE,)),
+    Mistake("he_float32", "he", he_float32, r"float32, not float64", (FLOAT64,), (VISIBLE, SCALE)),
 )
 
 

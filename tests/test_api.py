@@ -210,3 +210,26 @@ def test_the_released_stub_filled_in_passes_the_public_checks_and_gets_full_mark
 
     report = grade_notebook(notebooks.write(stub, tmp_path / "Initialization.ipynb"))
     assert report.score == report.max_score == 30
+
+
+def test_bytes_grade_to_the_same_report_as_the_file_they_came_from(tmp_path: Path) -> None:
+    from grader.api import grade_bytes
+
+    path = notebooks.write(
+        notebooks.old_generation(he=_student_cell(BY_NAME["he_xavier"])), tmp_path / "s.ipynb"
+    )
+    from_file = grade_notebook(path).to_dict()
+    from_bytes = grade_bytes(path.read_bytes(), str(path)).report.to_dict()
+    for report in (from_file, from_bytes):
+        report.pop("timing")
+    assert from_bytes == from_file
+
+
+def test_bytes_that_are_not_a_notebook_give_a_report_naming_the_file() -> None:
+    from grader.api import grade_bytes
+
+    report = grade_bytes(b"\xff\xfe not text", "alice.ipynb").report
+    assert report.error is not None
+    assert report.error.startswith("alice.ipynb is not UTF-8 text")
+    assert report.score == 0
+    assert report.submission == "alice.ipynb"

@@ -187,14 +187,32 @@ def _process_table() -> dict[int, tuple[int, str, str]]:
     return table
 
 
+# Descendants of this test process alive before the latest grading began, such as the resource
+# tracker a process pool of an earlier test leaves running until the test process ends.
+_BEFORE_GRADING: set[int] = set()
+
+
+def _descendants() -> set[int]:
+    table = _process_table()
+    found = set()
+    for pid in table:
+        ancestor, seen = table[pid][0], 0
+        while ancestor not in (0, 1, os.getpid()) and ancestor in table and seen < 64:
+            ancestor, seen = table[ancestor][0], seen + 1
+        if ancestor == os.getpid() and pid != os.getpid():
+            found.add(pid)
+    return found
+
+
 def leftover_processes() -> list[str]:
     """Command lines of live processes a grading could have left behind: anything this test
-    process started but its zygote. Every worker, and everything a worker starts, descends from
-    the zygote (its pid namespace's orphans go to its init, an orphaned init to the zygote)."""
+    process started since the grading began but its zygote. Every worker, and everything a worker
+    starts, descends from the zygote (its pid namespace's orphans go to its init, an orphaned init
+    to the zygote)."""
     table, zygote = _process_table(), grader_zygote_pid()
     found = []
     for pid, (_, state, cmdline) in table.items():
-        if pid in (os.getpid(), zygote) or state == "Z":
+        if pid in (os.getpid(), zygote) or pid in _BEFORE_GRADING or state == "Z":
             continue
         ancestor, seen = table[pid][0], 0
         while ancestor not in (0, 1, os.getpid()) and ancestor in table and seen < 64:
@@ -284,6 +302,8 @@ def grade(
     timeout: float = CALL_TIMEOUT,
 ) -> Run:
     workdir.mkdir(exist_ok=True)
+    _BEFORE_GRADING.clear()
+    _BEFORE_GRADING.update(_descendants() - {grader_zygote_pid()})
     old = Path.cwd()
     os.chdir(workdir)
     growth: list[float] = []

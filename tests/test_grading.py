@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import collections
 import re
 from collections.abc import Sequence
 
 import numpy as np
 import pytest
 
-from grader.checks import CallLog, expected_params, grade_function, grade_functions
+from grader.checks import (
+    CallLog,
+    expected_params,
+    grade_function,
+    grade_functions,
+    outcome_starts,
+)
 from grader.sandbox import caller_program, local_caller, local_program
 from grader.spec import BASE_PRESEED, OUTCOME, SPEC
 from grader.types import CallResult, CallStatus
@@ -45,8 +52,42 @@ def test_each_mistake_fails_and_passes_the_right_checks(mistake) -> None:
 def test_partial_credit_adds_up_for_xavier_as_he() -> None:
     result = graded(next(m for m in MISTAKES if m.name == "he_xavier"))
     earned = {check.name: check.points for check in result.checks if check.passed}
-    # keys/shapes 1 + zero biases 0.5 + unchanged input 0.5 + reproducible 1 + outcome 2
+    # keys/shapes 0.5 + float64 0.5 + zero biases 0.5 + unchanged input 0.5 + reproducible 1
+    # + outcome 2
     assert result.score == sum(earned.values()) == 5.0
+
+
+class Plain(dict):
+    """Only a name for a dict."""
+
+
+@pytest.mark.parametrize("mapping", [collections.OrderedDict, collections.defaultdict, Plain])
+@pytest.mark.parametrize("method", ["zeros", "random", "he"])
+def test_the_right_arrays_in_a_mapping_that_only_stores_them_earn_full_marks(
+    method: str, mapping: type
+) -> None:
+    def initializer(layers_dims):
+        parameters = mapping()
+        parameters.update(INITIALIZERS[method](layers_dims))
+        return parameters
+
+    entry = SPEC.function(FUNCTION_NAMES[method])
+    result = grade_function(entry, local_caller(initializer), trainer=stand_in_trainer(method))
+    assert result.result.score == 10.0, [c.message for c in result.result.checks if not c.passed]
+
+
+def test_a_dict_subclass_that_redefines_lookup_is_refused() -> None:
+    class Lying(dict):
+        def __getitem__(self, key):
+            return np.zeros((1, 1))
+
+    def initializer(layers_dims):
+        return Lying(INITIALIZERS["he"](layers_dims))
+
+    entry = SPEC.function(FUNCTION_NAMES["he"])
+    result = grade_function(entry, local_caller(initializer), trainer=stand_in_trainer("he"))
+    assert result.result.score == 0.0
+    assert "a subclass of dict that defines __getitem__" in result.result.checks[0].message
 
 
 def test_hard_coding_the_example_keeps_only_the_visible_points() -> None:
@@ -249,3 +290,36 @@ def _he_unseeded(layers_dims):
         parameters[f"W{layer}"] = draw
         parameters[f"b{layer}"] = np.zeros((layers_dims[layer], 1))
     return parameters
+
+
+def test_outcome_starts_makes_the_outcome_call_of_each_defined_function_once() -> None:
+    calls: list[tuple[str, list[int], int | None]] = []
+
+    def recording(name: str, method: str):  # a caller that notes how it was called
+        inner = local_caller(INITIALIZERS[method])
+
+        def caller(dims: Sequence[int], preseed: int | None) -> CallResult:
+            calls.append((name, list(dims), preseed))
+            return inner(dims, preseed)
+
+        return caller
+
+    def failing(dims: Sequence[int], preseed: int | None) -> CallResult:
+        return CallResult(CallStatus.EXCEPTION, message="ValueError")
+
+    callers = {
+        "initialize_parameters_zeros": recording("zeros", "zeros"),
+        "initialize_parameters_random": failing,
+        "initialize_parameters_he": recording("he", "he"),
+    }
+    program = caller_program({k: v for k, v in callers.items() if k != "initialize_parameters_he"})
+    starts = outcome_starts(SPEC, caller_program(callers))
+    assert calls == [("zeros", [2, 10, 5, 1], BASE_PRESEED), ("he", [2, 10, 5, 1], BASE_PRESEED)]
+    assert starts["initialize_parameters_random"] is None
+    for method in ("zeros", "he"):
+        expected = expected_params(method, (2, 10, 5, 1))
+        got = starts[FUNCTION_NAMES[method]]
+        assert got is not None
+        for key, value in expected.items():
+            np.testing.assert_array_equal(got[key], value, err_msg=key)
+    assert outcome_starts(SPEC, program)["initialize_parameters_he"] is None  # not defined

@@ -11,7 +11,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader.notebook import LoadedNotebook, LoadFailure, load_notebook
+from grader.notebook import LoadedNotebook, LoadFailure, load_notebook, load_notebook_bytes
 
 
 def write_notebook(path: Path, *sources: str) -> Path:
@@ -203,3 +203,53 @@ def test_a_notebook_without_code_cells_is_refused(tmp_path: Path) -> None:
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Answers")])
     nbformat.write(notebook, tmp_path / "hw.ipynb")
     assert "has no code cells" in refused(tmp_path / "hw.ipynb")
+
+
+# -- bytes without a file (a batch task on another machine) -----------------------------------
+
+
+def _broken_files(tmp_path: Path) -> dict[str, Path]:
+    files = {
+        "empty": b"",
+        "blank": b"  \n ",
+        "not_utf8": b'{"cells": "\xff\xfe"}',
+        "not_json": b"def f(): pass\n{",
+        "not_a_notebook": b'{"a": [1, 2]}',
+        "bad_version": b'{"cells": [], "nbformat": 9}',
+        "no_code": json.dumps(
+            nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("on paper")])
+        ).encode(),
+        "ok": nbformat.writes(
+            nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")])
+        ).encode(),
+    }
+    paths = {}
+    for name, data in files.items():
+        paths[name] = tmp_path / f"{name}.ipynb"
+        paths[name].write_bytes(data)
+    (tmp_path / "script.py").write_text("x = 1\n")
+    paths["script"] = tmp_path / "script.py"
+    return paths
+
+
+def test_bytes_load_exactly_as_the_file_with_the_same_bytes_does(tmp_path: Path) -> None:
+    for name, path in _broken_files(tmp_path).items():
+        from_file = load_notebook(path)
+        from_bytes = load_notebook_bytes(path.read_bytes(), str(path))
+        assert type(from_bytes) is type(from_file), name
+        assert from_bytes.path == from_file.path
+        assert from_bytes.sha256 == from_file.sha256, name
+        if isinstance(from_file, LoadFailure):
+            assert isinstance(from_bytes, LoadFailure)
+            assert from_bytes.reason == from_file.reason, name
+        else:
+            assert isinstance(from_bytes, LoadedNotebook)
+            assert from_bytes.cells == from_file.cells
+            assert from_bytes.warnings == from_file.warnings
+
+
+def test_bytes_over_the_size_cap_are_refused_with_the_name_and_the_limit() -> None:
+    data = b" " * (2 * 1024 * 1024 + 1)
+    result = load_notebook_bytes(data, "big.ipynb", max_bytes=2 * 1024 * 1024)
+    assert isinstance(result, LoadFailure)
+    assert result.reason.startswith("big.ipynb is 2.0 MB, over the 2 MB limit")

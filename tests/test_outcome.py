@@ -16,8 +16,10 @@ from grader.checks import (
     check_outcome,
     default_cache,
     expected_params,
+    reference_trainer,
     seeded_start,
     train_outcome,
+    train_outcomes,
 )
 from grader.checks._training import params_digest
 from grader.locations import CACHE_ENV
@@ -198,3 +200,72 @@ def test_a_bit_exact_solution_trains_once() -> None:
     began = time.perf_counter()
     check_outcome(ENTRIES["he"], ok(start("he")), cache=OutcomeCache(cache.directory))
     assert time.perf_counter() - began < 0.5
+
+
+# -- many starts at once: what a batch calls ----------------------------------------------------
+
+
+class CountingManyTrainer:
+    """Stands in for stacked training: notes the size of every stack it is given."""
+
+    def __init__(self) -> None:
+        self.stacks: list[int] = []
+
+    def __call__(self, starts) -> list[Outcome]:
+        self.stacks.append(len(starts))
+        return [CountingTrainer()(params) for params in starts]
+
+
+def test_train_outcomes_trains_each_distinct_miss_once_in_stacks(tmp_path) -> None:
+    cache = OutcomeCache(tmp_path)
+    known = CountingTrainer(0.5, 0.5)(start("zeros"))
+    cache.put(params_digest(start("zeros")), known)
+    wrong_shape = {**start("he"), "W1": np.zeros((2, 10))}
+    mistake = seeded_start(lambda fan_in, fan_out: 1.0, 3)
+    starts = [start("he"), start("random"), start("he"), start("zeros"), None, wrong_shape, mistake]
+    trainer = CountingManyTrainer()
+    outcomes = train_outcomes(starts, trainer=trainer, cache=cache, stack_size=2)
+    assert trainer.stacks == [2, 1]  # he, random, then the mistake; each once
+    assert outcomes[0] is outcomes[2]
+    assert outcomes[3] is known
+    assert outcomes[4] is None  # nothing to train
+    assert outcomes[5] is None  # not the outcome network
+    assert all(isinstance(outcomes[i], Outcome) for i in (0, 1, 6))
+    assert len(list(tmp_path.glob("*.json"))) == 4
+
+
+def test_a_grading_after_train_outcomes_trains_nothing(tmp_path) -> None:
+    cache = OutcomeCache(tmp_path)
+    train_outcomes([start("he")], trainer=CountingManyTrainer(), cache=cache)
+    trainer = CountingTrainer()
+    result, _ = check_outcome(ENTRIES["he"], ok(start("he")), trainer=trainer, cache=cache)
+    assert trainer.calls == 0
+    assert result.passed
+
+
+def test_train_outcomes_refuses_an_empty_stack(tmp_path) -> None:
+    with pytest.raises(ValueError, match="stack_size"):
+        train_outcomes([start("he")], cache=OutcomeCache(tmp_path), stack_size=0)
+
+
+@pytest.mark.slow
+def test_stacked_outcomes_are_the_outcomes_trained_alone(tmp_path) -> None:
+    # Every verdict then stays what grading one notebook gives, whatever it was trained beside.
+    starts = [
+        start("he"),
+        start("random"),
+        seeded_start(lambda fan_in, fan_out: 1.0, 3),  # forgot * 10
+        seeded_start(lambda fan_in, fan_out: np.sqrt(2 / fan_out), 3),  # fan-out
+        seeded_start(lambda fan_in, fan_out: 10.0, 17),
+    ]
+    stacked = train_outcomes(starts, cache=OutcomeCache(tmp_path))
+    for params, got in zip(starts, stacked, strict=True):
+        alone = reference_trainer(params)
+        assert got is not None
+        assert (got.train_accuracy, got.test_accuracy, got.costs) == (
+            alone.train_accuracy,
+            alone.test_accuracy,
+            alone.costs,
+        )
+        for key, value in alone.params.items():
+            assert got.params[key].tobytes() == value.tobytes(), key

@@ -25,7 +25,7 @@ import pytest
 from grader.sandbox import SandboxRefused, Worker, isolation_report
 from grader.sandbox import _launch as launch
 from grader.sandbox import _platform as sandbox_platform
-from grader.types import CallResult, CallStatus, Limits
+from grader.types import CallResult, CallStatus, Limits, Raised
 from tests.published import HE_2_4_1
 
 FIXTURES = Path(__file__).parent / "fixtures" / "sandbox"
@@ -164,8 +164,10 @@ def test_one_worker_serves_every_call(returns: Worker) -> None:
         ("returns_list", "returned something of type list, not a dict"),
         ("returns_tuple", "returned something of type tuple, not"),
         ("returns_object", "returned something of type object, not"),
-        ("returns_ordered_dict", "returned a subclass of dict (OrderedDict)"),
-        ("returns_dict_subclass", "returned a subclass of dict (Params)"),
+        ("returns_dict_subclass", "returned a Params, a subclass of dict that defines __getitem__"),
+        ("returns_ordered_subclass_with_a_method", "returned a Hiding, a subclass of dict that"),
+        ("returns_dict_with_a_mixin", "returned a Mixed, a subclass of dict that defines keys"),
+        ("returns_dict_with_a_metaclass", "that defines its metaclass of its own"),
         ("returns_ndarray_subclass", "returned W1 as something of type Sub"),
         ("returns_matrix", "returned W1 as something of type matrix"),
         ("returns_masked", "W1 as something of type MaskedArray"),
@@ -189,6 +191,25 @@ def test_values_that_are_not_real_arrays_are_invalid(
     assert fragment in result.message
 
 
+@pytest.mark.parametrize(
+    "function",
+    [
+        "returns_ordered_dict",
+        "returns_defaultdict",
+        "returns_plain_subclass",
+        "returns_plain_ordered_subclass",
+    ],
+)
+def test_mappings_that_only_store_their_items_are_read_as_data(
+    returns: Worker, function: str
+) -> None:
+    result = returns.call(function, [2, 4, 1])
+    assert result.ok, result.message
+    assert result.value is not None
+    assert type(result.value) is dict
+    np.testing.assert_array_equal(result.value["W1"], np.zeros((2, 2)), err_msg=function)
+
+
 def test_integer_and_bool_arrays_become_float64_with_a_note(returns: Worker) -> None:
     result = returns.call("returns_ints", [2, 4, 1])
     assert result.ok
@@ -197,6 +218,7 @@ def test_integer_and_bool_arrays_become_float64_with_a_note(returns: Worker) -> 
     assert result.value["W1"].tolist() == [[0.0, 1.0], [2.0, 3.0]]
     assert "W1 holds int64 values" in result.message
     assert "b1 holds bool values" in result.message
+    assert result.dtypes == (("W1", "int64"), ("b1", "bool"))
 
 
 @pytest.mark.parametrize(
@@ -217,6 +239,7 @@ def test_real_arrays_pass_through_whatever_their_layout(
     np.testing.assert_array_equal(result.value["W1"], expected, err_msg=function)
     assert result.value["W1"].flags.c_contiguous
     assert result.value["W1"].dtype == np.float64
+    assert result.dtypes == ((("W1", "float32"),) if function == "returns_float32" else ())
 
 
 def test_a_misspelled_function_is_missing_with_a_suggestion(returns: Worker) -> None:
@@ -276,6 +299,13 @@ def test_an_exception_names_the_line_of_the_students_code() -> None:
     with Worker(program("exits.py"), limits=LIMITS, origin=lambda line: (4, line - 20)) as worker:
         result = worker.call("raises", [1])
     assert f"cell 5, line {number - 20}: `return 1 / denominator`" in result.message
+    assert result.raised == Raised(
+        "ZeroDivisionError",
+        "division by zero",
+        f"cell 5, line {number - 20}",
+        "return 1 / denominator",
+        "raises",
+    )
 
 
 def test_the_worker_restarts_after_dying() -> None:

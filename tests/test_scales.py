@@ -10,6 +10,7 @@ from grader.diagnosis._draws import factors, rand_draws, randn_draws, reseeded_d
 from grader.diagnosis._scale import (
     LayerScale,
     explain_factors,
+    layer_scales,
 )
 
 
@@ -32,7 +33,15 @@ def test_factors_recover_per_layer_scales() -> None:
     draws = randn_draws((4, 3, 2), 7)
     assert factors([draws[0] * 2.5, draws[1] * -0.1], draws) == pytest.approx([2.5, -0.1])
     assert factors([draws[0], draws[1] + 1e-3], draws) is None
-    assert factors([np.zeros((3, 4)), draws[1]], draws) is None
+    # an all-zero layer is the draws times 0 (a scale that rounded to nothing, as 2 // 3 does)
+    assert factors([np.zeros((3, 4)), draws[1]], draws) == [0.0, 1.0]
+    assert factors([np.full((3, 4), np.nan), draws[1]], draws) is None
+
+
+def test_integer_division_in_the_he_scale_is_named() -> None:
+    dims = (60, 200, 1)
+    layers = layer_scales(dims, [np.sqrt(2.0 // fan_in) for fan_in in dims[:-1]])
+    assert "integer division" in (explain_factors("he", layers) or "")
 
 
 def test_explain_factors_names_mixed_layer_errors() -> None:

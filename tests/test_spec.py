@@ -84,3 +84,30 @@ def test_preseeds_are_neither_the_exercise_seed_nor_a_searched_seed() -> None:
         assert seed != 3
         assert seed > 100
         assert seed < 2**32
+
+
+def test_the_spec_digest_is_stable_and_ignores_where_the_assignment_lies() -> None:
+    from dataclasses import replace
+    from pathlib import Path
+
+    from grader.spec import spec_digest
+
+    digest = spec_digest(SPEC)
+    assert len(digest) == 64
+    assert spec_digest(replace(SPEC, directory=Path("/elsewhere"))) == digest
+
+
+def test_the_spec_digest_changes_with_points_cases_or_limits() -> None:
+    from dataclasses import replace
+
+    from grader.spec import ExactCase, spec_digest
+    from grader.types import Limits
+
+    digest = spec_digest(SPEC)
+    first = SPEC.functions[0]
+    fewer_points = replace(first, outcome_points=1.0)
+    other_case = replace(first, exact_cases=(ExactCase((3, 2, 2), 2.0), *first.exact_cases[1:]))
+    for changed in (fewer_points, other_case):
+        assert spec_digest(replace(SPEC, functions=(changed, *SPEC.functions[1:]))) != digest
+    assert spec_digest(SPEC, limits=Limits(call_seconds=2.0)) != digest
+    assert spec_digest(SPEC, limits=SPEC.limits) == digest

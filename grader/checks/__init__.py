@@ -14,29 +14,36 @@ from grader.checks._loop import (
     grade_function,
     grade_functions,
     missing_function,
+    outcome_starts,
 )
 from grader.checks._outcome import BANDS, Band, check_outcome
 from grader.checks._properties import check_properties
 from grader.checks._training import (
+    STACK_SIZE,
+    ManyTrainer,
     Outcome,
     OutcomeCache,
     Trainer,
     calibrate,
     default_cache,
+    reference_many_trainer,
     reference_trainer,
     seeded_start,
     train_outcome,
+    train_outcomes,
 )
 from grader.types import FUNCTION_BUDGET_CALLS
 
 __all__ = [
     "BANDS",
     "FUNCTION_BUDGET_CALLS",
+    "STACK_SIZE",
     "Band",
     "CallLog",
     "Difference",
     "FunctionFeedback",
     "GradedFunction",
+    "ManyTrainer",
     "Outcome",
     "OutcomeCache",
     "Trainer",
@@ -52,8 +59,11 @@ __all__ = [
     "grade_function",
     "grade_functions",
     "missing_function",
+    "outcome_starts",
+    "reference_many_trainer",
     "reference_trainer",
     "seeded_start",
     "structure_difference",
     "train_outcome",
+    "train_outcomes",
 ]

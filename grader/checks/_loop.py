@@ -20,9 +20,9 @@ gets the same grade on every run (``msg.NONDETERMINISTIC``).
 from __future__ import annotations
 
 import difflib
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache
 
 import numpy as np
 
@@ -95,7 +95,7 @@ class CallLog:
         return result
 
 
-@lru_cache(maxsize=64)
+@functools.lru_cache(maxsize=64)
 def expected_params(method: str, layer_dims: Dims) -> Params:
     """The reference's answer, computed without disturbing the host's global random state."""
     import reference
@@ -153,9 +153,14 @@ def grade_function(
     visible_passed = all(
         c.passed for c, case in zip(exact, entry.exact_cases, strict=True) if not case.hidden
     )
-    calls = {**hidden.results, **log.results}
-    visible = tuple(c.layer_dims for c in entry.visible_cases)
-    evidence = Evidence(entry.method, calls, visible, visible_passed)
+    evidence = Evidence(
+        entry.method,
+        {**hidden.results, **log.results},
+        tuple(c.layer_dims for c in entry.visible_cases),
+        visible_passed,
+        tuple(c.layer_dims for c in entry.exact_cases if c.hidden),
+        functools.partial(expected_params, entry.method),
+    )
     return GradedFunction(FunctionResult(entry.name, checks, diagnose(evidence)), start, outcome)
 
 
@@ -180,6 +185,25 @@ def _outcome_slot(entry: FunctionSpec) -> CheckResult:
 
 def _failed(check: CheckResult, message: str) -> CheckResult:
     return replace(check, points=0.0, passed=False, message=message)
+
+
+def outcome_starts(spec: AssignmentSpec, program: Program) -> dict[str, Params | None]:
+    """Each graded function's start for its outcome check, by name, without grading it.
+
+    One call per defined function with ``outcome_dims`` after ``BASE_PRESEED``, exactly the
+    call its grading makes, so a batch can collect the starts of many submissions, train them
+    together (``train_outcomes``) and then grade each with the outcomes already cached. A
+    function that is not defined, or whose call fails, maps to ``None``.
+    """
+    defined = program.defined()
+    starts: dict[str, Params | None] = {}
+    for entry in spec.functions:
+        if entry.name not in defined:
+            starts[entry.name] = None
+            continue
+        result = program.caller(entry.name)(list(entry.outcome_dims), BASE_PRESEED)
+        starts[entry.name] = result.value if result.ok else None
+    return starts
 
 
 def _closest(name: str, defined: Sequence[str], graded: Sequence[str]) -> str | None:

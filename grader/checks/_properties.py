@@ -1,12 +1,13 @@
 """Property checks on generated ``layers_dims``: what must hold for every input, not only examples.
 
 Every run tries the same inputs (``grader.checks.strategies.property_inputs``): a few small
-networks first, then inputs hypothesis drew once per process, so a regrade, on any install, sees
-the same inputs. Every input costs at most two calls: one after seeding the global generator with
-``BASE_PRESEED``, one after ``OTHER_PRESEED``. Five properties are then judged on the same
-observations, so a function costs at most ``2 * len(property_inputs(...))`` calls, inside
-``property_call_budget``. There is no shrinking: the report names the smallest failing input
-among those tried, so a mistake that shows on a small network is reported on one.
+networks first, then inputs drawn from a fixed seed of the spec, so a regrade, on any install,
+Python or library version, sees the same inputs. Every input costs at most two calls: one after
+seeding the global generator with ``BASE_PRESEED``, one after ``OTHER_PRESEED``. Six properties
+are then judged on the same observations, so a function costs at most
+``2 * len(property_inputs(...))`` calls, inside ``property_call_budget``. There is no shrinking:
+the report names the smallest failing input among those tried, so a mistake that shows on a
+small network is reported on one.
 
 A call that times out, runs out of memory or kills the worker ends the observation at once; every
 property that had not already failed then fails with that reason, and the worker is not called
@@ -27,6 +28,7 @@ from grader.checks.strategies import property_inputs
 from grader.results import CheckResult
 from grader.spec import (
     BASE_PRESEED,
+    FLOAT64,
     INPUT_UNCHANGED,
     KEYS_AND_SHAPES,
     OTHER_PRESEED,
@@ -100,6 +102,20 @@ def _keys_and_shapes(method: str, obs: Observation) -> str | None:
     return describe_visible(diff, obs.dims, method, list(obs.first.value))
 
 
+def _float64(method: str, obs: Observation) -> str | None:
+    if not obs.first.dtypes:
+        return None
+    key, dtype = obs.first.dtypes[0]
+    others = len(obs.first.dtypes) - 1
+    return msg.NOT_FLOAT64.format(
+        dims=list(obs.dims),
+        key=key,
+        dtype=dtype,
+        more=msg.NOT_FLOAT64_MORE.format(count=others) if others else "",
+        hint=msg.NOT_FLOAT64_HINT.get(dtype.rstrip("0123456789"), msg.NOT_FLOAT64_HINT["float"]),
+    )
+
+
 def _zero_biases(method: str, obs: Observation) -> str | None:
     value = obs.first.value or {}
     for key in obs.shapes:
@@ -161,6 +177,7 @@ class _Property:
 
 PROPERTIES: dict[str, _Property] = {
     KEYS_AND_SHAPES: _Property(_keys_and_shapes, lambda obs: True),
+    FLOAT64: _Property(_float64, lambda obs: obs.first.ok),
     ZERO_BIASES: _Property(_zero_biases, lambda obs: obs.first.ok),
     INPUT_UNCHANGED: _Property(_input_unchanged, lambda obs: obs.first.ok),
     REPRODUCIBLE: _Property(_reproducible, lambda obs: obs.structure_ok and obs.second is not None),

@@ -1,14 +1,19 @@
-"""The inputs graded functions get: hypothesis strategies shared by the grader and the tests, and
-the fixed list of inputs every property run tries."""
+"""The inputs graded functions get: the hypothesis strategy the tests draw ``layers_dims`` with,
+and the fixed list of inputs every property run of a grading tries (drawn without hypothesis, so
+that they never change with its version)."""
 
 from __future__ import annotations
 
-import contextlib
 import functools
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
-from hypothesis import HealthCheck, Phase, Verbosity, given, settings
+import numpy as np
 from hypothesis import strategies as st
+
+from grader.spec import PROPERTY_SEED
+
+MIN_LAYERS, MAX_LAYERS = 2, 6  # sizes in a layers_dims, input and output included
+MIN_UNITS, MAX_UNITS = 1, 64
 
 # The small networks a student should see first when a property fails: each property run starts
 # with these, before any generated input.
@@ -16,7 +21,11 @@ SMALL_EXAMPLES: tuple[Sequence[int], ...] = ([1, 1], [2, 1], [3, 2, 1], (2, 4, 1
 
 
 def layer_dims(
-    *, min_layers: int = 2, max_layers: int = 6, min_units: int = 1, max_units: int = 64
+    *,
+    min_layers: int = MIN_LAYERS,
+    max_layers: int = MAX_LAYERS,
+    min_units: int = MIN_UNITS,
+    max_units: int = MAX_UNITS,
 ) -> st.SearchStrategy[Sequence[int]]:
     """``layers_dims`` as students pass them: input size first, output size last.
 
@@ -35,57 +44,34 @@ def layer_dims(
 
 
 @functools.lru_cache(maxsize=8)
-def property_inputs(count: int) -> tuple[Sequence[int], ...]:
+def property_inputs(count: int, seed: int = PROPERTY_SEED) -> tuple[Sequence[int], ...]:
     """The ``layers_dims`` every property run tries, in order: ``SMALL_EXAMPLES``, then up to
-    ``count`` more drawn from ``layer_dims()``, without repeats.
+    ``count`` more, without repeats.
 
-    Drawn once per process by a derandomized hypothesis run, with the constants hypothesis would
-    otherwise mix in from whatever source files happen to be loaded left out: the inputs depend
-    on ``count`` and hypothesis's version alone, not on where or how the grader is installed,
-    and a submission's grading spends no time generating them."""
-    drawn: list[Sequence[int]] = []
-
-    @given(layer_dims())
-    @settings(
-        max_examples=count,
-        derandomize=True,
-        database=None,
-        deadline=None,
-        phases=(Phase.generate,),
-        suppress_health_check=list(HealthCheck),
-        verbosity=Verbosity.quiet,
-    )
-    def draw(dims: Sequence[int]) -> None:
-        drawn.append(dims)
-
-    with _without_local_constants():
-        draw()
+    They are drawn from numpy's legacy ``RandomState(seed)``, whose stream numpy keeps the same
+    in every version (its policy for the legacy generator), by the recipe below and nothing else:
+    the inputs are a function of the spec (``count`` and ``PROPERTY_SEED``) alone, the same in an
+    editable checkout and an installed wheel, on every machine, Python and hypothesis version.
+    Like hypothesis, the recipe favours the sizes where mistakes show: layers of 1 unit, the
+    largest layers, small networks, and both lists and tuples."""
+    state = np.random.RandomState(seed)
     unique: dict[tuple[str, tuple[int, ...]], Sequence[int]] = {}
-    for dims in (*SMALL_EXAMPLES, *drawn):
+    for dims in SMALL_EXAMPLES:
+        unique.setdefault((type(dims).__name__, tuple(dims)), dims)
+    for index in range(count):
+        sizes = [_size(state) for _ in range(int(state.randint(MIN_LAYERS, MAX_LAYERS + 1)))]
+        dims = sizes if index % 2 == 0 else tuple(sizes)
         unique.setdefault((type(dims).__name__, tuple(dims)), dims)
     return tuple(unique.values())
 
 
-@contextlib.contextmanager
-def _without_local_constants() -> Iterator[None]:
-    """Hypothesis draws, now and then, constants found in the "local" source files it sees
-    loaded; for grading, the inputs must not depend on those."""
-    try:
-        from hypothesis.internal.conjecture import providers
-        from hypothesis.internal.constants_ast import Constants
-    except ImportError:  # a hypothesis laid out differently: nothing to switch off
-        yield
-        return
-    original = getattr(providers, "_get_local_constants", None)
-    cache = getattr(providers, "CONSTANTS_CACHE", None)
-    if original is None or cache is None:
-        yield
-        return
-    empty = Constants()
-    cache.cache.clear()
-    providers._get_local_constants = lambda: empty
-    try:
-        yield
-    finally:
-        providers._get_local_constants = original
-        cache.cache.clear()
+def _size(state: np.random.RandomState) -> int:
+    """One layer's size: 1 a fifth of the time, the largest a tenth, small a third, else any."""
+    pick = float(state.random_sample())
+    if pick < 0.2:
+        return MIN_UNITS
+    if pick < 0.3:
+        return MAX_UNITS
+    if pick < 0.6:
+        return int(state.randint(MIN_UNITS, 6))
+    return int(state.randint(MIN_UNITS, MAX_UNITS + 1))

@@ -1,15 +1,22 @@
 """Name the likely mistake behind a wrong initializer, from its numbers, in one sentence.
 
-Detectors run in order and the first that recognises something wins: structure first (a slip
-there also changes the numbers), then the randomness, then the scale. Only the visible cases and
-the probes (``FunctionSpec.probes``) are quoted in a diagnosis; hidden cases are never named.
+Detectors run in order and the first that recognises something wins: a failed call of the
+notebook's own example first (nothing else can be read then), the structure next (a slip there
+also changes the numbers: the keys, the layers, the shapes, the biases), then the randomness
+(the seed, where the numbers come from), then the scale, then the dtype and the argument; last, a
+failed call on some other input and, failing everything, the first value that differs. Only the
+visible cases, the probes (``FunctionSpec.probes``) and the generated inputs are quoted in a
+diagnosis; hidden cases never are.
 """
 
 from __future__ import annotations
 
 from grader.diagnosis._evidence import Detector, Evidence
-from grader.diagnosis._randomness import no_seed, other_draws
+from grader.diagnosis._failures import failed_anywhere, failed_visible
+from grader.diagnosis._layout import layout
+from grader.diagnosis._randomness import added, misplaced_draws, no_seed, other_draws
 from grader.diagnosis._scale import exact_scale, statistical_scale
+from grader.diagnosis._shapes import shapes
 from grader.diagnosis._structure import (
     biases,
     hard_coded,
@@ -18,20 +25,29 @@ from grader.diagnosis._structure import (
     transposed,
     zeros_weights,
 )
+from grader.diagnosis._values import not_float64, unexplained
 
 __all__ = ["DETECTORS", "Detector", "Evidence", "diagnose"]
 
 DETECTORS: tuple[Detector, ...] = (
+    failed_visible,
     hard_coded,
     key_names,
+    layout,
     transposed,
     biases,
+    shapes,
     zeros_weights,
     no_seed,
+    added,
+    misplaced_draws,
     other_draws,
     exact_scale,
     statistical_scale,
+    not_float64,
     input_mutated,
+    failed_anywhere,
+    unexplained,
 )
 
 

@@ -1,6 +1,8 @@
-"""Mistakes in the randomness: no seed (the answer moves with the global state), or draws of
-another construction (reseeding per layer, ``default_rng(3)``, ``rand``, another seed in
-0..100), each compared layer by layer up to a constant factor."""
+"""Mistakes in the randomness: no seed (the answer moves with the global state); the right
+numbers at the wrong place (an extra draw, a bias drawn, layers out of order, column order,
+reseeding per layer); the scale added instead of multiplied; or draws of another construction
+(``default_rng(3)``, ``rand``, another seed in 0..100), each compared layer by layer up to a
+constant factor."""
 
 from __future__ import annotations
 
@@ -9,7 +11,9 @@ import numpy as np
 from grader import messages as msg
 from grader.diagnosis._draws import (
     Draws,
+    Placed,
     factors,
+    place,
     rand_draws,
     randn_draws,
     reseeded_draws,
@@ -21,6 +25,7 @@ from grader.spec import BASE_PRESEED, OTHER_PRESEED
 from reference import SEED
 
 OTHER_SEEDS = range(101)
+SHIFT_ATOL = 1e-12
 
 
 def _primary(ev: Evidence) -> tuple[Dims, list[np.ndarray]] | None:
@@ -43,8 +48,94 @@ def no_seed(ev: Evidence) -> str | None:
     return msg.DIAG_NO_SEED + (msg.DIAG_ALSO.format(more=more) if more else "")
 
 
+def added(ev: Evidence) -> str | None:
+    """The exercise's draws plus a constant: ``randn(...) + scale`` for ``randn(...) * scale``."""
+    primary = _primary(ev)
+    if ev.method == "zeros" or primary is None:
+        return None
+    dims, weights = primary
+    shifts = []
+    for w, z in zip(weights, randn_draws(dims, SEED), strict=True):
+        difference = w - z
+        if not np.allclose(difference, difference.flat[0], rtol=1e-9, atol=SHIFT_ATOL):
+            return None
+        shifts.append(float(difference.flat[0]))
+    if all(abs(shift) <= SHIFT_ATOL for shift in shifts):
+        return None
+    return msg.DIAG_ADDED.format(shift=shifts[0], key="W1", hint=msg.DIAG_ADDED_HINT[ev.method])
+
+
+def _expected_offsets(dims: Dims) -> list[int]:
+    sizes = [dims[i] * dims[i - 1] for i in range(1, len(dims))]
+    return [sum(sizes[:i]) for i in range(len(sizes))]
+
+
+def _misplaced(dims: Dims, placed: list[Placed]) -> str | None:
+    """The sentence for the exercise's numbers found at the wrong place, or None."""
+    expected = _expected_offsets(dims)
+    offsets = [p.offset for p in placed]
+    if len(placed) > 1 and all(offset == 0 for offset in offsets):
+        return msg.DIAG_RESEED.format(key=f"W{len(dims) - 1}")
+    for layer, (p, want) in enumerate(zip(placed, expected, strict=True), start=1):
+        if p.offset == want and p.order == "F":
+            return msg.DIAG_COLUMN_ORDER.format(key=f"W{layer}")
+        if p.offset != want:
+            return _shifted(dims, offsets, expected, layer)
+    return None
+
+
+def _shifted(dims: Dims, offsets: list[int], expected: list[int], layer: int) -> str:
+    index = layer - 1
+    shift = offsets[index] - expected[index]
+    before = offsets[index - 1] - expected[index - 1] if index else 0
+    extra = shift - before
+    if extra <= 0 or offsets != sorted(offsets):  # numbers from further back: another order
+        size = dims[layer] * dims[layer - 1]
+        return msg.DIAG_DRAW_ORDER.format(
+            first=f"W{offsets.index(min(offsets)) + 1}",
+            key=f"W{layer}",
+            start=offsets[index] + 1,
+            end=offsets[index] + size,
+            want_start=expected[index] + 1,
+            want_end=expected[index] + size,
+        )
+    where = msg.DIAG_SHIFTED_BEFORE
+    why = ""
+    if index:
+        where = msg.DIAG_SHIFTED_BETWEEN.format(before=f"W{index}", key=f"W{layer}")
+        if extra == dims[index]:
+            why = msg.DIAG_SHIFTED_BIAS.format(bias=f"b{index}")
+    return msg.DIAG_SHIFTED.format(
+        key=f"W{layer}",
+        got=offsets[index] + 1,
+        want=expected[index] + 1,
+        extra=extra,
+        numbers=msg.DIAG_SHIFTED_NUMBERS[extra == 1],
+        where=where,
+        why=why,
+    )
+
+
+def misplaced_draws(ev: Evidence) -> str | None:
+    """The exercise's numbers, but not where the exercise puts them."""
+    primary = _primary(ev)
+    if ev.method == "zeros" or primary is None:
+        return None
+    dims, weights = primary
+    hints = _expected_offsets(dims)
+    placed = [place(w, hint) for w, hint in zip(weights, hints, strict=True)]
+    if any(p is None for p in placed):
+        return None
+    found = [p for p in placed if p is not None]
+    message = _misplaced(dims, found)
+    if message is None:
+        return None
+    more = explain_factors(ev.method, layer_scales(dims, [p.factor for p in found]))
+    return message + (msg.DIAG_ALSO.format(more=more) if more else "")
+
+
 def other_draws(ev: Evidence) -> str | None:
-    """Self-seeded but not the exercise's draws: reseeding, default_rng, rand, another seed."""
+    """Self-seeded but not the exercise's draws: default_rng, rand, another seed."""
     primary = _primary(ev)
     if ev.method == "zeros" or primary is None:
         return None

@@ -34,11 +34,14 @@ FORMULAS: dict[str, tuple[tuple[str, Callable[[int, int], float]], ...]] = {
         ("no_sqrt", lambda fi, fo: 2 / fi),
         ("unit", lambda fi, fo: 1.0),
         ("times10", lambda fi, fo: 10.0),
+        ("double_sqrt", lambda fi, fo: (2 / fi) ** 0.25),
+        ("floor_div", lambda fi, fo: np.sqrt(2.0 // fi)),
     ),
     "random": (
         ("unit", lambda fi, fo: 1.0),
         ("small", lambda fi, fo: 0.01),
         ("he", lambda fi, fo: he_scale(fi)),
+        ("sqrt", lambda fi, fo: np.sqrt(10.0)),
     ),
 }
 
@@ -66,6 +69,8 @@ def scale_message(method: str, what: str, layers: Sequence[LayerScale], explanat
 
     def distance(layer: LayerScale) -> tuple[float, int]:
         # ties (a constant factor) go to the widest fan-in, whose numbers say the most
+        if layer.value == 0:
+            return float("inf"), layer.fan_in
         off = abs(np.log(abs(layer.value) / weight_std(method, layer.fan_in)))
         return round(float(off), 9), layer.fan_in
 

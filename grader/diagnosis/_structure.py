@@ -1,6 +1,6 @@
-"""Structural mistakes: a hard-coded answer, key names, a missing layer, transposed weights, bias
-shapes or values, nonzero zeros, a changed ``layers_dims``. They come first, because a structural
-slip also changes the numbers."""
+"""Structural mistakes: a hard-coded answer, renamed keys, transposed weights, bias shapes or
+values, nonzero zeros, a changed ``layers_dims``. They come first, because a structural slip also
+changes the numbers. (Which layers come back is ``_layout``; other wrong shapes ``_shapes``.)"""
 
 from __future__ import annotations
 
@@ -41,12 +41,6 @@ def key_names(ev: Evidence) -> str | None:
         names = ", ".join(repr(k) for k in got)
         if sorted(_normal_key(k) for k in got) == sorted(k.lower() for k in wanted):
             return msg.DIAG_KEY_NAMES.format(got=names, expected=", ".join(map(repr, wanted)))
-        shifted = [f"{k[0]}{int(k[1:]) - 1}" for k in wanted]
-        if set(got) == set(shifted):
-            return msg.DIAG_ZERO_BASED.format(got=names, expected=", ".join(map(repr, wanted)))
-        last = len(dims) - 1
-        if set(got) == set(wanted) - {f"W{last}", f"b{last}"}:
-            return msg.DIAG_MISSING_LAST.format(dims=list(dims), missing=f"W{last} or b{last}")
     return None
 
 
@@ -82,13 +76,13 @@ def biases(ev: Evidence) -> str | None:
 def zeros_weights(ev: Evidence) -> str | None:
     if ev.method != "zeros":
         return None
-    for _, params in ev.shown():
-        for key in sorted(k for k in params if k.startswith("W")):
-            if np.all(params[key] == 1):
-                return msg.DIAG_ZEROS_ONES
-            if np.any(params[key] != 0):
-                return msg.DIAG_ZEROS_RANDOM.format(key=key)
-    return None
+    weights = [(k, p[k]) for _, p in ev.shown() for k in sorted(p) if k.startswith("W")]
+    if not weights or all(not np.any(w) for _, w in weights):
+        return None
+    if all(np.all(w == 1) for _, w in weights):  # np.ones every time, not leftover memory
+        return msg.DIAG_ZEROS_ONES
+    key = next(k for k, w in weights if np.any(w != 0))
+    return msg.DIAG_ZEROS_RANDOM.format(key=key)
 
 
 def input_mutated(ev: Evidence) -> str | None:

@@ -1,8 +1,9 @@
 """Steps 1 and 2 of grading: read a submitted file as a notebook, then build the program to run.
 
 ``load_notebook(path)`` gives a ``LoadedNotebook`` or a ``LoadFailure`` (never raises for what a
-student submits); ``extract(notebook)`` finds the graded functions and keeps the notebook's
-definitions, leaving out its top-level work.
+student submits), and ``load_notebook_bytes(data, name)`` the same for bytes without a file;
+``extract(notebook)`` finds the graded functions and keeps the notebook's definitions, leaving out
+its top-level work.
 """
 
 from grader.notebook._extract import CellError, Extraction, Location, extract
@@ -12,6 +13,8 @@ from grader.notebook._load import (
     LoadedNotebook,
     LoadFailure,
     load_notebook,
+    load_notebook_bytes,
+    too_big,
 )
 
 __all__ = [
@@ -24,4 +27,6 @@ __all__ = [
     "Location",
     "extract",
     "load_notebook",
+    "load_notebook_bytes",
+    "too_big",
 ]

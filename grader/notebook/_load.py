@@ -1,11 +1,15 @@
 """Step 1 of grading: read a submitted file into a version-4 notebook, or say plainly why not.
 
 ``load_notebook(path)`` returns a ``LoadedNotebook`` or a ``LoadFailure``; it never raises for
-anything a student can submit. The checks, in order: the path exists and is a regular file, it is
-not over the size cap (decided from ``stat``, before reading a byte), it can be read, it is not
-empty, it is not a ``.py`` script, it decodes as UTF-8 (a byte-order mark is tolerated), it parses
-as JSON, the JSON looks like a notebook, its ``nbformat`` is 3 or 4 (3 is upgraded to 4), and it has
-at least one code cell.
+anything a student can submit. ``load_notebook_bytes(data, name)`` does the same for bytes that
+arrived without a file (a batch task on another machine): every check from the size cap on is
+the same, and ``name`` stands for the path in every message.
+
+The checks, in order: the path exists and is a regular file, it is not over the size cap (decided
+from ``stat``, before reading a byte), it can be read, it is not empty, it is not a ``.py``
+script, it decodes as UTF-8 (a byte-order mark is tolerated), it parses as JSON, the JSON looks
+like a notebook, its ``nbformat`` is 3 or 4 (3 is upgraded to 4), and it has at least one code
+cell.
 
 Outputs and execution counts are dropped before anything else: grading never needs them, and a
 huge or malformed saved output must not cost a student their grade. ``nbformat.validate`` then runs
@@ -68,6 +72,23 @@ def load_notebook(
     data = _read_bytes(path, max_bytes)
     if isinstance(data, LoadFailure):
         return data
+    return _from_bytes(path, data)
+
+
+def load_notebook_bytes(
+    data: bytes, name: str, *, max_bytes: int = DEFAULT_MAX_BYTES
+) -> LoadedNotebook | LoadFailure:
+    """Read ``data`` as the notebook called ``name`` (a file name, shown in every message), with
+    the checks ``load_notebook`` makes once it has the file's bytes."""
+    path = Path(name)
+    if len(data) > max_bytes:
+        return too_big(name, len(data), max_bytes=max_bytes)
+    if not data.strip():
+        return LoadFailure(path, msg.LOAD_EMPTY.format(path=name))
+    return _from_bytes(path, data)
+
+
+def _from_bytes(path: Path, data: bytes) -> LoadedNotebook | LoadFailure:
     digest = hashlib.sha256(data).hexdigest()
     parsed = _parse(path, data)
     if isinstance(parsed, str):
@@ -88,19 +109,22 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes | LoadFailure:
     if not stat.S_ISREG(info.st_mode):
         return LoadFailure(path, msg.LOAD_NOT_REGULAR.format(path=name))
     if info.st_size > max_bytes:
-        return LoadFailure(
-            path, msg.LOAD_TOO_BIG.format(path=name, **_sizes(info.st_size, max_bytes))
-        )
+        return too_big(name, info.st_size, max_bytes=max_bytes)
     try:
         with path.open("rb") as handle:
             data = handle.read(max_bytes + 1)
     except OSError as error:
         return LoadFailure(path, msg.LOAD_UNREADABLE.format(path=name, error=error.strerror))
     if len(data) > max_bytes:  # the file grew after stat
-        return LoadFailure(path, msg.LOAD_TOO_BIG.format(path=name, **_sizes(len(data), max_bytes)))
+        return too_big(name, len(data), max_bytes=max_bytes)
     if not data.strip():
         return LoadFailure(path, msg.LOAD_EMPTY.format(path=name))
     return data
+
+
+def too_big(name: str, size: int, *, max_bytes: int = DEFAULT_MAX_BYTES) -> LoadFailure:
+    """The refusal of a notebook of ``size`` bytes over the cap, decided without reading it."""
+    return LoadFailure(Path(name), msg.LOAD_TOO_BIG.format(path=name, **_sizes(size, max_bytes)))
 
 
 def _sizes(size: int, limit: int) -> dict[str, str]:

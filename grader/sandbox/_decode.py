@@ -21,7 +21,7 @@ import numpy as np
 
 from grader import messages as msg
 from grader.sandbox._pipe import Reply
-from grader.types import CallResult, CallStatus, Limits, Params
+from grader.types import CallResult, CallStatus, Limits, Params, Raised, Refused
 
 Origin = Callable[[int], "tuple[int, int] | None"]
 T = TypeVar("T")
@@ -82,16 +82,22 @@ def call_result(
             CallStatus.MISSING, message=msg.CALL_NOT_CALLABLE.format(name=name, kind=kind)
         )
     if status == "invalid":
-        return CallResult(CallStatus.INVALID, message=_invalid(name, header), **_after(header))
+        text, refused = _invalid(name, header), _refused(header)
+        return CallResult(CallStatus.INVALID, message=text, refused=refused, **_after(header))
     if status == "memory":
         detail = f": {_field(header, 'error', str)}"
         text = msg.CALL_MEMORY.format(name=name, mb=limits.memory_mb, detail=detail)
         return CallResult(CallStatus.MEMORY, message=text)
     if status == "exception":
         error = _field(header, "error", str)
-        place = _place(_field(header, "frames", list), lines, origin)
+        raised = _raised(error, _field(header, "frames", list), lines, origin)
+        place = ""
+        if raised.where:
+            place = msg.CALL_EXCEPTION_PLACE.format(
+                function=raised.function, where=raised.where, code=raised.code
+            )
         text = msg.CALL_EXCEPTION.format(name=name, error=error, place=place)
-        return CallResult(CallStatus.EXCEPTION, message=text)
+        return CallResult(CallStatus.EXCEPTION, message=text, raised=raised)
     if status == "raised":
         kind, code = _field(header, "kind", str), header.get("code")
         detail = f"({code!r})" if isinstance(code, (int, str)) and type(code) is not bool else ""
@@ -132,13 +138,15 @@ def _ok(name: str, reply: Reply) -> CallResult:
     if len(set(keys)) != len(keys):
         raise Garbled("the same key twice")
     params: Params = {key: read_npy(blob) for key, blob in zip(keys, reply.blobs, strict=True)}
-    notes = []
+    notes, dtypes = [], []
     for note in _field(reply.header, "notes", list)[: len(keys)]:
         if not isinstance(note, dict):
             raise Garbled("a malformed note")
-        key, dtype = _field(note, "key", str), _field(note, "dtype", str)
-        notes.append(msg.RETURN_INT_NOTE.format(key=key[:100], dtype=dtype[:40]))
-    return CallResult(CallStatus.OK, params, "; ".join(notes), **_after(reply.header))
+        key, dtype = _field(note, "key", str)[:100], _field(note, "dtype", str)[:40]
+        notes.append(msg.RETURN_INT_NOTE.format(key=key, dtype=dtype))
+        dtypes.append((key, dtype))
+    after = _after(reply.header)
+    return CallResult(CallStatus.OK, params, "; ".join(notes), dtypes=tuple(dtypes), **after)
 
 
 # The header numpy writes for a little-endian float64 array in .npy format 1.0. Matched strictly,
@@ -198,7 +206,8 @@ def _read_npy_checked(blob: bytes) -> np.ndarray:
 
 def _invalid(name: str, header: dict[str, Any]) -> str:
     problem = _field(header, "problem", str)
-    text = {k: str(v)[:100] for k, v in header.items() if k in ("kind", "key", "dtype", "ndim")}
+    fields = ("kind", "key", "dtype", "ndim", "method")
+    text = {k: str(v)[:100] for k, v in header.items() if k in fields}
     templates = {
         "none": msg.RETURN_NONE,
         "type": msg.RETURN_TYPE,
@@ -223,15 +232,25 @@ def _invalid(name: str, header: dict[str, Any]) -> str:
         raise Garbled(f"a problem without its {missing}") from None
 
 
-def _place(frames: list[Any], lines: Sequence[str], origin: Origin | None) -> str:
+def _refused(header: dict[str, Any]) -> Refused:
+    """The refusal as data (``_invalid`` has already checked its fields)."""
+    problem = str(header["problem"])
+    kind = str(header.get("kind", ""))[:60]
+    if problem == "value_type" and kind == "NoneType":
+        problem = "value_none"
+    return Refused(problem, str(header.get("key", ""))[:100], kind)
+
+
+def _raised(error: str, frames: list[Any], lines: Sequence[str], origin: Origin | None) -> Raised:
+    """The exception as data: ``error`` is "Type: text" as the worker described it, and the last
+    frame in the student's code says where."""
+    kind, _, text = error.partition(": ")
     if not frames or not isinstance(frames[-1], dict):
-        return ""
+        return Raised(kind, text)
     last = frames[-1]
     line, function = _field(last, "line", int), _field(last, "function", str)
     code = lines[line - 1].strip()[:120] if 1 <= line <= len(lines) else ""
-    return msg.CALL_EXCEPTION_PLACE.format(
-        function=function[:60], where=where(line, origin), code=code
-    )
+    return Raised(kind, text, where(line, origin), code, function[:60])
 
 
 def _after(header: dict[str, Any]) -> dict[str, Any]:

@@ -1,13 +1,16 @@
 """What is graded: the spec model and the initialization assignment declared with it.
 
 ``SPEC`` is the assignment's spec; ``grader.spec.initialization`` holds its data and
-``grader.spec._model`` the types and the grading policy they share.
+``grader.spec._model`` the types and the grading policy they share; ``spec_digest`` says whether
+two specs grade alike.
 """
 
+from grader.spec._digest import spec_digest
 from grader.spec._model import (
     BASE_PRESEED,
     EXACT_ATOL,
     EXACT_RTOL,
+    FLOAT64,
     HIDDEN_VISIBILITY,
     INPUT_UNCHANGED,
     KEYS_AND_SHAPES,
@@ -17,6 +20,7 @@ from grader.spec._model import (
     PROPERTY_CALL_BUDGET,
     PROPERTY_EXAMPLES,
     PROPERTY_POINTS,
+    PROPERTY_SEED,
     REPRODUCIBLE,
     SCALE_PROBE_DIMS,
     WEIGHT_SCALE,
@@ -44,6 +48,7 @@ __all__ = [
     "BASE_PRESEED",
     "EXACT_ATOL",
     "EXACT_RTOL",
+    "FLOAT64",
     "GRADED_FUNCTIONS",
     "HELPER_MODULES",
     "HIDDEN_CASES",
@@ -56,6 +61,7 @@ __all__ = [
     "PROPERTY_CALL_BUDGET",
     "PROPERTY_EXAMPLES",
     "PROPERTY_POINTS",
+    "PROPERTY_SEED",
     "REPRODUCIBLE",
     "SCALE_PROBE_DIMS",
     "SPEC",
@@ -68,4 +74,5 @@ __all__ = [
     "Probe",
     "expected_keys",
     "expected_shapes",
+    "spec_digest",
 ]

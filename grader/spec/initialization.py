@@ -9,8 +9,8 @@ Each graded function is worth 10 points:
 - 2 for the visible seeded case(s) printed in the notebook,
 - 2 for four hidden cases on other ``layers_dims`` (deep, wide, one layer, a 1-unit layer): a
   solution written for the notebook's example alone earns nothing there,
-- 4 for properties checked on generated ``layers_dims`` (keys and shapes 1, zero biases 0.5,
-  ``layers_dims`` left alone 0.5, reproducible 1, weight scale 1),
+- 4 for properties checked on generated ``layers_dims`` (keys and shapes 0.5, every array
+  float64 0.5, zero biases 0.5, ``layers_dims`` left alone 0.5, reproducible 1, weight scale 1),
 - 2 for the outcome: the reference model trained from the student's initialization lands in the
   accuracy band of the method.
 """

@@ -7,6 +7,7 @@ numbers and ``.npy`` bytes, never an object of the student's.
 """
 
 import builtins
+import collections
 import io
 import time
 from collections.abc import Callable
@@ -20,6 +21,22 @@ _TRUSTED_BUILTINS = (
     "int", "isinstance", "issubclass", "len", "list", "repr", "str", "tuple", "type",
 )  # fmt: skip
 globals().update({name: getattr(builtins, name) for name in _TRUSTED_BUILTINS})
+
+# The mappings whose own methods show exactly what they store. A returned value is read as data
+# (its stored items, through ``dict.items``) when its type is one of these, or a class derived
+# from them whose own classes define nothing but the names below: ``class Params(dict): pass``,
+# a docstring, annotations. A class that defines anything else (``__getitem__``, ``keys``, a
+# property...) or has a metaclass of its own is refused: what it shows the student's own checks
+# may differ from what it stores, and a grade must not depend on which of the two is read.
+DATA_DICTS = (dict, collections.OrderedDict, collections.defaultdict)
+INERT_NAMES = frozenset(
+    {
+        "__module__", "__qualname__", "__doc__", "__dict__", "__weakref__", "__slots__",
+        "__annotations__", "__orig_bases__", "__parameters__", "__firstlineno__",
+        "__static_attributes__", "__annotate__", "__annotate_func__",
+        "__annotations_cache__",
+    }
+)  # fmt: skip
 
 SUBMISSION = "<submission>"  # the file name the worker compiles student code under
 Reply = tuple[dict[str, Any], list[bytes]]
@@ -41,13 +58,14 @@ class Converter:
 
     def convert(self, value: object) -> Reply:
         """The reply for a returned ``value``: ``status`` ok with the arrays, or invalid."""
-        if type(value) is not dict:
-            problem = "dict_subclass" if issubclass(type(value), dict) else "type"
-            problem = "none" if value is None else problem
-            return {"status": "invalid", "problem": problem, "kind": type_name(value)}, []
-        if len(value) > self.max_keys:
-            return {"status": "invalid", "problem": "too_many", "count": len(value)}, []
+        refused = _not_data(value)
+        if refused is not None or not isinstance(value, dict):
+            return {"status": "invalid", **(refused or {}), "kind": type_name(value)}, []
+        count = dict.__len__(value)  # what it stores, whatever its class says
+        if count > self.max_keys:
+            return {"status": "invalid", "problem": "too_many", "count": count}, []
         keys, notes, blobs, total = [], [], [], 0
+        item: Any
         for key, item in list(dict.items(value)):
             bad = self.check_entry(key, item)
             if bad:
@@ -55,8 +73,8 @@ class Converter:
             total += item.size * 8
             if total > self.max_bytes:
                 return {"status": "invalid", "problem": "too_large"}, []
-            if item.dtype.kind != "f":
-                notes.append({"key": key, "dtype": str(item.dtype)})
+            if item.dtype.name != "float64":
+                notes.append({"key": key, "dtype": str(item.dtype)[:40]})
             buffer = io.BytesIO()
             self.write_array(buffer, item.astype(self.float64), allow_pickle=False)
             keys.append(key)
@@ -73,6 +91,24 @@ class Converter:
         if item.ndim > 8:
             return {"problem": "ndim", "key": key, "ndim": item.ndim}
         return None
+
+
+def _not_data(value: object) -> dict[str, Any] | None:
+    """Why ``value`` cannot be read as a mapping of data (``DATA_DICTS``), or None when it can."""
+    if value is None:
+        return {"problem": "none"}
+    cls = type(value)
+    if not issubclass(cls, dict):
+        return {"problem": "type"}
+    if type(cls) is not type:
+        return {"problem": "dict_subclass", "method": "its metaclass"}
+    for klass in cls.__mro__:  # a metaclass of ``type`` itself: the standard MRO
+        if klass in DATA_DICTS:
+            return None
+        for name in klass.__dict__:  # in the order the class defines them
+            if type(name) is not str or name not in INERT_NAMES:
+                return {"problem": "dict_subclass", "method": _short_repr(name).strip("'")}
+    return {"problem": "dict_subclass", "method": "its bases"}  # unreachable: dict is a base
 
 
 def run_call(

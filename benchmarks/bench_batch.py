@@ -1,0 +1,179 @@
+"""Benchmark: ``initgrade batch`` on a course of notebooks, against a loop of ``initgrade grade``.
+
+The course (at least 200 submissions) holds correct notebooks in both course generations' styles,
+every catalogued mistake (tests/mistakes.py) in both styles, broken files (not JSON, empty, no
+code, a script) and hostile code from the corpus (tests/fixtures/corpus: a crash, an exit, lies,
+reaching for the answer key, a hang). Each student's file differs by a comment, so no two
+submissions have the same bytes. Everything below runs as whole commands, in this one run:
+
+- ``initgrade batch`` with an empty outcome cache (cold) and with the cache it filled (warm), on
+  one worker and on all cores, each into a new gradebook;
+- the baseline: one ``initgrade grade`` process per notebook, two at a time (what course staff
+  do without a batch), warm, over an evenly spread sample of the course;
+- the peak resident memory of the batch's own process (polled from /proc), for the whole course
+  and for a quarter of it: it must not grow with the number of submissions.
+
+Targets, warm cache, all cores: at least 6 submissions/s and at least 3x the baseline; the
+parent's peak RSS on the whole course at most 25 MB above its peak on a quarter of it.
+
+    python benchmarks/bench_batch.py [--copies N] [--baseline-sample N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests import mistakes, notebooks  # noqa: E402
+from tests.test_corpus import CORPUS, base_cells, parse_case, write_notebook  # noqa: E402
+
+TARGET_RATE = 6.0
+TARGET_RATIO = 3.0
+TARGET_RSS_GROWTH_MB = 25.0
+HOSTILE = (
+    "death_segfault", "death_sys_exit", "lies_returns_none", "lies_dict_subclass",
+    "lies_nan_values", "reach_import_reference", "reach_read_environment", "time_infinite_loop",
+    "output_flood_stdout", "load_syntax_error_costs_one_function",
+)  # fmt: skip
+TIMEOUT = "2"  # seconds for one call, as the corpus tests use
+
+
+def _student_cell(mistake: mistakes.Mistake) -> str:
+    name = mistakes.FUNCTION_NAMES[mistake.method]
+    return mistake.source.replace(f"def {mistake.fn.__name__}(", f"def {name}(", 1)
+
+
+def write_course(folder: Path, copies: int) -> int:
+    """``copies`` rounds of every kind of submission; returns how many were written."""
+    folder.mkdir(parents=True)
+    count = 0
+    for copy in range(copies):
+        kinds: list[tuple[str, object]] = [("correct", {})] * 6
+        kinds += [(m.name, {m.method: _student_cell(m)}) for m in mistakes.MISTAKES]
+        for index, (kind, cells) in enumerate(kinds):
+            generation = (
+                notebooks.new_generation if (index + copy) % 2 else notebooks.old_generation
+            )
+            nb = generation(**cells)  # type: ignore[arg-type]
+            nb.cells[0].source += f"\n<!-- student {copy}-{index} -->"
+            notebooks.write(nb, folder / f"s{copy:02d}-{index:02d}-{kind}.ipynb")
+            count += 1
+        for name in HOSTILE:
+            case = parse_case(CORPUS / f"{name}.py")
+            cells = [*base_cells(case.drop), *case.cells, f"# student {copy}"]
+            write_notebook(folder / f"s{copy:02d}-{name}.ipynb", cells)
+            count += 1
+        broken = {
+            "not-json": b"{ cut short while saving",
+            "empty": b"",
+            "no-code": b'{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}',
+            "script": b"import numpy as np\ndef initialize_parameters_he(d):\n    return {}\n",
+        }
+        for name, data in broken.items():
+            (folder / f"s{copy:02d}-{name}.ipynb").write_bytes(data + f"\n#{copy}".encode())
+            count += 1
+    return count
+
+
+def peak_rss_mb(pid: int) -> float | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+def run_batch(course: Path, book: Path, workers: int, env: dict[str, str]) -> tuple[float, float]:
+    """Seconds for the whole command, and the peak RSS of the batch process in MB."""
+    command = [sys.executable, "-m", "grader.cli", "batch", str(course), "--gradebook",
+               str(book), "--workers", str(workers), "--timeout", TIMEOUT]  # fmt: skip
+    start = time.perf_counter()
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = 0.0
+    while process.poll() is None:
+        peak = max(peak, peak_rss_mb(process.pid) or 0.0)
+        time.sleep(0.1)
+    seconds = time.perf_counter() - start
+    if process.returncode != 0:
+        raise SystemExit(f"batch failed: {process.stderr.read().decode()[-2000:]}")
+    process.stderr.close()
+    return seconds, peak
+
+
+def run_baseline(notebooks_: list[Path], env: dict[str, str], cwd: Path) -> float:
+    """One ``initgrade grade`` per notebook, two at a time; seconds for all of them."""
+
+    def grade(path: Path) -> None:
+        command = [sys.executable, "-m", "grader.cli", "grade", str(path), "--timeout", TIMEOUT]
+        subprocess.run(command, env=env, cwd=cwd, capture_output=True, check=False)
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(2) as pool:
+        list(pool.map(grade, notebooks_))
+    return time.perf_counter() - start
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--copies", type=int, default=4, help="rounds of each kind (63 each)")
+    parser.add_argument("--baseline-sample", type=int, default=60)
+    args = parser.parse_args()
+    cores = len(os.sched_getaffinity(0))
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        course, quarter = root / "course", root / "quarter"
+        total = write_course(course, max(args.copies, 1))
+        quarter.mkdir()
+        files = sorted(course.iterdir())
+        for path in files[::4]:
+            (quarter / path.name).write_bytes(path.read_bytes())
+        env = {**os.environ, "INITGRADE_CACHE_DIR": str(root / "cache")}
+        print(f"course: {total} submissions ({len(files[::4])} in the quarter); {cores} cores")
+
+        cold, _ = run_batch(course, root / "cold.sqlite", cores, env)
+        warm_all, rss_all = run_batch(course, root / "warm-all.sqlite", cores, env)
+        warm_one, _ = run_batch(course, root / "warm-one.sqlite", 1, env)
+        _, rss_quarter = run_batch(quarter, root / "quarter.sqlite", cores, env)
+        sample = files[:: max(1, len(files) // args.baseline_sample)]
+        baseline = run_baseline(sample, env, root)
+
+    rate = {name: total / seconds for name, seconds in
+            (("cold", cold), ("warm_all", warm_all), ("warm_one", warm_one))}  # fmt: skip
+    base_rate = len(sample) / baseline
+    ratio = rate["warm_all"] / base_rate
+    growth = rss_all - rss_quarter
+    for label, key, seconds in (
+        (f"cold cache, {cores} workers", "cold", cold),
+        (f"warm cache, {cores} workers", "warm_all", warm_all),
+        ("warm cache, 1 worker", "warm_one", warm_one),
+    ):
+        print(f"batch, {label + ':':24} {seconds:6.1f} s  {rate[key]:5.2f} submissions/s")
+    print(f"baseline, initgrade grade x{len(sample)}, two at a time: {baseline:6.1f} s  "
+          f"{base_rate:5.2f} submissions/s")  # fmt: skip
+    print(f"ratio batch (warm, {cores} workers) / baseline: {ratio:.2f}x")
+    print(
+        f"batch process peak RSS: {rss_all:.0f} MB for {total}, {rss_quarter:.0f} MB for a quarter"
+    )
+    checks = {
+        f"warm rate >= {TARGET_RATE:g}/s": rate["warm_all"] >= TARGET_RATE,
+        f"ratio >= {TARGET_RATIO:g}x": ratio >= TARGET_RATIO,
+        f"peak RSS growth <= {TARGET_RSS_GROWTH_MB:g} MB": growth <= TARGET_RSS_GROWTH_MB,
+    }
+    for name, met in checks.items():
+        print(f"target: {name}: {'met' if met else 'MISSED'}")
+    return 0 if all(checks.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,62 @@
+"""Grading a whole course: a batch of submissions into a gradebook, and what is read from it.
+
+``run_batch(source, gradebook, options)`` finds the submissions (a folder of notebooks, an
+nbgrader tree, a Gradescope export, or a zip of one), grades those the gradebook does not
+already hold over local worker processes or a Dask cluster, and commits each result as it
+arrives. ``export_grades`` writes one row per student for an LMS; ``write_dashboard`` the
+staff's HTML page; ``build_bundle`` and ``run_autograder`` are the Gradescope autograder.
+"""
+
+from grader.batch._autograder import grade_folder, run_autograder
+from grader.batch._bundle import build_bundle, fallback_results
+from grader.batch._dashboard import dashboard_context, render_dashboard, write_dashboard
+from grader.batch._executors import DaskExecutor, LocalExecutor, Outcome
+from grader.batch._export import export_grades, export_rows
+from grader.batch._gradebook import Gradebook, GradeRow
+from grader.batch._layout import Discovery, Found, Skipped, discover
+from grader.batch._mistakes import mistake_name
+from grader.batch._run import (
+    DEFAULT_TASK_SECONDS,
+    BatchOptions,
+    BatchSummary,
+    default_workers,
+    feedback_name,
+    run_batch,
+)
+from grader.batch._sources import FolderTree, Tree, ZipTree, open_tree
+from grader.batch._task import GradeTask, grade_task, grader_version
+
+__all__ = [
+    "DEFAULT_TASK_SECONDS",
+    "BatchOptions",
+    "BatchSummary",
+    "DaskExecutor",
+    "Discovery",
+    "FolderTree",
+    "Found",
+    "GradeRow",
+    "GradeTask",
+    "Gradebook",
+    "LocalExecutor",
+    "Outcome",
+    "Skipped",
+    "Tree",
+    "ZipTree",
+    "build_bundle",
+    "dashboard_context",
+    "default_workers",
+    "discover",
+    "export_grades",
+    "export_rows",
+    "fallback_results",
+    "feedback_name",
+    "grade_folder",
+    "grade_task",
+    "grader_version",
+    "mistake_name",
+    "open_tree",
+    "render_dashboard",
+    "run_autograder",
+    "run_batch",
+    "write_dashboard",
+]

@@ -1,0 +1,305 @@
+"""``run_batch``: find the submissions, skip what is graded, grade the rest, commit each result.
+
+The parent process does all the bookkeeping: it reads each submission once to know its sha256,
+records it, and leaves out what the gradebook already holds under the same sha256, grader
+version and spec digest (unless ``force``). The rest becomes tasks, read again from the tree
+only when a worker is free for them; each result is committed the moment it arrives, and its
+feedback page written. A submission whose grading fails costs only itself: it is recorded as
+failed with the reason, and tried again by the next batch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from grader import messages as msg
+from grader.api import run_limits
+from grader.batch._executors import GradeFunction, Outcome, make_executor
+from grader.batch._gradebook import Gradebook, GradeRow
+from grader.batch._layout import Discovery, Found, discover
+from grader.batch._progress import Progress
+from grader.batch._sources import Tree, open_tree
+from grader.batch._task import GradeTask, grade_task, grader_version
+from grader.errors import UsageError
+from grader.notebook import DEFAULT_MAX_BYTES, too_big
+from grader.results import Report
+from grader.spec import SPEC, AssignmentSpec, spec_digest
+
+DEFAULT_TASK_SECONDS = 600.0
+MAX_WORKERS = 512
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    """How a batch runs; ``timeout`` and ``memory_mb`` are ``initgrade grade``'s limits."""
+
+    workers: int | None = None  # local processes; None: one per core
+    dask: str | None = None  # a Dask scheduler's address, instead of local processes
+    force: bool = False
+    feedback_dir: Path | None = None
+    timeout: float | None = None
+    memory_mb: int | None = None
+    task_seconds: float = DEFAULT_TASK_SECONDS
+    assignment: str | None = None  # which nbgrader assignment, when the tree holds several
+    accept_weak_isolation: bool = False  # as initgrade grade's flag of that name
+
+
+@dataclass
+class BatchSummary:
+    found: int = 0
+    graded: int = 0
+    kept: int = 0
+    failed: int = 0
+    ungradable: int = 0
+    seconds: float = 0.0
+
+    @property
+    def finished(self) -> int:
+        return self.graded + self.failed + self.ungradable
+
+
+@dataclass(frozen=True)
+class _Pending:
+    found: Found
+    submission: int
+    sha256: str
+
+
+@dataclass
+class _Run:
+    """One batch's state: the gradebook, the keys of its grades, and its counts."""
+
+    book: Gradebook
+    batch: int
+    tree: Tree
+    options: BatchOptions
+    spec: AssignmentSpec
+    version: str
+    spec_hash: str
+    summary: BatchSummary
+    todo: list[_Pending] = field(default_factory=list)
+
+    def register(self, found: list[Found]) -> None:
+        """Record every submission; keep for grading those without a standing grade."""
+        for item in found:
+            data = self._read(item)
+            sha256 = hashlib.sha256(data).hexdigest() if isinstance(data, bytes) else ""
+            args = (item.student, item.assignment, sha256, item.source, item.received)
+            submission = self.book.submission(self.batch, *args)
+            pending = _Pending(item, submission, sha256)
+            if not self.options.force and self.book.is_graded(submission, *self._key):
+                self.summary.kept += 1
+            elif isinstance(data, str):
+                self.store(pending, Report.without_results(item.source, "", data, self.spec))
+            elif len(data) > DEFAULT_MAX_BYTES:
+                reason = too_big(item.source, max(item.size, len(data))).reason
+                self.store(pending, Report.without_results(item.source, sha256, reason, self.spec))
+            else:
+                self.todo.append(pending)
+
+    @property
+    def _key(self) -> tuple[str, str]:
+        return self.version, self.spec_hash
+
+    def _read(self, item: Found) -> bytes | str:
+        """The file's bytes (one more than the notebook cap at most), or why they cannot be read."""
+        try:
+            return self.tree.read(item.source, DEFAULT_MAX_BYTES + 1)
+        except OSError as error:
+            return msg.TASK_UNREADABLE.format(path=item.source, error=error.strerror or error)
+
+    def tasks(self, progress: Progress) -> Any:
+        """Each pending submission as a task, its bytes read only now."""
+        for index, pending in enumerate(self.todo):
+            data = self._read(pending.found)
+            if not isinstance(data, bytes) or hashlib.sha256(data).hexdigest() != pending.sha256:
+                report = Report.without_results(
+                    pending.found.source, pending.sha256, msg.TASK_CHANGED, self.spec
+                )
+                progress.update(failed=self.store(pending, report, failed=True))
+                continue
+            yield GradeTask(
+                index, pending.found.source, data, timeout=self.options.timeout,
+                memory_mb=self.options.memory_mb, feedback=self.options.feedback_dir is not None,
+                deadline=self.options.task_seconds,
+                accept_weak_isolation=self.options.accept_weak_isolation,
+            )  # fmt: skip
+
+    def receive(self, task: GradeTask, outcome: Outcome) -> bool:
+        """Store what came back for ``task``; True when its grading failed."""
+        pending = self.todo[task.key]
+        report, html, failure = _decode(outcome)
+        if report is None:
+            reason = failure or msg.TASK_FAILED.format(error="no result")
+            report = Report.without_results(pending.found.source, pending.sha256, reason, self.spec)
+        return self.store(pending, report, html=html, failed=failure is not None)
+
+    def store(
+        self, pending: _Pending, report: Report, *, html: str | None = None, failed: bool = False
+    ) -> bool:
+        """Commit one grade (and write its feedback page); True when it is a failed grading."""
+        status = (
+            "failed" if failed or report.internal else "ungradable" if report.error else "graded"
+        )
+        feedback = self._feedback(pending, report, html)
+        functions = [
+            {"name": f.name, "score": f.score, "max_score": f.max_score, "passed": f.passed,
+             "diagnosis": f.diagnosis}
+            for f in report.functions
+        ]  # fmt: skip
+        row = GradeRow(
+            status, report.score, report.max_score, functions, report.to_dict(), report.error,
+            float(report.timing.get("total", 0.0)), feedback,
+        )  # fmt: skip
+        self.book.record(self.batch, pending.submission, *self._key, row)
+        setattr(self.summary, status, getattr(self.summary, status) + 1)
+        return status == "failed"
+
+    def _feedback(self, pending: _Pending, report: Report, html: str | None) -> str | None:
+        if self.options.feedback_dir is None:
+            return None
+        if html is None:
+            from grader.reports.html import render_html
+
+            html = render_html(report)
+        name = feedback_name(pending.found.student, pending.sha256 or "unread")
+        _write_atomic(self.options.feedback_dir / name, html)
+        return name
+
+
+def _decode(outcome: Outcome) -> tuple[Report | None, str | None, str | None]:
+    """The report and page in a task's JSON text, or the reason there are none."""
+    if outcome.text is None:
+        return None, None, outcome.failure
+    try:
+        data = json.loads(outcome.text)
+        report = Report.from_dict(data["report"])
+        html = data.get("html")
+        if html is not None and not isinstance(html, str):
+            raise TypeError("the feedback page is not text")
+    except (ValueError, KeyError, TypeError) as error:
+        return None, None, msg.TASK_FAILED.format(error=f"an unreadable result: {error}")
+    return report, html, None
+
+
+def feedback_name(student: str, sha256: str) -> str:
+    """The feedback page's file name: the student id made safe for a file name, and the start
+    of the notebook's digest (a student may have several submissions)."""
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", student).strip("._")[:80] or "student"
+    return f"{safe}-{sha256[:12]}.html"
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".feedback-", suffix=".html")
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.replace(tmp, path)
+
+
+def default_workers() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _check_options(options: BatchOptions) -> int:
+    workers = default_workers() if options.workers is None else options.workers
+    if type(workers) is not int or not 1 <= workers <= MAX_WORKERS:
+        raise UsageError(msg.BATCH_WORKERS.format(most=MAX_WORKERS, value=options.workers))
+    if not 10 <= options.task_seconds <= 86400:
+        raise UsageError(msg.BATCH_TASK_TIMEOUT.format(value=options.task_seconds))
+    if options.feedback_dir is not None:
+        try:
+            options.feedback_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise UsageError(
+                msg.REPORT_CANNOT_WRITE.format(
+                    what="feedback pages", path=options.feedback_dir, error=error
+                )
+            ) from None
+    return workers
+
+
+def _announce(discovery: Discovery, source: Path, out: TextIO) -> None:
+    print(
+        msg.BATCH_FOUND.format(
+            source=source, layout=discovery.layout, count=len(discovery.found),
+            students=discovery.students,
+        ),
+        file=out,
+    )  # fmt: skip
+    for skipped in discovery.skipped:
+        print(msg.BATCH_SKIPPED.format(path=skipped.path, reason=skipped.reason), file=out)
+
+
+def run_batch(
+    source: Path,
+    gradebook: Path,
+    options: BatchOptions | None = None,
+    *,
+    out: TextIO,
+    err: TextIO,
+    grade: GradeFunction = grade_task,
+    spec: AssignmentSpec = SPEC,
+) -> BatchSummary:
+    """Grade every submission in ``source`` into ``gradebook``; see the module docstring."""
+    options = options or BatchOptions()
+    start = time.monotonic()
+    limits = run_limits(spec.limits, timeout=options.timeout, memory_mb=options.memory_mb)
+    workers = _check_options(options)
+    tree = open_tree(source)
+    try:
+        discovery = discover(tree, default_assignment=spec.name, assignment=options.assignment)
+        _announce(discovery, source, out)
+        with Gradebook.for_batch(gradebook) as book:
+            executor = make_executor(workers=workers, dask=options.dask, grade=grade)
+            record = {**asdict(options), "workers": workers, "limits": asdict(limits)}
+            skipped = [[s.path, s.reason] for s in discovery.skipped]
+            batch = book.start_batch(str(source), discovery.layout, _plain(record), skipped)
+            key = (grader_version(), spec_digest(spec, limits=limits))
+            run = _Run(book, batch, tree, options, spec, *key, BatchSummary(len(discovery.found)))
+            run.register(discovery.found)
+            _grade_all(run, executor, err)
+            book.finish_batch(batch)
+    finally:
+        tree.close()
+    run.summary.seconds = time.monotonic() - start
+    _conclude(run.summary, gradebook, options, out)
+    return run.summary
+
+
+def _grade_all(run: _Run, executor: Any, err: TextIO) -> None:
+    progress = Progress(len(run.todo), err)
+    try:
+        for task, outcome in executor.run(run.tasks(progress)):
+            progress.update(failed=run.receive(task, outcome))
+    finally:
+        progress.close()
+
+
+def _conclude(summary: BatchSummary, gradebook: Path, options: BatchOptions, out: TextIO) -> None:
+    rate = summary.finished / summary.seconds if summary.seconds > 0 else 0.0
+    print(
+        msg.BATCH_SUMMARY.format(
+            graded=summary.graded, kept=summary.kept, failed=summary.failed,
+            ungradable=summary.ungradable, seconds=summary.seconds, rate=rate, path=gradebook,
+        ),
+        file=out,
+    )  # fmt: skip
+    if options.feedback_dir is not None:
+        print(msg.BATCH_FEEDBACK.format(path=options.feedback_dir), file=out)
+
+
+def _plain(data: dict[str, Any]) -> dict[str, Any]:
+    """Options as JSON-ready values (paths as text)."""
+    plain: dict[str, Any] = json.loads(json.dumps(data, default=str))
+    return plain

@@ -1,0 +1,94 @@
+"""One task grades one submission: it carries only data and returns only data.
+
+A ``GradeTask`` holds the submission's bytes and name and the run's options, never a path: a
+Dask worker on another machine shares no disk with the batch. ``grade_task`` returns JSON text
+(the report as ``Report.to_dict()``, and the feedback page as HTML text when asked for), so the
+batch reads back plain data whichever executor carried it.
+
+A grading that stops making progress (a fault of the grader, since the sandbox already bounds
+the student's code) has its process ended by SIGALRM after ``deadline`` seconds; the executor
+then records the submission as failed and the batch goes on. Tasks in one process run one at a
+time: the reference initializers seed numpy's global generator, which threads would share.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import threading
+import time
+from dataclasses import dataclass
+from importlib import metadata
+
+_ONE_AT_A_TIME = threading.Lock()
+
+
+@dataclass(frozen=True)
+class GradeTask:
+    key: int  # the submission's id in the gradebook: the batch's bookkeeping, not the worker's
+    source: str  # the submitted file's name, as the report shows it
+    data: bytes
+    timeout: float | None = None
+    memory_mb: int | None = None
+    feedback: bool = False
+    deadline: float = 600.0
+    accept_weak_isolation: bool = False  # grade without user namespaces (see initgrade grade)
+
+
+def grade_task(task: GradeTask) -> str:
+    """Grade ``task`` and return ``{"report": ..., "html": ...}`` as JSON text."""
+    from grader.api import grade_bytes
+
+    with _ONE_AT_A_TIME:
+        _alarm(task.deadline)
+        try:
+            graded = grade_bytes(
+                task.data,
+                task.source,
+                timeout=task.timeout,
+                memory_mb=task.memory_mb,
+                feedback=task.feedback,
+                accept_weak_isolation=task.accept_weak_isolation,
+            )
+            html = None
+            if task.feedback:
+                from grader.reports.html import render_html
+
+                html = render_html(graded.report, feedback=graded.feedback)
+        finally:
+            _alarm(0.0)
+    return json.dumps({"report": graded.report.to_dict(), "html": html})
+
+
+def _alarm(seconds: float) -> None:
+    """End this process ``seconds`` from now (0: never). SIGALRM keeps its default action, which
+    the kernel carries out whatever the process is doing, even inside a C call that holds the
+    GIL; no handler is installed (none could run then)."""
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+
+
+def start_worker(parent: int) -> None:
+    """A local pool worker's first steps: end with the batch, and import what grading needs so
+    that its first task is not slower than the others.
+
+    A worker whose batch was killed (SIGKILL leaves no time to stop the pool) would otherwise
+    wait for tasks forever; it checks every half second that its parent is still the batch."""
+    watcher = threading.Thread(target=_exit_when_orphaned, args=(parent,), daemon=True)
+    watcher.start()
+    import grader.api
+    import grader.checks  # noqa: F401
+
+
+def _exit_when_orphaned(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
+
+
+def grader_version() -> str:
+    """The installed initgrade's version, part of the key a grade is stored under."""
+    try:
+        return metadata.version("initgrade")
+    except metadata.PackageNotFoundError:
+        return "unknown"

@@ -1,0 +1,83 @@
+"""``initgrade batch``: grade a course's submissions into a gradebook, resumably."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any, TextIO
+
+from grader import messages as msg
+from grader.cli._options import megabytes, seconds
+from grader.errors import EXIT_OK
+
+EXIT_INTERRUPTED = 130  # as a shell reports a command stopped by Ctrl-C
+
+
+def add_parser(commands: Any, name: str) -> None:
+    batch = commands.add_parser(
+        name, help="grade a folder, nbgrader tree or Gradescope export into a SQLite gradebook"
+    )
+    batch.add_argument(
+        "submissions",
+        type=Path,
+        metavar="SUBMISSIONS",
+        help="a folder of notebooks, an nbgrader tree, a Gradescope export, or a zip of one",
+    )
+    batch.add_argument("--gradebook", type=Path, required=True, metavar="PATH")
+    batch.add_argument(
+        "--workers", type=int, metavar="N", help="local worker processes (default: the cores)"
+    )
+    batch.add_argument(
+        "--dask", metavar="ADDRESS", help="grade on a Dask cluster (tcp://scheduler:8786)"
+    )
+    batch.add_argument("--force", action="store_true", help="regrade what is already graded")
+    batch.add_argument(
+        "--feedback-dir", type=Path, metavar="DIR", help="write each student's HTML feedback page"
+    )
+    batch.add_argument(
+        "--assignment", metavar="NAME", help="the nbgrader assignment, when the tree has several"
+    )
+    batch.add_argument(
+        "--timeout", type=seconds, metavar="SECONDS", help="limit for one call of a function"
+    )
+    batch.add_argument(
+        "--memory",
+        type=megabytes,
+        metavar="MB",
+        help="address-space limit of the student's process",
+    )
+    batch.add_argument(
+        "--task-timeout",
+        type=seconds,
+        default=None,
+        metavar="SECONDS",
+        help="the most one grading may take before its process is stopped (default 600)",
+    )
+    batch.add_argument(
+        "--accept-weak-isolation",
+        action="store_true",
+        help="grade even where Linux user namespaces are unavailable, as initgrade grade does",
+    )
+
+
+def run(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
+    """Grade the batch; exits 0 once every submission is recorded, whatever its grade."""
+    from grader.batch import DEFAULT_TASK_SECONDS, BatchOptions, run_batch
+
+    options = BatchOptions(
+        workers=args.workers,
+        dask=args.dask,
+        force=args.force,
+        feedback_dir=args.feedback_dir,
+        timeout=args.timeout,
+        memory_mb=args.memory,
+        task_seconds=args.task_timeout or DEFAULT_TASK_SECONDS,
+        assignment=args.assignment,
+        accept_weak_isolation=args.accept_weak_isolation,
+    )
+    try:
+        run_batch(args.submissions, args.gradebook, options, out=out, err=err)
+    except KeyboardInterrupt:
+        print(msg.BATCH_INTERRUPTED.format(path=args.gradebook), file=err)
+        return EXIT_INTERRUPTED
+    return EXIT_OK

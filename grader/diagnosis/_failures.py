@@ -1,0 +1,104 @@
+"""Calls that gave no parameters: an exception (its type, the student's line, and what that error
+usually means in this exercise), a value that is not a dictionary of arrays, a call that never
+returned. ``failed_visible`` looks at the notebook's own example first; ``failed_anywhere`` at
+every call, for a function that fails only on some inputs."""
+
+from __future__ import annotations
+
+import re
+
+from grader import messages as msg
+from grader.diagnosis._evidence import Dims, Evidence
+from grader.spec import BASE_PRESEED
+from grader.types import DEAD, CallResult, CallStatus, Raised
+
+# (exception type, pattern of its text) -> the key of its meaning in DIAG_RAISED_MEANING
+MEANINGS: tuple[tuple[str, str, str], ...] = (
+    ("TypeError", r"'tuple' object cannot be interpreted as an integer", "randn_tuple"),
+    (
+        "TypeError",
+        r"Cannot interpret .* as a data type|data type .* not understood",
+        "zeros_numbers",
+    ),
+    ("TypeError", r"can only concatenate str|'int' and 'str'|'str' and 'int'", "key_int"),
+    ("TypeError", r"standard_normal\(\) takes at most 1 positional", "standard_normal"),
+    ("TypeError", r"takes (at most|exactly|from) .*positional argument", "too_many_arguments"),
+    ("IndexError", r"index out of range", "index"),
+    ("NameError", r"name 'layers_dims' is not defined", "name_layers_dims"),
+    ("NameError", r"name '.*' is not defined", "name"),
+    ("UnboundLocalError", r"", "unbound"),
+    ("ValueError", r"negative dimensions", "negative"),
+    ("KeyError", r"", "key_error"),
+    ("AttributeError", r"has no attribute", "attribute"),
+    ("ZeroDivisionError", r"", "zero_division"),
+)
+NUMBER_KINDS = ("float", "int", "float64", "float32", "int64", "int32", "bool")
+
+
+def meaning(raised: Raised) -> str:
+    """What an exception of this type and text usually means in this exercise."""
+    for kind, pattern, key in MEANINGS:
+        if raised.kind == kind and re.search(pattern, raised.text):
+            name = re.search(r"name '(\w+)'", raised.text)
+            return msg.DIAG_RAISED_MEANING[key].format(name=name.group(1) if name else "it")
+    return msg.DIAG_RAISED_MEANING["other"]
+
+
+def describe_failure(dims: Dims, result: CallResult) -> str | None:
+    """The sentence for one call that returned no parameters, or None when it did."""
+    if result.ok:
+        return None
+    if result.status is CallStatus.EXCEPTION and result.raised is not None:
+        raised = result.raised
+        place = ""
+        if raised.where and raised.code:
+            place = msg.DIAG_RAISED_PLACE.format(where=raised.where, code=raised.code)
+        return msg.DIAG_RAISED.format(
+            kind=raised.kind,
+            dims=list(dims),
+            place=place,
+            text=msg.DIAG_RAISED_TEXT.format(text=raised.text.rstrip(".")) if raised.text else "",
+            meaning=meaning(raised),
+        )
+    if result.status is CallStatus.INVALID and result.refused is not None:
+        return msg.DIAG_RETURNED.format(dims=list(dims), problem=_refusal(result))
+    if result.status in DEAD:  # which limit came first can vary: the sentence does not
+        return msg.DIAG_STOPPED.format(dims=list(dims))
+    if result.status is CallStatus.INVALID:
+        text = (result.message or result.status.value).rstrip(".")
+        return msg.DIAG_REFUSED.format(dims=list(dims), message=text)
+    return None
+
+
+def _refusal(result: CallResult) -> str:
+    refused = result.refused
+    assert refused is not None
+    if refused.problem == "none":
+        return msg.DIAG_RETURNED_NONE
+    if refused.problem == "type":
+        return msg.DIAG_RETURNED_TYPE.format(kind=refused.kind)
+    if refused.problem == "value_type" and refused.kind in NUMBER_KINDS:
+        number = (
+            msg.DIAG_RETURNED_BIAS_NUMBER if refused.key[:1] == "b" else msg.DIAG_RETURNED_NUMBER
+        )
+        return number.format(key=refused.key, kind=refused.kind)
+    if refused.problem == "value_type":
+        return msg.DIAG_RETURNED_VALUE.format(key=refused.key, kind=refused.kind)
+    return msg.DIAG_RETURNED_OTHER.format(message=result.message.rstrip("."))
+
+
+def failed_visible(ev: Evidence) -> str | None:
+    """The notebook's first example gave no parameters."""
+    dims = ev.visible[0]
+    result = ev.calls.get((dims, BASE_PRESEED))
+    return describe_failure(dims, result) if result is not None else None
+
+
+def failed_anywhere(ev: Evidence) -> str | None:
+    """Some call gave no parameters: the first such call the student may see."""
+    for dims, result in ev.results():
+        if ev.quotable(dims) and result.status is not CallStatus.MISSING:
+            found = describe_failure(dims, result)
+            if found is not None:
+                return found
+    return None

@@ -1,0 +1,56 @@
+"""Grading functions for batch tests, importable by a spawned pool worker by module name.
+
+``fake_grade`` loads the notebook as grading does and answers at once with a full-marks report
+(so a test of the batch's mechanics trains nothing). On a marker in the notebook's bytes, the
+functions here misbehave as a submission that kills or hangs its worker would.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import time
+
+from grader.batch import GradeTask, grade_task
+from grader.notebook import LoadFailure, load_notebook_bytes
+from grader.results import CheckResult, FunctionResult, Report
+from grader.spec import SPEC
+
+KILL = b"kill-the-pool-worker"
+HANG = b"hang-the-pool-worker"
+
+
+def full_marks(source: str, data: bytes) -> Report:
+    functions = tuple(
+        FunctionResult(
+            entry.name,
+            tuple(
+                CheckResult(slot.name, entry.name, slot.max_points, slot.max_points, True)
+                for slot in entry.slots()
+            ),
+        )
+        for entry in SPEC.functions
+    )
+    return Report(source, hashlib.sha256(data).hexdigest(), functions, timing={"total": 0.01})
+
+
+def fake_grade(task: GradeTask) -> str:
+    if KILL in task.data:
+        os._exit(7)
+    if HANG in task.data:
+        signal.setitimer(signal.ITIMER_REAL, task.deadline)  # as grade_task does
+        time.sleep(3600)
+    loaded = load_notebook_bytes(task.data, task.source)
+    if isinstance(loaded, LoadFailure):
+        report = Report.without_results(task.source, loaded.sha256 or "", loaded.reason, SPEC)
+    else:
+        report = full_marks(task.source, task.data)
+    return json.dumps({"report": report.to_dict(), "html": None})
+
+
+def real_grade_but_kill(task: GradeTask) -> str:
+    if KILL in task.data:
+        os._exit(7)
+    return grade_task(task)

@@ -1,0 +1,126 @@
+"""The staff dashboard and the export: what they count, that every catalogued mistake gets its
+short name, and that nothing a student controls can add markup or a spreadsheet formula."""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+import pytest
+
+from grader.batch import Gradebook, GradeRow, export_grades, mistake_name, write_dashboard
+from grader.spec import SPEC
+from tests.mistakes import MISTAKES, graded
+
+HOSTILE = '<img src=x onerror="alert(1)">=cmd|calc'
+
+
+@pytest.mark.parametrize("mistake", MISTAKES, ids=lambda m: m.name)
+def test_every_catalogued_mistake_gets_a_short_name(mistake) -> None:
+    diagnosis = graded(mistake).diagnosis
+    if diagnosis is not None:
+        assert mistake_name(diagnosis) != "another mistake", diagnosis
+
+
+def test_a_sentence_of_no_template_is_another_mistake() -> None:
+    assert mistake_name("Something nobody wrote a template for.") == "another mistake"
+
+
+def functions(diagnosis: str | None, score: float) -> list[dict]:
+    return [
+        {"name": entry.name, "score": score, "max_score": 10.0, "passed": score == 10.0,
+         "diagnosis": diagnosis if entry.method == "he" else None}
+        for entry in SPEC.functions
+    ]  # fmt: skip
+
+
+XAVIER = (
+    "For layers_dims=[60, 200, 1], W1's standard deviation is 0.129; He for fan-in 60 expects "
+    "0.183 = sqrt(2/60) — this is the Xavier scale sqrt(1/layers_dims[l-1]); He has a 2 under "
+    "the root."
+)
+
+
+def gradebook(path: Path) -> Path:
+    with Gradebook.for_batch(path) as book:
+        batch = book.start_batch("course", "flat", {}, [])
+        people = [("ada", None, 10.0, "graded"), ("bob", XAVIER, 7.0, "graded"),
+                  ("cy", XAVIER, 7.0, "graded"), (HOSTILE, None, 0.0, "ungradable")]  # fmt: skip
+        for index, (student, diagnosis, score, status) in enumerate(people):
+            sha = f"{index:064x}"
+            sub = book.submission(batch, student, "initialization", sha, f"{student}.ipynb", "t")
+            error = f"{student}.ipynb is not a notebook" if status == "ungradable" else None
+            row = GradeRow(status, 3 * score, 30.0, functions(diagnosis, score), {}, error, index)
+            book.record(batch, sub, "v", "h", row)
+    return path
+
+
+def test_the_dashboard_counts_scores_pass_rates_and_mistakes(tmp_path: Path) -> None:
+    page = tmp_path / "class.html"
+    assert write_dashboard(gradebook(tmp_path / "g.sqlite"), page) == 4
+    html = page.read_text()
+    row = (
+        r'<td class="mistake">the Xavier scale</td>\s*<td><code>initialize_parameters_he</code>'
+        r'</td>\s*<td class="num">2</td>\s*<td>bob, cy</td>'
+    )
+    assert re.search(row, html)
+    assert "1 / 4" in html  # one student of four has full marks on each function
+    assert 'src="data:image/png;base64,' in html
+    assert not re.search(r'(src|href)="(https?:)?//', html), "the page must not load anything"
+
+
+def test_student_controlled_text_cannot_add_markup_to_the_dashboard(tmp_path: Path) -> None:
+    page = tmp_path / "class.html"
+    write_dashboard(gradebook(tmp_path / "g.sqlite"), page)
+    html = page.read_text()
+    assert "<img src=x" not in html
+    assert "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;" in html
+    assert html.count("<img") == 1  # the histogram alone
+
+
+def test_links_go_to_the_feedback_pages_that_exist(tmp_path: Path) -> None:
+    from grader.batch import feedback_name
+
+    feedback = tmp_path / "feedback"
+    feedback.mkdir()
+    (feedback / feedback_name("bob", f"{1:064x}")).write_text("<html></html>")
+    page = tmp_path / "site" / "class.html"
+    write_dashboard(gradebook(tmp_path / "g.sqlite"), page, feedback_dir=feedback)
+    links = re.findall(r'href="([^"]+)"', page.read_text())
+    assert links
+    assert set(links) == {f"../feedback/{feedback_name('bob', f'{1:064x}')}"}
+    assert all((page.parent / link).is_file() for link in links)
+
+
+def test_the_export_has_one_sorted_row_per_student_and_no_formulas(tmp_path: Path) -> None:
+    target = tmp_path / "grades.csv"
+    assert export_grades(gradebook(tmp_path / "g.sqlite"), csv_path=target) == 4
+    rows = list(csv.DictReader(target.read_text().splitlines()))
+    assert [row["student"] for row in rows] == sorted(row["student"] for row in rows)
+    assert list(rows[0])[:7] == [
+        "student",
+        "assignment",
+        "total",
+        "max_score",
+        *SPEC.graded_functions,
+    ]
+    bob = next(row for row in rows if row["student"] == "bob")
+    assert (bob["total"], bob["initialize_parameters_he"], bob["status"]) == (
+        "21.0",
+        "7.0",
+        "graded",
+    )
+    hostile = next(row for row in rows if "onerror" in row["student"])
+    assert hostile["student"] == HOSTILE  # a < is harmless in a spreadsheet
+    assert export_grades(gradebook(tmp_path / "h.sqlite"), csv_path=target) == 4
+
+
+def test_a_cell_a_spreadsheet_would_run_is_quoted(tmp_path: Path) -> None:
+    with Gradebook.for_batch(tmp_path / "g.sqlite") as book:
+        batch = book.start_batch("course", "flat", {}, [])
+        sub = book.submission(batch, "=HYPERLINK(1)", "initialization", "0" * 64, "x.ipynb", "t")
+        book.record(batch, sub, "v", "h", GradeRow("graded", 30.0, 30.0, [], {}, None, 1.0))
+    export_grades(tmp_path / "g.sqlite", csv_path=tmp_path / "g.csv")
+    rows = csv.DictReader((tmp_path / "g.csv").read_text().splitlines())
+    assert next(rows)["student"] == "'=HYPERLINK(1)"
