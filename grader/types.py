@@ -12,11 +12,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol, TypeAlias
 
-import numpy as np
+if TYPE_CHECKING:  # only a type here: the sandbox's client starts before numpy is imported
+    import numpy as np
 
-Params = dict[str, np.ndarray]
+Params: TypeAlias = "dict[str, np.ndarray]"
 
 
 class CallStatus(str, Enum):

@@ -6,6 +6,8 @@ Each test goes through ``initgrade grade`` itself (``grader.cli.main``), as a co
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -124,3 +126,24 @@ def test_the_api_refuses_limits_out_of_range(timeout: float | None, memory_mb: o
 def test_limits_are_hashable_so_they_can_key_a_gradebook() -> None:
     assert hash(Limits()) == hash(Limits())
     assert {Limits(), Limits(call_seconds=2)} == {Limits(), Limits(call_seconds=2.0)}
+
+
+def test_grading_from_the_command_line_imports_neither_hypothesis_nor_ipython(
+    correct: Path, tmp_path: Path
+) -> None:
+    """They cost about half a second of start-up each; grading needs neither, and numpy is
+    imported only after the sandbox has begun booting."""
+    script = (
+        "import sys\n"
+        "import grader.cli\n"
+        "assert 'numpy' not in sys.modules, 'numpy imported before the sandbox starts'\n"
+        "from grader.cli import main\n"
+        f"code = main(['grade', {str(correct)!r}, '--json', {str(tmp_path / 'r.json')!r}])\n"
+        "loaded = sorted(m for m in ('hypothesis', 'IPython', '_initgrade_inputtransformer2')"
+        " if m in sys.modules)\n"
+        "print(code, loaded)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300, check=False
+    )
+    assert done.stdout.strip().splitlines()[-1] == "0 []", done.stderr[-2000:]

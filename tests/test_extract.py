@@ -299,3 +299,21 @@ def test_definitions_past_the_statement_budget_are_left_out_except_graded_ones()
     assert f"g{MAX_STATEMENTS - 1}" in result.functions
     assert f"g{MAX_STATEMENTS}" not in result.functions
     assert any(f"more than {MAX_STATEMENTS} top-level definitions" in w for w in result.warnings)
+
+
+def test_top_level_line_magics_are_left_out_without_ipython_s_transforms(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def no_transformer() -> None:
+        raise AssertionError("IPython's transforms were loaded")
+
+    monkeypatch.setattr(_extract_magics, "_transformer", no_transformer)
+    result = extract(
+        cells(
+            "import numpy as np\n%matplotlib inline\n%load_ext autoreload\n%autoreload 2\n"
+            "def f(x):\n    return x",
+            "!pip install --quiet numpy",
+        )
+    )
+    assert top_level(result.program) == ["import numpy as np", "def f(x):\n    return x"]
+    assert result.functions["f"] == Location(cell=0, line=5)

@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
-from hypothesis import strategies as st
 
 from grader.spec import PROPERTY_SEED
+
+if TYPE_CHECKING:  # hypothesis is for the tests; grading draws its inputs without it
+    from hypothesis import strategies as st
 
 MIN_LAYERS, MAX_LAYERS = 2, 6  # sizes in a layers_dims, input and output included
 MIN_UNITS, MAX_UNITS = 1, 64
@@ -35,6 +38,8 @@ def layer_dims(
         raise ValueError(f"need 2 <= min_layers <= max_layers, got {min_layers}, {max_layers}")
     if not 1 <= min_units <= max_units:
         raise ValueError(f"need 1 <= min_units <= max_units, got {min_units}, {max_units}")
+    from hypothesis import strategies as st
+
     sizes = st.lists(
         st.integers(min_value=min_units, max_value=max_units),
         min_size=min_layers,

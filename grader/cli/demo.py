@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from reference import INITIALIZERS, compute_cost, forward_propagation, load_dataset
-
 LAYERS_HIDDEN = (10, 5)
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 EXAMPLE_SUBMISSIONS = (
@@ -34,6 +32,7 @@ def reference_runs() -> list[ReferenceRun]:
     learning rate 0.01), through the grader's outcome cache: grading a correct start later
     trains nothing again."""
     from grader.checks import train_outcome
+    from reference import INITIALIZERS, compute_cost, forward_propagation, load_dataset
 
     train_X, train_Y, _, _ = load_dataset()
     layers_dims = [train_X.shape[0], *LAYERS_HIDDEN, 1]

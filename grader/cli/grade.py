@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from grader import messages as msg
-from grader.api import Graded, grade_submission
 from grader.cli._options import megabytes, seconds
 from grader.errors import EXIT_INTERNAL, EXIT_OK, EXIT_UNGRADABLE, EXIT_USAGE
 from grader.reports import render_text, write_gradescope, write_junit
+
+if TYPE_CHECKING:
+    from grader.api import Graded
 
 
 def add_parser(commands: Any, name: str) -> None:
@@ -54,6 +56,11 @@ def run(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
     if args.executed is not None and not args.execute:
         print(msg.CLI_BAD_OPTION.format(error="--executed needs --execute"), file=err)
         return EXIT_USAGE
+    from grader.sandbox import warm_up
+
+    warm_up()  # the zygote boots while this process imports numpy and the grader
+    from grader.api import grade_submission
+
     graded = grade_submission(
         args.notebook,
         timeout=args.timeout,

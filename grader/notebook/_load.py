@@ -13,7 +13,8 @@ cell.
 
 Outputs and execution counts are dropped before anything else: grading never needs them, and a
 huge or malformed saved output must not cost a student their grade. ``nbformat.validate`` then runs
-on what is left; a notebook that fails it but still has readable cells is graded, with a warning.
+on what is left, in a thread beside grading (``FormatCheck``); a notebook that fails it but still
+has readable cells is graded, with a warning.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import stat
+import threading
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,18 +44,69 @@ class Cell:
     metadata: dict[str, Any] = field(default_factory=dict)
 
 
+class FormatCheck:
+    """nbformat's reading and validation of the notebook, in a thread of its own.
+
+    Grading needs only the cells, which are read from the JSON directly; importing nbformat and
+    running its schema takes longer than the rest of loading and extracting together, so it runs
+    beside them, while the sandbox boots, and its warnings join the report at the end."""
+
+    def __init__(self, content: dict[str, Any], name: str) -> None:
+        self._result: tuple[Any, tuple[str, ...]] = (content, ())
+        self._thread: threading.Thread | None = threading.Thread(
+            target=self._run, args=(content, name), name="initgrade-nbformat", daemon=True
+        )
+        self._thread.start()
+
+    @classmethod
+    def done(cls, nb: Any, notes: tuple[str, ...]) -> FormatCheck:
+        """A check already made (a version-3 notebook is converted before its cells are read)."""
+        check = cls.__new__(cls)
+        check._result, check._thread = (nb, notes), None
+        return check
+
+    def result(self) -> tuple[Any, tuple[str, ...]]:
+        """The ``NotebookNode`` and the validation warnings, once the thread is done."""
+        if self._thread is not None:
+            self._thread.join()
+        return self._result
+
+    def _run(self, content: dict[str, Any], name: str) -> None:
+        try:
+            import nbformat
+
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                nb = nbformat.from_dict(content)
+            self._result = (nb, tuple(_validate(nbformat, nb, name)))
+        except Exception as error:  # nbformat on input too odd for it; the cells stand
+            problem = f"{type(error).__name__}: {error}"[:200]
+            note = msg.LOAD_INVALID_BUT_USABLE.format(path=name, problem=problem)
+            self._result = (content, (note,))
+
+
 @dataclass(frozen=True)
 class LoadedNotebook:
     path: Path
     sha256: str  # of the file's bytes, as submitted
-    nb: Any  # nbformat.NotebookNode, version 4, outputs removed
+    check: FormatCheck = field(repr=False, compare=False)
     cells: tuple[Cell, ...]
-    warnings: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # what loading itself found, before nbformat's validation
     ok: bool = field(default=True, init=False)
 
     @property
     def code_cells(self) -> tuple[Cell, ...]:
         return tuple(cell for cell in self.cells if cell.cell_type == "code")
+
+    @property
+    def nb(self) -> Any:
+        """The notebook as an ``nbformat.NotebookNode``, version 4, outputs removed."""
+        return self.check.result()[0]
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """Everything loading has to say, nbformat's validation included (waits for it)."""
+        return (*self.notes, *self.check.result()[1])
 
 
 @dataclass(frozen=True)
@@ -183,27 +236,35 @@ def _as_list(value: object) -> list[Any]:
 
 
 def _to_loaded(path: Path, digest: str, content: dict[str, Any]) -> LoadedNotebook | LoadFailure:
-    import nbformat  # imported here: a refused file should not pay for jsonschema
+    if content["nbformat"] == 3:
+        return _upgraded(path, digest, content)
+    cells = _cells(content)
+    if cells is None:
+        return LoadFailure(path, msg.LOAD_UNUSABLE_CELLS.format(path=path), digest)
+    if not any(cell.cell_type == "code" for cell in cells):
+        return LoadFailure(path, msg.LOAD_NO_CODE.format(path=path), digest)
+    return LoadedNotebook(path, digest, FormatCheck(content, str(path)), cells)
 
-    notes: list[str] = []
+
+def _upgraded(path: Path, digest: str, content: dict[str, Any]) -> LoadedNotebook | LoadFailure:
+    """A version-3 notebook, converted to version 4 by nbformat before its cells are read."""
+    import nbformat
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            nb = nbformat.from_dict(content)
-            if content["nbformat"] == 3:
-                nb = nbformat.convert(nb, 4)
-                notes.append(msg.LOAD_UPGRADED.format(path=str(path)))
+            nb = nbformat.convert(nbformat.from_dict(content), 4)
     except Exception as error:  # nbformat's converter on malformed version-3 input
         return LoadFailure(
             path, msg.LOAD_NOT_NOTEBOOK_DETAIL.format(path=path, error=error), digest
         )
-    notes.extend(_validate(nbformat, nb, str(path)))
+    notes = (msg.LOAD_UPGRADED.format(path=str(path)), *_validate(nbformat, nb, str(path)))
     cells = _cells(nb)
     if cells is None:
         return LoadFailure(path, msg.LOAD_UNUSABLE_CELLS.format(path=path), digest)
     if not any(cell.cell_type == "code" for cell in cells):
         return LoadFailure(path, msg.LOAD_NO_CODE.format(path=path), digest)
-    return LoadedNotebook(path, digest, nb, cells, tuple(notes))
+    return LoadedNotebook(path, digest, FormatCheck.done(nb, notes), cells)
 
 
 def _validate(nbformat: Any, nb: Any, name: str) -> list[str]:

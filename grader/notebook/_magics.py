@@ -1,9 +1,10 @@
 """IPython syntax to plain Python, for extraction (``grader.extract``).
 
 A cell that already parses as Python is taken as it is (IPython's transforms would leave it
-unchanged). Otherwise IPython's own ``TransformerManager`` does the work when it is installed;
-it is loaded from
-its file, so the ``IPython`` package and its half-second import are not needed. Without it, a
+unchanged), and so is one that parses once its unindented line magics and ``!shell`` lines are
+made ``pass`` (the common ``%matplotlib inline``). Otherwise IPython's own ``TransformerManager``
+does the work when it is installed; it is loaded from its file, so the ``IPython`` package and its
+half-second import are not needed. Without it, a
 line filter turns line magics and ``!shell`` lines into ``pass``. A cell magic that runs its body
 as Python (``%%time``, ``%%timeit``, ``%%capture``, ``%%prun``) keeps the body; any other cell
 magic means the cell is not Python.
@@ -36,6 +37,9 @@ def python_source(source: str) -> tuple[str, int] | None:
         source = "\n".join(lines[first:])
     if _plain_python(source):  # nothing for IPython to change, and its tokenizer is slow
         return source, first
+    quick = _without_top_level_magics(source)
+    if quick is not None:  # `%matplotlib inline` and the like: no need for IPython's transforms
+        return quick, first
     manager = _transformer()
     text = None
     if manager is not None:
@@ -57,6 +61,21 @@ def _plain_python(source: str) -> bool:
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return False
     return True
+
+
+def _without_top_level_magics(source: str) -> str | None:
+    """The cell with each unindented line magic or ``!shell`` line made ``pass``, when that makes
+    it Python; None otherwise. IPython would make those lines top-level calls, which extraction
+    leaves out just as it leaves out ``pass``: the program is the same, without loading IPython."""
+    lines = source.splitlines()
+    changed = [
+        "pass" if line.startswith(("%", "!")) and not line.startswith("%%") else line
+        for line in lines
+    ]
+    if changed == lines:
+        return None
+    text = "\n".join(changed)
+    return text if _plain_python(text) else None
 
 
 def _filter_line(line: str) -> str:

@@ -6,15 +6,38 @@ zygote that imported Python and numpy once; ``execute_notebook`` runs a whole no
 sandboxed Jupyter kernel (``--execute``); ``isolation_report`` says which defenses this machine
 allows. ``local_caller`` and ``local_program`` call plain functions in this process under the
 same contract, for tests. ``child/`` holds what runs in the zygote and inside the worker.
+``warm_up`` starts this process's zygote early, before numpy is imported here, so that it
+boots while the grader imports and reads the notebook. Names are imported on first use.
 """
 
-from grader.sandbox._client import MAX_RESTARTS, SandboxRefused, Worker
-from grader.sandbox._isolation import isolation_report
-from grader.sandbox._kernel import execute_notebook
-from grader.sandbox._local import LocalProgram, caller_program, local_caller, local_program
-from grader.sandbox._program import Sandbox
-from grader.sandbox._text import safe_text
+from __future__ import annotations
 
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from grader.sandbox._client import MAX_RESTARTS, SandboxRefused, Worker
+    from grader.sandbox._isolation import isolation_report
+    from grader.sandbox._kernel import execute_notebook
+    from grader.sandbox._local import LocalProgram, caller_program, local_caller, local_program
+    from grader.sandbox._process import warm_up
+    from grader.sandbox._program import Sandbox
+    from grader.sandbox._text import safe_text
+
+_EXPORTS = {
+    "MAX_RESTARTS": "_client",
+    "SandboxRefused": "_client",
+    "Worker": "_client",
+    "isolation_report": "_isolation",
+    "execute_notebook": "_kernel",
+    "LocalProgram": "_local",
+    "caller_program": "_local",
+    "local_caller": "_local",
+    "local_program": "_local",
+    "warm_up": "_process",
+    "Sandbox": "_program",
+    "safe_text": "_text",
+}
 __all__ = [
     "MAX_RESTARTS",
     "LocalProgram",
@@ -27,4 +50,11 @@ __all__ = [
     "local_caller",
     "local_program",
     "safe_text",
+    "warm_up",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(import_module(f"grader.sandbox.{_EXPORTS[name]}"), name)
+    raise AttributeError(f"module 'grader.sandbox' has no attribute {name!r}")
