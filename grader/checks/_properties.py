@@ -16,6 +16,7 @@ again.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -48,12 +49,12 @@ class Observation:
     first: CallResult
     second: CallResult | None = None
 
-    @property
-    def structure_ok(self) -> bool:
+    @functools.cached_property
+    def structure_ok(self) -> bool:  # asked by several properties: computed once
         value = self.first.value
         return value is not None and structure_difference(value, self.shapes) is None
 
-    @property
+    @functools.cached_property
     def shapes(self) -> dict[str, tuple[int, ...]]:
         return expected_shapes(self.dims)
 
