@@ -28,6 +28,7 @@ body { font-family: system-ui, sans-serif; max-width: 72rem; margin: 2rem auto; 
 table { border-collapse: collapse; width: 100%; }
 td, th { border-bottom: 1px solid #ddd; padding: .35rem .5rem; text-align: left; }
 td { vertical-align: top; }
+td.points { white-space: nowrap; }
 .pass { color: #17733a; } .fail { color: #b3261e; }
 .box { padding: .6rem 1rem; border-left: .3rem solid #b3261e; background: #fbeeed; margin: 1rem 0; }
 .note { border-left-color: #8a6d00; background: #fff8e0; }
@@ -53,7 +54,8 @@ def _check_row(check: CheckResult) -> str:
     verdict = '<td class="pass">✓</td>' if check.passed else '<td class="fail">✗</td>'
     score = f"{points(check.points)} / {points(check.max_points)}"
     message = "" if check.passed else _e(check.message)
-    return f"<tr>{verdict}<td>{_e(check.name)}</td><td>{score}</td><td>{message}</td></tr>"
+    cells = f"<td>{_e(check.name)}</td><td class='points'>{score}</td><td>{message}</td>"
+    return f"<tr>{verdict}{cells}</tr>"
 
 
 def _plots(feedback: FunctionFeedback) -> str:
