@@ -94,10 +94,12 @@ def peak_rss_mb(pid: int) -> float | None:
     return None
 
 
-def run_batch(course: Path, book: Path, workers: int, env: dict[str, str]) -> tuple[float, float]:
+def run_batch(
+    course: Path, book: Path, workers: int, env: dict[str, str], *options: str
+) -> tuple[float, float]:
     """Seconds for the whole command, and the peak RSS of the batch process in MB."""
     command = [sys.executable, "-m", "grader.cli", "batch", str(course), "--gradebook",
-               str(book), "--workers", str(workers), "--timeout", TIMEOUT]  # fmt: skip
+               str(book), "--workers", str(workers), "--timeout", TIMEOUT, *options]  # fmt: skip
     start = time.perf_counter()
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak = 0.0
