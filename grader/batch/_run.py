@@ -286,6 +286,7 @@ def run_batch(
                 if options.train_first and run.todo:
                     total = len(run.todo)
                     run.shipped = train_first(run.readable_tasks(), executor, workers, err, total)
+                    run.shipped.announce(out)
                 _grade_all(run, executor, err)
             finally:
                 executor.close()

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import json
 import math
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TextIO
 
+from grader import messages as msg
 from grader.batch._executors import Outcome
 from grader.batch._outcomes import encode_start, read_starts
 from grader.batch._progress import Progress
@@ -33,6 +35,23 @@ class Shipped:
 
     digests: dict[int, list[str]] = field(default_factory=dict)  # by the task's key
     entries: dict[str, dict[str, Any]] = field(default_factory=dict)  # outcome JSON by digest
+    trained: int = 0  # starts sent to be trained (the distinct ones the cache lacked)
+    seconds: float = 0.0  # spent training them
+
+    @property
+    def starts(self) -> int:
+        return sum(len(digests) for digests in self.digests.values())
+
+    @property
+    def distinct(self) -> int:
+        return len({digest for digests in self.digests.values() for digest in digests})
+
+    def announce(self, out: TextIO) -> None:
+        """One line for the staff: how many starts, how many distinct, how many trained."""
+        text = msg.BATCH_TRAINED.format(
+            starts=self.starts, distinct=self.distinct, trained=self.trained, seconds=self.seconds
+        )
+        print(text, file=out)
 
     def for_task(self, key: int) -> str:
         """The outcomes for the grading of task ``key``, as ``GradeTask.outcomes`` carries them."""
@@ -60,8 +79,10 @@ def train_first(
         progress.close()
     cache = default_cache()
     missing = [digest for digest in unique if not _known(cache, digest, shipped)]
+    shipped.trained, began = len(missing), time.monotonic()
     for _, outcome in executor.run(_training_tasks(missing, unique, workers)):
         _keep(shipped, outcome.text)
+    shipped.seconds = time.monotonic() - began
     return shipped
 
 
