@@ -16,6 +16,7 @@ again.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -23,7 +24,7 @@ import numpy as np
 
 import reference
 from grader import messages as msg
-from grader.checks._exact import describe_visible, structure_difference
+from grader.checks._exact import Difference, describe_visible, structure_difference
 from grader.checks.strategies import property_inputs
 from grader.results import CheckResult
 from grader.spec import (
@@ -48,12 +49,18 @@ class Observation:
     first: CallResult
     second: CallResult | None = None
 
-    @property
+    # Each property asks for these again on the same observation: computed once, then kept.
+    @functools.cached_property
     def structure_ok(self) -> bool:
-        value = self.first.value
-        return value is not None and structure_difference(value, self.shapes) is None
+        return self.structure is None and self.first.value is not None
 
-    @property
+    @functools.cached_property
+    def structure(self) -> Difference | None:
+        """What is wrong with the first answer's layout (None: nothing, or no answer)."""
+        value = self.first.value
+        return None if value is None else structure_difference(value, self.shapes)
+
+    @functools.cached_property
     def shapes(self) -> dict[str, tuple[int, ...]]:
         return expected_shapes(self.dims)
 
@@ -96,7 +103,7 @@ def _keys_and_shapes(method: str, obs: Observation) -> str | None:
     if not obs.first.ok or obs.first.value is None:
         reason = obs.first.message or obs.first.status.value
         return msg.CALL_FAILED.format(dims=list(obs.dims), reason=reason)
-    diff = structure_difference(obs.first.value, obs.shapes)
+    diff = obs.structure
     if diff is None:
         return None
     return describe_visible(diff, obs.dims, method, list(obs.first.value))
