@@ -5,11 +5,14 @@ cache. Graded one by one, a course of wrong functions trains one model at a time
 better. Before grading (``BatchOptions.train_first``):
 
 1. every submission's outcome starts are collected (``collect_starts``: the notebook loaded and
-   extracted as grading does, each graded function called in its own sandboxed worker with
-   ``outcome_dims`` after ``BASE_PRESEED``, twice, as its grading calls it; a function whose two
-   answers differ gets no outcome, so none is trained for it). The arrays travel as JSON with
-   their float64 bytes in base64 (``encode_start``) and are rebuilt with ``np.frombuffer``
-   (``decode_start``): nothing the worker sends is unpickled or evaluated;
+   extracted as grading does, each graded function called with ``outcome_dims`` after
+   ``BASE_PRESEED``, twice, as its grading calls it; a function whose two answers differ gets no
+   outcome, so none is trained for it). The calls of one submission share one sandboxed worker,
+   with every limit of a grading's: a start that comes out otherwise there than in the
+   function's own worker (one function disturbing another) is only a start the cache then
+   lacks, which its grading trains alone. The arrays travel as JSON with their float64 bytes in
+   base64 (``encode_start``) and are rebuilt with ``np.frombuffer`` (``decode_start``): nothing
+   the worker sends is unpickled or evaluated;
 2. the batch keeps each distinct start once (by ``params_digest``), and trains those the cache
    lacks in stacked runs (``train_starts``) spread over its executor;
 3. each submission is then graded with the outcomes of its own starts shipped in its task
@@ -90,30 +93,28 @@ def collect_starts(
     when it has none (not defined, failed, not repeatable, or the file is not a notebook)."""
     from grader.api import run_limits
     from grader.notebook import LoadedNotebook, extract, load_notebook_bytes
-    from grader.sandbox import Sandbox
+    from grader.sandbox import Worker
 
-    limits = run_limits(spec.limits, timeout=timeout, memory_mb=memory_mb)
+    loaded = load_notebook_bytes(data, name)
+    if not isinstance(loaded, LoadedNotebook):
+        return json.dumps({"starts": []})
+    extraction = extract(loaded, graded=spec.graded_functions)
     helpers = [spec.directory / f"{module}.py" for module in spec.helper_modules]
     starts: list[dict[str, Any] | None] = []
-    with Sandbox(
+    with Worker(
+        extraction.program,
         helper_dirs=[h for h in helpers if h.is_file()],
-        limits=limits,
-        graded=spec.graded_functions,
+        limits=run_limits(spec.limits, timeout=timeout, memory_mb=memory_mb),
+        origin=extraction.origin,
+        missing_reasons=extraction.compile_errors,
+        wanted=spec.graded_functions,
+        keep_output=False,
         accept_weak_isolation=accept_weak_isolation,
-    ) as sandbox:
-        loaded = load_notebook_bytes(data, name)
-        if isinstance(loaded, LoadedNotebook):
-            extraction = extract(loaded, graded=spec.graded_functions)
-            sandbox.load(
-                extraction.program,
-                origin=extraction.origin,
-                missing_reasons=extraction.compile_errors,
-            )
-            defined = sandbox.defined()
-            for entry in spec.functions:
-                caller = sandbox.caller(entry.name)
-                known = entry.name in defined
-                starts.append(_start(caller, entry.outcome_dims) if known else None)
+    ) as worker:
+        defined = worker.defined()
+        for entry in spec.functions:
+            known = entry.name in defined
+            starts.append(_start(worker.caller(entry.name), entry.outcome_dims) if known else None)
     return json.dumps({"starts": starts})
 
 
