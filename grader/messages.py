@@ -861,3 +861,12 @@ BUNDLE_NO_SOURCE = (
     "the bundle ships initgrade's source tree, and {root} is not one (no pyproject.toml and "
     "assignments/ beside grader/); build it from a checkout installed with pip install -e ."
 )
+
+# ---------------------------------------------------------------------------------------------
+# A batch that trains its outcomes first (initgrade batch --train-first); read by course staff.
+# ---------------------------------------------------------------------------------------------
+
+BATCH_TRAINED = (
+    "Outcomes trained first: {starts} start(s) from the submissions, {distinct} distinct, "
+    "{trained} trained together in {seconds:.1f} s (the rest were in the cache)."
+)

@@ -54,3 +54,16 @@ def real_grade_but_kill(task: GradeTask) -> str:
     if KILL in task.data:
         os._exit(7)
     return grade_task(task)
+
+
+def grade_without_training(task: GradeTask) -> str:
+    """``grade_task``, except that a grading which would train the model one start at a time
+    fails (as a fault of the grader): the outcomes must all have been trained before."""
+    if task.phase == "grade":
+        import grader.checks._training as training
+
+        def refuse(params: object) -> object:
+            raise AssertionError("a grading trained a model")
+
+        training.reference_trainer = refuse  # type: ignore[assignment]
+    return grade_task(task)

@@ -3,8 +3,10 @@
 ``run_batch(source, gradebook, options)`` finds the submissions (a folder of notebooks, an
 nbgrader tree, a Gradescope export, or a zip of one), grades those the gradebook does not
 already hold over local worker processes or a Dask cluster, and commits each result as it
-arrives. ``export_grades`` writes one row per student for an LMS; ``write_dashboard`` the
-staff's HTML page; ``build_bundle`` and ``run_autograder`` are the Gradescope autograder.
+arrives; with ``BatchOptions(train_first=True)`` it first trains every outcome the course needs
+in stacked runs over the same executor (``grader.batch._stacked``). ``export_grades`` writes
+one row per student for an LMS; ``write_dashboard`` the staff's HTML page; ``build_bundle`` and
+``run_autograder`` are the Gradescope autograder.
 """
 
 from grader.batch._autograder import grade_folder, run_autograder

@@ -80,6 +80,13 @@ class LocalExecutor:
     def __init__(self, workers: int, grade: GradeFunction = grade_task) -> None:
         self.workers = workers
         self.grade = grade
+        self._kept: ProcessPoolExecutor | None = None  # the pool a finished run leaves ready
+
+    def close(self) -> None:
+        """Stop the pool kept between runs."""
+        if self._kept is not None:
+            self._kept.shutdown(wait=True, cancel_futures=True)
+            self._kept = None
 
     def _pool(self) -> ProcessPoolExecutor:
         context = multiprocessing.get_context("spawn")
@@ -88,8 +95,10 @@ class LocalExecutor:
         )
 
     def run(self, tasks: Iterable[GradeTask]) -> Iterator[tuple[GradeTask, Outcome]]:
+        """Every task's outcome as it finishes; the pool stays up for the next run (``close``)."""
         queue = _Queue(iter(tasks))
-        pool = self._pool()
+        pool, self._kept = self._kept or self._pool(), None
+        done_all = False
         inflight: dict[Future[str], GradeTask] = {}
         try:
             while True:
@@ -98,6 +107,7 @@ class LocalExecutor:
                     pool = self._pool()
                     continue
                 if not inflight:
+                    done_all = True
                     return
                 done, _ = wait(inflight, return_when=FIRST_COMPLETED)
                 finished = [(inflight.pop(future), future) for future in done]
@@ -114,7 +124,10 @@ class LocalExecutor:
                     yield from self._broken(pool, inflight, casualties, queue.suspects)
                     pool = self._pool()
         finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+            if done_all:
+                self._kept = pool
+            else:
+                pool.shutdown(wait=True, cancel_futures=True)
 
     def _fill(
         self, pool: ProcessPoolExecutor, queue: _Queue, inflight: dict[Future[str], GradeTask]
@@ -200,14 +213,14 @@ class DaskExecutor:
         pending = iter(tasks)
         inflight: dict[str, GradeTask] = {}
         finished = as_completed(loop=self.client.loop)
-        try:
-            while self._submit(pending, inflight, finished, slots) or inflight:
-                future = next(finished)
-                task = inflight.pop(future.key)
-                yield task, self._outcome(task, future)
-                future.release()
-        finally:
-            self.client.close()
+        while self._submit(pending, inflight, finished, slots) or inflight:
+            future = next(finished)
+            task = inflight.pop(future.key)
+            yield task, self._outcome(task, future)
+            future.release()
+
+    def close(self) -> None:
+        self.client.close()
 
     @staticmethod
     def _outcome(task: GradeTask, future: Any) -> Outcome:

@@ -27,6 +27,7 @@ from grader.batch._gradebook import Gradebook, GradeRow
 from grader.batch._layout import Discovery, Found, discover
 from grader.batch._progress import Progress
 from grader.batch._sources import Tree, open_tree
+from grader.batch._stacked import Shipped, train_first
 from grader.batch._task import GradeTask, grade_task, grader_version
 from grader.errors import UsageError
 from grader.notebook import DEFAULT_MAX_BYTES, too_big
@@ -50,6 +51,7 @@ class BatchOptions:
     task_seconds: float = DEFAULT_TASK_SECONDS
     assignment: str | None = None  # which nbgrader assignment, when the tree holds several
     accept_weak_isolation: bool = False  # as initgrade grade's flag of that name
+    train_first: bool = False  # train every outcome the batch needs first, stacked (_stacked.py)
 
 
 @dataclass
@@ -86,6 +88,7 @@ class _Run:
     spec_hash: str
     summary: BatchSummary
     todo: list[_Pending] = field(default_factory=list)
+    shipped: Shipped | None = None  # the outcomes trained first, when they were
 
     def register(self, found: list[Found]) -> None:
         """Record every submission; keep for grading those without a standing grade."""
@@ -126,12 +129,23 @@ class _Run:
                 )
                 progress.update(failed=self.store(pending, report, failed=True))
                 continue
-            yield GradeTask(
-                index, pending.found.source, data, timeout=self.options.timeout,
-                memory_mb=self.options.memory_mb, feedback=self.options.feedback_dir is not None,
-                deadline=self.options.task_seconds,
-                accept_weak_isolation=self.options.accept_weak_isolation,
-            )  # fmt: skip
+            yield self._task(index, pending, data)
+
+    def readable_tasks(self) -> Any:
+        """The tasks of the submissions still as they were registered; nothing is stored."""
+        for index, pending in enumerate(self.todo):
+            data = self._read(pending.found)
+            if isinstance(data, bytes) and hashlib.sha256(data).hexdigest() == pending.sha256:
+                yield self._task(index, pending, data)
+
+    def _task(self, index: int, pending: _Pending, data: bytes) -> GradeTask:
+        outcomes = self.shipped.for_task(index) if self.shipped is not None else ""
+        return GradeTask(
+            index, pending.found.source, data, timeout=self.options.timeout,
+            memory_mb=self.options.memory_mb, feedback=self.options.feedback_dir is not None,
+            deadline=self.options.task_seconds,
+            accept_weak_isolation=self.options.accept_weak_isolation, outcomes=outcomes,
+        )  # fmt: skip
 
     def receive(self, task: GradeTask, outcome: Outcome) -> bool:
         """Store what came back for ``task``; True when its grading failed."""
@@ -267,8 +281,15 @@ def run_batch(
             batch = book.start_batch(str(source), discovery.layout, _plain(record), skipped)
             key = (grader_version(), spec_digest(spec, limits=limits))
             run = _Run(book, batch, tree, options, spec, *key, BatchSummary(len(discovery.found)))
-            run.register(discovery.found)
-            _grade_all(run, executor, err)
+            try:
+                run.register(discovery.found)
+                if options.train_first and run.todo:
+                    total = len(run.todo)
+                    run.shipped = train_first(run.readable_tasks(), executor, workers, err, total)
+                    run.shipped.announce(out)
+                _grade_all(run, executor, err)
+            finally:
+                executor.close()
             book.finish_batch(batch)
     finally:
         tree.close()

@@ -62,7 +62,7 @@ def structure_difference(got: Params, shapes: dict[str, tuple[int, ...]]) -> Dif
     for key in order:
         if got[key].shape != shapes[key]:
             return Difference("shape", key, got_shape=got[key].shape, expected_shape=shapes[key])
-        if not np.all(np.isfinite(got[key])):
+        if not np.isfinite(got[key]).all():
             return Difference("nonfinite", key)
     return None
 

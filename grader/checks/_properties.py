@@ -24,7 +24,7 @@ import numpy as np
 
 import reference
 from grader import messages as msg
-from grader.checks._exact import describe_visible, structure_difference
+from grader.checks._exact import Difference, describe_visible, structure_difference
 from grader.checks.strategies import property_inputs
 from grader.results import CheckResult
 from grader.spec import (
@@ -49,10 +49,16 @@ class Observation:
     first: CallResult
     second: CallResult | None = None
 
+    # Each property asks for these again on the same observation: computed once, then kept.
     @functools.cached_property
-    def structure_ok(self) -> bool:  # asked by several properties: computed once
+    def structure_ok(self) -> bool:
+        return self.structure is None and self.first.value is not None
+
+    @functools.cached_property
+    def structure(self) -> Difference | None:
+        """What is wrong with the first answer's layout (None: nothing, or no answer)."""
         value = self.first.value
-        return value is not None and structure_difference(value, self.shapes) is None
+        return None if value is None else structure_difference(value, self.shapes)
 
     @functools.cached_property
     def shapes(self) -> dict[str, tuple[int, ...]]:
@@ -97,7 +103,7 @@ def _keys_and_shapes(method: str, obs: Observation) -> str | None:
     if not obs.first.ok or obs.first.value is None:
         reason = obs.first.message or obs.first.status.value
         return msg.CALL_FAILED.format(dims=list(obs.dims), reason=reason)
-    diff = structure_difference(obs.first.value, obs.shapes)
+    diff = obs.structure
     if diff is None:
         return None
     return describe_visible(diff, obs.dims, method, list(obs.first.value))

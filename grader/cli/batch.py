@@ -54,6 +54,11 @@ def add_parser(commands: Any, name: str) -> None:
         help="the most one grading may take before its process is stopped (default 600)",
     )
     batch.add_argument(
+        "--train-first",
+        action="store_true",
+        help="first collect every outcome start and train the new ones together (a cold course)",
+    )
+    batch.add_argument(
         "--accept-weak-isolation",
         action="store_true",
         help="grade even where Linux user namespaces are unavailable, as initgrade grade does",
@@ -74,6 +79,7 @@ def run(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
         task_seconds=args.task_timeout or DEFAULT_TASK_SECONDS,
         assignment=args.assignment,
         accept_weak_isolation=args.accept_weak_isolation,
+        train_first=args.train_first,
     )
     try:
         run_batch(args.submissions, args.gradebook, options, out=out, err=err)

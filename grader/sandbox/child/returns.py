@@ -8,7 +8,7 @@ numbers and ``.npy`` bytes, never an object of the student's.
 
 import builtins
 import collections
-import io
+import struct
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -38,6 +38,7 @@ INERT_NAMES = frozenset(
     }
 )  # fmt: skip
 
+_NPY_MAGIC = b"\x93NUMPY\x01\x00"
 SUBMISSION = "<submission>"  # the file name the worker compiles student code under
 Reply = tuple[dict[str, Any], list[bytes]]
 T = TypeVar("T")
@@ -52,9 +53,26 @@ class Converter:
     the numpy functions it keeps."""
 
     def __init__(self, numpy: Any, max_keys: int, max_bytes: int) -> None:
-        self.write_array = numpy.lib.format.write_array
-        self.ndarray, self.float64 = numpy.ndarray, numpy.float64
+        self.ndarray, self.little_f8 = numpy.ndarray, numpy.dtype("<f8")
+        self.pack_length = struct.Struct("<H").pack
         self.max_keys, self.max_bytes = max_keys, max_bytes
+
+    def npy(self, item: Any) -> bytes:
+        """``item`` as little-endian float64 in ``.npy`` format 1.0, with the header written
+        here rather than by ``numpy.lib.format.write_array`` (which builds it from a dict, a
+        tenth of the worker's time over a grading's thousand arrays). The same layout numpy
+        writes: magic, header length, the header dict padded with spaces to a 64-byte boundary
+        and a newline, then the data in the order the header names."""
+        array = item.astype(self.little_f8)
+        fortran = array.flags.f_contiguous and not array.flags.c_contiguous
+        order = "True" if fortran else "False"
+        shape = repr(tuple(array.shape))
+        header = "{'descr': '<f8', 'fortran_order': " + order + ", 'shape': " + shape + ", }"
+        pad = -(len(_NPY_MAGIC) + 2 + len(header) + 1) % 64
+        text = (header + " " * pad + "\n").encode("latin-1")
+        data: bytes = array.tobytes(order="F" if fortran else "C")
+        length: bytes = self.pack_length(len(text))
+        return _NPY_MAGIC + length + text + data
 
     def convert(self, value: object) -> Reply:
         """The reply for a returned ``value``: ``status`` ok with the arrays, or invalid."""
@@ -75,10 +93,8 @@ class Converter:
                 return {"status": "invalid", "problem": "too_large"}, []
             if item.dtype.name != "float64":
                 notes.append({"key": key, "dtype": str(item.dtype)[:40]})
-            buffer = io.BytesIO()
-            self.write_array(buffer, item.astype(self.float64), allow_pickle=False)
             keys.append(key)
-            blobs.append(buffer.getvalue())
+            blobs.append(self.npy(item))
         return {"status": "ok", "keys": keys, "notes": notes}, blobs
 
     def check_entry(self, key: object, item: Any) -> dict[str, Any] | None:
