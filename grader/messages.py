@@ -723,7 +723,12 @@ TASK_CHANGED = "the file changed while the batch ran; run the batch again to gra
 TASK_UNREADABLE = "{path} cannot be read ({error})."
 
 # -- progress and the batch's last line
-PROGRESS_LINE = "{done}/{total} graded, {failed} failed, {rate:.1f}/s, ETA {eta}"
+PROGRESS_LINE = "{done}/{total} {done_word}, {failed} failed, {rate:.1f}/s, ETA {eta}"
+# what a batch's progress counts: (the bar's label, the word after the count in a plain line)
+PROGRESS_PHASES = {
+    "grading": ("grading", "graded"),
+    "starts": ("outcome starts", "asked for their outcome starts"),
+}
 BATCH_SUMMARY = (
     "{graded} graded, {kept} already graded (kept), {failed} failed, {ungradable} not gradable; "
     "{seconds:.1f} s, {rate:.1f} submissions/s. Gradebook: {path}"

@@ -38,3 +38,16 @@ def test_the_time_left_reads_in_minutes_and_hours() -> None:
     from grader.batch._progress import _duration
 
     assert [_duration(s) for s in (4.2, 75, 3 * 3600 + 120)] == ["4 s", "1 min 15 s", "3 h 02 min"]
+
+
+def test_collecting_outcome_starts_is_not_counted_as_grading() -> None:
+    plain, bar = io.StringIO(), io.StringIO()
+    for stream, tty in ((plain, False), (bar, True)):
+        progress = Progress(2, stream, tty=tty, phase="starts")
+        progress.update(failed=False)
+        progress.update(failed=False)
+        progress.close()
+    assert plain.getvalue().splitlines()[-1].startswith("2/2 asked for their outcome starts, ")
+    assert "graded" not in plain.getvalue()
+    assert "outcome starts" in bar.getvalue()
+    assert "grading" not in bar.getvalue()

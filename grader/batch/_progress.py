@@ -16,8 +16,11 @@ LINE_EVERY_SECONDS = 10.0  # without a terminal: one line at most this often, an
 class Progress:
     """Counts finished gradings; ``update`` after each, ``close`` at the end."""
 
-    def __init__(self, total: int, stream: TextIO, *, tty: bool | None = None) -> None:
+    def __init__(
+        self, total: int, stream: TextIO, *, tty: bool | None = None, phase: str = "grading"
+    ) -> None:
         self.total = total
+        self.label, self.done_word = msg.PROGRESS_PHASES[phase]
         self.stream = stream
         self.done = 0
         self.failed = 0
@@ -29,7 +32,7 @@ class Progress:
             from tqdm import tqdm
 
             self._bar = tqdm(
-                total=total, file=stream, unit="nb", desc="grading", dynamic_ncols=True
+                total=total, file=stream, unit="nb", desc=self.label, dynamic_ncols=True
             )
             self._bar.set_postfix(failed=0)
 
@@ -52,8 +55,9 @@ class Progress:
         left = (self.total - self.done) / rate if rate > 0 else None
         eta = "--" if left is None else _duration(left)
         return msg.PROGRESS_LINE.format(
-            done=self.done, total=self.total, failed=self.failed, rate=rate, eta=eta
-        )
+            done=self.done, total=self.total, done_word=self.done_word, failed=self.failed,
+            rate=rate, eta=eta,
+        )  # fmt: skip
 
     def close(self) -> None:
         if self._bar is not None:

@@ -66,7 +66,7 @@ def train_first(
     distinct ones the cache lacks, stacked over ``workers``, and return what gradings need."""
     shipped = Shipped()
     unique: dict[str, Params] = {}
-    progress = Progress(total, err)
+    progress = Progress(total, err, phase="starts")
     try:
         for task, outcome in executor.run(_as_phase(tasks, "starts")):
             digests = shipped.digests.setdefault(task.key, [])
