@@ -56,6 +56,14 @@ __all__ = ["MAX_RESTARTS", "SandboxRefused", "Worker"]
 MAX_RESTARTS = 3
 
 
+def refuse_unless_accepted(accept_weak: bool) -> None:
+    """Raise ``SandboxRefused`` when this machine cannot grade safely, unless the risk is
+    accepted."""
+    refused = launch.refusal(launch.platform())
+    if refused and not accept_weak:
+        raise SandboxRefused(msg.SANDBOX_REFUSED.format(reason=refused))
+
+
 class Worker(ProcessHolder):
     def __init__(
         self,
@@ -80,9 +88,7 @@ class Worker(ProcessHolder):
     # -- lifecycle ----------------------------------------------------------------------------
 
     def __enter__(self) -> Worker:
-        refused = launch.refusal(launch.platform())
-        if refused and not self._accept_weak:
-            raise SandboxRefused(msg.SANDBOX_REFUSED.format(reason=refused))
+        refuse_unless_accepted(self._accept_weak)
         self._deadline = time.monotonic() + self.limits.wall_seconds
         self._respawn()
         return self
@@ -288,9 +294,7 @@ class Worker(ProcessHolder):
         returncode = self._stop(grace=1.0)
         detail = self._output.text()[-500:].strip()
         if confined and probe():
-            refused = launch.refusal(launch.platform())
-            if refused and not self._accept_weak:
-                raise SandboxRefused(msg.SANDBOX_REFUSED.format(reason=refused))
+            refuse_unless_accepted(self._accept_weak)
             self._starts -= 1
             self._respawn()
             self._attach()
