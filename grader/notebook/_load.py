@@ -51,18 +51,19 @@ class FormatCheck:
     running its schema takes longer than the rest of loading and extracting together, so it runs
     beside them, while the sandbox boots, and its warnings join the report at the end."""
 
-    def __init__(self, content: dict[str, Any], name: str) -> None:
-        self._result: tuple[Any, tuple[str, ...]] = (content, ())
-        self._thread: threading.Thread | None = threading.Thread(
-            target=self._run, args=(content, name), name="initgrade-nbformat", daemon=True
-        )
-        self._thread.start()
+    def __init__(self, nb: Any, notes: tuple[str, ...] = ()) -> None:
+        """A check already made (a version-3 notebook is converted before its cells are read)."""
+        self._result: tuple[Any, tuple[str, ...]] = (nb, notes)
+        self._thread: threading.Thread | None = None
 
     @classmethod
-    def done(cls, nb: Any, notes: tuple[str, ...]) -> FormatCheck:
-        """A check already made (a version-3 notebook is converted before its cells are read)."""
-        check = cls.__new__(cls)
-        check._result, check._thread = (nb, notes), None
+    def beside(cls, content: dict[str, Any], name: str) -> FormatCheck:
+        """Start reading and validating ``content`` (the notebook called ``name``) in a thread."""
+        check = cls(content)
+        check._thread = threading.Thread(
+            target=check._run, args=(content, name), name="initgrade-nbformat", daemon=True
+        )
+        check._thread.start()
         return check
 
     def result(self) -> tuple[Any, tuple[str, ...]]:
@@ -237,16 +238,23 @@ def _as_list(value: object) -> list[Any]:
 
 def _to_loaded(path: Path, digest: str, content: dict[str, Any]) -> LoadedNotebook | LoadFailure:
     if content["nbformat"] == 3:
-        return _upgraded(path, digest, content)
+        upgraded = _upgraded(path, digest, content)
+        if isinstance(upgraded, LoadFailure):
+            return upgraded
+        content, check = upgraded
+    else:
+        check = FormatCheck.beside(content, str(path))
     cells = _cells(content)
     if cells is None:
         return LoadFailure(path, msg.LOAD_UNUSABLE_CELLS.format(path=path), digest)
     if not any(cell.cell_type == "code" for cell in cells):
         return LoadFailure(path, msg.LOAD_NO_CODE.format(path=path), digest)
-    return LoadedNotebook(path, digest, FormatCheck(content, str(path)), cells)
+    return LoadedNotebook(path, digest, check, cells)
 
 
-def _upgraded(path: Path, digest: str, content: dict[str, Any]) -> LoadedNotebook | LoadFailure:
+def _upgraded(
+    path: Path, digest: str, content: dict[str, Any]
+) -> tuple[Any, FormatCheck] | LoadFailure:
     """A version-3 notebook, converted to version 4 by nbformat before its cells are read."""
     import nbformat
 
@@ -259,12 +267,7 @@ def _upgraded(path: Path, digest: str, content: dict[str, Any]) -> LoadedNoteboo
             path, msg.LOAD_NOT_NOTEBOOK_DETAIL.format(path=path, error=error), digest
         )
     notes = (msg.LOAD_UPGRADED.format(path=str(path)), *_validate(nbformat, nb, str(path)))
-    cells = _cells(nb)
-    if cells is None:
-        return LoadFailure(path, msg.LOAD_UNUSABLE_CELLS.format(path=path), digest)
-    if not any(cell.cell_type == "code" for cell in cells):
-        return LoadFailure(path, msg.LOAD_NO_CODE.format(path=path), digest)
-    return LoadedNotebook(path, digest, FormatCheck.done(nb, notes), cells)
+    return nb, FormatCheck(nb, notes)
 
 
 def _validate(nbformat: Any, nb: Any, name: str) -> list[str]:
