@@ -64,14 +64,12 @@ def _plain_python(source: str) -> bool:
 
 
 def _without_top_level_magics(source: str) -> str | None:
-    """The cell with each unindented line magic or ``!shell`` line made ``pass``, when that makes
-    it Python; None otherwise. IPython would make those lines top-level calls, which extraction
-    leaves out just as it leaves out ``pass``: the program is the same, without loading IPython."""
+    """The cell with the line filter applied to its unindented lines, when that makes it Python;
+    None otherwise. IPython would make those lines top-level calls (or assignments of a call),
+    which extraction leaves out just as it leaves out ``pass``: the program is the same, without
+    loading IPython. Indented magics, inside a function, are left to IPython."""
     lines = source.splitlines()
-    changed = [
-        "pass" if line.startswith(("%", "!")) and not line.startswith("%%") else line
-        for line in lines
-    ]
+    changed = [line if line[:1] in (" ", "\t") else _filter_line(line) for line in lines]
     if changed == lines:
         return None
     text = "\n".join(changed)
