@@ -192,8 +192,8 @@ def _process_table() -> dict[int, tuple[int, str, str]]:
 _BEFORE_GRADING: set[int] = set()
 
 
-def _descendants() -> set[int]:
-    table = _process_table()
+def _descendants(table: dict[int, tuple[int, str, str]]) -> set[int]:
+    """The processes of ``table`` this test process started, directly or not."""
     found = set()
     for pid in table:
         ancestor, seen = table[pid][0], 0
@@ -210,16 +210,8 @@ def leftover_processes() -> list[str]:
     starts, descends from the zygote (its pid namespace's orphans go to its init, an orphaned init
     to the zygote)."""
     table, zygote = _process_table(), grader_zygote_pid()
-    found = []
-    for pid, (_, state, cmdline) in table.items():
-        if pid in (os.getpid(), zygote) or pid in _BEFORE_GRADING or state == "Z":
-            continue
-        ancestor, seen = table[pid][0], 0
-        while ancestor not in (0, 1, os.getpid()) and ancestor in table and seen < 64:
-            ancestor, seen = table[ancestor][0], seen + 1
-        if ancestor == os.getpid():
-            found.append(f"{pid}: {cmdline[:120]}")
-    return found
+    new = _descendants(table) - _BEFORE_GRADING - {zygote}
+    return [f"{pid}: {table[pid][2][:120]}" for pid in sorted(new) if table[pid][1] != "Z"]
 
 
 def grader_zygote_pid() -> int | None:
@@ -303,7 +295,7 @@ def grade(
 ) -> Run:
     workdir.mkdir(exist_ok=True)
     _BEFORE_GRADING.clear()
-    _BEFORE_GRADING.update(_descendants() - {grader_zygote_pid()})
+    _BEFORE_GRADING.update(_descendants(_process_table()) - {grader_zygote_pid()})
     old = Path.cwd()
     os.chdir(workdir)
     growth: list[float] = []
