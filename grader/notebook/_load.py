@@ -237,18 +237,19 @@ def _as_list(value: object) -> list[Any]:
 
 
 def _to_loaded(path: Path, digest: str, content: dict[str, Any]) -> LoadedNotebook | LoadFailure:
+    check = None
     if content["nbformat"] == 3:
         upgraded = _upgraded(path, digest, content)
         if isinstance(upgraded, LoadFailure):
             return upgraded
         content, check = upgraded
-    else:
-        check = FormatCheck.beside(content, str(path))
-    cells = _cells(content)
+    cells = _cells(content)  # joins sources saved as lists of lines, as nbformat.reads does
     if cells is None:
         return LoadFailure(path, msg.LOAD_UNUSABLE_CELLS.format(path=path), digest)
     if not any(cell.cell_type == "code" for cell in cells):
         return LoadFailure(path, msg.LOAD_NO_CODE.format(path=path), digest)
+    if check is None:  # only now: nbformat must see the joined sources, and a refusal needs none
+        check = FormatCheck.beside(content, str(path))
     return LoadedNotebook(path, digest, check, cells)
 
 
