@@ -12,17 +12,19 @@ like a notebook, its ``nbformat`` is 3 or 4 (3 is upgraded to 4), and it has at 
 cell.
 
 Outputs and execution counts are dropped before anything else: grading never needs them, and a
-huge or malformed saved output must not cost a student their grade. ``nbformat.validate`` then runs
-on what is left, in a thread beside grading (``FormatCheck``); a notebook that fails it but still
-has readable cells is graded, with a warning.
+huge or malformed saved output must not cost a student their grade. What is left is then checked
+against the version-4 format on the parsed JSON (``FormatCheck``, without nbformat); a notebook
+that departs from it but still has readable cells is graded, with a warning. nbformat is
+imported only to upgrade a version-3 notebook and to hand a notebook to a kernel.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 import stat
-import threading
+import uuid
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,45 +47,106 @@ class Cell:
 
 
 class FormatCheck:
-    """nbformat's reading and validation of the notebook, in a thread of its own.
+    """What the notebook format asks of the file, checked on the parsed JSON, and the notebook as
+    an ``nbformat.NotebookNode``, made only when asked for (``--execute`` runs it in a kernel).
 
-    Grading needs only the cells, which are read from the JSON directly; importing nbformat and
-    running its schema takes longer than the rest of loading and extracting together, so it runs
-    beside them, while the sandbox boots, and its warnings join the report at the end."""
+    Grading needs only the cells, which are read from the JSON directly. nbformat's schema
+    validation, with the import of nbformat and jsonschema it needs, took longer than reading
+    and extracting together, so the checks that matter to a student are made here: the keys the
+    format requires and allows at the top level and in each cell, the types of the values
+    grading reads, and cell ids, unique (a repeated id is replaced, as nbformat does)."""
 
-    def __init__(self, nb: Any, notes: tuple[str, ...] = ()) -> None:
-        """A check already made (a version-3 notebook is converted before its cells are read)."""
-        self._result: tuple[Any, tuple[str, ...]] = (nb, notes)
-        self._thread: threading.Thread | None = None
+    def __init__(self, content: dict[str, Any], notes: tuple[str, ...] = (), nb: Any = None):
+        self._content = content
+        self.notes = notes
+        self._nb = nb
 
     @classmethod
-    def beside(cls, content: dict[str, Any], name: str) -> FormatCheck:
-        """Start reading and validating ``content`` (the notebook called ``name``) in a thread."""
-        check = cls(content)
-        check._thread = threading.Thread(
-            target=check._run, args=(content, name), name="initgrade-nbformat", daemon=True
-        )
-        check._thread.start()
-        return check
+    def of(cls, content: dict[str, Any], name: str) -> FormatCheck:
+        """Check ``content`` (the version-4 notebook called ``name``), repairing cell ids."""
+        notes = [msg.LOAD_REPAIRED.format(path=name, what=what) for what in _repair_ids(content)]
+        problem = _format_problem(content)
+        if problem:
+            notes.append(msg.LOAD_INVALID_BUT_USABLE.format(path=name, problem=problem))
+        return cls(content, tuple(notes))
 
-    def result(self) -> tuple[Any, tuple[str, ...]]:
-        """The ``NotebookNode`` and the validation warnings, once the thread is done."""
-        if self._thread is not None:
-            self._thread.join()
-        return self._result
-
-    def _run(self, content: dict[str, Any], name: str) -> None:
-        try:
+    @property
+    def nb(self) -> Any:
+        """The notebook as an ``nbformat.NotebookNode`` (nbformat is imported on first use)."""
+        if self._nb is None:
             import nbformat
 
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                nb = nbformat.from_dict(content)
-            self._result = (nb, tuple(_validate(nbformat, nb, name)))
-        except Exception as error:  # nbformat on input too odd for it; the cells stand
-            problem = f"{type(error).__name__}: {error}"[:200]
-            note = msg.LOAD_INVALID_BUT_USABLE.format(path=name, problem=problem)
-            self._result = (content, (note,))
+                self._nb = nbformat.from_dict(self._content)
+        return self._nb
+
+
+_TOP_KEYS = frozenset({"cells", "metadata", "nbformat", "nbformat_minor"})
+_CELL_KEYS = {
+    "code": frozenset({"id", "cell_type", "metadata", "source", "outputs", "execution_count"}),
+    "markdown": frozenset({"id", "cell_type", "metadata", "source", "attachments"}),
+    "raw": frozenset({"id", "cell_type", "metadata", "source", "attachments"}),
+}
+_CELL_REQUIRED = {
+    "code": ("cell_type", "metadata", "source", "outputs", "execution_count"),
+    "markdown": ("cell_type", "metadata", "source"),
+    "raw": ("cell_type", "metadata", "source"),
+}
+_ID = re.compile(r"[a-zA-Z0-9_-]{1,64}")
+
+
+def _format_problem(content: dict[str, Any]) -> str:
+    """The first way ``content`` departs from the version-4 format, or '' when it does not."""
+    missing = sorted(_TOP_KEYS - content.keys())
+    if missing:
+        return f"the notebook has no {missing[0]!r}"
+    extra = sorted(str(key) for key in content.keys() - _TOP_KEYS)
+    if extra:
+        return f"the notebook has a key {extra[0]!r} the format does not allow"
+    if not isinstance(content["metadata"], dict):
+        return "the notebook's 'metadata' is not an object"
+    minor = content["nbformat_minor"]
+    if type(minor) is not int or minor < 0:
+        return f"'nbformat_minor' is {minor!r}, not a whole number"
+    for number, cell in enumerate(content["cells"], start=1):
+        problem = _cell_problem(cell, needs_id=minor >= 5)
+        if problem:
+            return f"cell {number} {problem}"
+    return ""
+
+
+def _cell_problem(cell: dict[str, Any], *, needs_id: bool) -> str:
+    kind = cell.get("cell_type")
+    if kind not in _CELL_KEYS:
+        return f"has cell_type {kind!r}, not 'code', 'markdown' or 'raw'"
+    required = (*_CELL_REQUIRED[kind], "id") if needs_id else _CELL_REQUIRED[kind]
+    missing = [key for key in required if key not in cell]
+    if missing:
+        return f"has no {missing[0]!r}"
+    extra = sorted(str(key) for key in cell.keys() - _CELL_KEYS[kind])
+    if extra:
+        return f"has a key {extra[0]!r} the format does not allow in a {kind} cell"
+    if not isinstance(cell["metadata"], dict):
+        return "has a 'metadata' that is not an object"
+    if "id" in cell and not (isinstance(cell["id"], str) and _ID.fullmatch(cell["id"])):
+        return f"has the id {cell['id']!r}: 1 to 64 letters, digits, '-' or '_' are allowed"
+    return ""
+
+
+def _repair_ids(content: dict[str, Any]) -> list[str]:
+    """Give every cell whose id repeats an earlier cell's a new one; what was changed."""
+    seen: set[str] = set()
+    changed = []
+    for cell in content["cells"]:
+        given = cell.get("id")
+        if not isinstance(given, str):
+            continue
+        if given in seen:
+            cell["id"] = new = uuid.uuid4().hex[:8]
+            changed.append(f"Non-unique cell id {given!r} detected. Corrected to {new!r}.")
+        seen.add(cell["id"])
+    return changed
 
 
 @dataclass(frozen=True)
@@ -102,12 +165,12 @@ class LoadedNotebook:
     @property
     def nb(self) -> Any:
         """The notebook as an ``nbformat.NotebookNode``, version 4, outputs removed."""
-        return self.check.result()[0]
+        return self.check.nb
 
     @property
     def warnings(self) -> tuple[str, ...]:
-        """Everything loading has to say, nbformat's validation included (waits for it)."""
-        return (*self.notes, *self.check.result()[1])
+        """Everything loading has to say, what the format check found included."""
+        return (*self.notes, *self.check.notes)
 
 
 @dataclass(frozen=True)
@@ -248,8 +311,8 @@ def _to_loaded(path: Path, digest: str, content: dict[str, Any]) -> LoadedNotebo
         return LoadFailure(path, msg.LOAD_UNUSABLE_CELLS.format(path=path), digest)
     if not any(cell.cell_type == "code" for cell in cells):
         return LoadFailure(path, msg.LOAD_NO_CODE.format(path=path), digest)
-    if check is None:  # only now: nbformat must see the joined sources, and a refusal needs none
-        check = FormatCheck.beside(content, str(path))
+    if check is None:
+        check = FormatCheck.of(content, str(path))
     return LoadedNotebook(path, digest, check, cells)
 
 
@@ -268,7 +331,7 @@ def _upgraded(
             path, msg.LOAD_NOT_NOTEBOOK_DETAIL.format(path=path, error=error), digest
         )
     notes = (msg.LOAD_UPGRADED.format(path=str(path)), *_validate(nbformat, nb, str(path)))
-    return nb, FormatCheck(nb, notes)
+    return nb, FormatCheck(nb, notes, nb)
 
 
 def _validate(nbformat: Any, nb: Any, name: str) -> list[str]:
