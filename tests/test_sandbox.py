@@ -574,6 +574,39 @@ def test_failed_imports_and_top_level_errors_are_warnings(tmp_path: Path) -> Non
     assert not solution_copied
 
 
+def test_helpers_come_with_bytecode_the_import_takes_without_compiling(tmp_path: Path) -> None:
+    (tmp_path / "good_helper.py").write_text("VALUE = 41 + 1\n")
+    (tmp_path / "bad_helper.py").write_text("def broken(:\n")
+    files = launch.helper_files([tmp_path])
+    tag = sys.implementation.cache_tag
+    assert f"__pycache__/good_helper.{tag}.pyc" in files
+    assert not any("bad_helper" in name and name.endswith(".pyc") for name in files)
+    folder = tmp_path / "scratch"
+    for name, data in files.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(data)
+    script = (
+        "import importlib.machinery as m, sys\n"
+        "def refuse(*args, **kwargs): raise RuntimeError('compiled from source')\n"
+        "m.SourceFileLoader.source_to_code = refuse\n"
+        f"sys.path.insert(0, {str(folder)!r})\n"
+        "import good_helper\n"
+        "print(good_helper.VALUE)\n"
+    )
+    ran = subprocess.run([sys.executable, "-I", "-c", script], capture_output=True, text=True)
+    assert ran.stdout.strip() == "42", ran.stderr
+    (folder / "good_helper.py").write_text("VALUE = 7\n")  # the bytecode no longer matches
+    again = subprocess.run([sys.executable, "-I", "-c", script], capture_output=True, text=True)
+    assert "compiled from source" in again.stderr
+
+
+def test_a_helper_that_does_not_compile_is_reported_as_before(tmp_path: Path) -> None:
+    (tmp_path / "init_utils.py").write_text("def broken(:\n")
+    with Worker("import init_utils\n", helper_dirs=[tmp_path], limits=LIMITS) as worker:
+        warnings = worker.load_warnings
+    assert any("init_utils" in w and "SyntaxError" in w for w in warnings), warnings
+
+
 PLOTTING = """import numpy as np
 import matplotlib.pyplot as plt
 from matplotlib import pyplot
