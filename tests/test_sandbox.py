@@ -733,6 +733,34 @@ def test_every_string_of_a_reply_is_cleaned_and_deep_nesting_is_refused() -> Non
         clean(deep)
 
 
+@pytest.mark.parametrize(
+    "header",
+    [
+        {"status": "ok", "keys": ["W1", "b1"], "id": 3, "blobs": [1, 2]},
+        {"error": "\x1b[2K\ud800", "id": 3, "blobs": []},  # escapes in the JSON text
+        {"error": "caf\u00e9 \u202e", "id": 3, "blobs": []},
+        {"text": "[[[[ brackets in a string are not nesting ]]]]", "id": 3, "blobs": []},
+    ],
+)
+def test_a_reply_header_reads_as_its_cleaned_json(header: dict) -> None:
+    import json
+
+    from grader.sandbox._pipe import _header
+    from grader.sandbox._text import clean
+
+    body = json.dumps(header).encode()
+    assert _header(body) == clean(json.loads(body))
+
+
+@pytest.mark.parametrize("depth", [15, 16, 17, 40])
+def test_a_reply_header_nested_too_deeply_is_garbage(depth: int) -> None:
+    from grader.sandbox._pipe import Failure, _header
+
+    body = b'{"id": 1, "blobs": [], "x": ' + b"[" * depth + b"]" * depth + b"}"
+    refused = isinstance(_header(body), Failure)
+    assert refused == (depth + 1 > 16), depth
+
+
 # -- replies name their request and are bounded from their header ----------------------------
 
 

@@ -15,7 +15,7 @@ import math
 import re
 import signal
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 
@@ -163,19 +163,44 @@ def read_npy(blob: bytes) -> np.ndarray:
     """A float64 array from ``.npy`` bytes whose header was checked before loading; any bytes
     that are not such an array raise ``Garbled``, whatever numpy would have raised."""
     try:
-        match = _NPY_1_0.match(blob)
-        if match is not None and int.from_bytes(blob[8:10], "little") + 10 == match.end():
-            shape = tuple(int(size) for size in match.group(2).split(b",") if size.strip())
-            if len(shape) <= _MAX_NDIM and math.prod(shape) * 8 == len(blob) - match.end():
-                order = "F" if match.group(1) == b"True" else "C"
-                flat = np.frombuffer(blob, dtype="<f8", offset=match.end())
-                shaped: np.ndarray = flat.reshape(shape, order="F" if order == "F" else "C")
+        known = _plain_header(blob)
+        if known is not None:
+            end, shape, order = known
+            if math.prod(shape) * 8 == len(blob) - end:
+                flat = np.frombuffer(blob, dtype="<f8", offset=end)
+                shaped: np.ndarray = flat.reshape(shape, order=order)
                 return np.array(shaped, dtype=np.float64, order="C")
         return _read_npy_checked(blob)
     except Garbled:
         raise
     except Exception as error:  # numpy's own complaint about bytes a student wrote
         raise Garbled(f"an unreadable array ({type(error).__name__})") from None
+
+
+_PLAIN_HEADERS: dict[bytes, tuple[int, tuple[int, ...], Literal["C", "F"]] | None] = {}
+
+
+def _plain_header(blob: bytes) -> tuple[int, tuple[int, ...], Literal["C", "F"]] | None:
+    """Where the data of a ``_NPY_1_0`` array starts, its shape and order; None for any other
+    header. A grading's arrays share a few dozen headers, so each is parsed once."""
+    head = blob[: 10 + int.from_bytes(blob[8:10], "little")]
+    kept = len(head) <= _MAX_KEPT_HEADER
+    if kept and head in _PLAIN_HEADERS:
+        return _PLAIN_HEADERS[head]
+    found: tuple[int, tuple[int, ...], Literal["C", "F"]] | None = None
+    match = _NPY_1_0.match(head)
+    if match is not None and len(head) == match.end():
+        shape = tuple(int(size) for size in match.group(2).split(b",") if size.strip())
+        if len(shape) <= _MAX_NDIM:
+            found = (match.end(), shape, "F" if match.group(1) == b"True" else "C")
+    if kept:
+        if len(_PLAIN_HEADERS) >= _MAX_KEPT_HEADERS:
+            _PLAIN_HEADERS.clear()
+        _PLAIN_HEADERS[head] = found
+    return found
+
+
+_MAX_KEPT_HEADERS, _MAX_KEPT_HEADER = 4096, 256  # what numpy writes is 64 or 128 bytes
 
 
 def _read_npy_checked(blob: bytes) -> np.ndarray:

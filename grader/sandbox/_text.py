@@ -21,7 +21,7 @@ _INVISIBLE += [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]
 _ESCAPE = {c: f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}" for c in _INVISIBLE}
 _ONE_LINE = {**_ESCAPE, ord("\n"): " ", ord("\t"): " "}
 _LINES = {**_ESCAPE, ord("\n"): "\n", ord("\t"): "\t"}
-_MAX_DEPTH = 16
+MAX_DEPTH = 16
 
 
 def safe_text(text: str, *, lines: bool = False) -> str:
@@ -39,7 +39,7 @@ def clean(value: Any, depth: int = 0) -> Any:
         return safe_text(value)
     if kind is not list and kind is not dict:
         return value  # a number, a bool or None
-    if depth >= _MAX_DEPTH:
+    if depth >= MAX_DEPTH:
         raise ValueError("nested too deeply")
     if kind is list:
         return [clean(item, depth + 1) for item in value]
