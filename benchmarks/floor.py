@@ -1,0 +1,187 @@
+"""The floors under the speed targets that are missed: what no grader built this way can go below.
+
+Measured in this run, on this machine, each against the target it bounds:
+
+1. **One grade** (target: 0.05x nbclient running the whole notebook). Starting Python and
+   importing numpy, which the grading process cannot skip, and the wall time of starting the
+   workers a grading needs one after another: one per graded function and one for each
+   function's hidden cases, each forked from the zygote, confined and given a program.
+2. **A course** (target: 12 submissions/s on every core). The processor time, kernel included, of
+   one zygote worker that loads a one-line program and answers nothing (fork, namespaces, mounts,
+   limits, its init and its exit), times the workers of one grading: the rate the cores would
+   reach were grading itself free.
+3. **Stacked training** (target: 15x the course loop per start of 32). The BLAS products alone
+   of one stacked step of 32 starts, as batched ``np.matmul`` calls over contiguous arrays (no
+   elementwise work, no bias, no update), against one step of the course loop; and the
+   float64 rate the target asks for, against this machine's large-matrix ``dgemm`` on one core.
+
+    python benchmarks/floor.py [--runs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # one core, as each grading process has
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from bench_grade import in_kernel  # noqa: E402
+from bench_train import course_train  # noqa: E402
+
+from grader.sandbox import Worker  # noqa: E402
+from grader.spec import SPEC  # noqa: E402
+from grader.types import Limits  # noqa: E402
+from reference import initialize_parameters_he, load_dataset  # noqa: E402
+
+WORKERS_PER_GRADING = 2 * len(SPEC.graded_functions)
+# Forward, dW and dA products of every layer (no dA below the first), m = 300 examples.
+FLOPS_PER_STEP = 2 * 300 * (3 * (10 * 2 + 5 * 10 + 1 * 5) - 10 * 2)
+
+
+def wall(command: list[str]) -> tuple[float, float]:
+    """Wall time and processor time (user and system) of a command."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run(command, check=True, capture_output=True)
+    seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return seconds, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+
+
+def busy_seconds() -> float:
+    """Processor time of the whole machine so far (user, nice, system, irq, softirq)."""
+    with open("/proc/stat") as handle:
+        fields = [int(v) for v in handle.readline().split()[1:]]
+    return (fields[0] + fields[1] + fields[2] + fields[5] + fields[6]) / os.sysconf("SC_CLK_TCK")
+
+
+def one_worker() -> float:
+    start = time.perf_counter()
+    with Worker("import numpy as np\n", limits=Limits()) as worker:
+        assert worker.load_warnings == ()
+        return time.perf_counter() - start
+
+
+def grading_floor(runs: int) -> int:
+    python = statistics.median(wall([sys.executable, "-c", "pass"])[0] for _ in range(runs))
+    numpy_runs = [wall([sys.executable, "-c", "import numpy"]) for _ in range(runs)]
+    numpy_wall = statistics.median(run[0] for run in numpy_runs)
+    numpy_cpu = statistics.median(run[1] for run in numpy_runs)
+    one_worker()  # the zygote
+    worker_wall = statistics.median(one_worker() for _ in range(runs * 4))
+    count = runs * 10
+    before = busy_seconds()
+    for _ in range(count):
+        one_worker()
+    time.sleep(0.5)  # the kernel's cleanup of the last namespaces
+    worker_cpu = (busy_seconds() - before - 0.5 * _idle_load()) / count
+    with tempfile.TemporaryDirectory() as tmp:
+        kernel = statistics.median(
+            in_kernel({**os.environ}, Path(tmp)) for _ in range(max(2, runs // 2))
+        )
+    cores = os.cpu_count() or 1
+    # The grader and the zygote each import numpy; the workers of one grading each cost
+    # worker_cpu. On every core at once, that work alone takes this long:
+    floor = max(numpy_wall, (2 * numpy_cpu + WORKERS_PER_GRADING * worker_cpu) / cores)
+    rate = cores / (WORKERS_PER_GRADING * worker_cpu)
+    print(f"python start {python * 1000:.0f} ms; python + numpy {numpy_wall * 1000:.0f} ms wall, "
+          f"{numpy_cpu * 1000:.0f} ms of processor time")  # fmt: skip
+    print(f"one zygote worker: {worker_wall * 1000:.1f} ms wall, "
+          f"{worker_cpu * 1000:.1f} ms of the machine's processor time")  # fmt: skip
+    print(f"one grade: two imports of numpy and {WORKERS_PER_GRADING} workers on {cores} cores, "
+          f"nothing else, = {floor:.3f} s; nbclient {kernel:.2f} s; "
+          f"floor {floor / kernel:.3f}x against the target 0.05x")  # fmt: skip
+    print(f"a course: {WORKERS_PER_GRADING} workers a grading on {cores} cores, nothing else, "
+          f"= at most {rate:.1f} submissions/s, against the target 12/s; 12/s leaves "
+          f"{(cores / 12 - WORKERS_PER_GRADING * worker_cpu) * 1000:.0f} ms of processor time "
+          f"a submission for everything else")  # fmt: skip
+    return 0
+
+
+def _idle_load() -> float:
+    """Processor seconds a second the machine spends on other work (0 on a quiet machine)."""
+    before = busy_seconds()
+    time.sleep(0.5)
+    return max(0.0, (busy_seconds() - before) / 0.5)
+
+
+def training_floor(runs: int) -> int:
+    X, Y, _, _ = load_dataset()
+    start = initialize_parameters_he([2, 10, 5, 1])
+    steps = 2000
+    course = (
+        statistics.median(
+            _timed(lambda: course_train(X, Y, start, 0.01, steps)) for _ in range(runs)
+        )
+        / steps
+    )
+    k, m = 32, X.shape[1]
+    rng = np.random.default_rng(0)
+
+    def arrays(*shape: int) -> np.ndarray:
+        return rng.standard_normal(shape)
+
+    products = [
+        (arrays(k, 10, 2), X, arrays(k, 10, m)),
+        (arrays(k, 5, 10), arrays(k, 10, m), arrays(k, 5, m)),
+        (arrays(k, 1, 5), arrays(k, 5, m), arrays(k, 1, m)),
+        (arrays(k, 1, m), arrays(k, m, 5), arrays(k, 1, 5)),
+        (arrays(k, 5, 1), arrays(k, 1, m), arrays(k, 5, m)),
+        (arrays(k, 5, m), arrays(k, m, 10), arrays(k, 5, 10)),
+        (arrays(k, 10, 5), arrays(k, 5, m), arrays(k, 10, m)),
+        (arrays(k, 10, m), np.ascontiguousarray(X.T), arrays(k, 10, 2)),
+    ]
+
+    def step() -> None:
+        for a, b, out in products:
+            np.matmul(a, b, out=out)
+
+    repeats = 500
+
+    def stacked_steps() -> None:
+        for _ in range(repeats):
+            step()
+
+    stacked = statistics.median(_timed(stacked_steps) for _ in range(runs)) / repeats
+    n = 1000
+    big_a, big_b = arrays(n, n), arrays(n, n)
+    gemm = statistics.median(_timed(lambda: big_a @ big_b) for _ in range(runs))
+    peak = 2 * n**3 / gemm / 1e9
+    required = k * FLOPS_PER_STEP / (k * course / 15) / 1e9
+    best = course / (stacked / k)
+    print(f"course loop: {course * 1e6:.1f} us a step")
+    print(f"32 stacked starts, their products alone: {stacked * 1e6:.1f} us a step, "
+          f"{stacked / k * 1e6:.2f} us a start: at most {best:.1f}x per start, "
+          f"were every other call free (target 15x)")  # fmt: skip
+    print(f"15x asks {required:.1f} GFLOP/s of float64 from one core; its dgemm on 1000x1000 "
+          f"matrices reaches {peak:.1f}")  # fmt: skip
+    return 0
+
+
+def _timed(run: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    run()
+    return time.perf_counter() - start
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    runs = parser.parse_args().runs
+    return grading_floor(runs) or training_floor(runs)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
