@@ -25,12 +25,20 @@ def assert_bit_equal(got: Params, expected: Params) -> None:
         assert got[key].tobytes() == value.tobytes(), f"{key} differs in some bit"
 
 
+def exact_engine(dims: tuple[int, ...], stack: int, fortran: bool) -> bool | None:
+    """Which engine passes its check here: with folded biases (True), plain (False), or None."""
+    return next((fold for fold in (True, False) if is_exact(dims, stack, 300, fortran, True, fold)),
+                None)  # fmt: skip
+
+
 @pytest.mark.parametrize("stack", [1, 32])
 @pytest.mark.parametrize("fortran", [False, True])
-def test_the_folding_engine_passes_its_check_for_the_course_network(stack, fortran) -> None:
-    # The machines we test on: train and train_many then run the fast engine for the model
-    # the grader trains (load_dataset's X is Fortran-ordered, so both orders matter).
-    assert is_exact(COURSE_DIMS, stack, 300, fortran, True, True)
+def test_the_course_network_trains_on_a_stacked_engine(stack, fortran) -> None:
+    # train and train_many run a fast engine for the model the grader trains, not the readable
+    # loop (load_dataset's X is Fortran-ordered, so both orders matter). Whether folding the
+    # biases into the products passes depends on the BLAS kernels this CPU gets; the plain
+    # engine makes the very products the course loop makes, so one of them passes everywhere.
+    assert exact_engine(COURSE_DIMS, stack, fortran) is not None
 
 
 def test_the_check_sees_a_product_summed_in_another_order(monkeypatch) -> None:
@@ -38,9 +46,11 @@ def test_the_check_sees_a_product_summed_in_another_order(monkeypatch) -> None:
         a, b, out = self._lone(a), self._lone(b), self._lone(out)
         return lambda: np.einsum("...ij,...jk->...ik", a, b, out=out)
 
-    assert unchecked_is_exact(COURSE_DIMS, 4, 300, False, True, True)
+    fold = exact_engine(COURSE_DIMS, 4, False)
+    assert fold is not None
+    assert unchecked_is_exact(COURSE_DIMS, 4, 300, False, True, fold)
     monkeypatch.setattr(Engine, "_product", einsum_product)
-    assert not unchecked_is_exact(COURSE_DIMS, 4, 300, False, True, True)
+    assert not unchecked_is_exact(COURSE_DIMS, 4, 300, False, True, fold)
 
 
 def test_the_check_sees_a_last_bit_change_in_one_gradient(monkeypatch) -> None:
@@ -75,12 +85,18 @@ def test_training_falls_back_and_gets_the_same_bits_when_the_check_fails(
         assert costs == expected_costs
 
 
-def test_the_plain_engine_takes_over_where_folding_rounds_differently() -> None:
-    # On the machines we test on, the kernel for an 8-column product of this network sums in
-    # another order than for 7 columns, so the folded weight gradient is off in a last bit.
-    dims = (2, 7, 6, 4, 3, 1)
-    assert not is_exact(dims, 1, 300, True, True, True)
+@pytest.mark.parametrize("dims", [COURSE_DIMS, (2, 7, 6, 4, 3, 1)])
+def test_whichever_engine_the_check_picks_trains_the_readable_loops_bits(dims) -> None:
+    # Folded biases round differently where a kernel does not sum in order, which depends on the
+    # CPU: on AVX2 machines an 8-column gradient product of the deeper network, on AVX-512 ones
+    # the course network's. The plain engine then takes over; either way, the bits are the same.
+    X, Y, _, _ = load_dataset()
     assert is_exact(dims, 1, 300, True, True, False)
+    starts = [INITIALIZERS[name](list(dims)) for name in ("he", "random")]
+    for start, (params, costs) in zip(starts, train_many(X, Y, starts, 0.01, 300), strict=True):
+        expected, expected_costs = readable_train(X, Y, start, 0.01, 300, True, 1000)
+        assert_bit_equal(params, expected)
+        assert costs == expected_costs
 
 
 def test_readable_train_records_the_cost_before_each_counted_update() -> None:
