@@ -2,10 +2,12 @@
 
 Measured in this run, on this machine, each against the target it bounds:
 
-1. **One grade** (target: 0.05x nbclient running the whole notebook). Starting Python and
-   importing numpy, which the grading process cannot skip, and the wall time of starting the
-   workers a grading needs one after another: one per graded function and one for each
-   function's hidden cases, each forked from the zygote, confined and given a program.
+1. **One grade** (target: 0.05x nbclient running the whole notebook). Two imports of numpy (the
+   grader's and the zygote's) and the processor time of the workers a grading needs (one per
+   graded function, one more for each function's hidden cases: each forked from the zygote,
+   confined and given a program), spread over every core; then the calls a correct grading
+   makes, one after another since each depends on the one before, each at the fastest round
+   trip to a worker (a one-line function returning one small array).
 2. **A course** (target: 12 submissions/s on every core). The processor time, kernel included, of
    one zygote worker that loads a one-line program and answers nothing (fork, namespaces, mounts,
    limits, its init and its exit), times the workers of one grading: the rate the cores would
@@ -30,6 +32,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # one core, as each grading process has
 import numpy as np
@@ -82,11 +85,14 @@ def grading_floor(runs: int) -> int:
     one_worker()  # the zygote
     worker_wall = statistics.median(one_worker() for _ in range(runs * 4))
     count = runs * 10
-    before = busy_seconds()
+    elsewhere = _load_elsewhere()
+    before, start = busy_seconds(), time.perf_counter()
     for _ in range(count):
         one_worker()
     time.sleep(0.5)  # the kernel's cleanup of the last namespaces
-    worker_cpu = (busy_seconds() - before - 0.5 * _idle_load()) / count
+    spent = busy_seconds() - before - elsewhere * (time.perf_counter() - start)
+    worker_cpu = spent / count
+    calls, round_trip = calls_of_a_grading(), fastest_round_trip(runs)
     with tempfile.TemporaryDirectory() as tmp:
         kernel = statistics.median(
             in_kernel({**os.environ}, Path(tmp)) for _ in range(max(2, runs // 2))
@@ -94,14 +100,18 @@ def grading_floor(runs: int) -> int:
     cores = os.cpu_count() or 1
     # The grader and the zygote each import numpy; the workers of one grading each cost
     # worker_cpu. On every core at once, that work alone takes this long:
+    # And its calls are made one after another (each depends on the one before).
     floor = max(numpy_wall, (2 * numpy_cpu + WORKERS_PER_GRADING * worker_cpu) / cores)
+    floor += calls * round_trip
     rate = cores / (WORKERS_PER_GRADING * worker_cpu)
     print(f"python start {python * 1000:.0f} ms; python + numpy {numpy_wall * 1000:.0f} ms wall, "
           f"{numpy_cpu * 1000:.0f} ms of processor time")  # fmt: skip
     print(f"one zygote worker: {worker_wall * 1000:.1f} ms wall, "
           f"{worker_cpu * 1000:.1f} ms of the machine's processor time")  # fmt: skip
+    print(f"a correct grading makes {calls} calls; the fastest round trip to a worker "
+          f"(a call of a one-line function) takes {round_trip * 1e6:.0f} us")  # fmt: skip
     print(f"one grade: two imports of numpy and {WORKERS_PER_GRADING} workers on {cores} cores, "
-          f"nothing else, = {floor:.3f} s; nbclient {kernel:.2f} s; "
+          f"then {calls} round trips, nothing else, = {floor:.3f} s; nbclient {kernel:.2f} s; "
           f"floor {floor / kernel:.3f}x against the target 0.05x")  # fmt: skip
     print(f"a course: {WORKERS_PER_GRADING} workers a grading on {cores} cores, nothing else, "
           f"= at most {rate:.1f} submissions/s, against the target 12/s; 12/s leaves "
@@ -110,11 +120,44 @@ def grading_floor(runs: int) -> int:
     return 0
 
 
-def _idle_load() -> float:
+def _load_elsewhere() -> float:
     """Processor seconds a second the machine spends on other work (0 on a quiet machine)."""
     before = busy_seconds()
     time.sleep(0.5)
     return max(0.0, (busy_seconds() - before) / 0.5)
+
+
+def calls_of_a_grading() -> int:
+    """How many calls grading ``examples/correct.ipynb`` makes of its functions."""
+    from grader.api import grade_submission
+    from grader.sandbox._client import Worker as Counted
+
+    made = []
+    real = Counted.call
+
+    def counted(self: Counted, *args: Any, **kwargs: Any) -> Any:
+        made.append(1)
+        return real(self, *args, **kwargs)
+
+    Counted.call = counted  # type: ignore[method-assign]
+    try:
+        grade_submission(ROOT / "examples" / "correct.ipynb")
+    finally:
+        Counted.call = real  # type: ignore[method-assign]
+    return len(made)
+
+
+def fastest_round_trip(runs: int) -> float:
+    """The median time of a call of a function that returns one small array, in a worker."""
+    program = "import numpy as np\ndef f(dims):\n    return {'W1': np.zeros((1, 1))}\n"
+    with Worker(program, limits=Limits()) as worker:
+        worker.call("f", [1, 1])
+        times = []
+        for _ in range(runs * 100):
+            start = time.perf_counter()
+            worker.call("f", [1, 1])
+            times.append(time.perf_counter() - start)
+    return statistics.median(times)
 
 
 def training_floor(runs: int) -> int:
