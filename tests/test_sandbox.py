@@ -761,6 +761,26 @@ def test_a_reply_header_nested_too_deeply_is_garbage(depth: int) -> None:
     assert refused == (depth + 1 > 16), depth
 
 
+def test_a_process_handed_to_init_while_the_lists_are_read_is_still_found(monkeypatch) -> None:
+    # A double fork: the worker's child is listed, then ends, and its child, handed to init
+    # meanwhile, was not yet in init's list when that was read.
+    from grader.sandbox import _process
+
+    worker, child, grandchild = 100, 101, 102
+    readings = {"children": [f"{child}", f"{child}"], "orphans": ["", f"{worker} {grandchild}"]}
+    running = {grandchild}
+    process = _process.WorkerProcess(None, None, None, True, "/tmp", 99, worker)  # type: ignore[arg-type]
+
+    def read(name: str) -> str:  # each list as it reads the next time; the last one stays
+        if name == "stat":
+            return "1 (python) S " + "0 " * 16 + "1"  # one thread
+        return readings[name].pop(0) if len(readings[name]) > 1 else readings[name][0]
+
+    monkeypatch.setattr(process, "_read", read)
+    monkeypatch.setattr(_process, "_alive", lambda proc: int(proc.rsplit("/", 1)[1]) in running)
+    assert process._stray_now() == 1
+
+
 # -- replies name their request and are bounded from their header ----------------------------
 
 

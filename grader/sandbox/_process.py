@@ -36,6 +36,7 @@ from grader.types import Limits
 _GONE_SECONDS = 2.0
 _ENDING_SECONDS = 0.02  # what a thread or process that is ending may take to be gone
 _STATUS_SECONDS = 1.0  # how long the zygote may take to report how its child ended
+_SCANS = 3  # readings of the process lists when a listed process has ended meanwhile
 _RUNNING = frozenset("RSDTtWPI")  # states of /proc/PID/stat that mean alive (not Z, X)
 
 
@@ -115,12 +116,23 @@ class WorkerProcess:
             return 0
         stat = self._read("stat").rsplit(")", 1)[-1].split()
         threads = int(stat[17]) - 1 if len(stat) > 17 and stat[17].isdigit() else 0
+        # A process hands its children to init (without namespaces, to the worker) before it is
+        # seen to have ended, maybe to a list read a moment earlier: when a listed process turns
+        # out to have ended, every list is read again, a few times at most.
+        for _ in range(_SCANS):
+            alive = [_alive(f"/proc/{pid}") for pid in self._listed(worker, threads)]
+            if all(alive):
+                break
+        return threads + sum(alive)
+
+    def _listed(self, worker: int, threads: int) -> set[int]:
+        """The worker's children, its threads' children, and the orphans its init adopted."""
         children = [int(c) for c in self._read("children").split() if c.isdigit()]
         if threads > 0:  # the threads' own children too
             for tid in _listdir(f"/proc/{worker}/task"):
                 children += _children(worker, int(tid)) if tid != str(worker) else []
         children += [int(c) for c in self._read("orphans").split() if c.isdigit()]
-        return threads + sum(_alive(f"/proc/{c}") for c in set(children) if c != worker)
+        return set(children) - {worker}
 
     def clock(self) -> Reading:
         """Now, and the seconds the worker has run and has waited for a processor, and the
