@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import re
 import selectors
 import struct
 from collections.abc import Callable
@@ -24,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from grader.sandbox._clock import Deadline
-from grader.sandbox._text import MAX_DEPTH, clean, safe_text
+from grader.sandbox._text import decode, safe_text
 
 _HEADER = struct.Struct(">I")
 _MAX_HEADER = 1 << 20
@@ -219,18 +218,10 @@ class Pipe:
         return Reply(header, blobs)
 
 
-# Bytes outside printable ASCII, and the backslash that starts every JSON escape: a body without
-# any decodes to strings that are printable ASCII already.
-_NOT_PLAIN = re.compile(rb"[^\x20-\x5b\x5d-\x7e]")
-
-
 def _header(body: bytes) -> dict[str, Any] | Failure:
     """A frame's JSON object, its strings made safe; a Failure when it is not one."""
     try:
-        header = json.loads(body)
-        # ``clean`` makes nothing new of plain text, and it cannot nest deeper than its brackets.
-        if _NOT_PLAIN.search(body) or body.count(b"[") + body.count(b"{") > MAX_DEPTH:
-            header = clean(header)
+        header = decode(body)
     except (ValueError, RecursionError):
         return Failure("garbage", "a reply that is not JSON")
     if not isinstance(header, dict):
