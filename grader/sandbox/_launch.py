@@ -25,6 +25,7 @@ import secrets
 import stat
 import sys
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -97,10 +98,10 @@ def worker_plan(
     host = None
     if plat.namespaces:
         plan["scratch"] = f"{plan['tmp']['path']}/initgrade-{secrets.token_hex(6)}"
-        plan["files"] = _encoded_files(tuple(helpers))
+        plan["files"] = _read_files(helpers)[1]
     else:
         host = HostScratch(Path(tempfile.mkdtemp(prefix="initgrade-")).resolve())
-        _write_files(host.path, helper_files(helpers), uid)
+        _write_files(host.path, _read_files(helpers)[0], uid)
         plan["scratch"] = str(host.path)
     scratch = plan["scratch"]
     config = {
@@ -125,7 +126,7 @@ def command_plan(
     bound in at the same path."""
     uid = fresh_uid(plat)
     host = HostScratch(Path(tempfile.mkdtemp(prefix="initgrade-")).resolve())
-    _write_files(host.path, helper_files(helpers), uid)
+    _write_files(host.path, _read_files(helpers)[0], uid)
     plan = _base_plan(plat, uid, limits)
     plan["scratch"] = str(host.path)
     plan["bind_scratch"] = plat.namespaces
@@ -174,20 +175,23 @@ def _compiled(name: str, source: bytes) -> dict[str, bytes]:
     return {f"__pycache__/{Path(name).stem}.{tag}.pyc": bytes(data)} if tag else {}
 
 
-_ENCODED: dict[tuple[Path, ...], tuple[object, dict[str, str]]] = {}  # helpers -> (stat, files)
+_READ: dict[tuple[Path, ...], tuple[object, dict[str, bytes], dict[str, str]]] = {}
 
 
-def _encoded_files(helpers: tuple[Path, ...]) -> dict[str, str]:
-    """``helper_files`` as a plan carries them (latin-1 text), read again only when changed."""
+def _read_files(helpers: Sequence[Path]) -> tuple[dict[str, bytes], dict[str, str]]:
+    """``helper_files``, and the same as a plan carries them (latin-1 text), read and compiled
+    again only when a helper changed."""
+    key = tuple(map(Path, helpers))
     signature = []
-    for helper in map(Path, helpers):  # a folder's files count, not only the folder
+    for helper in key:  # a folder's files count, not only the folder
         found = sorted(helper.iterdir()) if helper.is_dir() else [helper]
         signature += [(str(path), _stat_signature(path)) for path in found]
-    cached = _ENCODED.get(helpers)
+    cached = _READ.get(key)
     if cached is None or cached[0] != signature:
-        files = {name: data.decode("latin-1") for name, data in helper_files(list(helpers)).items()}
-        cached = _ENCODED[helpers] = (signature, files)
-    return cached[1]
+        files = helper_files(list(key))
+        encoded = {name: data.decode("latin-1") for name, data in files.items()}
+        cached = _READ[key] = (signature, files, encoded)
+    return cached[1], cached[2]
 
 
 def _stat_signature(path: Path) -> tuple[int, int, int] | None:
