@@ -1,0 +1,288 @@
+"""Which stream a student's weights come from, and how the loop takes its numbers from it.
+
+``identify`` finds the source of the first layer it can place, trying the exercise's stream
+first, then the call's own global state (no seed), the other distribution, the other generator,
+then every searched seed at once from a table of their first numbers. ``orders`` then places the
+layers of the training calls in that source and explains their offsets by the loop: the layers
+drawn in order or last first, the seed set again in each layer, numbers drawn before the loop
+and in every layer (a count that is fixed, a layer size, or the weights' own count). Each part's
+few candidates are proposed from the first offsets and kept only if they give all of them.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from grader.diagnosis.reproduce._calls import Call
+from grader.diagnosis.reproduce._hypothesis import Count, Stream
+from grader.diagnosis.reproduce._placing import (
+    VALUE_RTOL,
+    Placement,
+    find,
+    fit,
+    flat,
+    layouts,
+)
+from grader.diagnosis.reproduce._streams import (
+    PREFIX,
+    SEARCHED_SEEDS,
+    Source,
+    long_stream,
+    prefixes,
+)
+from grader.diagnosis.reproduce._structure import SHIFTS, Dims
+
+SEED = 3  # the exercise's seed; TODO read from the assignment's model
+FIRST_SOURCES = (
+    Source("legacy", SEED, "normal"),
+    Source("legacy", None, "normal"),
+    Source("legacy", SEED, "uniform"),
+    Source("legacy", None, "uniform"),
+    Source("pcg", SEED, "normal"),
+    Source("pcg", SEED, "uniform"),
+)
+PLACED_LAYERS = 6  # layers of a call tried before a source is given up for it
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One layer a call returned: its loop index, the student's weights and biases."""
+
+    index: int
+    weights: np.ndarray
+    biases: np.ndarray | None
+
+
+def stream_of(source: Source, call: Call) -> np.ndarray | None:
+    seed = source.seeded(call.preseed)
+    return None if seed is None else long_stream(source, seed)
+
+
+def _placeable(weights: np.ndarray) -> bool:
+    return weights.size >= 2 and bool(np.isfinite(weights).all()) and bool(np.any(weights))
+
+
+def _first_placed(
+    source: Source, call: Call, layers: Sequence[Layer], rtol: float
+) -> Placement | None:
+    stream = stream_of(source, call)
+    if stream is None:
+        return None
+    for layer in [x for x in layers if _placeable(x.weights)][:PLACED_LAYERS]:
+        found = find(layer.weights, stream, (0,), rtol)
+        if found is not None:
+            return found
+    return None
+
+
+def _searched(call: Call, layers: Sequence[Layer], rtol: float) -> Iterator[Source]:
+    """Sources of other seeds whose first numbers hold one of the call's layers."""
+    for generator_name, distribution in itertools.product(("legacy", "pcg"), ("normal", "uniform")):
+        table = prefixes(generator_name, distribution)
+        for layer in [x for x in layers if _placeable(x.weights)][:2]:
+            for row in _rows_holding(layer.weights, table, rtol):
+                yield Source(generator_name, SEARCHED_SEEDS[row], distribution)
+
+
+def _rows_holding(weights: np.ndarray, table: np.ndarray, rtol: float) -> list[int]:
+    """Rows of the prefix table in which ``weights`` sit (as they are, abs, or shifted)."""
+    rows: list[int] = []
+    for layout in layouts(weights):
+        w = flat(weights, layout)
+        nonzero = np.flatnonzero(w)
+        if nonzero.size < 2 or w.size > PREFIX:
+            continue
+        i, j = int(nonzero[0]), int(nonzero[1])
+        for values, base in ((w, table), (np.abs(w), np.abs(table))):
+            ratio = values[j] / values[i]
+            lag = j - i
+            hits = np.isclose(base[:, lag:], ratio * base[:, :-lag], rtol=SIGNATURE_RTOL, atol=0)
+            for row, start in zip(*np.nonzero(hits), strict=True):
+                offset = int(start) - i
+                if offset >= 0 and offset + w.size <= PREFIX and row not in rows:
+                    if fit(w, table[row, offset : offset + w.size]) is not None:
+                        rows.append(int(row))
+    return rows
+
+
+def identify(first: Call, layers: Sequence[Layer], rtol: float = VALUE_RTOL) -> list[Source]:
+    """The sources the first call's numbers may come from, the exercise's first."""
+    for source in FIRST_SOURCES:
+        if _first_placed(source, first, layers, rtol) is not None:
+            return [source]
+    found: list[Source] = []
+    for source in _searched(first, layers, rtol):
+        if source not in found and _first_placed(source, first, layers, rtol) is not None:
+            found.append(source)
+        if len(found) >= 2:
+            break
+    return found
+
+
+# -- the order the loop takes its numbers in --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Placed:
+    """Where each placeable layer of one call sits in the source's stream."""
+
+    call: Call
+    layers: tuple[Layer, ...]
+    placements: tuple[Placement | None, ...]
+
+
+def place_all(
+    source: Source, call: Call, layers: Sequence[Layer], rtol: float = VALUE_RTOL
+) -> Placed:
+    stream = stream_of(source, call)
+    found: list[Placement | None] = []
+    expected = 0
+    for layer in layers:
+        placement = None
+        if stream is not None and _placeable(layer.weights):
+            placement = find(layer.weights, stream, (expected, 0), rtol)
+        found.append(placement)
+        if placement is not None:
+            expected = placement.offset + layer.weights.size
+    return Placed(call, tuple(layers), tuple(found))
+
+
+def _counts(value: int, dims: Dims, layer: int, size: int) -> list[Count]:
+    """Counts that give ``value`` numbers in this layer."""
+    found = [Count(fixed=value)]
+    for shift in SHIFTS:
+        index = layer + shift
+        if -len(dims) <= index < len(dims):
+            for rest in (0, 1, -1):
+                if dims[index] + rest == value:
+                    found.append(Count(fixed=rest, shift=shift))
+    for index in (0, -1):
+        if dims[index] == value:
+            found.append(Count(index=index))
+    if size == value:
+        found.append(Count(weights=True))
+    return sorted(set(found), key=_count_order)
+
+
+def _count_order(count: Count) -> tuple[int, ...]:
+    return (
+        count.shift is None and count.index is None and not count.weights and count.fixed != 0,
+        count.fixed != 0,
+        count.index is not None,
+        count.weights,
+    )
+
+
+def _drawn(placed: Placed, reverse: bool) -> list[tuple[Layer, Placement | None]]:
+    pairs = list(zip(placed.layers, placed.placements, strict=True))
+    return pairs[::-1] if reverse else pairs
+
+
+def _offsets(stream: Stream, dims: Dims, drawn: list[tuple[Layer, Placement | None]]) -> list[int]:
+    """The offset of each drawn layer's weights under ``stream``."""
+    found = []
+    position = 0 if stream.reseed else stream.before.value(dims, 0, 0)
+    for layer, _ in drawn:
+        size = layer.weights.size
+        if stream.reseed:
+            position = 0
+        extra = stream.extra.value(dims, layer.index, size)
+        if stream.extra_first:
+            position += extra
+        found.append(position)
+        position += size + (0 if stream.extra_first else extra)
+    return found
+
+
+def explains(stream: Stream, placed: Sequence[Placed]) -> bool:
+    for one in placed:
+        drawn = _drawn(one, stream.reverse)
+        try:
+            offsets = _offsets(stream, one.call.dims, drawn)
+        except IndexError:
+            return False
+        for (_, placement), offset in zip(drawn, offsets, strict=True):
+            if placement is not None and placement.offset != offset:
+                return False
+    return True
+
+
+def orders(source: Source, placed: Sequence[Placed]) -> list[Stream]:
+    """Every stream (order, reseeding, extra draws) that gives all placed offsets."""
+    layouts_seen = {
+        p.layout
+        for one in placed
+        for layer, p in zip(one.layers, one.placements, strict=True)
+        if p is not None and min(layer.weights.shape, default=0) > 1
+    }
+    if len(layouts_seen) > 1:
+        return []
+    base = Stream(source, layout=layouts_seen.pop() if layouts_seen else "C")
+    found = []
+    for reverse, reseed, extra_first in itertools.product((False, True), repeat=3):
+        shaped = replace(base, reverse=reverse, reseed=reseed, extra_first=extra_first)
+        for extra in _extra_candidates(shaped, placed):
+            for before in _before_candidates(replace(shaped, extra=extra), placed):
+                stream = replace(shaped, extra=extra, before=before)
+                if explains(stream, placed):
+                    found.append(stream)
+    return sorted(set(found), key=stream_cost)
+
+
+def stream_cost(stream: Stream) -> tuple[int, ...]:
+    parts = (stream.reverse, stream.reseed, not stream.before.none, not stream.extra.none)
+    return (sum(parts), stream.extra_first, *map(int, parts))
+
+
+def _first_gap(stream: Stream, placed: Sequence[Placed]) -> tuple[int, Dims, int, int] | None:
+    """The first measured gap between two consecutive drawn layers: (gap, dims, layer, size)."""
+    for one in placed:
+        drawn = _drawn(one, stream.reverse)
+        for (a, pa), (b, pb) in itertools.pairwise(drawn):
+            if pa is None or pb is None:
+                continue
+            if stream.reseed:
+                return pb.offset, one.call.dims, b.index, b.weights.size
+            gap = pb.offset - pa.offset - a.weights.size
+            layer = b if stream.extra_first else a
+            return gap, one.call.dims, layer.index, layer.weights.size
+    return None
+
+
+def _extra_candidates(stream: Stream, placed: Sequence[Placed]) -> list[Count]:
+    gap = _first_gap(stream, placed)
+    if gap is None:
+        return [Count()]
+    value, dims, layer, size = gap
+    if value < 0:
+        return []
+    if value == 0:
+        return [Count()]
+    return _counts(value, dims, layer, size)
+
+
+def _before_candidates(stream: Stream, placed: Sequence[Placed]) -> list[Count]:
+    if stream.reseed:
+        return [Count()]
+    for one in placed:
+        drawn = _drawn(one, stream.reverse)
+        if not drawn or drawn[0][1] is None:
+            continue
+        layer, placement = drawn[0]
+        assert placement is not None
+        extra = stream.extra.value(one.call.dims, layer.index, layer.weights.size)
+        value = placement.offset - (extra if stream.extra_first else 0)
+        if value < 0:
+            return []
+        if value == 0:
+            return [Count()]
+        return [c for c in _counts(value, one.call.dims, 0, 0) if c.shift is None]
+    return [Count()]
+
+
+def offsets_known(placed: Sequence[Placed]) -> int:
+    return sum(p is not None for one in placed for p in one.placements)

@@ -1,0 +1,196 @@
+"""Scale expressions: products of powers of a layer's quantities, as a student's line computes.
+
+A layer's quantities are the sizes and counts its code can read: its fan-in
+``layers_dims[l - 1]``, its fan-out ``layers_dims[l]``, the layer index ``l``, the number of
+layers ``L``, the first and the last size. A *term* is a quantity, a quantity plus or minus a
+small number (``l + 1``), a sum or difference of two quantities (``fan_in + fan_out``), or an
+integer division of a small number by a quantity (``2 // fan_in``). An ``Expression`` is a
+constant times a product of terms raised to simple powers: ``np.sqrt(2 / layers_dims[l - 1])``
+is ``sqrt(2) * fan_in ** -1/2``. ``Expression.values`` evaluates one on a table of layers, and
+``text``/``code`` write it in words of the grader and of the student's notebook.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+
+# name -> how the student's code reads it
+QUANTITIES: dict[str, str] = {
+    "fan_in": "layers_dims[l - 1]",
+    "fan_out": "layers_dims[l]",
+    "l": "l",
+    "L": "L",
+    "first": "layers_dims[0]",
+    "last": "layers_dims[-1]",
+}
+Table = Mapping[str, np.ndarray]  # quantity -> its value in each layer
+
+
+def _at(dims: tuple[int, ...], index: int) -> float:
+    """``layers_dims[index]`` as Python reads it, NaN past either end."""
+    return float(dims[index]) if -len(dims) <= index < len(dims) else float("nan")
+
+
+def layer_table(rows: list[tuple[tuple[int, ...], int]]) -> dict[str, np.ndarray]:
+    """The quantities of each (layers_dims, l) row."""
+    return {
+        "fan_in": np.array([_at(d, layer - 1) for d, layer in rows]),
+        "fan_out": np.array([_at(d, layer) for d, layer in rows]),
+        "l": np.array([layer for _, layer in rows], dtype=np.float64),
+        "L": np.array([len(d) - 1 for d, _ in rows], dtype=np.float64),
+        "first": np.array([d[0] for d, _ in rows], dtype=np.float64),
+        "last": np.array([d[-1] for d, _ in rows], dtype=np.float64),
+    }
+
+
+@dataclass(frozen=True)
+class Term:
+    """``a``, ``a + k``, ``a + b``, ``a - b`` or ``k // a`` for quantities a, b and a number k."""
+
+    op: str  # "q" | "+k" | "+" | "-" | "//"
+    a: str
+    b: str = ""
+    k: int = 0
+
+    def values(self, table: Table) -> np.ndarray:
+        a = table[self.a]
+        if self.op == "q":
+            return a
+        if self.op == "+k":
+            return a + self.k
+        if self.op == "+":
+            return a + table[self.b]
+        if self.op == "-":
+            return a - table[self.b]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.floor_divide(float(self.k), a)
+
+    def text(self, names: Mapping[str, str]) -> str:
+        a, b = names[self.a], names.get(self.b, self.b)
+        if self.op == "q":
+            return a
+        if self.op == "+k":
+            return f"{a} {'+' if self.k > 0 else '-'} {abs(self.k)}"
+        if self.op in ("+", "-"):
+            return f"{a} {self.op} {b}"
+        return f"{self.k} // {a}"
+
+    @property
+    def simple(self) -> bool:
+        return self.op == "q"
+
+    @property
+    def size(self) -> int:
+        return 1 if self.op == "q" else 2
+
+
+@dataclass(frozen=True)
+class Expression:
+    """``constant * prod(term ** power)``, powers as fractions."""
+
+    constant: float
+    factors: tuple[tuple[Term, Fraction], ...] = ()
+
+    def values(self, table: Table) -> np.ndarray:
+        size = len(next(iter(table.values())))
+        out = np.full(size, self.constant, dtype=np.float64)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            for term, power in self.factors:
+                base = term.values(table)
+                out = out * _power(base, power)
+        return out
+
+    @property
+    def size(self) -> int:
+        """How many parts the expression has: its constant (unless 1) and each term."""
+        return int(not math.isclose(self.constant, 1.0)) + sum(t.size for t, _ in self.factors)
+
+    def text(self) -> str:
+        return render(self, {name: name for name in QUANTITIES})
+
+    def code(self) -> str:
+        return render(self, QUANTITIES)
+
+
+def _power(base: np.ndarray, power: Fraction) -> np.ndarray:
+    if power == 1:
+        return base
+    if power.denominator == 2:
+        return (
+            np.sqrt(base) ** power.numerator if power > 0 else 1 / np.sqrt(base) ** -power.numerator
+        )
+    return np.power(base, float(power))
+
+
+# -- writing an expression ---------------------------------------------------------------------
+
+
+def nice_number(value: float) -> str | None:
+    """A short exact spelling of ``value`` (3, 0.01, 1/3), or None when it has none."""
+    if value == 0 or not math.isfinite(value):
+        return None
+    for digits in range(0, 5):
+        rounded = round(value, digits)
+        if rounded != 0 and math.isclose(rounded, value, rel_tol=1e-9):
+            return f"{rounded:g}" if digits else f"{int(rounded)}"
+    fraction = Fraction(value).limit_denominator(12)
+    if math.isclose(float(fraction), value, rel_tol=1e-9):
+        return f"{fraction.numerator}/{fraction.denominator}"
+    return None
+
+
+def _group(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else " * ".join(f"({p})" if " " in p else p for p in parts)
+
+
+def _product(
+    constant: str | None, factors: list[tuple[Term, Fraction]], names: Mapping[str, str]
+) -> str:
+    top = [constant] if constant else []
+    bottom = []
+    for term, power in factors:
+        text = term.text(names)
+        written = text if abs(power) == 1 else f"{_wrap(text)} ** {_fraction(abs(power))}"
+        (top if power > 0 else bottom).append(written if abs(power) == 1 else written)
+    numerator = _group(top) if top else "1"
+    if not bottom:
+        return numerator
+    denominator = _group(bottom)
+    return f"{_wrap(numerator)} / {_wrap(denominator)}"
+
+
+def _wrap(text: str) -> str:
+    return f"({text})" if " " in text and not text.startswith("(") else text
+
+
+def _fraction(power: Fraction) -> str:
+    return str(power.numerator) if power.denominator == 1 else f"({power})"
+
+
+def render(expression: Expression, names: Mapping[str, str]) -> str:
+    """The expression as a line of code would write it (``sqrt`` for halves)."""
+    factors = list(expression.factors)
+    halves = (
+        factors
+        and all(p.denominator <= 2 for _, p in factors)
+        and any(p.denominator == 2 for _, p in factors)
+    )
+    if halves:
+        squared = nice_number(expression.constant**2)
+        if squared is not None and expression.constant > 0:
+            doubled = [(t, p * 2) for t, p in factors]
+            inner = _product(None if squared == "1" and doubled else squared, doubled, names)
+            if squared == "1":
+                inner = _product("1", doubled, names)
+            return f"sqrt({inner})"
+    constant = nice_number(expression.constant)
+    if constant is None:
+        constant = f"{expression.constant:.6g}"
+    if factors and constant == "1":
+        constant = None  # type: ignore[assignment]
+    return _product(constant, factors, names)

@@ -1,0 +1,251 @@
+"""A hypothesis's deviations from the exercise's code, as mistake values.
+
+Each part of a hypothesis that differs from the reference is one ``Mistake`` (its id names the
+kind, its fields the particulars, in the student's terms where they exist: the seed, the key
+spellings, the formula as code). The number of mistakes is a hypothesis's cost: the search names
+the cheapest hypotheses that rebuild the student's numbers.
+
+Ids (stable; ``grader.messages`` words them):
+
+- structure: ``loop.start``, ``loop.stop``, ``loop.fixed``, ``keys.spelling``,
+  ``keys.numbering``, ``keys.same``, ``keys.missing``, ``shape.transposed``, ``shape.axis``,
+  ``shape.bias``;
+- random stream: ``seed.missing``, ``seed.value``, ``seed.per_layer``, ``draws.generator``,
+  ``draws.distribution``, ``draws.transposed``, ``draws.order``, ``draws.extra``,
+  ``draws.transform``, ``draws.shift``;
+- values: ``scale.expression``, ``scale.added``, ``weights.constant``, ``weights.drawn``,
+  ``bias.value``, ``bias.drawn``, ``dtype.not_float64``.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from grader.diagnosis.reproduce._grammar import QUANTITIES, Expression, layer_table
+from grader.diagnosis.reproduce._hypothesis import Count, Hypothesis, Stream, Values
+from grader.diagnosis.reproduce._structure import REFERENCE, Axis, Letter, Structure
+from grader.mistakes import Mistake
+from reference import weight_std
+
+SEED = 3  # TODO: the assignment model's seed
+# Formulas with a name of their own, to say which one a student used (found by their values).
+KNOWN: dict[str, str] = {
+    "he": "sqrt(2 / fan_in)",
+    "xavier": "sqrt(1 / fan_in)",
+    "glorot": "sqrt(2 / (fan_in + fan_out))",
+    "glorot_uniform": "sqrt(6 / (fan_in + fan_out))",
+    "he_fan_out": "sqrt(2 / fan_out)",
+    "random": "10",
+    "unit": "1",
+}
+
+
+@functools.lru_cache(maxsize=1)
+def standard_rows() -> list[tuple[tuple[int, ...], int]]:
+    """Layers on which two expressions are compared: every graded input's layers."""
+    from grader.checks.strategies import property_inputs
+    from grader.spec import PROPERTY_EXAMPLES, SCALE_PROBE_DIMS
+
+    inputs = [tuple(d) for d in property_inputs(PROPERTY_EXAMPLES)] + [SCALE_PROBE_DIMS]
+    return [(d, layer) for d in inputs for layer in range(1, len(d))]
+
+
+@functools.lru_cache(maxsize=1)
+def _table() -> dict[str, np.ndarray]:
+    return layer_table(standard_rows())
+
+
+def same_values(expression: Expression, values: np.ndarray) -> bool:
+    got = expression.values(_table())
+    return bool(np.allclose(got, values, rtol=1e-9, atol=0.0))
+
+
+def reference_values(method: str) -> np.ndarray:
+    return np.array([weight_std(method, d[layer - 1]) for d, layer in standard_rows()])
+
+
+@functools.lru_cache(maxsize=1)
+def _known_values() -> dict[str, np.ndarray]:
+    names = {name: np.asarray(_evaluate(text), dtype=np.float64) for name, text in KNOWN.items()}
+    return names
+
+
+def _evaluate(text: str) -> np.ndarray:
+    table = _table()
+    scope = {"sqrt": np.sqrt, **{name: table[name] for name in QUANTITIES}}
+    return np.broadcast_to(
+        eval(text, {"__builtins__": {}}, scope), table["l"].shape
+    )  # our own text
+
+
+def known_name(expression: Expression) -> str:
+    for name, values in _known_values().items():
+        if same_values(expression, values):
+            return name
+    return ""
+
+
+def _expression(id_: str, expression: Expression, **extra: object) -> Mistake:
+    return Mistake.of(
+        id_, formula=expression.text(), code=expression.code(), name=known_name(expression), **extra
+    )
+
+
+# -- structure ---------------------------------------------------------------------------------
+
+
+def _axis_text(axis: Axis) -> str:
+    if axis.shift is None:
+        return str(axis.size)
+    if axis.shift == 0:
+        return "layers_dims[l]"
+    return f"layers_dims[l {'+' if axis.shift > 0 else '-'} {abs(axis.shift)}]"
+
+
+def _shape_text(axes: tuple[Axis, ...]) -> str:
+    inner = ", ".join(_axis_text(a) for a in axes)
+    return f"({inner},)" if len(axes) == 1 else f"({inner})"
+
+
+def _letter(found: Letter | None, want: Letter, letter: str) -> list[Mistake]:
+    if found is None:
+        return [Mistake.of("keys.missing", letter=letter)]
+    mistakes = []
+    if found.fixed is not None:
+        mistakes.append(Mistake.of("keys.same", letter=letter, key=found.key(0)))
+    elif found.shift != want.shift:
+        mistakes.append(Mistake.of("keys.numbering", letter=letter, first=1 + found.shift))
+    if found.axes == want.axes:
+        return mistakes
+    if letter == "b":
+        shape, wanted = _shape_text(found.axes), _shape_text(want.axes)
+        return [*mistakes, Mistake.of("shape.bias", shape=shape, want=wanted)]
+    if found.axes == want.axes[::-1]:
+        return [*mistakes, Mistake.of("shape.transposed")]
+    for position, (got, wanted_axis) in enumerate(zip(found.axes, want.axes, strict=True)):
+        if got != wanted_axis:
+            mistakes.append(
+                Mistake.of(
+                    "shape.axis",
+                    axis=("rows", "columns")[position],
+                    source=_axis_text(got),
+                    fixed=got.shift is None,
+                    want=_axis_text(wanted_axis),
+                )
+            )
+    return mistakes
+
+
+def structure_mistakes(found: Structure, reference: Structure = REFERENCE) -> list[Mistake]:
+    mistakes: list[Mistake] = []
+    loop, want = found.loop, reference.loop
+    if loop.fixed:
+        mistakes.append(Mistake.of("loop.fixed", start=loop.start, count=loop.stop - loop.start))
+    else:
+        if loop.start != want.start:
+            mistakes.append(Mistake.of("loop.start", start=loop.start))
+        if loop.stop != want.stop:
+            mistakes.append(Mistake.of("loop.stop", stop=loop.stop - want.stop))
+    spellings = (found.weights.spelling, found.biases.spelling if found.biases else None)
+    wanted = (reference.weights.spelling, reference.biases.spelling if reference.biases else None)
+    if spellings != wanted and found.biases is not None:
+        mistakes.append(Mistake.of("keys.spelling", weights=spellings[0], biases=spellings[1]))
+    elif spellings[0] != wanted[0]:
+        mistakes.append(Mistake.of("keys.spelling", weights=spellings[0], biases=None))
+    mistakes += _letter(found.weights, reference.weights, "W")
+    assert reference.biases is not None
+    mistakes += _letter(found.biases, reference.biases, "b")
+    return mistakes
+
+
+# -- the stream and the values -------------------------------------------------------------------
+
+
+def _count_text(count: Count) -> str:
+    parts = []
+    if count.weights:
+        parts.append("the weights' count")
+    if count.shift is not None:
+        parts.append(_axis_text(Axis(count.shift)))
+    if count.index is not None:
+        parts.append(f"layers_dims[{count.index}]")
+    if count.fixed or not parts:
+        parts.append(str(count.fixed))
+    return " + ".join(parts)
+
+
+def stream_mistakes(stream: Stream) -> list[Mistake]:
+    found = []
+    source = stream.source
+    if source.seed is None:
+        found.append(Mistake.of("seed.missing"))
+    elif source.seed != SEED:
+        found.append(Mistake.of("seed.value", seed=source.seed))
+    if stream.reseed:
+        found.append(Mistake.of("seed.per_layer"))
+    if source.generator != "legacy":
+        found.append(Mistake.of("draws.generator", generator="default_rng"))
+    if source.distribution != "normal":
+        found.append(Mistake.of("draws.distribution", distribution=source.distribution))
+    if stream.layout == "F":
+        found.append(Mistake.of("draws.transposed"))
+    if stream.reverse:
+        found.append(Mistake.of("draws.order", order="reversed"))
+    if not stream.before.none:
+        found.append(
+            Mistake.of("draws.extra", where="before_loop", count=_count_text(stream.before))
+        )
+    if not stream.extra.none:
+        where = "before_weights" if stream.extra_first else "after_weights"
+        found.append(Mistake.of("draws.extra", where=where, count=_count_text(stream.extra)))
+    return found
+
+
+def values_mistakes(values: Values, method: str) -> list[Mistake]:
+    found = []
+    reference = reference_values(method)
+    if values.transform not in ("none", "shift"):
+        found.append(Mistake.of("draws.transform", transform=values.transform, bound=values.bound))
+    unit = same_values(values.scale, np.ones_like(reference))
+    if values.shift is not None and unit and same_values(values.shift, reference):
+        return [*found, _expression("scale.added", values.shift)]
+    if not same_values(values.scale, reference):
+        found.append(_expression("scale.expression", values.scale))
+    if values.shift is not None:
+        found.append(_expression("draws.shift", values.shift))
+    return found
+
+
+def weight_mistakes(h: Hypothesis, method: str) -> list[Mistake]:
+    weights = h.weights
+    if method == "zeros":
+        if not weights.drawn:
+            return (
+                []
+                if weights.constant == 0
+                else [Mistake.of("weights.constant", value=weights.constant)]
+            )
+        return [
+            Mistake.of("weights.drawn", seed=h.stream.source.seed, formula=weights.scale.text())
+        ]
+    if not weights.drawn:
+        return [Mistake.of("weights.constant", value=weights.constant)]
+    return stream_mistakes(h.stream) + values_mistakes(weights, method)
+
+
+def bias_mistakes(h: Hypothesis) -> list[Mistake]:
+    biases = h.biases
+    if h.structure.biases is None:
+        return []
+    if not biases.drawn:
+        return [] if biases.constant == 0 else [Mistake.of("bias.value", value=biases.constant)]
+    return [_expression("bias.drawn", biases.scale)]
+
+
+def mistakes(h: Hypothesis, method: str) -> tuple[Mistake, ...]:
+    """Every deviation of ``h`` from the exercise's code, structure first."""
+    found = structure_mistakes(h.structure) + weight_mistakes(h, method) + bias_mistakes(h)
+    found += [Mistake.of("dtype.not_float64", letter=l, dtype=d) for l, d in h.dtypes]
+    return tuple(found)
