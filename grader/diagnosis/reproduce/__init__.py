@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from grader.diagnosis._evidence import Evidence
 from grader.diagnosis.reproduce._calls import Call, calls
 from grader.diagnosis.reproduce._facts import facts
-from grader.diagnosis.reproduce._failures import constant_output, failures, mutated
+from grader.diagnosis.reproduce._failures import constant_output, dtypes, failures, mutated
 from grader.diagnosis.reproduce._hypothesis import Hypothesis
 from grader.diagnosis.reproduce._mistakes import mistakes
 from grader.diagnosis.reproduce._search import explained_failures, search
@@ -39,7 +39,7 @@ def _named(ev: Evidence, found: Sequence[Call]) -> tuple[list[tuple[Mistake, ...
 def reproduce(ev: Evidence) -> Diagnosis:
     found = calls(ev)
     named, explained = _named(ev, found)
-    seen = failures(found, explained) + mutated(found)
+    seen = failures(found, explained) + dtypes(found) + mutated(found)
     if named:
         first, *others = named
         return Diagnosis((*first, *seen), tuple((*o, *seen) for o in others))

@@ -73,7 +73,7 @@ def _information(call: Call) -> int:
 
 def training(found: list[Call]) -> list[Call]:
     """The calls a hypothesis is proposed from: the first two, then the most telling others."""
-    ok = [c for c in found if c.ok]
+    ok = list({c.dims: c for c in reversed([c for c in found if c.ok])}.values())[::-1]
     head = ok[:2]
     rest = sorted(ok[2:], key=lambda c: (-_information(c), len(c.dims), sum(c.dims)))
     return [*head, *rest[: TRAINING_CALLS - len(head)]]

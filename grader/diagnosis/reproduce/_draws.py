@@ -19,13 +19,16 @@ import numpy as np
 
 from grader.diagnosis.reproduce._calls import Call
 from grader.diagnosis.reproduce._hypothesis import Count, Stream
+from grader.diagnosis.reproduce._keys import SHIFTS
 from grader.diagnosis.reproduce._placing import (
+    TRANSFORMS,
     VALUE_RTOL,
     Placement,
     find,
     fit,
     flat,
     layouts,
+    signature_rtol,
 )
 from grader.diagnosis.reproduce._streams import (
     PREFIX,
@@ -34,7 +37,7 @@ from grader.diagnosis.reproduce._streams import (
     long_stream,
     prefixes,
 )
-from grader.diagnosis.reproduce._structure import SHIFTS, Dims
+from grader.diagnosis.reproduce._structure import Dims
 
 SEED = 3  # the exercise's seed; TODO read from the assignment's model
 FIRST_SOURCES = (
@@ -50,11 +53,17 @@ PLACED_LAYERS = 6  # layers of a call tried before a source is given up for it
 
 @dataclass(frozen=True)
 class Layer:
-    """One layer a call returned: its loop index, the student's weights and biases."""
+    """One layer of a call's loop: its index, the weights' shape there, and the student's weights
+    and biases it left (None when a later layer overwrote its key)."""
 
     index: int
-    weights: np.ndarray
+    shape: tuple[int, ...]
+    weights: np.ndarray | None
     biases: np.ndarray | None
+
+    @property
+    def size(self) -> int:
+        return int(np.prod(self.shape))
 
 
 def stream_of(source: Source, call: Call) -> np.ndarray | None:
@@ -62,7 +71,9 @@ def stream_of(source: Source, call: Call) -> np.ndarray | None:
     return None if seed is None else long_stream(source, seed)
 
 
-def _placeable(weights: np.ndarray) -> bool:
+def _placeable(weights: np.ndarray | None) -> bool:
+    if weights is None:
+        return False
     return weights.size >= 2 and bool(np.isfinite(weights).all()) and bool(np.any(weights))
 
 
@@ -73,6 +84,7 @@ def _first_placed(
     if stream is None:
         return None
     for layer in [x for x in layers if _placeable(x.weights)][:PLACED_LAYERS]:
+        assert layer.weights is not None
         found = find(layer.weights, stream, (0,), rtol)
         if found is not None:
             return found
@@ -84,6 +96,7 @@ def _searched(call: Call, layers: Sequence[Layer], rtol: float) -> Iterator[Sour
     for generator_name, distribution in itertools.product(("legacy", "pcg"), ("normal", "uniform")):
         table = prefixes(generator_name, distribution)
         for layer in [x for x in layers if _placeable(x.weights)][:2]:
+            assert layer.weights is not None
             for row in _rows_holding(layer.weights, table, rtol):
                 yield Source(generator_name, SEARCHED_SEEDS[row], distribution)
 
@@ -100,12 +113,15 @@ def _rows_holding(weights: np.ndarray, table: np.ndarray, rtol: float) -> list[i
         for values, base in ((w, table), (np.abs(w), np.abs(table))):
             ratio = values[j] / values[i]
             lag = j - i
-            hits = np.isclose(base[:, lag:], ratio * base[:, :-lag], rtol=SIGNATURE_RTOL, atol=0)
+            hits = np.isclose(
+                base[:, lag:], ratio * base[:, :-lag], rtol=signature_rtol(rtol), atol=0
+            )
             for row, start in zip(*np.nonzero(hits), strict=True):
                 offset = int(start) - i
-                if offset >= 0 and offset + w.size <= PREFIX and row not in rows:
-                    if fit(w, table[row, offset : offset + w.size]) is not None:
-                        rows.append(int(row))
+                inside = offset >= 0 and offset + w.size <= PREFIX and row not in rows
+                piece = table[row, offset : offset + w.size] if inside else None
+                if piece is not None and fit(w, piece, TRANSFORMS, rtol) is not None:
+                    rows.append(int(row))
     return rows
 
 
@@ -143,11 +159,10 @@ def place_all(
     expected = 0
     for layer in layers:
         placement = None
-        if stream is not None and _placeable(layer.weights):
+        if stream is not None and layer.weights is not None and _placeable(layer.weights):
             placement = find(layer.weights, stream, (expected, 0), rtol)
         found.append(placement)
-        if placement is not None:
-            expected = placement.offset + layer.weights.size
+        expected = (placement.offset if placement is not None else expected) + layer.size
     return Placed(call, tuple(layers), tuple(found))
 
 
@@ -182,18 +197,20 @@ def _drawn(placed: Placed, reverse: bool) -> list[tuple[Layer, Placement | None]
     return pairs[::-1] if reverse else pairs
 
 
-def _offsets(stream: Stream, dims: Dims, drawn: list[tuple[Layer, Placement | None]]) -> list[int]:
-    """The offset of each drawn layer's weights under ``stream``."""
-    found = []
+def _offsets(
+    stream: Stream, dims: Dims, drawn: list[tuple[Layer, Placement | None]]
+) -> list[int | None]:
+    """The offset of each drawn layer's weights under ``stream`` (None: in another stream)."""
+    found: list[int | None] = []
     position = 0 if stream.reseed else stream.before.value(dims, 0, 0)
-    for layer, _ in drawn:
-        size = layer.weights.size
-        if stream.reseed:
+    for number, (layer, _) in enumerate(drawn):
+        size = layer.size
+        if stream.reseed == "each" or (stream.reseed == "after" and number):
             position = 0
         extra = stream.extra.value(dims, layer.index, size)
         if stream.extra_first:
             position += extra
-        found.append(position)
+        found.append(None if stream.reseed == "after" and not number else position)
         position += size + (0 if stream.extra_first else extra)
     return found
 
@@ -206,7 +223,7 @@ def explains(stream: Stream, placed: Sequence[Placed]) -> bool:
         except IndexError:
             return False
         for (_, placement), offset in zip(drawn, offsets, strict=True):
-            if placement is not None and placement.offset != offset:
+            if offset is not None and placement is not None and placement.offset != offset:
                 return False
     return True
 
@@ -217,13 +234,14 @@ def orders(source: Source, placed: Sequence[Placed]) -> list[Stream]:
         p.layout
         for one in placed
         for layer, p in zip(one.layers, one.placements, strict=True)
-        if p is not None and min(layer.weights.shape, default=0) > 1
+        if p is not None and min(layer.shape, default=0) > 1
     }
     if len(layouts_seen) > 1:
         return []
     base = Stream(source, layout=layouts_seen.pop() if layouts_seen else "C")
     found = []
-    for reverse, reseed, extra_first in itertools.product((False, True), repeat=3):
+    modes = itertools.product((False, True), ("", "each", "after"), (False, True))
+    for reverse, reseed, extra_first in modes:
         shaped = replace(base, reverse=reverse, reseed=reseed, extra_first=extra_first)
         for extra in _extra_candidates(shaped, placed):
             for before in _before_candidates(replace(shaped, extra=extra), placed):
@@ -234,7 +252,7 @@ def orders(source: Source, placed: Sequence[Placed]) -> list[Stream]:
 
 
 def stream_cost(stream: Stream) -> tuple[int, ...]:
-    parts = (stream.reverse, stream.reseed, not stream.before.none, not stream.extra.none)
+    parts = (stream.reverse, bool(stream.reseed), not stream.before.none, not stream.extra.none)
     return (sum(parts), stream.extra_first, *map(int, parts))
 
 
@@ -243,13 +261,13 @@ def _first_gap(stream: Stream, placed: Sequence[Placed]) -> tuple[int, Dims, int
     for one in placed:
         drawn = _drawn(one, stream.reverse)
         for (a, pa), (b, pb) in itertools.pairwise(drawn):
+            if stream.reseed and pb is not None:
+                return pb.offset, one.call.dims, b.index, b.size
             if pa is None or pb is None:
                 continue
-            if stream.reseed:
-                return pb.offset, one.call.dims, b.index, b.weights.size
-            gap = pb.offset - pa.offset - a.weights.size
+            gap = pb.offset - pa.offset - a.size
             layer = b if stream.extra_first else a
-            return gap, one.call.dims, layer.index, layer.weights.size
+            return gap, one.call.dims, layer.index, layer.size
     return None
 
 
@@ -274,7 +292,7 @@ def _before_candidates(stream: Stream, placed: Sequence[Placed]) -> list[Count]:
             continue
         layer, placement = drawn[0]
         assert placement is not None
-        extra = stream.extra.value(one.call.dims, layer.index, layer.weights.size)
+        extra = stream.extra.value(one.call.dims, layer.index, layer.size)
         value = placement.offset - (extra if stream.extra_first else 0)
         if value < 0:
             return []

@@ -157,3 +157,23 @@ def constant_output(found: Sequence[Call], visible: Sequence[Dims]) -> Mistake |
     if len(outputs) > 1 and None in examples:
         return None
     return Mistake.of("output.constant", examples=[list(d) for d in examples if d is not None])
+
+
+def dtypes(found: Sequence[Call]) -> list[Mistake]:
+    """Arrays that came back in another dtype than float64: each dtype once, with its keys'
+    letters (``W``, ``b`` or ``both``) and the first call a student may see."""
+    seen: dict[str, tuple[set[str], Call, str]] = {}
+    for call in _smallest_first([c for c in found if c.ok]):
+        for key, dtype in call.result.dtypes:
+            letters, first, example = seen.setdefault(dtype, (set(), call, key))
+            letters.add("b" if key[:1].lower() == "b" else "W")
+    return [
+        Mistake.of(
+            "dtype.not_float64",
+            dtype=dtype,
+            key=key,
+            dims=list(call.dims),
+            letter="both" if len(letters) > 1 else letters.pop(),
+        )  # fmt: skip
+        for dtype, (letters, call, key) in seen.items()
+    ]

@@ -18,6 +18,7 @@ from fractions import Fraction
 import numpy as np
 
 from grader.diagnosis.reproduce._grammar import QUANTITIES, Expression, Table, Term
+from grader.diagnosis.reproduce._writing import snap
 
 POWERS = tuple(
     Fraction(n, d)
@@ -114,7 +115,7 @@ def _build(
     factors = tuple((terms_[i], p) for i, p in zip(chosen, powers, strict=True) if p)
     shape = Expression(1.0, factors).values(table)
     ratios = values[rows] / shape[rows]
-    constant = float(np.median(ratios))
+    constant = snap(float(np.median(ratios)), rtol)
     expression = Expression(constant, factors)
     return expression if matches(expression, table, values, rtol) else None
 

@@ -111,10 +111,16 @@ class Expression:
         return int(not math.isclose(self.constant, 1.0)) + sum(t.size for t, _ in self.factors)
 
     def text(self) -> str:
-        return render(self, {name: name for name in QUANTITIES})
+        """In the grader's words: ``sqrt(2 / fan_in)``."""
+        from grader.diagnosis.reproduce._writing import write
+
+        return write(self, {name: name for name in QUANTITIES})
 
     def code(self) -> str:
-        return render(self, QUANTITIES)
+        """In the notebook's: ``sqrt(2 / layers_dims[l - 1])``."""
+        from grader.diagnosis.reproduce._writing import write
+
+        return write(self, QUANTITIES)
 
 
 def _power(base: np.ndarray, power: Fraction) -> np.ndarray:
@@ -125,72 +131,3 @@ def _power(base: np.ndarray, power: Fraction) -> np.ndarray:
             np.sqrt(base) ** power.numerator if power > 0 else 1 / np.sqrt(base) ** -power.numerator
         )
     return np.power(base, float(power))
-
-
-# -- writing an expression ---------------------------------------------------------------------
-
-
-def nice_number(value: float) -> str | None:
-    """A short exact spelling of ``value`` (3, 0.01, 1/3), or None when it has none."""
-    if value == 0 or not math.isfinite(value):
-        return None
-    for digits in range(0, 5):
-        rounded = round(value, digits)
-        if rounded != 0 and math.isclose(rounded, value, rel_tol=1e-9):
-            return f"{rounded:g}" if digits else f"{int(rounded)}"
-    fraction = Fraction(value).limit_denominator(12)
-    if math.isclose(float(fraction), value, rel_tol=1e-9):
-        return f"{fraction.numerator}/{fraction.denominator}"
-    return None
-
-
-def _group(parts: list[str]) -> str:
-    return parts[0] if len(parts) == 1 else " * ".join(f"({p})" if " " in p else p for p in parts)
-
-
-def _product(
-    constant: str | None, factors: list[tuple[Term, Fraction]], names: Mapping[str, str]
-) -> str:
-    top = [constant] if constant else []
-    bottom = []
-    for term, power in factors:
-        text = term.text(names)
-        written = text if abs(power) == 1 else f"{_wrap(text)} ** {_fraction(abs(power))}"
-        (top if power > 0 else bottom).append(written if abs(power) == 1 else written)
-    numerator = _group(top) if top else "1"
-    if not bottom:
-        return numerator
-    denominator = _group(bottom)
-    return f"{_wrap(numerator)} / {_wrap(denominator)}"
-
-
-def _wrap(text: str) -> str:
-    return f"({text})" if " " in text and not text.startswith("(") else text
-
-
-def _fraction(power: Fraction) -> str:
-    return str(power.numerator) if power.denominator == 1 else f"({power})"
-
-
-def render(expression: Expression, names: Mapping[str, str]) -> str:
-    """The expression as a line of code would write it (``sqrt`` for halves)."""
-    factors = list(expression.factors)
-    halves = (
-        factors
-        and all(p.denominator <= 2 for _, p in factors)
-        and any(p.denominator == 2 for _, p in factors)
-    )
-    if halves:
-        squared = nice_number(expression.constant**2)
-        if squared is not None and expression.constant > 0:
-            doubled = [(t, p * 2) for t, p in factors]
-            inner = _product(None if squared == "1" and doubled else squared, doubled, names)
-            if squared == "1":
-                inner = _product("1", doubled, names)
-            return f"sqrt({inner})"
-    constant = nice_number(expression.constant)
-    if constant is None:
-        constant = f"{expression.constant:.6g}"
-    if factors and constant == "1":
-        constant = None  # type: ignore[assignment]
-    return _product(constant, factors, names)

@@ -52,7 +52,7 @@ class Stream:
     """Where the draws come from and in what order they are taken."""
 
     source: Source = Source()
-    reseed: bool = False  # the seed is set again at the top of every layer
+    reseed: str = ""  # "each": seeded again at the top of every layer; "after": at its end
     layout: str = "C"  # "F": drawn with the shape turned round, then transposed
     reverse: bool = False  # the layers are drawn last one first
     before: Count = Count()  # numbers drawn before the loop
@@ -71,6 +71,7 @@ class Values:
     shift: Expression | None = None
     bound: float = 0.0  # the clipping bound or the decimals of rounding
     constant: float = 0.0  # the value of every entry when nothing is drawn
+    clip_first: bool = False  # the draws are clipped to +-bound before they are scaled
 
 
 @dataclass(frozen=True)
@@ -103,8 +104,8 @@ def _layer_values(
 ) -> np.ndarray:
     if not values.drawn or z is None:
         return np.full(shape, values.constant, dtype=np.float64)
-    fit = Fit(values.transform, scale, shift, values.bound)
-    return transformed(z, fit)
+    bound = values.bound * abs(scale) if values.clip_first else values.bound
+    return transformed(z, Fit(values.transform, scale, shift, bound))
 
 
 class _Run:
@@ -116,28 +117,31 @@ class _Run:
 
     def __init__(self, h: Hypothesis, dims: Dims, preseed: int | None) -> None:
         self.h, self.dims, self.preseed = h, dims, preseed
-        self.numbers = self._fresh() if h.weights.drawn or h.biases.drawn else None
+        self.seed: int | None = None
+        self.numbers: np.ndarray | None = None
         self.position = 0
+        if h.weights.drawn or h.biases.drawn:
+            # seeded only at the end of each layer: the first draws come from the call's state
+            first = preseed if h.stream.reseed == "after" else None
+            self.reseed(first)
 
-    def _fresh(self) -> np.ndarray:
-        seed = self.h.stream.source.seeded(self.preseed)
-        if seed is None:
+    def reseed(self, seed: int | None = None) -> None:
+        """Start the stream again from ``seed`` (None: the hypothesis's own seed)."""
+        source = self.h.stream.source
+        self.seed = seed if seed is not None else source.seeded(self.preseed)
+        if self.seed is None:
             raise CannotRun("the draws depend on a state the grader does not set")
         self.position = 0
-        return long_stream(self.h.stream.source, seed)
-
-    def reseed(self) -> None:
-        self.numbers = self._fresh()
+        self.numbers = long_stream(source, self.seed)
 
     def take(self, shape: tuple[int, ...], layout: str = "C") -> np.ndarray:
         assert self.numbers is not None
         count = int(np.prod(shape))
         end = self.position + count
         if end > self.numbers.size:
-            seed = self.h.stream.source.seeded(self.preseed)
-            assert seed is not None
+            assert self.seed is not None
             source = self.h.stream.source
-            self.numbers = draw(generator(source, seed), source.distribution, (end,))
+            self.numbers = draw(generator(source, self.seed), source.distribution, (end,))
         piece = self.numbers[self.position : end]
         self.position = end
         if layout == "F" and len(shape) == 2:
@@ -158,14 +162,16 @@ def run(h: Hypothesis, dims: Dims, preseed: int | None, scales: ScaleTable) -> P
     layers = list(structure.loop.layers(dims))
     out: Params = {}
     for layer in reversed(layers) if stream.reverse else layers:
-        if stream.reseed and state.numbers is not None:
+        if stream.reseed == "each" and state.numbers is not None:
             state.reseed()
         w_shape = structure.weights.shape(dims, layer)
         b_shape = structure.biases.shape(dims, layer) if structure.biases else None
         w, b = _iteration(h, state, dims, layer, w_shape, b_shape, scales)
-        out[structure.weights.key(layer)] = _finish(w, _letter_dtype(h, "W"))
+        out[structure.weights.key(dims, layer)] = _finish(w, _letter_dtype(h, "W"))
         if structure.biases is not None and b is not None:
-            out[structure.biases.key(layer)] = _finish(b, _letter_dtype(h, "b"))
+            out[structure.biases.key(dims, layer)] = _finish(b, _letter_dtype(h, "b"))
+        if stream.reseed == "after" and state.numbers is not None:
+            state.reseed()
     return out
 
 

@@ -28,31 +28,26 @@ Raw = list[dict[str, np.ndarray]]
 
 
 def layers_of(structure: Structure, call: Call) -> list[Layer]:
-    """The layers one call returned under ``structure``, in the loop's order."""
-    params = call.params
+    """Every layer of one call's loop under ``structure``, in the loop's order, with the arrays
+    it left in the dictionary (None where a later layer overwrote its key)."""
+    params, dims = call.params, call.dims
     try:
-        indices = list(structure.loop.layers(call.dims))
+        weights = structure.kept(structure.weights, dims)
+        biases = structure.kept(structure.biases, dims) if structure.biases else {}
+        layers = [
+            (layer, structure.weights.shape(dims, layer)) for layer in structure.loop.layers(dims)
+        ]
     except IndexError:
         return []
-    if structure.weights.fixed is not None:
-        indices = indices[-1:]
+    weight_of = {layer: key for key, layer in weights.items()}
+    bias_of = {layer: key for key, layer in biases.items()}
     found = []
-    for index in indices:
-        weights = params.get(structure.weights.key(index))
-        biases = params.get(structure.biases.key(index)) if structure.biases else None
-        if weights is not None:
-            found.append(Layer(index, weights, biases))
+    for layer, shape in layers:
+        w, b = weight_of.get(layer), bias_of.get(layer)
+        found.append(
+            Layer(layer, shape, params.get(w) if w else None, params.get(b) if b else None)
+        )
     return found
-
-
-def _rows(calls: Sequence[Call], structure: Structure) -> list[tuple[Dims, int]]:
-    rows = []
-    for call in calls:
-        try:
-            rows += [(call.dims, layer) for layer in structure.loop.layers(call.dims)]
-        except IndexError:
-            continue
-    return rows
 
 
 def rows(calls: Sequence[Call], structure: Structure) -> list[tuple[Dims, int]]:
@@ -89,9 +84,10 @@ def _measured(
     found_rows, pairs = [], []
     for call, drawn in zip(calls, draws, strict=True):
         for layer in layers_of(structure, call):
-            key = keyed.key(layer.index)
+            key = keyed.key(call.dims, layer.index)
             got = layer.weights if letter == "W" else layer.biases
-            if got is None or key not in drawn or drawn[key].shape != got.shape:
+            kept = keyed is not None and structure.kept(keyed, call.dims).get(key) == layer.index
+            if got is None or not kept or key not in drawn or drawn[key].shape != got.shape:
                 continue
             found_rows.append((call.dims, layer.index))
             pairs.append((got.ravel(), drawn[key].ravel()))
@@ -102,23 +98,38 @@ def _informative(w: np.ndarray, transform: str) -> bool:
     """Whether a layer's numbers can tell its factor under ``transform``."""
     if not np.isfinite(w).all() or not np.any(w):
         return False
+    if transform == "clip":  # some number below the bound, or nothing can be told
+        return bool(np.any(np.abs(w) < np.max(np.abs(w))))
     return w.size >= {"none": 1, "shift": 3, "standardise": 3}.get(transform, 2)
 
 
-def _transform(
+def _transforms(
     pairs: list[tuple[np.ndarray, np.ndarray]], rtol: float
-) -> tuple[str, list[Fit | None]] | None:
-    """The first transform that fits every informative layer, with each layer's fit."""
+) -> Iterator[tuple[str, list[Fit | None]]]:
+    """Each transform that fits every informative layer, with each layer's fit."""
     for transform in TRANSFORMS:
         fits: list[Fit | None] = []
         for w, z in pairs:
-            found = fit(w, z, (transform,), rtol) if _informative(w, transform) else None
-            if found is None and _informative(w, transform):
+            informative = _informative(w, transform)
+            found = fit(w, z, (transform,), rtol) if informative else None
+            if found is None and informative:
                 break
             fits.append(found)
         else:
             if any(f is not None for f in fits):
-                return transform, fits
+                yield transform, fits
+
+
+def _bound(transform: str, fits: list[Fit | None]) -> tuple[float, bool] | None:
+    """The one clipping bound (in the weights' units, or the draws' when ``True``) or rounding
+    that every layer shows; layers where nothing reached the bound agree with any."""
+    found = [f for f in fits if f is not None and np.isfinite(f.bound)]
+    bounds = {f.bound for f in found}
+    if len(bounds) <= 1:
+        return (bounds.pop() if bounds else 0.0), False
+    relative = {round(f.bound / abs(f.factor), 9) for f in found}
+    if transform == "clip" and len(relative) == 1:
+        return relative.pop(), True
     return None
 
 
@@ -132,23 +143,21 @@ def values_for(
 ) -> Iterator[Values]:
     """Values (transform, scale, shift) that fit every measured layer of ``letter``."""
     found_rows, pairs = _measured(letter, structure, calls, draws)
-    chosen = _transform(pairs, rtol) if pairs else None
-    if chosen is None:
+    if not pairs:
         return
-    transform, fits = chosen
-    factor = np.array([np.nan if f is None else f.factor for f in fits])
-    shift = np.array([np.nan if f is None else f.shift for f in fits])
-    for i, (w, _) in enumerate(pairs):
-        if np.isfinite(w).all() and not np.any(w):
-            factor[i] = 0.0
-    bounds = {f.bound for f in fits if f is not None}
-    if len(bounds) != 1:
-        return
-    bound = bounds.pop()
     table = layer_table(found_rows)
-    scales = _simplest(fit_expression(table, factor, rtol))
-    shifts: list[Expression | None] = [None]
-    if transform == "shift":
-        shifts = list(_simplest(fit_expression(table, shift, rtol)))
-    for scale, moved in itertools.product(scales, shifts):
-        yield Values(True, transform, scale, moved, bound)
+    for transform, fits in _transforms(pairs, rtol):
+        bound = _bound(transform, fits)
+        if bound is None:
+            continue
+        factor = np.array([np.nan if f is None else f.factor for f in fits])
+        shift = np.array([np.nan if f is None else f.shift for f in fits])
+        for i, (w, _) in enumerate(pairs):
+            if np.isfinite(w).all() and not np.any(w):
+                factor[i] = 0.0
+        scales = _simplest(fit_expression(table, factor, rtol))
+        shifts: list[Expression | None] = [None]
+        if transform == "shift":
+            shifts = list(_simplest(fit_expression(table, shift, rtol)))
+        for scale, moved in itertools.product(scales, shifts):
+            yield Values(True, transform, scale, moved, bound[0], clip_first=bound[1])

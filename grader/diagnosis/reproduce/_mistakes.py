@@ -97,11 +97,19 @@ def _expression(id_: str, expression: Expression, **extra: object) -> Mistake:
 
 
 def _axis_text(axis: Axis) -> str:
+    """An axis's size as the student's code writes it: ``layers_dims[l - 1] * 10``."""
     if axis.shift is None:
         return str(axis.size)
-    if axis.shift == 0:
-        return "layers_dims[l]"
-    return f"layers_dims[l {'+' if axis.shift > 0 else '-'} {abs(axis.shift)}]"
+    text = (
+        "layers_dims[l]"
+        if axis.shift == 0
+        else (f"layers_dims[l {'+' if axis.shift > 0 else '-'} {abs(axis.shift)}]")
+    )
+    if axis.times != 1:
+        text += f" * {axis.times}"
+    if axis.plus:
+        text += f" {'+' if axis.plus > 0 else '-'} {abs(axis.plus)}"
+    return text
 
 
 def _shape_text(axes: tuple[Axis, ...]) -> str:
@@ -114,7 +122,10 @@ def _letter(found: Letter | None, want: Letter, letter: str) -> list[Mistake]:
         return [Mistake.of("keys.missing", letter=letter)]
     mistakes = []
     if found.fixed is not None:
-        mistakes.append(Mistake.of("keys.same", letter=letter, key=found.key(0)))
+        mistakes.append(Mistake.of("keys.same", letter=letter, key=found.key((), 0)))
+    elif found.sized is not None:
+        code = _axis_text(Axis(found.sized, plus=found.shift))
+        mistakes.append(Mistake.of("keys.by_size", letter=letter, code=code))
     elif found.shift != want.shift:
         mistakes.append(Mistake.of("keys.numbering", letter=letter, first=1 + found.shift))
     if found.axes == want.axes:
@@ -138,6 +149,9 @@ def _letter(found: Letter | None, want: Letter, letter: str) -> list[Mistake]:
     return mistakes
 
 
+MERGED = ("keys.numbering", "keys.by_size")  # said once when weights and biases share them
+
+
 def structure_mistakes(found: Structure, reference: Structure = REFERENCE) -> list[Mistake]:
     mistakes: list[Mistake] = []
     loop, want = found.loop, reference.loop
@@ -154,10 +168,17 @@ def structure_mistakes(found: Structure, reference: Structure = REFERENCE) -> li
         mistakes.append(Mistake.of("keys.spelling", weights=spellings[0], biases=spellings[1]))
     elif spellings[0] != wanted[0]:
         mistakes.append(Mistake.of("keys.spelling", weights=spellings[0], biases=None))
-    mistakes += _letter(found.weights, reference.weights, "W")
     assert reference.biases is not None
-    mistakes += _letter(found.biases, reference.biases, "b")
-    return mistakes
+    weights = _letter(found.weights, reference.weights, "W")
+    biases = _letter(found.biases, reference.biases, "b")
+    for both in [m for m in weights if m.id in MERGED]:
+        twin = Mistake(both.id, tuple((k, "b" if k == "letter" else v) for k, v in both.fields))
+        if twin in biases:
+            biases.remove(twin)
+            weights[weights.index(both)] = Mistake.of(
+                both.id, **{**dict(both.fields), "letter": "both"}
+            )
+    return mistakes + weights + biases
 
 
 # -- the stream and the values -------------------------------------------------------------------
@@ -183,12 +204,12 @@ def stream_mistakes(stream: Stream) -> list[Mistake]:
         found.append(Mistake.of("seed.missing"))
     elif source.seed != SEED:
         found.append(Mistake.of("seed.value", seed=source.seed))
-    if stream.reseed:
+    if stream.reseed == "each":
         found.append(Mistake.of("seed.per_layer"))
+    elif stream.reseed == "after":
+        found.append(Mistake.of("seed.after_each_layer"))
     if source.generator != "legacy":
         found.append(Mistake.of("draws.generator", generator="default_rng"))
-    if source.distribution != "normal":
-        found.append(Mistake.of("draws.distribution", distribution=source.distribution))
     if stream.layout == "F":
         found.append(Mistake.of("draws.transposed"))
     if stream.reverse:
@@ -203,11 +224,39 @@ def stream_mistakes(stream: Stream) -> list[Mistake]:
     return found
 
 
-def values_mistakes(values: Values, method: str) -> list[Mistake]:
+def _uniform(values: Values) -> Mistake:
+    """Uniform draws ``scale * u + shift``: the interval they fill, as the student's bounds."""
+    scale, shift = values.scale, values.shift
+    if shift is None:
+        low, high = Expression(0.0), scale
+    else:
+        half = Expression(scale.constant / 2, scale.factors)
+        if same_values(shift, -half.values(_table())):
+            low, high = Expression(-half.constant, half.factors), half
+        else:
+            return Mistake.of(
+                "draws.distribution", distribution="uniform", low=shift.text(),
+                high=f"{shift.text()} + {scale.text()}", code_low=shift.code(),
+                code_high=f"{shift.code()} + {scale.code()}",
+            )  # fmt: skip
+    return Mistake.of(
+        "draws.distribution", distribution="uniform", low=low.text(), high=high.text(),
+        code_low=low.code(), code_high=high.code(),
+    )  # fmt: skip
+
+
+def values_mistakes(values: Values, method: str, distribution: str = "normal") -> list[Mistake]:
     found = []
-    reference = reference_values(method)
     if values.transform not in ("none", "shift"):
-        found.append(Mistake.of("draws.transform", transform=values.transform, bound=values.bound))
+        found.append(
+            Mistake.of(
+                "draws.transform", transform=values.transform, bound=values.bound,
+                before_scale=values.clip_first,
+            )
+        )  # fmt: skip
+    if distribution == "uniform":
+        return [*found, _uniform(values)]
+    reference = reference_values(method)
     unit = same_values(values.scale, np.ones_like(reference))
     if values.shift is not None and unit and same_values(values.shift, reference):
         return [*found, _expression("scale.added", values.shift)]
@@ -232,7 +281,8 @@ def weight_mistakes(h: Hypothesis, method: str) -> list[Mistake]:
         ]
     if not weights.drawn:
         return [Mistake.of("weights.constant", value=weights.constant)]
-    return stream_mistakes(h.stream) + values_mistakes(weights, method)
+    distribution = h.stream.source.distribution
+    return stream_mistakes(h.stream) + values_mistakes(weights, method, distribution)
 
 
 def bias_mistakes(h: Hypothesis) -> list[Mistake]:
@@ -247,5 +297,4 @@ def bias_mistakes(h: Hypothesis) -> list[Mistake]:
 def mistakes(h: Hypothesis, method: str) -> tuple[Mistake, ...]:
     """Every deviation of ``h`` from the exercise's code, structure first."""
     found = structure_mistakes(h.structure) + weight_mistakes(h, method) + bias_mistakes(h)
-    found += [Mistake.of("dtype.not_float64", letter=l, dtype=d) for l, d in h.dtypes]
     return tuple(found)

@@ -123,12 +123,15 @@ def _affine(w: np.ndarray, z: np.ndarray, transform: str, rtol: float) -> Fit | 
 
 
 def _clipped(w: np.ndarray, z: np.ndarray, rtol: float) -> Fit | None:
+    """``np.clip(c * z, -bound, bound)``; a layer in which nothing reached the bound fits with
+    an infinite one (it agrees with any bound above its largest number)."""
+    c = _factor(w, z)
+    if c and close(z * c, w, rtol):
+        return Fit("clip", c, bound=np.inf)
     bound = float(np.max(np.abs(w)))
     inside = np.abs(w) < bound
-    if bound == 0 or inside.sum() < 2 or inside.all():
-        return None
-    c = _factor(w[inside], z[inside])
-    if c is None or c == 0.0:
+    c = _factor(w[inside], z[inside]) if inside.any() else None
+    if not c:
         return None
     fit = Fit("clip", c, bound=bound)
     return fit if close(transformed(z, fit), w, rtol) else None
@@ -240,32 +243,45 @@ def flat(weights: np.ndarray, layout: str) -> np.ndarray:
 
 
 def at(
-    weights: np.ndarray, stream: np.ndarray, offset: int, layout: str, rtol: float = VALUE_RTOL
+    weights: np.ndarray,
+    stream: np.ndarray,
+    offset: int,
+    layout: str,
+    rtol: float = VALUE_RTOL,
+    transforms: tuple[str, ...] = TRANSFORMS,
 ) -> Placement | None:
     """The layer's fit at one offset and layout, or None."""
     w = flat(weights, layout)
     if offset < 0 or offset + w.size > stream.size:
         return None
-    found = fit(w, stream[offset : offset + w.size], TRANSFORMS, rtol)
+    found = fit(w, stream[offset : offset + w.size], transforms, rtol)
     return Placement(offset, layout, found) if found is not None else None
+
+
+def _telling(transform: str, size: int) -> bool:
+    """Whether a layer of ``size`` numbers can show ``transform`` at all: two numbers fit any
+    clipping, three any shift."""
+    return size >= {"none": 2, "abs": 2, "square": 2}.get(transform, 4)
 
 
 def find(
     weights: np.ndarray, stream: np.ndarray, hints: tuple[int, ...] = (), rtol: float = VALUE_RTOL
 ) -> Placement | None:
-    """The first placement of ``weights`` in ``stream``: at a hinted offset, else searched."""
+    """The first placement of ``weights`` in ``stream``, simplest transform first: at a hinted
+    offset, else searched."""
     if weights.size < 2 or not np.isfinite(weights).all() or not np.any(weights):
         return None
-    for layout in layouts(weights):
-        for hint in hints:
-            found = at(weights, stream, hint, layout, rtol)
-            if found is not None:
-                return found
     for transform in TRANSFORMS:
+        if not _telling(transform, weights.size):
+            continue
         for layout in layouts(weights):
+            for hint in hints:
+                found = at(weights, stream, hint, layout, rtol, (transform,))
+                if found is not None:
+                    return found
             w = flat(weights, layout)
             for offset in candidate_offsets(w, stream, transform, rtol):
-                found = fit(w, stream[offset : offset + w.size], (transform,), rtol)
+                found = at(weights, stream, offset, layout, rtol, (transform,))
                 if found is not None:
-                    return Placement(offset, layout, found)
+                    return found
     return None

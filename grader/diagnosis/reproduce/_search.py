@@ -28,10 +28,11 @@ from grader.diagnosis.reproduce._hypothesis import (
     Values,
     run,
 )
+from grader.diagnosis.reproduce._keys import split, structures
 from grader.diagnosis.reproduce._measure import layers_of, raw, rows, values_for
 from grader.diagnosis.reproduce._mistakes import structure_mistakes
 from grader.diagnosis.reproduce._placing import VALUE_RTOL, close, rtol_of
-from grader.diagnosis.reproduce._structure import Dims, Structure, split, structures
+from grader.diagnosis.reproduce._structure import Dims, Structure
 from grader.types import Params
 
 MAX_STRUCTURES = 4  # structures completed, at most
@@ -99,7 +100,7 @@ def _rtol(dtypes: tuple[tuple[str, str], ...], letter: str) -> float:
 def _weights(
     structure: Structure, ok: Sequence[Call], dtypes: tuple[tuple[str, str], ...]
 ) -> Iterator[tuple[Stream, Values]]:
-    arrays = [layer.weights for call in ok for layer in layers_of(structure, call)]
+    arrays = [x.weights for c in ok for x in layers_of(structure, c) if x.weights is not None]
     constant = _constant(arrays)
     if constant is not None:
         yield Stream(), Values(drawn=False, constant=constant)

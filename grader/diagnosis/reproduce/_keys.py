@@ -1,0 +1,225 @@
+"""Read a loop's structure off the keys and shapes of every call that returned.
+
+Keys: each key is split into its spelling and its number (``'weights_3'`` is ``weights_{}``
+and 3); the two spellings are the weights and the biases, told apart by their letters or,
+failing that, by their shapes. Numbers: ``l + k`` for a small ``k`` gives the loop's first and
+last index in every call; a number read from the sizes (``layers_dims[l] + k``) or one number for
+every layer is tried with the loops already found. Axes: each is ``layers_dims[l + k]`` (Python's
+negative indices included), that times a whole number or plus one, or a fixed size. Each part is
+searched over its small space on all calls at once, and the structures that fit every call are
+ranked by a cost; of two that are the same code with ``l`` counted from elsewhere, the cheaper
+is kept.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import re
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from grader.diagnosis.reproduce._structure import Axis, Dims, Letter, Loop, Structure
+from grader.types import Params
+
+KEY = re.compile(r"^(\D*?)(\d+)(\D*)$")
+SHIFTS = (-2, -1, 0, 1)  # layers_dims[l + k] an axis may read
+KEY_SHIFTS = (0, -1, 1)  # a key's number: l + k, or layers_dims[l + j] + k
+SIZED = (0, -1)
+STARTS = (1, 0, 2)
+WEIGHT_WORDS = ("weight", "w", "theta", "kernel")
+BIAS_WORDS = ("bias", "b", "intercept")
+Calls = Sequence[tuple[Dims, Params]]
+Sized = list[tuple[Dims, int, np.ndarray]]  # (layers_dims, l, the array that layer left)
+
+
+@functools.lru_cache(maxsize=4096)
+def split(key: str) -> tuple[str, int | None]:
+    """``'W_3'`` -> ``('W_{}', 3)``; a key without a number is its own spelling."""
+    escaped = key.replace("{", "{{").replace("}", "}}")
+    match = KEY.match(escaped)
+    if match is None:
+        return escaped, None
+    prefix, number, suffix = match.groups()
+    return f"{prefix}{{}}{suffix}", int(number)
+
+
+def _role_by_name(spelling: str) -> str | None:
+    words = re.sub(r"[^a-z]", "", spelling.replace("{}", "").lower())
+    w = any(words == x or (len(x) > 1 and x in words) for x in WEIGHT_WORDS)
+    b = any(words == x or (len(x) > 1 and x in words) for x in BIAS_WORDS)
+    return "W" if w and not b else "b" if b and not w else None
+
+
+def _looks_like_bias(arrays: list[np.ndarray]) -> bool:
+    return all(a.ndim < 2 or a.shape[1] == 1 for a in arrays)
+
+
+def roles(calls: Calls) -> dict[str, str] | None:
+    """Which spelling holds the weights and which the biases: {'W': ..., 'b': ...}."""
+    arrays: dict[str, list[np.ndarray]] = {}
+    for _, params in calls:
+        for key, value in params.items():
+            arrays.setdefault(split(key)[0], []).append(value)
+    spellings = sorted(arrays, key=lambda s: -len(arrays[s]))
+    if not spellings or len(spellings) > 2:
+        return None
+    named = {s: _role_by_name(s) for s in spellings}
+    if len(spellings) == 2 and sorted(str(v) for v in named.values()) == ["W", "b"]:
+        return {str(v): s for s, v in named.items()}
+    by_shape = {s: ("b" if _looks_like_bias(arrays[s]) else "W") for s in spellings}
+    if len(spellings) == 1:
+        return {by_shape[spellings[0]]: spellings[0]}
+    if sorted(by_shape.values()) == ["W", "b"]:
+        return {v: s for s, v in by_shape.items()}
+    return None
+
+
+# -- axes ----------------------------------------------------------------------------------------
+
+
+def _axis_options(sizes: list[tuple[Dims, int, int]]) -> list[Axis]:
+    """The axes every (layers_dims, l, size) agrees with, the exercise's kinds first."""
+    options = []
+    for shift in SHIFTS:
+        read = [(d[l + shift], n) for d, l, n in sizes if -len(d) <= l + shift < len(d)]
+        if len(read) != len(sizes):
+            continue
+        if all(m == n for m, n in read):
+            options.append(Axis(shift))
+            continue
+        for plus in (1, -1):
+            if all(m + plus == n for m, n in read):
+                options.append(Axis(shift, plus=plus))
+        ratios = {n // m if m and n % m == 0 else 0 for m, n in read}
+        if len(ratios) == 1 and (times := ratios.pop()) > 1:
+            options.append(Axis(shift, times=times))
+    fixed = {n for _, _, n in sizes}
+    if len(fixed) == 1:
+        options.append(Axis(size=fixed.pop()))
+    return options
+
+
+def _letters(sized: Sized, spelling: str, numbering: dict[str, int | None]) -> list[Letter]:
+    ndims = {a.ndim for _, _, a in sized}
+    if len(ndims) != 1:
+        return []
+    ndim = ndims.pop()
+    per_axis = [_axis_options([(d, l, a.shape[i]) for d, l, a in sized]) for i in range(ndim)]  # noqa: E741
+    return [Letter(spelling, tuple(axes), **numbering) for axes in itertools.product(*per_axis)]  # type: ignore[arg-type]
+
+
+# -- numbers and loops -----------------------------------------------------------------------------
+
+
+def _numbered(calls: Calls, spelling: str) -> list[tuple[Dims, dict[int | None, np.ndarray]]]:
+    return [
+        (dims, {split(k)[1]: v for k, v in params.items() if split(k)[0] == spelling})
+        for dims, params in calls
+    ]
+
+
+def _loops(layer_sets: list[tuple[Dims, list[int]]]) -> list[Loop]:
+    """The loops that give exactly these layer indices in every call."""
+    found = []
+    for start in STARTS:
+        if any(ls and ls[0] != start for _, ls in layer_sets):
+            continue
+        for fixed in (False, True):
+            stops = {ls[-1] + 1 - (0 if fixed else len(d)) for d, ls in layer_sets if ls}
+            if len(stops) == 1:
+                loop = Loop(start, stops.pop(), fixed)
+                if all(list(loop.layers(d)) == ls for d, ls in layer_sets):
+                    found.append(loop)
+    return found
+
+
+def _by_index(numbered, spelling: str) -> list[tuple[Loop, Letter]]:
+    """Keys numbered l + k: the numbers give the loop."""
+    found = []
+    for shift in KEY_SHIFTS:
+        if any(None in arrays for _, arrays in numbered):
+            return []
+        layer_sets = [(d, sorted(int(n) - shift for n in by)) for d, by in numbered]  # type: ignore[arg-type]
+        loops = _loops(layer_sets)
+        if not loops:
+            continue
+        sized = [(d, int(n) - shift, a) for d, by in numbered for n, a in by.items()]  # type: ignore[arg-type]
+        letters = _letters(sized, spelling, {"shift": shift})
+        found += [(loop, letter) for loop in loops for letter in letters]
+    return found
+
+
+def _kept(structure_loop: Loop, probe: Letter, calls: Calls, spelling: str) -> Sized | None:
+    """The (layers_dims, l, array) each key of ``probe``'s numbering leaves, when its keys are
+    exactly the call's keys of this spelling."""
+    sized = []
+    for dims, params in calls:
+        own = {k: v for k, v in params.items() if split(k)[0] == spelling}
+        try:
+            kept = Structure(structure_loop, probe, None).kept(probe, dims)
+        except IndexError:
+            return None
+        if set(kept) != set(own):
+            return None
+        sized += [(dims, layer, own[key]) for key, layer in kept.items()]
+    return sized
+
+
+def _by_other(calls: Calls, spelling: str, loops: Sequence[Loop]) -> list[tuple[Loop, Letter]]:
+    """Keys numbered from the sizes, or one number for every layer, with the loops known."""
+    numberings: list[dict[str, int | None]] = [
+        {"sized": at, "shift": k} for at in SIZED for k in KEY_SHIFTS
+    ]
+    fixed = {
+        n for _, params in calls for k in params if split(k)[0] == spelling for n in [split(k)[1]]
+    }
+    if len(fixed) == 1:
+        numberings.append({"fixed": fixed.pop(), "shift": 0})
+    found = []
+    for loop, numbering in itertools.product(dict.fromkeys([Loop(), *loops]), numberings):
+        probe = Letter(spelling, (), **numbering)  # type: ignore[arg-type]
+        sized = _kept(loop, probe, calls, spelling)
+        if sized is not None:
+            found += [(loop, letter) for letter in _letters(sized, spelling, numbering)]
+    return found
+
+
+def letter_options(
+    calls: Calls, spelling: str, loops: Sequence[Loop] = ()
+) -> list[tuple[Loop, Letter]]:
+    """Every (loop, letter) that explains the keys and shapes of ``spelling`` in every call."""
+    found = _by_index(_numbered(calls, spelling), spelling)
+    known = [*loops, *(loop for loop, _ in found)]
+    return found + [o for o in _by_other(calls, spelling, known) if o not in found]
+
+
+def structures(calls: Calls, cost: Callable[[Structure], int]) -> list[Structure]:
+    """Every structure that explains all calls' keys and shapes, simplest first; of structures
+    that are the same code with ``l`` counted from elsewhere, the simplest only."""
+    found_roles = roles(calls)
+    if found_roles is None or "W" not in found_roles:
+        return []
+    weights = letter_options(calls, found_roles["W"])
+    found = []
+    if "b" in found_roles:
+        biases = letter_options(calls, found_roles["b"], [loop for loop, _ in weights])
+        found = [
+            Structure(lw, w, b)
+            for (lw, w), (lb, b) in itertools.product(weights, biases)
+            if lw == lb
+        ]
+    else:
+        found = [Structure(loop, w, None) for loop, w in weights]
+    found.sort(key=lambda s: (cost(s), _order(s)))
+    kept: dict[Structure, Structure] = {}
+    for structure in found:
+        kept.setdefault(structure.moved(1 - structure.loop.start), structure)
+    return list(kept.values())
+
+
+def _order(structure: Structure) -> tuple[int, ...]:
+    letters = [x for x in (structure.weights, structure.biases) if x is not None]
+    axes = [a for letter in letters for a in letter.axes]
+    return (sum(a.shift is None for a in axes), sum(abs(a.shift or 0) for a in axes))
