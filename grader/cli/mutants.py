@@ -17,6 +17,11 @@ def _jobs(text: str) -> int:
     return value
 
 
+def _shown(mistake: Any) -> str:
+    fields = ", ".join(f"{k}={v!r}" for k, v in mistake.fields)
+    return f"{mistake.id}({fields})" if fields else mistake.id
+
+
 def add_parser(commands: Any, name: str) -> None:
     mutants = commands.add_parser(
         name,
@@ -39,7 +44,7 @@ def run(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
 
     if args.list:
         for mutant in mutants.mutants():
-            expect = " & ".join(mutant.expect) or f"equivalent: {mutant.why}"
+            expect = " & ".join(_shown(m) for m in mutant.expect) or f"equivalent: {mutant.why}"
             print(f"{mutant.ident}: {mutant.change}\n    {expect}", file=out)
         return 0
     summary = mutants.run(

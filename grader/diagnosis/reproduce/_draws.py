@@ -11,6 +11,7 @@ few candidates are proposed from the first offsets and kept only if they give al
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -94,25 +95,35 @@ def _first_placed(
 def _searched(call: Call, layers: Sequence[Layer], rtol: float) -> Iterator[Source]:
     """Sources of other seeds whose first numbers hold one of the call's layers."""
     for generator_name, distribution in itertools.product(("legacy", "pcg"), ("normal", "uniform")):
-        table = prefixes(generator_name, distribution)
+        tables = _signatures(generator_name, distribution)
         for layer in [x for x in layers if _placeable(x.weights)][:2]:
             assert layer.weights is not None
-            for row in _rows_holding(layer.weights, table, rtol):
+            for row in _rows_holding(layer.weights, tables, rtol):
                 yield Source(generator_name, SEARCHED_SEEDS[row], distribution)
 
 
-def _rows_holding(weights: np.ndarray, table: np.ndarray, rtol: float) -> list[int]:
+@functools.lru_cache(maxsize=4)
+def _signatures(generator_name: str, distribution: str) -> tuple[np.ndarray, ...]:
+    """The prefix table as each signature sees it: the numbers, their absolute values, their
+    differences (which a shift leaves alone)."""
+    table = prefixes(generator_name, distribution)
+    return table, np.abs(table), np.diff(table, axis=1)
+
+
+def _rows_holding(weights: np.ndarray, tables: tuple[np.ndarray, ...], rtol: float) -> list[int]:
     """Rows of the prefix table in which ``weights`` sit (as they are, abs, or shifted)."""
+    table = tables[0]
     rows: list[int] = []
     for layout in layouts(weights):
         w = flat(weights, layout)
-        nonzero = np.flatnonzero(w)
-        if nonzero.size < 2 or w.size > PREFIX:
+        if w.size > PREFIX:
             continue
-        i, j = int(nonzero[0]), int(nonzero[1])
-        for values, base in ((w, table), (np.abs(w), np.abs(table))):
-            ratio = values[j] / values[i]
-            lag = j - i
+        for values, base in zip((w, np.abs(w), np.diff(w)), tables, strict=True):
+            nonzero = np.flatnonzero(values)
+            if nonzero.size < 2:
+                continue
+            i, j = int(nonzero[0]), int(nonzero[1])
+            ratio, lag = values[j] / values[i], j - i
             hits = np.isclose(
                 base[:, lag:], ratio * base[:, :-lag], rtol=signature_rtol(rtol), atol=0
             )

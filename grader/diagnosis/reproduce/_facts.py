@@ -5,7 +5,7 @@ own example first): keys missing or extra, a shape, answers that change with the
 state, biases that are not zero, each layer's spread against the method's, what the numbers look
 like (their mean, spread, range, sign), and the first value of a notebook example that differs.
 Ids: ``fact.keys``, ``fact.shape``, ``fact.changes_with_state``, ``fact.biases_nonzero``,
-``fact.scale``, ``fact.distribution``, ``fact.value_differs``.
+``fact.scale``, ``fact.distribution``, ``fact.value_differs``, ``fact.weights_nonzero``.
 """
 
 from __future__ import annotations
@@ -72,6 +72,16 @@ def _state(found: Sequence[Call]) -> Mistake | None:
                 or not np.array_equal(one[key], two[key], equal_nan=True)
             ):
                 return Mistake.of("fact.changes_with_state", dims=list(dims), key=key)
+    return None
+
+
+def _weights(call: Call) -> Mistake | None:
+    """Weights that are not zero, in the zeros initialization."""
+    for key in expected_shapes(call.dims):
+        value = call.params.get(key)
+        if key.startswith("W") and value is not None and np.any(value != 0):
+            count = int(np.count_nonzero(value))
+            return Mistake.of("fact.weights_nonzero", dims=list(call.dims), key=key, count=count)
     return None
 
 
@@ -176,6 +186,8 @@ def facts(
     for judge in (_keys, _shape):
         gathered.append(next((m for c in shown if (m := judge(c)) is not None), None))
     if not any(gathered):
+        if method == "zeros":
+            gathered.append(next((m for c in shown if (m := _weights(c)) is not None), None))
         gathered.append(_state(found))
         gathered.append(next((m for c in shown if (m := _biases(c)) is not None), None))
         gathered.append(

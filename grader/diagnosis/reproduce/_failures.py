@@ -75,34 +75,40 @@ def _cause(call: Call) -> tuple[str, ...]:
     return ("stopped",) if result.status in DEAD else ("other", result.status.value)
 
 
+NUMBER_KINDS = ("float", "int", "float64", "float32", "int64", "int32", "bool")
+
+
+def _returned(problem: str, key: str, kind: str) -> str:
+    """The kind of value returned instead of parameters, as the ``returned.*`` ids name it."""
+    if problem in ("none", "type"):
+        return problem
+    if problem == "value_type" and kind in NUMBER_KINDS:
+        return "bias_number" if key[:1] == "b" else "number"
+    return "value" if problem == "value_type" else "other"
+
+
 def failure(call: Call, count: int) -> Mistake:
     """The mistake one failed call shows; ``count``: calls it failed the same way."""
     result, dims = call.result, list(call.dims)
     if result.status is CallStatus.EXCEPTION and result.raised is not None:
         raised = result.raised
         return Mistake.of(
-            "call.raised", kind=raised.kind, text=raised.text, where=raised.where,
-            code=raised.code, dims=dims, meaning=meaning(raised), name=_name(raised), calls=count,
+            f"raised.{meaning(raised)}", kind=raised.kind, text=raised.text, where=raised.where,
+            code=raised.code, dims=dims, name=_name(raised), calls=count,
         )  # fmt: skip
     if result.status is CallStatus.INVALID and result.refused is not None:
         refused = result.refused
         if refused.problem == "value_none":
             return Mistake.of("submission.unfilled", key=refused.key, dims=dims, calls=count)
         return Mistake.of(
-            "call.returned", problem=refused.problem, key=refused.key, kind=refused.kind,
-            dims=dims, calls=count, message=result.message,
+            f"returned.{_returned(refused.problem, refused.key, refused.kind)}",
+            key=refused.key, kind=refused.kind, dims=dims, calls=count,
+            message=result.message.rstrip("."),
         )  # fmt: skip
     if result.status in DEAD:
         return Mistake.of("call.stopped", dims=dims, calls=count)
-    return Mistake.of(
-        "call.returned",
-        problem="other",
-        key="",
-        kind="",
-        dims=dims,
-        calls=count,
-        message=result.message,
-    )
+    text = (result.message or result.status.value).rstrip(".")
+    return Mistake.of("call.refused", dims=dims, message=text, calls=count)
 
 
 def failures(
@@ -153,10 +159,31 @@ def constant_output(found: Sequence[Call], visible: Sequence[Dims]) -> Mistake |
             match[1].append(call.dims)
     if len(outputs) > max(1, len(visible)):
         return None
+    if len(outputs) == 1 and not outputs[0][0]:
+        return Mistake.of("layout.empty", dims=list(ok[0].dims))
     examples = [next((d for d in dims if d in visible), None) for _, dims in outputs]
     if len(outputs) > 1 and None in examples:
         return None
-    return Mistake.of("output.constant", examples=[list(d) for d in examples if d is not None])
+    return _hard_coded([list(d) for d in examples if d is not None], ok)
+
+
+def _hard_coded(examples: list[list[int]], ok: Sequence[Call]) -> Mistake:
+    """Where the pasted answer shows: the smallest other input a student may see, a key whose
+    shape is not that input's."""
+    from grader.spec import expected_shapes
+
+    others = [c for c in ok if c.quotable and list(c.dims) not in examples]
+    for call in sorted(others, key=lambda c: (len(c.dims), sum(c.dims))):
+        wanted = expected_shapes(call.dims)
+        for key, shape in wanted.items():
+            got = call.params.get(key)
+            if got is None or got.shape != shape:
+                shown = list(got.shape) if got is not None else None
+                return Mistake.of(
+                    "example.hard_coded", examples=examples, dims=list(call.dims), key=key,
+                    got=shown, expected=list(shape),
+                )  # fmt: skip
+    return Mistake.of("example.hard_coded", examples=examples)
 
 
 def dtypes(found: Sequence[Call]) -> list[Mistake]:

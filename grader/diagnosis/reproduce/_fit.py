@@ -17,7 +17,8 @@ from fractions import Fraction
 
 import numpy as np
 
-from grader.diagnosis.reproduce._grammar import QUANTITIES, Expression, Table, Term
+from grader.diagnosis.reproduce._grammar import QUANTITIES, Expression, Formula, Sum, Table, Term
+from grader.diagnosis.reproduce._sums import fit_sums
 from grader.diagnosis.reproduce._writing import snap
 
 POWERS = tuple(
@@ -28,7 +29,7 @@ POWERS = tuple(
 )
 SMALL = (1, 2)  # k in a + k and a - k
 DIVIDENDS = (1, 2, 3, 6)  # k in k // a
-MAX_TERMS = 2
+MAX_TERMS = 4
 MAX_CHECKED = 24  # candidate sets checked in plain arithmetic, at most
 LOG_TOLERANCE = 1e-6  # a set whose log residual is below this is checked exactly
 VALUE_RTOL = 1e-9
@@ -63,7 +64,25 @@ def _snap(power: float) -> Fraction | None:
     return best if abs(float(best) - power) < 1e-5 else None
 
 
-def _candidates(logs: np.ndarray, target: np.ndarray, required: list[int]) -> list[tuple[int, ...]]:
+def _sets(
+    count: int, free: list[int], atoms: set[int], required: list[int]
+) -> list[tuple[int, ...]]:
+    """Sets of ``count`` columns holding ``required``: any two, three with a plain quantity
+    among them, four plain quantities (a product of more derived terms is not a student's)."""
+    extra = count - len(required)
+    if extra < 0:
+        return []
+    chosen = itertools.combinations(free, extra)
+    if count == 3:
+        return [(*required, *c) for c in chosen if atoms.intersection(c)]
+    if count >= 4:
+        return [(*required, *c) for c in chosen if atoms.issuperset(c)]
+    return [(*required, *c) for c in chosen]
+
+
+def _candidates(
+    logs: np.ndarray, target: np.ndarray, required: list[int], atoms: set[int]
+) -> list[tuple[int, ...]]:
     """Sets of columns (always holding ``required``) whose log fit leaves rounding error.
 
     Columns and target are centred, so the constant drops out; each set's residual comes from
@@ -74,9 +93,11 @@ def _candidates(logs: np.ndarray, target: np.ndarray, required: list[int]) -> li
     total = float(centred @ centred)
     free = [i for i in range(logs.shape[1]) if i not in required]
     found: list[tuple[float, tuple[int, ...]]] = []
-    for extra in range(0, MAX_TERMS - len(required) + 1):
-        sets = [tuple(required) + c for c in itertools.combinations(free, extra)]
-        if not sets or not sets[0]:
+    for count in range(len(required), MAX_TERMS + 1):
+        sets = _sets(count, free, atoms, required)
+        if not sets:
+            continue
+        if not sets[0]:
             if total <= LOG_TOLERANCE**2 * len(target):
                 found.append((0.0, ()))
             continue
@@ -121,7 +142,7 @@ def _build(
 
 
 def matches(
-    expression: Expression, table: Table, values: np.ndarray, rtol: float = VALUE_RTOL
+    expression: Formula, table: Table, values: np.ndarray, rtol: float = VALUE_RTOL
 ) -> bool:
     """Whether the expression gives every known value (NaN: not measured), zeros exactly."""
     known = np.isfinite(values)
@@ -129,7 +150,7 @@ def matches(
     return bool(np.allclose(got, values[known], rtol=rtol, atol=0.0))
 
 
-def fit_expression(table: Table, values: np.ndarray, rtol: float = VALUE_RTOL) -> list[Expression]:
+def fit_expression(table: Table, values: np.ndarray, rtol: float = VALUE_RTOL) -> list[Formula]:
     """The simplest expressions giving ``values`` (one per layer), simplest first; [] if none."""
     values = np.asarray(values, dtype=np.float64)
     finite = np.isfinite(values)
@@ -143,14 +164,19 @@ def fit_expression(table: Table, values: np.ndarray, rtol: float = VALUE_RTOL) -
     rows = finite & ~zero
     if not rows.any():
         return [Expression(0.0)] if matches(Expression(0.0), table, values) else []
-    found = _fit_rows(table, values * sign, rows, zero, rtol)
-    found = [Expression(e.constant * sign, e.factors) for e in found]
+    found = [_signed(e, sign) for e in _fit_rows(table, values * sign, rows, zero, rtol)]
     return sorted(found, key=lambda e: (e.size, e.text()))
+
+
+def _signed(formula: Formula, sign: float) -> Formula:
+    if isinstance(formula, Sum):
+        return Sum(tuple(Expression(p.constant * sign, p.factors) for p in formula.parts))
+    return Expression(formula.constant * sign, formula.factors)
 
 
 def _fit_rows(
     table: Table, values: np.ndarray, rows: np.ndarray, zero: np.ndarray, rtol: float
-) -> list[Expression]:
+) -> list[Formula]:
     terms_, logs = _usable(table, rows)
     required: list[int] = []
     if zero.any():
@@ -161,9 +187,16 @@ def _fit_rows(
         logs = np.hstack([np.log(zeroes[0].values(table)[rows])[:, None], logs])
         required = [0]
     target = np.log(values[rows])
-    found = []
-    for chosen in _candidates(logs, target, required):
+    atoms = {i for i, term in enumerate(terms_) if term.simple and i not in required}
+    found: list[Formula] = []
+    for chosen in _candidates(logs, target, required, atoms):
         built = _build(terms_, chosen, table, values, rows, rtol)
         if built is not None:
             found.append(built)
+    if not found and not zero.any():
+        found += [
+            s
+            for s in fit_sums(terms_, table, values, rows, rtol)
+            if matches(s, table, values, rtol)
+        ]
     return found

@@ -25,6 +25,7 @@ QUANTITIES: dict[str, str] = {
     "fan_out": "layers_dims[l]",
     "l": "l",
     "L": "L",
+    "n": "len(layers_dims)",
     "first": "layers_dims[0]",
     "last": "layers_dims[-1]",
 }
@@ -43,6 +44,7 @@ def layer_table(rows: list[tuple[tuple[int, ...], int]]) -> dict[str, np.ndarray
         "fan_out": np.array([_at(d, layer) for d, layer in rows]),
         "l": np.array([layer for _, layer in rows], dtype=np.float64),
         "L": np.array([len(d) - 1 for d, _ in rows], dtype=np.float64),
+        "n": np.array([len(d) for d, _ in rows], dtype=np.float64),
         "first": np.array([d[0] for d, _ in rows], dtype=np.float64),
         "last": np.array([d[-1] for d, _ in rows], dtype=np.float64),
     }
@@ -131,3 +133,27 @@ def _power(base: np.ndarray, power: Fraction) -> np.ndarray:
             np.sqrt(base) ** power.numerator if power > 0 else 1 / np.sqrt(base) ** -power.numerator
         )
     return np.power(base, float(power))
+
+
+@dataclass(frozen=True)
+class Sum:
+    """The sum of two expressions (``sqrt(2 / fan_in) + 0.01``): what a scale line adding two
+    products computes."""
+
+    parts: tuple[Expression, ...]
+
+    def values(self, table: Table) -> np.ndarray:
+        return np.sum([part.values(table) for part in self.parts], axis=0)
+
+    @property
+    def size(self) -> int:
+        return sum(part.size for part in self.parts) + 1
+
+    def text(self) -> str:
+        return " + ".join(part.text() for part in self.parts)
+
+    def code(self) -> str:
+        return " + ".join(part.code() for part in self.parts)
+
+
+Formula = Expression | Sum

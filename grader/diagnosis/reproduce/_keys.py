@@ -195,16 +195,22 @@ def letter_options(
     return found + [o for o in _by_other(calls, spelling, known) if o not in found]
 
 
+def _loops_shown(calls: Calls, spelling: str) -> list[Loop]:
+    """The loops the key numbers of ``spelling`` show (when they count the layers)."""
+    return [loop for loop, _ in _by_index(_numbered(calls, spelling), spelling)]
+
+
 def structures(calls: Calls, cost: Callable[[Structure], int]) -> list[Structure]:
     """Every structure that explains all calls' keys and shapes, simplest first; of structures
     that are the same code with ``l`` counted from elsewhere, the simplest only."""
     found_roles = roles(calls)
     if found_roles is None or "W" not in found_roles:
         return []
-    weights = letter_options(calls, found_roles["W"])
+    shown = [loop for spelling in found_roles.values() for loop in _loops_shown(calls, spelling)]
+    weights = letter_options(calls, found_roles["W"], shown)
     found = []
     if "b" in found_roles:
-        biases = letter_options(calls, found_roles["b"], [loop for loop, _ in weights])
+        biases = letter_options(calls, found_roles["b"], shown)
         found = [
             Structure(lw, w, b)
             for (lw, w), (lb, b) in itertools.product(weights, biases)

@@ -7,14 +7,14 @@ the cheapest hypotheses that rebuild the student's numbers.
 
 Ids (stable; ``grader.messages`` words them):
 
-- structure: ``loop.start``, ``loop.stop``, ``loop.fixed``, ``keys.spelling``,
-  ``keys.numbering``, ``keys.same``, ``keys.missing``, ``shape.transposed``, ``shape.axis``,
-  ``shape.bias``;
+- structure: ``loop.start``, ``loop.stop``, ``loop.fixed``, ``keys.names``,
+  ``keys.numbering``, ``keys.by_size``, ``keys.same``, ``keys.missing``, ``shape.transposed``,
+  ``shape.axis``, ``shape.axes``, ``biases.shape``;
 - random stream: ``seed.missing``, ``seed.value``, ``seed.per_layer``, ``draws.generator``,
   ``draws.distribution``, ``draws.transposed``, ``draws.order``, ``draws.extra``,
   ``draws.transform``, ``draws.shift``;
 - values: ``scale.expression``, ``scale.added``, ``weights.constant``, ``weights.drawn``,
-  ``bias.value``, ``bias.drawn``, ``dtype.not_float64``.
+  ``biases.value``, ``biases.drawn``.
 """
 
 from __future__ import annotations
@@ -132,7 +132,7 @@ def _letter(found: Letter | None, want: Letter, letter: str) -> list[Mistake]:
         return mistakes
     if letter == "b":
         shape, wanted = _shape_text(found.axes), _shape_text(want.axes)
-        return [*mistakes, Mistake.of("shape.bias", shape=shape, want=wanted)]
+        return [*mistakes, Mistake.of("biases.shape", shape=shape, want=wanted)]
     if found.axes == want.axes[::-1]:
         return [*mistakes, Mistake.of("shape.transposed")]
     for position, (got, wanted_axis) in enumerate(zip(found.axes, want.axes, strict=True)):
@@ -165,9 +165,9 @@ def structure_mistakes(found: Structure, reference: Structure = REFERENCE) -> li
     spellings = (found.weights.spelling, found.biases.spelling if found.biases else None)
     wanted = (reference.weights.spelling, reference.biases.spelling if reference.biases else None)
     if spellings != wanted and found.biases is not None:
-        mistakes.append(Mistake.of("keys.spelling", weights=spellings[0], biases=spellings[1]))
+        mistakes.append(Mistake.of("keys.names", weights=spellings[0], biases=spellings[1]))
     elif spellings[0] != wanted[0]:
-        mistakes.append(Mistake.of("keys.spelling", weights=spellings[0], biases=None))
+        mistakes.append(Mistake.of("keys.names", weights=spellings[0], biases=None))
     assert reference.biases is not None
     weights = _letter(found.weights, reference.weights, "W")
     biases = _letter(found.biases, reference.biases, "b")
@@ -290,8 +290,8 @@ def bias_mistakes(h: Hypothesis) -> list[Mistake]:
     if h.structure.biases is None:
         return []
     if not biases.drawn:
-        return [] if biases.constant == 0 else [Mistake.of("bias.value", value=biases.constant)]
-    return [_expression("bias.drawn", biases.scale)]
+        return [] if biases.constant == 0 else [Mistake.of("biases.value", value=biases.constant)]
+    return [_expression("biases.drawn", biases.scale)]
 
 
 def mistakes(h: Hypothesis, method: str) -> tuple[Mistake, ...]:

@@ -32,12 +32,10 @@ def snap(value: float, rtol: float) -> float:
     """``value`` replaced by the short number it is measured to be (a fraction, or the square
     root of one), or left as it is."""
     tolerance = max(10 * rtol, 1e-12)
-    rational = _rational(value, tolerance)
-    if rational is not None:
-        return float(rational)
-    squared = _rational(value * value, tolerance)
-    if squared is not None:
-        return math.copysign(math.sqrt(squared), value)
+    for root in (1, 2, 4):
+        powered = _rational(abs(value) ** root, tolerance)
+        if powered is not None:
+            return math.copysign(float(powered) ** (1 / root), value)
     return value
 
 
@@ -119,6 +117,15 @@ def write(expression: Expression, names: Mapping[str, str]) -> str:
     rooted = [(t, p) for t, p in factors if p.denominator != 1]
     halves = bool(rooted) and all(p.denominator == 2 for _, p in rooted)
     split = _root(constant) if halves else None
+    fourth = _rational(constant**4, 1e-9) if rooted and not halves else None
+    if fourth is not None and all(p.denominator in (2, 4) for _, p in rooted):
+        top, bottom = _parts(whole, names)
+        inner_top, inner_bottom = _parts([(t, p * 4) for t, p in rooted], names)
+        inner = _quotient(
+            ([number(float(fourth))] if fourth != 1 else []) + inner_top, inner_bottom
+        )
+        top.insert(0, f"{_wrap(inner)} ** 0.25")
+        return _quotient(top, bottom)
     if split is None:
         top, bottom = _parts(factors, names)
         if constant != 1:
