@@ -29,7 +29,7 @@ def _named(ev: Evidence, found: Sequence[Call]) -> tuple[list[tuple[Mistake, ...
     constant = constant_output(found, ev.visible)
     if constant is not None:
         return [(constant,)], set()
-    hypotheses: list[Hypothesis] = search(found, lambda h: len(mistakes(h, ev.method)))
+    hypotheses: list[Hypothesis] = search(found, ev.method, lambda h: len(mistakes(h, ev.method)))
     if not hypotheses:
         return [], set()
     named = list(dict.fromkeys(mistakes(h, ev.method) for h in hypotheses))

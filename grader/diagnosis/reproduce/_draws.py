@@ -257,6 +257,8 @@ def orders(source: Source, placed: Sequence[Placed]) -> list[Stream]:
         for extra in _extra_candidates(shaped, placed):
             for before in _before_candidates(replace(shaped, extra=extra), placed):
                 stream = replace(shaped, extra=extra, before=before)
+                if extra.none and extra_first:
+                    continue  # the same stream as with extra_first False
                 if explains(stream, placed):
                     found.append(stream)
     return sorted(set(found), key=stream_cost)

@@ -138,9 +138,9 @@ def mutated(found: Sequence[Call]) -> list[Mistake]:
 
 
 def _same_params(one: Params, two: Params) -> bool:
-    return set(one) == set(two) and all(
-        one[k].shape == two[k].shape and np.array_equal(one[k], two[k], equal_nan=True) for k in one
-    )
+    if set(one) != set(two) or any(one[k].shape != two[k].shape for k in one):
+        return False
+    return all(np.array_equal(one[k], two[k], equal_nan=True) for k in one)
 
 
 def constant_output(found: Sequence[Call], visible: Sequence[Dims]) -> Mistake | None:
@@ -155,10 +155,10 @@ def constant_output(found: Sequence[Call], visible: Sequence[Dims]) -> Mistake |
         match = next((o for o in outputs if _same_params(o[0], call.params)), None)
         if match is None:
             outputs.append((call.params, [call.dims]))
+            if len(outputs) > max(1, len(visible)):
+                return None
         elif call.dims not in match[1]:
             match[1].append(call.dims)
-    if len(outputs) > max(1, len(visible)):
-        return None
     if len(outputs) == 1 and not outputs[0][0]:
         return Mistake.of("layout.empty", dims=list(ok[0].dims))
     examples = [next((d for d in dims if d in visible), None) for _, dims in outputs]

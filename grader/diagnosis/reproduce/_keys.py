@@ -79,34 +79,44 @@ def roles(calls: Calls) -> dict[str, str] | None:
 # -- axes ----------------------------------------------------------------------------------------
 
 
-def _axis_options(sizes: list[tuple[Dims, int, int]]) -> list[Axis]:
-    """The axes every (layers_dims, l, size) agrees with, the exercise's kinds first."""
+def _axis_options(dims: np.ndarray, lengths: np.ndarray, layers: np.ndarray, sizes: np.ndarray) -> list[Axis]:
+    """The axes every (layers_dims, l, size) agrees with, the exercise's kinds first.
+
+    ``dims`` holds one row per array (its call's layers_dims, padded), ``lengths`` their lengths,
+    ``layers`` the loop index that made the array, ``sizes`` the axis's size."""
     options = []
+    rows = np.arange(len(sizes))
     for shift in SHIFTS:
-        read = [(d[l + shift], n) for d, l, n in sizes if -len(d) <= l + shift < len(d)]
-        if len(read) != len(sizes):
+        position = layers + shift
+        if np.any((position >= lengths) | (position < -lengths)):
             continue
-        if all(m == n for m, n in read):
+        read = dims[rows, np.where(position < 0, position + lengths, position)]
+        if np.array_equal(read, sizes):
             options.append(Axis(shift))
             continue
-        for plus in (1, -1):
-            if all(m + plus == n for m, n in read):
-                options.append(Axis(shift, plus=plus))
-        ratios = {n // m if m and n % m == 0 else 0 for m, n in read}
-        if len(ratios) == 1 and (times := ratios.pop()) > 1:
-            options.append(Axis(shift, times=times))
-    fixed = {n for _, _, n in sizes}
-    if len(fixed) == 1:
-        options.append(Axis(size=fixed.pop()))
+        options += [Axis(shift, plus=plus) for plus in (1, -1) if np.array_equal(read + plus, sizes)]
+        times = sizes // np.maximum(read, 1)
+        if np.all(read > 0) and np.array_equal(times * read, sizes) and len(set(times)) == 1:
+            if times[0] > 1:
+                options.append(Axis(shift, times=int(times[0])))
+    if len(set(sizes.tolist())) == 1:
+        options.append(Axis(size=int(sizes[0])))
     return options
 
 
 def _letters(sized: Sized, spelling: str, numbering: dict[str, int | None]) -> list[Letter]:
     ndims = {a.ndim for _, _, a in sized}
-    if len(ndims) != 1:
+    if len(ndims) != 1 or not sized:
         return []
     ndim = ndims.pop()
-    per_axis = [_axis_options([(d, l, a.shape[i]) for d, l, a in sized]) for i in range(ndim)]  # noqa: E741
+    width = max(len(d) for d, _, _ in sized)
+    dims = np.array([list(d) + [0] * (width - len(d)) for d, _, _ in sized], dtype=np.int64)
+    lengths = np.array([len(d) for d, _, _ in sized], dtype=np.int64)
+    layers = np.array([layer for _, layer, _ in sized], dtype=np.int64)
+    per_axis = [
+        _axis_options(dims, lengths, layers, np.array([a.shape[i] for _, _, a in sized]))
+        for i in range(ndim)
+    ]
     return [Letter(spelling, tuple(axes), **numbering) for axes in itertools.product(*per_axis)]  # type: ignore[arg-type]
 
 
@@ -187,17 +197,13 @@ def _by_other(calls: Calls, spelling: str, loops: Sequence[Loop]) -> list[tuple[
 
 
 def letter_options(
-    calls: Calls, spelling: str, loops: Sequence[Loop] = ()
+    calls: Calls, spelling: str, loops: Sequence[Loop] = (), by_index: list | None = None
 ) -> list[tuple[Loop, Letter]]:
-    """Every (loop, letter) that explains the keys and shapes of ``spelling`` in every call."""
-    found = _by_index(_numbered(calls, spelling), spelling)
+    """Every (loop, letter) that explains the keys and shapes of ``spelling`` in every call;
+    ``loops``: loops the other letter's numbers showed."""
+    found = by_index if by_index is not None else _by_index(_numbered(calls, spelling), spelling)
     known = [*loops, *(loop for loop, _ in found)]
     return found + [o for o in _by_other(calls, spelling, known) if o not in found]
-
-
-def _loops_shown(calls: Calls, spelling: str) -> list[Loop]:
-    """The loops the key numbers of ``spelling`` show (when they count the layers)."""
-    return [loop for loop, _ in _by_index(_numbered(calls, spelling), spelling)]
 
 
 def structures(calls: Calls, cost: Callable[[Structure], int]) -> list[Structure]:
@@ -206,18 +212,20 @@ def structures(calls: Calls, cost: Callable[[Structure], int]) -> list[Structure
     found_roles = roles(calls)
     if found_roles is None or "W" not in found_roles:
         return []
-    shown = [loop for spelling in found_roles.values() for loop in _loops_shown(calls, spelling)]
-    weights = letter_options(calls, found_roles["W"], shown)
-    found = []
-    if "b" in found_roles:
-        biases = letter_options(calls, found_roles["b"], shown)
+    indexed = {s: _by_index(_numbered(calls, s), s) for s in found_roles.values()}
+    shown = list(dict.fromkeys(loop for found in indexed.values() for loop, _ in found))
+    options = {
+        letter: letter_options(calls, spelling, shown, indexed[spelling])
+        for letter, spelling in found_roles.items()
+    }
+    if "b" in options:
         found = [
             Structure(lw, w, b)
-            for (lw, w), (lb, b) in itertools.product(weights, biases)
+            for (lw, w), (lb, b) in itertools.product(options["W"], options["b"])
             if lw == lb
         ]
     else:
-        found = [Structure(loop, w, None) for loop, w in weights]
+        found = [Structure(loop, w, None) for loop, w in options["W"]]
     found.sort(key=lambda s: (cost(s), _order(s)))
     kept: dict[Structure, Structure] = {}
     for structure in found:

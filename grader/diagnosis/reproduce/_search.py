@@ -30,7 +30,7 @@ from grader.diagnosis.reproduce._hypothesis import (
 )
 from grader.diagnosis.reproduce._keys import split, structures
 from grader.diagnosis.reproduce._measure import layers_of, raw, rows, values_for
-from grader.diagnosis.reproduce._mistakes import structure_mistakes
+from grader.diagnosis.reproduce._mistakes import stream_mistakes, structure_mistakes
 from grader.diagnosis.reproduce._placing import VALUE_RTOL, close, rtol_of
 from grader.diagnosis.reproduce._structure import Dims, Structure
 from grader.types import Params
@@ -42,10 +42,13 @@ Cost = Callable[[Hypothesis], int]
 
 
 def _constant(arrays: list[np.ndarray]) -> float | None:
-    values = {float(a.flat[0]) for a in arrays if a.size}
-    if len(values) != 1 or not all(np.all(a == a.flat[0]) for a in arrays if a.size):
+    """The one number every entry of every array holds, or None."""
+    if not arrays:
         return None
-    return values.pop()
+    numbers = np.concatenate([a.ravel() for a in arrays])
+    if numbers.size == 0 or not np.all(numbers == numbers[0]):
+        return None
+    return float(numbers[0])
 
 
 def _dtypes(structure: Structure, calls: Sequence[Call]) -> tuple[tuple[str, str], ...] | None:
@@ -97,8 +100,26 @@ def _rtol(dtypes: tuple[tuple[str, str], ...], letter: str) -> float:
     return rtol_of(dict(dtypes).get(letter))
 
 
+class Budget:
+    """The cost of the simplest hypothesis found so far: parts of a costlier one are not
+    completed (a structure or a stream that alone already costs more)."""
+
+    def __init__(self, method: str) -> None:
+        self.method = method
+        self.best: int | None = None
+
+    def over(self, structure: Structure, stream: Stream | None = None) -> bool:
+        partial = len(structure_mistakes(structure))
+        if stream is not None and self.method != "zeros":
+            partial += len(stream_mistakes(stream))
+        return self.best is not None and partial > self.best
+
+
 def _weights(
-    structure: Structure, ok: Sequence[Call], dtypes: tuple[tuple[str, str], ...]
+    structure: Structure,
+    ok: Sequence[Call],
+    dtypes: tuple[tuple[str, str], ...],
+    budget: Budget,
 ) -> Iterator[tuple[Stream, Values]]:
     arrays = [x.weights for c in ok for x in layers_of(structure, c) if x.weights is not None]
     constant = _constant(arrays)
@@ -115,8 +136,9 @@ def _weights(
     for source in identify(*first, rtol):
         placed = [place_all(source, call, layers, rtol) for call, layers in per_call]
         for stream in orders(source, placed)[:MAX_STREAMS]:
-            h = Hypothesis(structure, stream)
-            drawn = raw(h, measured)
+            if budget.over(structure, stream):
+                continue
+            drawn = raw(Hypothesis(structure, stream), measured)
             for values in values_for("W", structure, measured, drawn, rtol):
                 yield stream, values
 
@@ -143,17 +165,19 @@ def _drawn_biases(
         yield drawn, values
 
 
-def candidates(ok: Sequence[Call], cost: Cost) -> Iterator[tuple[int, Hypothesis]]:
+def candidates(ok: Sequence[Call], cost: Cost, budget: Budget) -> Iterator[tuple[int, Hypothesis]]:
     """Hypotheses proposed from the calls that returned, with their cost, simplest structures
     first."""
     pairs = [(c.dims, c.params) for c in ok]
     for structure in structures(pairs, lambda s: len(structure_mistakes(s)))[:MAX_STRUCTURES]:
         dtypes = _dtypes(structure, ok)
+        if budget.over(structure):
+            break
         if dtypes is None:
             continue
         bare = Hypothesis(structure, dtypes=dtypes)
         biases = _constant_biases(structure, ok)
-        for stream, weights in _weights(structure, ok, dtypes):
+        for stream, weights in _weights(structure, ok, dtypes, budget):
             if biases is not None:
                 h = replace(bare, stream=stream, weights=weights, biases=biases)
                 yield cost(h), h
@@ -163,25 +187,23 @@ def candidates(ok: Sequence[Call], cost: Cost) -> Iterator[tuple[int, Hypothesis
                 yield cost(h), h
 
 
-def search(calls: Sequence[Call], cost: Cost) -> list[Hypothesis]:
+def search(calls: Sequence[Call], method: str, cost: Cost) -> list[Hypothesis]:
     """The simplest hypotheses that rebuild every call (several when equally simple)."""
     ok = [c for c in calls if c.ok]
     if not ok:
         return []
     first = training(ok)
+    rest = [c for c in calls if c not in first]
     found: list[Hypothesis] = []
-    best: int | None = None
-    for score, h in candidates(ok, cost):
-        if best is not None and score > best:
-            continue
-        if h in found:
+    budget = Budget(method)
+    for score, h in candidates(ok, cost, budget):
+        if (budget.best is not None and score > budget.best) or h in found:
             continue
         table = ScaleTable(h, rows(calls, h.structure))
-        rest = [c for c in calls if c not in first]
         if not reproduces(h, first, table) or not reproduces(h, rest, table):
             continue
-        if best is None or score < best:
-            best, found = score, [h]
+        if budget.best is None or score < budget.best:
+            budget.best, found = score, [h]
         else:
             found.append(h)
     return found
