@@ -79,7 +79,9 @@ def roles(calls: Calls) -> dict[str, str] | None:
 # -- axes ----------------------------------------------------------------------------------------
 
 
-def _axis_options(dims: np.ndarray, lengths: np.ndarray, layers: np.ndarray, sizes: np.ndarray) -> list[Axis]:
+def _axis_options(
+    dims: np.ndarray, lengths: np.ndarray, layers: np.ndarray, sizes: np.ndarray
+) -> list[Axis]:
     """The axes every (layers_dims, l, size) agrees with, the exercise's kinds first.
 
     ``dims`` holds one row per array (its call's layers_dims, padded), ``lengths`` their lengths,
@@ -94,7 +96,9 @@ def _axis_options(dims: np.ndarray, lengths: np.ndarray, layers: np.ndarray, siz
         if np.array_equal(read, sizes):
             options.append(Axis(shift))
             continue
-        options += [Axis(shift, plus=plus) for plus in (1, -1) if np.array_equal(read + plus, sizes)]
+        options += [
+            Axis(shift, plus=plus) for plus in (1, -1) if np.array_equal(read + plus, sizes)
+        ]
         times = sizes // np.maximum(read, 1)
         if np.all(read > 0) and np.array_equal(times * read, sizes) and len(set(times)) == 1:
             if times[0] > 1:

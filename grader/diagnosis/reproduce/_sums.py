@@ -57,7 +57,7 @@ def fit_sums(
     for k in good[np.argsort(residual[good])][:MAX_CHECKED]:
         one = Expression(snap(float(a[k]), rtol), parts[i[k]].factors)
         two = Expression(snap(float(b[k]), rtol), parts[j[k]].factors)
-        candidate = Sum((one, two))
+        candidate = Sum(tuple(sorted((one, two), key=lambda part: not part.factors)))
         got = candidate.values(table)[rows]
         if np.allclose(got, target, rtol=rtol, atol=0.0):
             found.append(candidate)
