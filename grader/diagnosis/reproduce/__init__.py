@@ -13,12 +13,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from grader.diagnosis._evidence import Evidence
-from grader.diagnosis.reproduce._calls import Call, calls
+from grader.diagnosis.reproduce._calls import Call, calls, made
 from grader.diagnosis.reproduce._facts import facts
 from grader.diagnosis.reproduce._failures import constant_output, dtypes, failures, mutated
 from grader.diagnosis.reproduce._hypothesis import Hypothesis
 from grader.diagnosis.reproduce._mistakes import mistakes
-from grader.diagnosis.reproduce._search import explained_failures, search
+from grader.diagnosis.reproduce._search import Cost, explained_failures, search
+from grader.diagnosis.reproduce._state import shared
 from grader.mistakes import Diagnosis, Mistake
 
 __all__ = ["reproduce"]
@@ -29,9 +30,13 @@ def _named(ev: Evidence, found: Sequence[Call]) -> tuple[list[tuple[Mistake, ...
     constant = constant_output(found, ev.visible)
     if constant is not None:
         return [(constant,)], set()
-    hypotheses: list[Hypothesis] = search(found, ev.method, lambda h: len(mistakes(h, ev.method)))
+    cost: Cost = lambda h: len(mistakes(h, ev.method))  # noqa: E731
+    hypotheses: list[Hypothesis] = search(found, ev.method, cost)
     if not hypotheses:
-        return [], set()
+        kept = shared(made(ev), ev.method, cost)
+        if kept is None:
+            return [], set()
+        return [(*mistakes(kept[0], ev.method), kept[1])], set()
     named = list(dict.fromkeys(mistakes(h, ev.method) for h in hypotheses))
     return named, explained_failures(hypotheses[0], found)
 

@@ -65,6 +65,16 @@ def calls(ev: Evidence) -> list[Call]:
     return found
 
 
+def made(ev: Evidence) -> list[Call]:
+    """Every call in the order the evidence lists them (the order each worker ran its calls;
+    where the hidden cases ran, and in which worker, ``_state`` tries in turn)."""
+    return [
+        Call(tuple(dims), preseed, result, ev.quotable(tuple(dims)))
+        for (dims, preseed), result in ev.calls.items()
+        if result.status is not CallStatus.MISSING
+    ]
+
+
 def _information(call: Call) -> int:
     """How much a call says about the draws: its layers of more than one number, up to 4."""
     dims = call.dims
