@@ -202,7 +202,9 @@ def range_bounds(sites: Sites, node: ast.AST) -> Proposal:
     """The loop's first or last layer moved by one, in ``range`` or in ``L``."""
     if is_call(node, "range") and len(node.args) == 2:
         start, stop = node.args
-        starts = tuple((first, (Mistake.of("loop.start", start=first),)) for first in (0, 2))
+        starts: tuple[tuple[int, Expect], ...] = tuple(
+            (first, (Mistake.of("loop.start", start=first),)) for first in (0, 2)
+        )
         for first, expect in starts:
             yield ast.Call(node.func, [ast.Constant(first), stop], []), "", expect, ""
         stops: tuple[tuple[int, Expect], ...] = ((-1, ONE_EARLY), (1, INDEX_ERROR))

@@ -60,11 +60,14 @@ def _tree(source: str) -> ast.FunctionDef:
 def _edits(tree: ast.FunctionDef, example: Sequence[int]) -> Iterator[Edit]:
     """Every single mutation of an already mutated function; an operator that does not apply to
     its new shape (a key renamed, a statement moved) proposes nothing."""
-    for operators in (lambda: expression_edits(tree, example), lambda: statement_edits(tree)):
+    for kind in ("expression", "statement"):
         try:
-            yield from list(operators())
+            edits = list(
+                expression_edits(tree, example) if kind == "expression" else statement_edits(tree)
+            )
         except (StopIteration, RuntimeError, ValueError, AssertionError, IndexError):
             continue
+        yield from edits
 
 
 def _plain(change: str) -> str:
@@ -173,10 +176,10 @@ def pairs(per_function: int, seed: int = PAIRS_SEED) -> tuple[Mutant, ...]:
 def _scaled(tree: ast.FunctionDef, code: str) -> ast.FunctionDef | None:
     """The function with the factor of ``randn(...) * factor`` replaced by ``code``."""
     for node in ast.walk(tree):
-        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
-            if ast.unparse(node.left).startswith("np.random.randn("):
-                node.right = ast.parse(code, mode="eval").body
-                return ast.fix_missing_locations(tree)
+        scaled = isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult)
+        if scaled and ast.unparse(node.left).startswith("np.random.randn("):  # type: ignore[attr-defined]
+            node.right = ast.parse(code, mode="eval").body  # type: ignore[attr-defined]
+            return ast.fix_missing_locations(tree)
     return None
 
 

@@ -12,7 +12,8 @@ the truth, as a formula in the grader's quantities. No formula comes from a tabl
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from typing import TypeVar
 
 import numpy as np
 
@@ -27,10 +28,11 @@ QUANTITIES = {
     "last": "layers_dims[-1]",
 }
 CONSTANTS = (1, 2, 3, 6, 10, 0.5, 0.1, 0.01)
+T = TypeVar("T")
 Pair = tuple[str, str]  # (the formula in the grader's quantities, the student's code)
 
 
-def _pick(rs: np.random.RandomState, items: tuple | list) -> object:  # type: ignore[type-arg]
+def _pick(rs: np.random.RandomState, items: Sequence[T]) -> T:
     return items[int(rs.randint(len(items)))]
 
 

@@ -15,7 +15,7 @@ Formulas are compared by their values on every layer of the graded inputs, never
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -36,7 +36,10 @@ def _scope() -> dict[str, object]:
 
     inputs = [tuple(d) for d in property_inputs(PROPERTY_EXAMPLES)] + [SCALE_PROBE_DIMS]
     rows = [(d, layer) for d in inputs for layer in range(1, len(d))]
-    column = lambda f: np.array([float(f(d, layer)) for d, layer in rows])  # noqa: E731
+
+    def column(f: Callable[[tuple[int, ...], int], int]) -> np.ndarray:
+        return np.array([float(f(d, layer)) for d, layer in rows])
+
     return {
         "fan_in": column(lambda d, layer: d[layer - 1]),
         "fan_out": column(lambda d, layer: d[layer]),

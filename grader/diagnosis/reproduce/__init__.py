@@ -25,7 +25,10 @@ from grader.mistakes import Diagnosis, Mistake
 __all__ = ["reproduce"]
 
 
-def _named(ev: Evidence, found: Sequence[Call]) -> tuple[list[tuple[Mistake, ...]], set]:
+Named = tuple[list[tuple[Mistake, ...]], set[tuple[tuple[int, ...], int | None]]]
+
+
+def _named(ev: Evidence, found: Sequence[Call]) -> Named:
     """The mistakes of each simplest hypothesis, and the failed calls the first explains."""
     constant = constant_output(found, ev.visible)
     if constant is not None:

@@ -22,13 +22,16 @@ from grader.types import DEAD, CallStatus, Params, Raised
 Dims = tuple[int, ...]
 
 # (exception type, pattern of its text, pattern the line of code must match, meaning)
+# fmt: off
 MEANINGS: tuple[tuple[str, str, str, str], ...] = (
-    ("TypeError", r"'tuple' object cannot be interpreted as an integer", r"randn?\(\(", "randn_tuple"),
+    ("TypeError", r"'tuple' object cannot be interpreted as an integer", r"randn?\(\(",
+     "randn_tuple"),
     ("TypeError", r"Cannot interpret .* as a data type|data type .* not understood",
      r"(zeros|ones|empty)\([^(]", "zeros_numbers"),
-    ("TypeError", r"can only concatenate str|'int' and 'str'|'str' and 'int'", r"['\"]\s*\+|\+\s*['\"]",
-     "key_int"),
-    ("TypeError", r"standard_normal\(\) takes at most 1 positional", r"standard_normal", "standard_normal"),
+    ("TypeError", r"can only concatenate str|'int' and 'str'|'str' and 'int'",
+     r"['\"]\s*\+|\+\s*['\"]", "key_int"),
+    ("TypeError", r"standard_normal\(\) takes at most 1 positional", r"standard_normal",
+     "standard_normal"),
     ("TypeError", r"takes (at most|exactly|from) .*positional argument", r"", "too_many_arguments"),
     ("IndexError", r"index out of range", r"layers_dims|\[", "index"),
     ("NameError", r"name 'layers_dims' is not defined", r"", "name_layers_dims"),
@@ -38,7 +41,8 @@ MEANINGS: tuple[tuple[str, str, str, str], ...] = (
     ("KeyError", r"", r"", "key_error"),
     ("AttributeError", r"has no attribute", r"", "attribute"),
     ("ZeroDivisionError", r"", r"", "zero_division"),
-)  # fmt: skip
+)
+# fmt: on
 
 
 def meaning(raised: Raised) -> str:
@@ -192,15 +196,13 @@ def dtypes(found: Sequence[Call]) -> list[Mistake]:
     seen: dict[str, tuple[set[str], Call, str]] = {}
     for call in _smallest_first([c for c in found if c.ok]):
         for key, dtype in call.result.dtypes:
-            letters, first, example = seen.setdefault(dtype, (set(), call, key))
+            letters = seen.setdefault(dtype, (set(), call, key))[0]
             letters.add("b" if key[:1].lower() == "b" else "W")
-    return [
-        Mistake.of(
-            "dtype.not_float64",
-            dtype=dtype,
-            key=key,
-            dims=list(call.dims),
-            letter="both" if len(letters) > 1 else letters.pop(),
-        )  # fmt: skip
-        for dtype, (letters, call, key) in seen.items()
-    ]
+    named = []
+    for dtype, (letters, call, key) in seen.items():
+        letter = "both" if len(letters) > 1 else letters.pop()
+        dims = list(call.dims)
+        named.append(
+            Mistake.of("dtype.not_float64", dtype=dtype, key=key, dims=dims, letter=letter)
+        )
+    return named

@@ -60,6 +60,9 @@ class Term:
     k: int = 0
 
     def values(self, table: Table) -> np.ndarray:
+        return np.asarray(self._values(table), dtype=np.float64)
+
+    def _values(self, table: Table) -> np.ndarray:
         a = table[self.a]
         if self.op == "q":
             return a
@@ -126,13 +129,13 @@ class Expression:
 
 
 def _power(base: np.ndarray, power: Fraction) -> np.ndarray:
+    """``base ** power``, a half power through ``np.sqrt`` as code writes it."""
     if power == 1:
         return base
     if power.denominator == 2:
-        return (
-            np.sqrt(base) ** power.numerator if power > 0 else 1 / np.sqrt(base) ** -power.numerator
-        )
-    return np.power(base, float(power))
+        root = np.sqrt(base) ** abs(power.numerator)
+        return np.asarray(root if power > 0 else 1 / root)
+    return np.asarray(np.power(base, float(power)))
 
 
 @dataclass(frozen=True)
@@ -143,7 +146,7 @@ class Sum:
     parts: tuple[Expression, ...]
 
     def values(self, table: Table) -> np.ndarray:
-        return np.sum([part.values(table) for part in self.parts], axis=0)
+        return np.asarray(np.sum([part.values(table) for part in self.parts], axis=0))
 
     @property
     def size(self) -> int:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from grader.diagnosis.reproduce._grammar import Expression
+from grader.diagnosis.reproduce._grammar import Expression, Formula
 from grader.diagnosis.reproduce._placing import Fit, transformed
 from grader.diagnosis.reproduce._streams import Source, draw, generator, long_stream
 from grader.diagnosis.reproduce._structure import Dims, Structure
@@ -51,7 +51,7 @@ class Count:
 class Stream:
     """Where the draws come from and in what order they are taken."""
 
-    source: Source = Source()
+    source: Source = field(default_factory=Source)
     reseed: str = ""  # "each": seeded again at the top of every layer; "after": at its end
     layout: str = "C"  # "F": drawn with the shape turned round, then transposed
     reverse: bool = False  # the layers are drawn last one first
@@ -67,8 +67,8 @@ class Values:
 
     drawn: bool = True
     transform: str = "none"
-    scale: Expression = Expression(1.0)
-    shift: Expression | None = None
+    scale: Formula = field(default_factory=lambda: Expression(1.0))
+    shift: Formula | None = None
     bound: float = 0.0  # the clipping bound or the decimals of rounding
     constant: float = 0.0  # the value of every entry when nothing is drawn
     clip_first: bool = False  # the draws are clipped to +-bound before they are scaled
@@ -145,8 +145,8 @@ class _Run:
         piece = self.numbers[self.position : end]
         self.position = end
         if layout == "F" and len(shape) == 2:
-            return piece.reshape(shape[::-1]).T
-        return piece.reshape(shape)
+            return np.asarray(piece.reshape(shape[::-1]).T)
+        return np.asarray(piece.reshape(shape))
 
     def skip(self, count: int) -> None:
         if count > 0:

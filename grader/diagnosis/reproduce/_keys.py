@@ -100,9 +100,9 @@ def _axis_options(
             Axis(shift, plus=plus) for plus in (1, -1) if np.array_equal(read + plus, sizes)
         ]
         times = sizes // np.maximum(read, 1)
-        if np.all(read > 0) and np.array_equal(times * read, sizes) and len(set(times)) == 1:
-            if times[0] > 1:
-                options.append(Axis(shift, times=int(times[0])))
+        whole = bool(np.all(read > 0)) and np.array_equal(times * read, sizes)
+        if whole and len(set(times.tolist())) == 1 and times[0] > 1:
+            options.append(Axis(shift, times=int(times[0])))
     if len(set(sizes.tolist())) == 1:
         options.append(Axis(size=int(sizes[0])))
     return options
@@ -121,7 +121,10 @@ def _letters(sized: Sized, spelling: str, numbering: dict[str, int | None]) -> l
         _axis_options(dims, lengths, layers, np.array([a.shape[i] for _, _, a in sized]))
         for i in range(ndim)
     ]
-    return [Letter(spelling, tuple(axes), **numbering) for axes in itertools.product(*per_axis)]  # type: ignore[arg-type]
+    return [
+        Letter(spelling, tuple(axes), **numbering)  # type: ignore[arg-type]
+        for axes in itertools.product(*per_axis)
+    ]
 
 
 # -- numbers and loops -----------------------------------------------------------------------------
@@ -149,17 +152,22 @@ def _loops(layer_sets: list[tuple[Dims, list[int]]]) -> list[Loop]:
     return found
 
 
-def _by_index(numbered, spelling: str) -> list[tuple[Loop, Letter]]:
+Numbered = list[tuple[Dims, dict[int | None, np.ndarray]]]
+Options = list[tuple[Loop, Letter]]
+
+
+def _by_index(numbered: Numbered, spelling: str) -> Options:
     """Keys numbered l + k: the numbers give the loop."""
-    found = []
+    found: Options = []
+    if any(None in arrays for _, arrays in numbered):
+        return []
+    counted = [(d, {int(n or 0): a for n, a in by.items()}) for d, by in numbered]
     for shift in KEY_SHIFTS:
-        if any(None in arrays for _, arrays in numbered):
-            return []
-        layer_sets = [(d, sorted(int(n) - shift for n in by)) for d, by in numbered]  # type: ignore[arg-type]
+        layer_sets = [(d, sorted(n - shift for n in by)) for d, by in counted]
         loops = _loops(layer_sets)
         if not loops:
             continue
-        sized = [(d, int(n) - shift, a) for d, by in numbered for n, a in by.items()]  # type: ignore[arg-type]
+        sized = [(d, n - shift, a) for d, by in counted for n, a in by.items()]
         letters = _letters(sized, spelling, {"shift": shift})
         found += [(loop, letter) for loop in loops for letter in letters]
     return found
@@ -193,7 +201,7 @@ def _by_other(calls: Calls, spelling: str, loops: Sequence[Loop]) -> list[tuple[
         numberings.append({"fixed": fixed.pop(), "shift": 0})
     found = []
     for loop, numbering in itertools.product(dict.fromkeys([Loop(), *loops]), numberings):
-        probe = Letter(spelling, (), **numbering)  # type: ignore[arg-type]
+        probe = Letter(spelling, (), **numbering)
         sized = _kept(loop, probe, calls, spelling)
         if sized is not None:
             found += [(loop, letter) for letter in _letters(sized, spelling, numbering)]
@@ -201,7 +209,7 @@ def _by_other(calls: Calls, spelling: str, loops: Sequence[Loop]) -> list[tuple[
 
 
 def letter_options(
-    calls: Calls, spelling: str, loops: Sequence[Loop] = (), by_index: list | None = None
+    calls: Calls, spelling: str, loops: Sequence[Loop] = (), by_index: Options | None = None
 ) -> list[tuple[Loop, Letter]]:
     """Every (loop, letter) that explains the keys and shapes of ``spelling`` in every call;
     ``loops``: loops the other letter's numbers showed."""

@@ -18,7 +18,7 @@ import numpy as np
 from grader.diagnosis.reproduce._calls import Call
 from grader.diagnosis.reproduce._draws import Layer
 from grader.diagnosis.reproduce._fit import fit_expression
-from grader.diagnosis.reproduce._grammar import Expression, layer_table
+from grader.diagnosis.reproduce._grammar import Formula, layer_table
 from grader.diagnosis.reproduce._hypothesis import CannotRun, Hypothesis, ScaleTable, Values, run
 from grader.diagnosis.reproduce._placing import TRANSFORMS, Fit, fit
 from grader.diagnosis.reproduce._structure import Dims, Structure
@@ -133,7 +133,7 @@ def _bound(transform: str, fits: list[Fit | None]) -> tuple[float, bool] | None:
     return None
 
 
-def _simplest(found: list[Expression]) -> list[Expression]:
+def _simplest(found: list[Formula]) -> list[Formula]:
     """The expressions of the least size (all of them: they fit the same layers alike)."""
     return [e for e in found if e.size == found[0].size][:MAX_EXPRESSIONS] if found else []
 
@@ -156,7 +156,7 @@ def values_for(
             if np.isfinite(w).all() and not np.any(w):
                 factor[i] = 0.0
         scales = _simplest(fit_expression(table, factor, rtol))
-        shifts: list[Expression | None] = [None]
+        shifts: list[Formula | None] = [None]
         if transform == "shift":
             shifts = list(_simplest(fit_expression(table, shift, rtol)))
         for scale, moved in itertools.product(scales, shifts):

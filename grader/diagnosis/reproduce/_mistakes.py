@@ -23,7 +23,7 @@ import functools
 
 import numpy as np
 
-from grader.diagnosis.reproduce._grammar import QUANTITIES, Expression, layer_table
+from grader.diagnosis.reproduce._grammar import QUANTITIES, Expression, Formula, Sum, layer_table
 from grader.diagnosis.reproduce._hypothesis import Count, Hypothesis, Stream, Values
 from grader.diagnosis.reproduce._structure import REFERENCE, Axis, Letter, Structure
 from grader.mistakes import Mistake
@@ -57,7 +57,7 @@ def _table() -> dict[str, np.ndarray]:
     return layer_table(standard_rows())
 
 
-def same_values(expression: Expression, values: np.ndarray) -> bool:
+def same_values(expression: Formula, values: np.ndarray) -> bool:
     got = expression.values(_table())
     return bool(np.allclose(got, values, rtol=1e-9, atol=0.0))
 
@@ -80,14 +80,14 @@ def _evaluate(text: str) -> np.ndarray:
     )  # our own text
 
 
-def known_name(expression: Expression) -> str:
+def known_name(expression: Formula) -> str:
     for name, values in _known_values().items():
         if same_values(expression, values):
             return name
     return ""
 
 
-def _expression(id_: str, expression: Expression, **extra: object) -> Mistake:
+def _expression(id_: str, expression: Formula, **extra: object) -> Mistake:
     return Mistake.of(
         id_, formula=expression.text(), code=expression.code(), name=known_name(expression), **extra
     )
@@ -224,21 +224,28 @@ def stream_mistakes(stream: Stream) -> list[Mistake]:
     return found
 
 
+def _interval(shift: Formula, scale: Formula) -> Mistake:
+    """Uniform draws from ``shift`` to ``shift + scale``, as written."""
+    return Mistake.of(
+        "draws.distribution", distribution="uniform", low=shift.text(),
+        high=f"{shift.text()} + {scale.text()}", code_low=shift.code(),
+        code_high=f"{shift.code()} + {scale.code()}",
+    )  # fmt: skip
+
+
 def _uniform(values: Values) -> Mistake:
     """Uniform draws ``scale * u + shift``: the interval they fill, as the student's bounds."""
     scale, shift = values.scale, values.shift
     if shift is None:
         low, high = Expression(0.0), scale
+    elif isinstance(scale, Sum):
+        return _interval(shift, scale)
     else:
         half = Expression(scale.constant / 2, scale.factors)
         if same_values(shift, -half.values(_table())):
             low, high = Expression(-half.constant, half.factors), half
         else:
-            return Mistake.of(
-                "draws.distribution", distribution="uniform", low=shift.text(),
-                high=f"{shift.text()} + {scale.text()}", code_low=shift.code(),
-                code_high=f"{shift.code()} + {scale.code()}",
-            )  # fmt: skip
+            return _interval(shift, scale)
     return Mistake.of(
         "draws.distribution", distribution="uniform", low=low.text(), high=high.text(),
         code_low=low.code(), code_high=high.code(),

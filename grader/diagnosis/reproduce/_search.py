@@ -126,7 +126,7 @@ def _weights(
     if constant is not None:
         yield Stream(), Values(drawn=False, constant=constant)
         return
-    train = training(ok)
+    train = training(list(ok))
     per_call = [(call, layers_of(structure, call)) for call in train]
     first = next(((c, ls) for c, ls in per_call if ls), None)
     if first is None:

@@ -81,7 +81,9 @@ def shared(made: Sequence[Call], method: str, cost: Cost) -> tuple[Hypothesis, M
 
 def _mistake(found: Sequence[Call]) -> Mistake:
     """Where the stale keys show: the smallest call a student may see that has some."""
-    stale = [c for c in found if c.ok and c.quotable and set(c.params) - set(expected_shapes(c.dims))]
+    stale = [
+        c for c in found if c.ok and c.quotable and set(c.params) - set(expected_shapes(c.dims))
+    ]
     call = min(stale, key=lambda c: (len(c.dims), sum(c.dims)))
     extra = sorted(set(call.params) - set(expected_shapes(call.dims)))
     return Mistake.of("state.shared_dict", dims=list(call.dims), extra=extra)

@@ -1,9 +1,10 @@
 """Scales that add two products: ``sqrt(2 / fan_in) + 0.01``, ``fan_in / 10 + 1 / l``.
 
 Tried only when no single product fits. Each part is a constant times one term of the grammar
-raised to a simple power or a product of two quantities, or a constant alone; the constants enter linearly, so every pair of
-parts is solved at once from one Gram matrix, and the few pairs whose residual is rounding error
-are checked in plain arithmetic. The number of pairs is fixed by the term list.
+raised to a simple power or a product of two quantities, or a constant alone; the constants
+enter linearly, so every pair of parts is solved at once from one Gram matrix, and the few pairs
+whose residual is rounding error are checked in plain arithmetic. The number of pairs is fixed
+by the term list.
 """
 
 from __future__ import annotations

@@ -100,7 +100,8 @@ def _quotient(top: Sequence[str], bottom: Sequence[str]) -> str:
 def _parts(
     factors: Sequence[tuple[Term, Fraction]], names: Mapping[str, str]
 ) -> tuple[list[str], list[str]]:
-    top, bottom = [], []
+    top: list[str] = []
+    bottom: list[str] = []
     for term, power in factors:
         (top if power > 0 else bottom).append(_power_text(term.text(names), abs(power)))
     return top, bottom
