@@ -17,6 +17,7 @@ from grader.diagnosis.reproduce._calls import Call, calls, made
 from grader.diagnosis.reproduce._facts import facts
 from grader.diagnosis.reproduce._failures import constant_output, dtypes, failures, mutated
 from grader.diagnosis.reproduce._hypothesis import Hypothesis
+from grader.diagnosis.reproduce._measure import layers_of
 from grader.diagnosis.reproduce._mistakes import mistakes
 from grader.diagnosis.reproduce._search import Cost, explained_failures, search
 from grader.diagnosis.reproduce._state import shared
@@ -45,6 +46,13 @@ def _named(ev: Evidence, found: Sequence[Call]) -> Named:
 
 
 def reproduce(ev: Evidence) -> Diagnosis:
+    try:
+        return _reproduce(ev)
+    finally:
+        layers_of.cache_clear()  # it holds this function's arrays
+
+
+def _reproduce(ev: Evidence) -> Diagnosis:
     found = calls(ev)
     named, explained = _named(ev, found)
     seen = failures(found, explained) + dtypes(found) + mutated(found)

@@ -19,8 +19,10 @@ Dims = tuple[int, ...]
 TRAINING_CALLS = 6  # calls a hypothesis is proposed from, at most
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Call:
+    """One call (compared and hashed as itself: two calls are never the same call)."""
+
     dims: Dims
     preseed: int | None
     result: CallResult

@@ -9,6 +9,7 @@ fits them with scale expressions (``_fit``): the layer-by-layer measurement the 
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
@@ -27,6 +28,7 @@ MAX_EXPRESSIONS = 2  # scale expressions tried per stream
 Raw = list[dict[str, np.ndarray]]
 
 
+@functools.lru_cache(maxsize=2048)
 def layers_of(structure: Structure, call: Call) -> list[Layer]:
     """Every layer of one call's loop under ``structure``, in the loop's order, with the arrays
     it left in the dictionary (None where a later layer overwrote its key)."""
