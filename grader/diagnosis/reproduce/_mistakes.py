@@ -19,72 +19,20 @@ Ids (stable; ``grader.messages`` words them):
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 
-from grader.diagnosis.reproduce._grammar import QUANTITIES, Expression, Formula, Sum, layer_table
+from grader.diagnosis.reproduce._grammar import Expression, Formula, Sum
 from grader.diagnosis.reproduce._hypothesis import Count, Hypothesis, Stream, Values
+from grader.diagnosis.reproduce._naming import (
+    known_name,
+    reference_values,
+    same_values,
+    standard_table,
+)
 from grader.diagnosis.reproduce._structure import REFERENCE, Axis, Letter, Structure
 from grader.mistakes import Mistake
-from reference import weight_std
 
 SEED = 3  # TODO: the assignment model's seed
-# Formulas with a name of their own, to say which one a student used (found by their values).
-KNOWN: dict[str, str] = {
-    "he": "sqrt(2 / fan_in)",
-    "xavier": "sqrt(1 / fan_in)",
-    "glorot": "sqrt(2 / (fan_in + fan_out))",
-    "glorot_uniform": "sqrt(6 / (fan_in + fan_out))",
-    "he_fan_out": "sqrt(2 / fan_out)",
-    "random": "10",
-    "unit": "1",
-}
-
-
-@functools.lru_cache(maxsize=1)
-def standard_rows() -> list[tuple[tuple[int, ...], int]]:
-    """Layers on which two expressions are compared: every graded input's layers."""
-    from grader.checks.strategies import property_inputs
-    from grader.spec import PROPERTY_EXAMPLES, SCALE_PROBE_DIMS
-
-    inputs = [tuple(d) for d in property_inputs(PROPERTY_EXAMPLES)] + [SCALE_PROBE_DIMS]
-    return [(d, layer) for d in inputs for layer in range(1, len(d))]
-
-
-@functools.lru_cache(maxsize=1)
-def _table() -> dict[str, np.ndarray]:
-    return layer_table(standard_rows())
-
-
-def same_values(expression: Formula, values: np.ndarray) -> bool:
-    got = expression.values(_table())
-    return bool(np.allclose(got, values, rtol=1e-9, atol=0.0))
-
-
-def reference_values(method: str) -> np.ndarray:
-    return np.array([weight_std(method, d[layer - 1]) for d, layer in standard_rows()])
-
-
-@functools.lru_cache(maxsize=1)
-def _known_values() -> dict[str, np.ndarray]:
-    names = {name: np.asarray(_evaluate(text), dtype=np.float64) for name, text in KNOWN.items()}
-    return names
-
-
-def _evaluate(text: str) -> np.ndarray:
-    table = _table()
-    scope = {"sqrt": np.sqrt, **{name: table[name] for name in QUANTITIES}}
-    return np.broadcast_to(
-        eval(text, {"__builtins__": {}}, scope), table["l"].shape
-    )  # our own text
-
-
-def known_name(expression: Formula) -> str:
-    for name, values in _known_values().items():
-        if same_values(expression, values):
-            return name
-    return ""
 
 
 def _expression(id_: str, expression: Formula, **extra: object) -> Mistake:
@@ -242,7 +190,7 @@ def _uniform(values: Values) -> Mistake:
         return _interval(shift, scale)
     else:
         half = Expression(scale.constant / 2, scale.factors)
-        if same_values(shift, -half.values(_table())):
+        if same_values(shift, -half.values(standard_table())):
             low, high = Expression(-half.constant, half.factors), half
         else:
             return _interval(shift, scale)

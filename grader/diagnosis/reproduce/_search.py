@@ -18,7 +18,7 @@ from dataclasses import replace
 import numpy as np
 
 from grader.diagnosis.reproduce._calls import Call, training
-from grader.diagnosis.reproduce._draws import identify, orders, place_all
+from grader.diagnosis.reproduce._draws import orders, place_all
 from grader.diagnosis.reproduce._hypothesis import (
     CannotRun,
     Count,
@@ -32,6 +32,7 @@ from grader.diagnosis.reproduce._keys import split, structures
 from grader.diagnosis.reproduce._measure import layers_of, raw, rows, values_for
 from grader.diagnosis.reproduce._mistakes import stream_mistakes, structure_mistakes
 from grader.diagnosis.reproduce._placing import VALUE_RTOL, close, rtol_of
+from grader.diagnosis.reproduce._sources import identify
 from grader.diagnosis.reproduce._structure import Dims, Structure
 from grader.types import Params
 
