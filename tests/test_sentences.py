@@ -41,17 +41,19 @@ def test_a_catalogued_diagnosis_reads_the_same_after_a_json_round_trip(mistake) 
 
 
 def test_a_shape_is_written_as_python_writes_a_tuple_and_dims_as_a_list() -> None:
-    mistake = Mistake.of("shape.transposed", dims=[2, 4, 1], key="W1", got=(2, 4), expected=(4, 2))
-    assert mistake_text(mistake).startswith(
-        "Your weight matrices are transposed: for layers_dims=[2, 4, 1], W1 has shape (2, 4) but "
-        "should be (4, 2)"
-    )
+    mistake = Mistake.of("fact.shape", dims=[2, 4, 1], key="W1", got=(2, 4), expected=(4, 2))
+    assert mistake_text(mistake) == "for layers_dims=[2, 4, 1], W1 has shape (2, 4); expected (4, 2)"
 
 
 def test_a_second_mistake_follows_the_first_and_facts_come_last() -> None:
     first, more = Mistake("seed.missing"), Mistake.of("seed.value", seed=1)
     text = diagnosis_text(Diagnosis((first, more)))
-    assert text == msg.DIAG_NO_SEED + msg.DIAG_ALSO.format(more=msg.DIAG_OTHER_SEED.format(seed=1))
+    assert text == msg.SAY_SEED_MISSING + msg.DIAG_ALSO.format(
+        more=msg.SAY_SEED_VALUE.format(seed=1)
+    )
+    fact = Mistake.of("fact.changes_with_state", dims=[2, 4, 1], key="W1")
+    text = diagnosis_text(Diagnosis((first,), facts=(fact,))) or ""
+    assert text.endswith(msg.SAY_FACTS + msg.SAY_FACT_STATE.format(dims=[2, 4, 1], key="W1") + ".")
 
 
 def test_equally_simple_alternatives_are_all_named() -> None:
@@ -59,7 +61,7 @@ def test_equally_simple_alternatives_are_all_named() -> None:
     other = Mistake.of("seed.value", seed=2)
     text = diagnosis_text(Diagnosis((seed,), alternatives=((other,),))) or ""
     assert "np.random.seed(1)" in text
-    assert msg.DIAG_OR.format(other=msg.DIAG_OTHER_SEED.format(seed=2)) in text
+    assert msg.DIAG_OR.format(other=msg.SAY_SEED_VALUE.format(seed=2)) in text
 
 
 def test_nothing_to_say_is_no_sentence() -> None:

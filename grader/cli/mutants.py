@@ -37,6 +37,13 @@ def add_parser(commands: Any, name: str) -> None:
     mutants.add_argument(
         "--list", action="store_true", help="only list the mutants and what each must be named"
     )
+    mutants.add_argument(
+        "--generated",
+        type=_jobs,
+        default=None,
+        help="pairs of mutations, and scales drawn from the grammar, per function (default 40, "
+        "3 with --fast)",
+    )
 
 
 def run(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
@@ -48,7 +55,10 @@ def run(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
             print(f"{mutant.ident}: {mutant.change}\n    {expect}", file=out)
         return 0
     summary = mutants.run(
-        jobs=args.jobs, fast=args.fast, progress=lambda text: print(text, file=err, flush=True)
+        jobs=args.jobs,
+        fast=args.fast,
+        generated=args.generated,
+        progress=lambda text: print(text, file=err, flush=True),
     )
     print(mutants.table(summary), file=out)
     print(mutants.details(summary), file=out)

@@ -20,6 +20,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from grader import messages as msg
 from grader.reports.text import points
 from grader.results import CheckResult, Report, Visibility
 from grader.sentences import diagnosis_text
@@ -60,7 +61,8 @@ def _output(report: Report) -> str:
         lines.append(f"{function.name}: {points(function.score)} / {points(function.max_score)}")
         diagnosis = diagnosis_text(function.diagnosis)
         if diagnosis:
-            lines.append(f"  Likely mistake: {diagnosis}")
+            named = function.diagnosis is not None and function.diagnosis.named
+            lines.append("  " + (msg.REPORT_LIKELY if named else "") + diagnosis)
     lines += [f"Warning: {warning}" for warning in report.warnings]
     return "\n".join(lines)
 

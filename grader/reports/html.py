@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from grader import messages as msg
 from grader.reports.plots import activations_figure, training_figure
 from grader.reports.text import points
 from grader.results import CheckResult, FunctionResult, Report
@@ -77,7 +78,9 @@ def _function_section(function: FunctionResult, plots: str, include_hidden: bool
         if include_hidden or check.visibility != "hidden"
     ]
     text = diagnosis_text(function.diagnosis)
-    diagnosis = f'<p class="box"><strong>Likely mistake:</strong> {_e(text)}</p>' if text else ""
+    named = function.diagnosis is not None and function.diagnosis.named
+    label = f"<strong>{_e(msg.REPORT_LIKELY.strip())}</strong> " if named else ""
+    diagnosis = f'<p class="box">{label}{_e(text)}</p>' if text else ""
     score = f"{points(function.score)} / {points(function.max_score)}"
     return (
         f"<section><h2>{_e(function.name)} — {score}</h2>{diagnosis}"

@@ -14,8 +14,8 @@ from fractions import Fraction
 
 import numpy as np
 
-from grader.diagnosis.reproduce._grammar import Expression, Sum, Table, Term
-from grader.diagnosis.reproduce._writing import snap
+from grader.diagnosis._grammar import Expression, Sum, Table, Term
+from grader.diagnosis._writing import snap
 
 PART_POWERS = tuple(Fraction(p) for p in ("1", "-1", "1/2", "-1/2", "2", "-2"))
 PAIR_POWERS = tuple(Fraction(p) for p in ("1", "-1", "1/2", "-1/2"))

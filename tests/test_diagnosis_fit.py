@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from grader.checks.strategies import property_inputs
-from grader.diagnosis.reproduce._fit import fit_expression
-from grader.diagnosis.reproduce._grammar import layer_table
+from grader.diagnosis._fit import fit_expression
+from grader.diagnosis._grammar import layer_table
 
 ROWS = [(tuple(d), layer) for d in property_inputs(30) for layer in range(1, len(d))]
 TABLE = layer_table(ROWS)

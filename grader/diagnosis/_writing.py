@@ -15,7 +15,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from grader.diagnosis.reproduce._grammar import Expression, Term
+    from grader.diagnosis._grammar import Expression, Term
 
 SQUARE_FREE = (1, 2, 3, 5, 6, 7, 10, 11, 13, 14, 15)
 DENOMINATOR = 100

@@ -117,13 +117,13 @@ class Expression:
 
     def text(self) -> str:
         """In the grader's words: ``sqrt(2 / fan_in)``."""
-        from grader.diagnosis.reproduce._writing import write
+        from grader.diagnosis._writing import write
 
         return write(self, {name: name for name in QUANTITIES})
 
     def code(self) -> str:
         """In the notebook's: ``sqrt(2 / layers_dims[l - 1])``."""
-        from grader.diagnosis.reproduce._writing import write
+        from grader.diagnosis._writing import write
 
         return write(self, QUANTITIES)
 

@@ -14,11 +14,11 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 
-from grader.diagnosis.reproduce._calls import Call
-from grader.diagnosis.reproduce._hypothesis import CannotRun, Hypothesis, ScaleTable, run
-from grader.diagnosis.reproduce._measure import rows
-from grader.diagnosis.reproduce._placing import close
-from grader.diagnosis.reproduce._search import Cost, search
+from grader.diagnosis._calls import Call
+from grader.diagnosis._hypothesis import CannotRun, Hypothesis, ScaleTable, run
+from grader.diagnosis._measure import rows
+from grader.diagnosis._placing import close
+from grader.diagnosis._search import Cost, search
 from grader.mistakes import Mistake
 from grader.spec import expected_shapes
 from grader.types import Params

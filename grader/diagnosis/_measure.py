@@ -16,13 +16,13 @@ from dataclasses import replace
 
 import numpy as np
 
-from grader.diagnosis.reproduce._calls import Call
-from grader.diagnosis.reproduce._fit import fit_expression
-from grader.diagnosis.reproduce._grammar import Formula, layer_table
-from grader.diagnosis.reproduce._hypothesis import CannotRun, Hypothesis, ScaleTable, Values, run
-from grader.diagnosis.reproduce._placing import TRANSFORMS, Fit, fit
-from grader.diagnosis.reproduce._sources import Layer
-from grader.diagnosis.reproduce._structure import Dims, Structure
+from grader.diagnosis._calls import Call
+from grader.diagnosis._fit import fit_expression
+from grader.diagnosis._grammar import Formula, layer_table
+from grader.diagnosis._hypothesis import CannotRun, Hypothesis, ScaleTable, Values, run
+from grader.diagnosis._placing import TRANSFORMS, Fit, fit
+from grader.diagnosis._sources import Layer
+from grader.diagnosis._structure import Dims, Structure
 
 MAX_EXPRESSIONS = 2  # scale expressions tried per stream
 Raw = list[dict[str, np.ndarray]]

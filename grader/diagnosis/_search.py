@@ -17,9 +17,9 @@ from dataclasses import replace
 
 import numpy as np
 
-from grader.diagnosis.reproduce._calls import Call, training
-from grader.diagnosis.reproduce._draws import orders, place_all
-from grader.diagnosis.reproduce._hypothesis import (
+from grader.diagnosis._calls import Call, training
+from grader.diagnosis._draws import orders, place_all
+from grader.diagnosis._hypothesis import (
     CannotRun,
     Count,
     Hypothesis,
@@ -28,12 +28,12 @@ from grader.diagnosis.reproduce._hypothesis import (
     Values,
     run,
 )
-from grader.diagnosis.reproduce._keys import split, structures
-from grader.diagnosis.reproduce._measure import layers_of, raw, rows, values_for
-from grader.diagnosis.reproduce._mistakes import stream_mistakes, structure_mistakes
-from grader.diagnosis.reproduce._placing import VALUE_RTOL, close, rtol_of
-from grader.diagnosis.reproduce._sources import identify
-from grader.diagnosis.reproduce._structure import Dims, Structure
+from grader.diagnosis._keys import split, structures
+from grader.diagnosis._measure import layers_of, raw, rows, values_for
+from grader.diagnosis._mistakes import stream_mistakes, structure_mistakes
+from grader.diagnosis._placing import VALUE_RTOL, close, rtol_of
+from grader.diagnosis._sources import identify
+from grader.diagnosis._structure import Dims, Structure
 from grader.types import Params
 
 MAX_STRUCTURES = 4  # structures completed, at most

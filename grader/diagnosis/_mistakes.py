@@ -21,18 +21,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader.diagnosis.reproduce._grammar import Expression, Formula, Sum
-from grader.diagnosis.reproduce._hypothesis import Count, Hypothesis, Stream, Values
-from grader.diagnosis.reproduce._naming import (
+from grader.diagnosis._grammar import Expression, Formula, Sum
+from grader.diagnosis._hypothesis import Count, Hypothesis, Stream, Values
+from grader.diagnosis._naming import (
     known_name,
     reference_values,
     same_values,
     standard_table,
 )
-from grader.diagnosis.reproduce._structure import REFERENCE, Axis, Letter, Structure
+from grader.diagnosis._structure import REFERENCE, Axis, Letter, Structure
 from grader.mistakes import Mistake
-
-SEED = 3  # TODO: the assignment model's seed
+from reference import SEED
 
 
 def _expression(id_: str, expression: Formula, **extra: object) -> Mistake:
@@ -210,13 +209,14 @@ def values_mistakes(values: Values, method: str, distribution: str = "normal") -
             )
         )  # fmt: skip
     if distribution == "uniform":
-        return [*found, _uniform(values)]
+        uniform = _uniform(values)
+        return [*found, Mistake.of(uniform.id, **dict(uniform.fields), method=method)]
     reference = reference_values(method)
     unit = same_values(values.scale, np.ones_like(reference))
     if values.shift is not None and unit and same_values(values.shift, reference):
         return [*found, _expression("scale.added", values.shift)]
     if not same_values(values.scale, reference):
-        found.append(_expression("scale.expression", values.scale))
+        found.append(_expression("scale.expression", values.scale, method=method))
     if values.shift is not None:
         found.append(_expression("draws.shift", values.shift))
     return found
@@ -229,13 +229,16 @@ def weight_mistakes(h: Hypothesis, method: str) -> list[Mistake]:
             return (
                 []
                 if weights.constant == 0
-                else [Mistake.of("weights.constant", value=weights.constant)]
+                else [Mistake.of("weights.constant", value=weights.constant, method=method)]
             )
+        scale = weights.scale
         return [
-            Mistake.of("weights.drawn", seed=h.stream.source.seed, formula=weights.scale.text())
+            Mistake.of(
+                "weights.drawn", seed=h.stream.source.seed, formula=scale.text(), code=scale.code()
+            )
         ]
     if not weights.drawn:
-        return [Mistake.of("weights.constant", value=weights.constant)]
+        return [Mistake.of("weights.constant", value=weights.constant, method=method)]
     distribution = h.stream.source.distribution
     return stream_mistakes(h.stream) + values_mistakes(weights, method, distribution)
 

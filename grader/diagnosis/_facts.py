@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from grader.diagnosis.reproduce._calls import Call
+from grader.diagnosis._calls import Call
 from grader.mistakes import Mistake
 from grader.spec import BASE_PRESEED, EXACT_ATOL, EXACT_RTOL, OTHER_PRESEED, expected_shapes
 from grader.stats import rms, scale_consistent

@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from grader.diagnosis.reproduce._structure import Axis, Dims, Letter, Loop, Structure
+from grader.diagnosis._structure import Axis, Dims, Letter, Loop, Structure
 from grader.types import Params
 
 KEY = re.compile(r"^(\D*?)(\d+)(\D*)$")

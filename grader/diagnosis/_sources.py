@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from grader.diagnosis.reproduce._calls import Call
-from grader.diagnosis.reproduce._placing import (
+from grader.diagnosis._calls import Call
+from grader.diagnosis._placing import (
     TRANSFORMS,
     VALUE_RTOL,
     Placement,
@@ -26,15 +26,15 @@ from grader.diagnosis.reproduce._placing import (
     layouts,
     signature_rtol,
 )
-from grader.diagnosis.reproduce._streams import (
+from grader.diagnosis._streams import (
     PREFIX,
     SEARCHED_SEEDS,
     Source,
     long_stream,
     prefixes,
 )
+from reference import SEED
 
-SEED = 3  # the exercise's seed; TODO read from the assignment's model
 FIRST_SOURCES = (
     Source("legacy", SEED, "normal"),
     Source("legacy", None, "normal"),

@@ -17,9 +17,9 @@ from fractions import Fraction
 
 import numpy as np
 
-from grader.diagnosis.reproduce._grammar import QUANTITIES, Expression, Formula, Sum, Table, Term
-from grader.diagnosis.reproduce._sums import fit_sums
-from grader.diagnosis.reproduce._writing import snap
+from grader.diagnosis._grammar import QUANTITIES, Expression, Formula, Sum, Table, Term
+from grader.diagnosis._sums import fit_sums
+from grader.diagnosis._writing import snap
 
 POWERS = tuple(
     Fraction(n, d)

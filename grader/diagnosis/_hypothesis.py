@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from grader.diagnosis.reproduce._grammar import Expression, Formula
-from grader.diagnosis.reproduce._placing import Fit, transformed
-from grader.diagnosis.reproduce._streams import Source, draw, generator, long_stream
-from grader.diagnosis.reproduce._structure import Dims, Structure
+from grader.diagnosis._grammar import Expression, Formula
+from grader.diagnosis._placing import Fit, transformed
+from grader.diagnosis._streams import Source, draw, generator, long_stream
+from grader.diagnosis._structure import Dims, Structure
 from grader.types import Params
 
 
@@ -208,7 +208,7 @@ class ScaleTable:
     """Each layer's scale and shift under a hypothesis, computed for all layers at once."""
 
     def __init__(self, h: Hypothesis, rows: list[tuple[Dims, int]]) -> None:
-        from grader.diagnosis.reproduce._grammar import layer_table
+        from grader.diagnosis._grammar import layer_table
 
         self.index = {row: i for i, row in enumerate(rows)}
         table = layer_table(rows)
