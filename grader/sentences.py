@@ -199,9 +199,18 @@ def _fact_distribution(f: Fields) -> str:
     return msg.SAY_FACT_DISTRIBUTION.format(**f, sign=sign)
 
 
+def _number(value: Any) -> Any:
+    """A number field as a float (a non-finite one is kept as its text, ``nan``, in JSON)."""
+    return float(value) if isinstance(value, str) else value
+
+
 def _fact_value(f: Fields) -> str:
     index = "[" + ", ".join(str(i) for i in f["index"]) + "]"
-    return msg.SAY_FACT_VALUE.format(**{**f, "index": index})
+    return msg.SAY_FACT_VALUE.format(**{**f, "index": index, "got": _number(f["got"])})
+
+
+def _fact_biases(f: Fields) -> str:
+    return msg.SAY_FACT_BIASES.format(**{**f, "value": _number(f["value"])})
 
 
 RENDER: dict[str, Callable[[Fields], str]] = {
@@ -246,7 +255,7 @@ RENDER: dict[str, Callable[[Fields], str]] = {
     "fact.keys": _fact_keys,
     "fact.shape": _plain(msg.SAY_FACT_SHAPE, "got", "expected"),
     "fact.changes_with_state": _plain(msg.SAY_FACT_STATE),
-    "fact.biases_nonzero": _plain(msg.SAY_FACT_BIASES),
+    "fact.biases_nonzero": _fact_biases,
     "fact.weights_nonzero": _plain(msg.SAY_FACT_WEIGHTS),
     "fact.scale": _plain(msg.SAY_FACT_SCALE),
     "fact.distribution": _fact_distribution,

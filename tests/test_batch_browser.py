@@ -102,7 +102,7 @@ def test_the_dashboard_in_a_browser(browser, site: Path) -> None:
     screenshot(browser, site / "dashboard.png")
     images = browser.execute_script(IMAGES_DECODED)
     assert images == [["histogram of the students' scores", True]]
-    assert visible_text(browser, "the Xavier scale")
+    assert visible_text(browser, "a scale other than the method's")
     assert visible_text(browser, HOSTILE), "the hostile file name should show as text"
     assert browser.find_elements(By.CSS_SELECTOR, "img[src='nowhere']") == []
     links = [a.get_attribute("href") for a in browser.find_elements(By.TAG_NAME, "a")]
@@ -123,8 +123,8 @@ def test_a_students_feedback_page_in_a_browser(browser, site: Path) -> None:
     assert images, "the page should show its plots"
     assert all(decoded for _alt, decoded in images), images
     assert visible_text(browser, "Likely mistake:")
-    assert visible_text(browser, "this is the Xavier scale")
-    box = browser.find_element(By.XPATH, "//p[contains(., 'this is the Xavier scale')]")
+    assert visible_text(browser, "(the Xavier scale)")
+    box = browser.find_element(By.XPATH, "//p[contains(., '(the Xavier scale)')]")
     browser.execute_script("arguments[0].scrollIntoView();", box)
     screenshot(browser, site / "feedback-bob-mistake.png")
     assert console_errors(browser) == []

@@ -63,7 +63,8 @@ def test_the_dashboard_counts_scores_pass_rates_and_mistakes(tmp_path: Path) -> 
     assert write_dashboard(gradebook(tmp_path / "g.sqlite"), page) == 4
     html = page.read_text()
     row = (
-        r'<td class="mistake">the Xavier scale</td>\s*<td><code>initialize_parameters_he</code>'
+        r'<td class="mistake">a scale other than the method&#39;s</td>\s*'
+        r"<td><code>initialize_parameters_he</code>"
         r'</td>\s*<td class="num">2</td>\s*<td>bob, cy</td>'
     )
     assert re.search(row, html)

@@ -174,6 +174,25 @@ def _value(
     return None
 
 
+def _numbers(found: Sequence[Call], method: str, shown: list[Call]) -> list[Mistake | None]:
+    """What the numbers themselves show; when they change with the generator's state, only
+    that (any number quoted would differ on the next run)."""
+    state = _state(found)
+    if state is not None:
+        return [state]
+    gathered: list[Mistake | None] = []
+    if method == "zeros":
+        gathered.append(next((m for c in shown if (m := _weights(c)) is not None), None))
+    gathered.append(next((m for c in shown if (m := _biases(c)) is not None), None))
+    gathered.append(
+        next((m for c in reversed(shown) if (m := _scale(c, method)) is not None), None)
+    )
+    gathered.append(
+        next((m for c in reversed(shown) if (m := _distribution(c, method)) is not None), None)
+    )
+    return gathered
+
+
 def facts(
     found: Sequence[Call],
     method: str,
@@ -186,15 +205,7 @@ def facts(
     for judge in (_keys, _shape):
         gathered.append(next((m for c in shown if (m := judge(c)) is not None), None))
     if not any(gathered):
-        if method == "zeros":
-            gathered.append(next((m for c in shown if (m := _weights(c)) is not None), None))
-        gathered.append(_state(found))
-        gathered.append(next((m for c in shown if (m := _biases(c)) is not None), None))
-        gathered.append(
-            next((m for c in reversed(shown) if (m := _scale(c, method)) is not None), None)
-        )
-        gathered.append(
-            next((m for c in reversed(shown) if (m := _distribution(c, method)) is not None), None)
-        )
-    gathered.append(_value(found, visible, expected))
+        gathered += _numbers(found, method, shown)
+    if _state(found) is None:
+        gathered.append(_value(found, visible, expected))
     return tuple(m for m in gathered if m is not None)[:MAX_FACTS]
