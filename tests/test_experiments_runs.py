@@ -55,9 +55,10 @@ def digits_data() -> Dataset:
 def test_zeros_on_the_two_digit_classes_never_moves_from_ln_2_nor_from_chance(
     images: Comparison,
 ) -> None:
+    # On the bundled 280 examples the mean of the equal terms rounds to ln 2 itself; on other
+    # sizes it may round a few units in the last place away (test_experiments_nets.py).
     zeros = images.run("zeros")
-    assert len(set(zeros.curves["cost"])) == 1, zeros.curves["cost"]
-    assert zeros.curves["cost"][0] == pytest.approx(math.log(2), rel=0, abs=1e-15)
+    assert zeros.curves["cost"] == [math.log(2)] * len(images.x)
     assert zeros.figures["train_accuracy"] == zeros.figures["test_accuracy"] == 0.5
 
 
