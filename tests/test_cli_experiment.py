@@ -107,6 +107,7 @@ def test_images_with_an_mnist_folder_takes_its_two_digit_classes(tmp_path: Path)
         (["digits", "--download"], "--download needs --data FOLDER"),
         (["activations", "--data", "{tmp}"], "--data does not apply"),
         (["images", "--data", "{tmp}"], "no class subfolders"),
+        (["digits", "--seed", "-1"], "'-1' is below 0"),
     ],
 )
 def test_unusable_data_options_are_usage_errors_that_say_why(
@@ -118,6 +119,21 @@ def test_unusable_data_options_are_usage_errors_that_say_why(
     assert says.format(tmp=tmp_path) in err
     assert "Traceback" not in err
     assert not (tmp_path / "out").exists()
+
+
+def test_a_folder_of_one_class_is_a_usage_error_and_a_folder_too_small_to_test_still_runs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_image_folder(tmp_path / "pictures", np.random.default_rng(4), per_class=2)
+    args = ["experiment", "digits", "--data", str(tmp_path / "pictures"), "--out", str(tmp_path)]
+    assert main(args) == EXIT_OK  # two images a class: nothing is held out
+    assert "no test" in capsys.readouterr().out
+    assert _written(tmp_path, "digits")["runs"][0]["figures"]["test_accuracy"] is None
+    for image in (tmp_path / "pictures" / "right").iterdir():
+        image.unlink()
+    (tmp_path / "pictures" / "right").rmdir()
+    assert main(args) == EXIT_USAGE
+    assert "needs examples of two classes at least; it has left" in capsys.readouterr().err
 
 
 def test_a_corrupt_mnist_file_is_a_usage_error_naming_it(

@@ -25,22 +25,22 @@ if TYPE_CHECKING:
 EXPERIMENTS = ("digits", "images", "activations")
 COLUMNS = {
     "digits": (
-        ("loss_at_start", "loss at 0", ".4f"),
-        ("final_smoothed_loss", "final loss", ".4f"),
-        ("learning_from", "learns from", "d"),
-        ("train_accuracy", "train acc", ".4f"),
-        ("test_accuracy", "test acc", ".4f"),
+        ("loss_at_start", "loss at 0", ".4f", "-"),
+        ("final_smoothed_loss", "final loss", ".4f", "-"),
+        ("learning_from", "learns from", "d", "never"),
+        ("train_accuracy", "train acc", ".4f", "-"),
+        ("test_accuracy", "test acc", ".4f", "no test"),
     ),
     "images": (
-        ("cost_at_start", "cost at 0", ".6f"),
-        ("final_cost", "final cost", ".6f"),
-        ("train_accuracy", "train acc", ".4f"),
-        ("test_accuracy", "test acc", ".4f"),
-        ("saturated_at_start", "saturated", ".2f"),
+        ("cost_at_start", "cost at 0", ".6f", "-"),
+        ("final_cost", "final cost", ".6f", "-"),
+        ("train_accuracy", "train acc", ".4f", "-"),
+        ("test_accuracy", "test acc", ".4f", "no test"),
+        ("saturated_at_start", "saturated", ".2f", "-"),
     ),
     "activations": (
-        ("std_first_layer", "std layer 1", ".3g"),
-        ("std_last_layer", "std last", ".3g"),
+        ("std_first_layer", "std layer 1", ".3g", "-"),
+        ("std_last_layer", "std last", ".3g", "-"),
     ),
 }
 NOTES = {
@@ -50,6 +50,17 @@ NOTES = {
     " units with |a| > {saturated} at the start",
     "activations": "std of each layer's activations over {n_samples} N(0, 1) inputs",
 }
+
+
+def _seed(text: str) -> int:
+    """A whole number from 0 up, as ``np.random.default_rng`` takes."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is below 0; a seed is 0 or more")
+    return value
 
 
 def add_parser(commands: Any, name: str) -> None:
@@ -71,7 +82,7 @@ def add_parser(commands: Any, name: str) -> None:
         "--out", type=Path, default=Path("."), help="folder for the PNG and JSON (default: .)"
     )
     parser.add_argument(
-        "--seed", type=int, default=EXPERIMENT_SEED, help="seed of the runs' generator"
+        "--seed", type=_seed, default=EXPERIMENT_SEED, help="seed of the runs' generator"
     )
     parser.add_argument(
         "--download",

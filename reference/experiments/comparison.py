@@ -76,14 +76,18 @@ def _finite(value: Value) -> Value:
     return value
 
 
-def table(comparison: Comparison, columns: Sequence[tuple[str, str, str]]) -> str:
-    """The runs as a text table; each column is ``(figure, heading, format)``."""
-    widths = [max(len(heading), 9) for _, heading, _ in columns]
+Column = tuple[str, str, str, str]  # figure, heading, format, text when the figure is None
+
+
+def table(comparison: Comparison, columns: Sequence[Column]) -> str:
+    """The runs as a text table, one row per run."""
+    widths = [max(len(heading), 9) for _, heading, _, _ in columns]
     label_width = max(len("init"), *(len(run.label) for run in comparison.runs))
-    lines = ["  ".join([f"{'init':<{label_width}}", *_cells([h for _, h, _ in columns], widths)])]
+    headings = [heading for _, heading, _, _ in columns]
+    lines = ["  ".join([f"{'init':<{label_width}}", *_cells(headings, widths)])]
     lines.append("-" * len(lines[0]))
     for run in comparison.runs:
-        cells = [_format(run.figures.get(key), spec) for key, _, spec in columns]
+        cells = [_format(run.figures.get(key), spec, none) for key, _, spec, none in columns]
         lines.append("  ".join([f"{run.label:<{label_width}}", *_cells(cells, widths)]))
     return "\n".join(lines)
 
@@ -92,9 +96,9 @@ def _cells(texts: Sequence[str], widths: Sequence[int]) -> list[str]:
     return [f"{text:>{width}}" for text, width in zip(texts, widths, strict=True)]
 
 
-def _format(value: Value, spec: str) -> str:
+def _format(value: Value, spec: str, none: str) -> str:
     if value is None:
-        return "never"
+        return none
     if isinstance(value, list):
         return " ".join(format(v, spec) for v in value)
     return format(value, spec)

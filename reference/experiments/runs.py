@@ -52,6 +52,23 @@ def hidden_activations(X: np.ndarray, params: Params, net: Net) -> list[np.ndarr
     return [cache.A for cache in caches[:-1]]
 
 
+def require_two_classes(data: Dataset) -> None:
+    """Refuse a set whose training examples do not show at least two classes."""
+    present = np.unique(data.labels_train)
+    if present.size < 2:
+        shown = ", ".join(data.classes[i] for i in present) or "none"
+        raise DataError(
+            f"{data.name}: training needs examples of two classes at least; it has {shown}"
+        )
+
+
+def held_out_accuracy(data: Dataset, params: Params, net: Net) -> float | None:
+    """The accuracy on the held-out examples; None when there are none."""
+    if data.labels_test.size == 0:
+        return None
+    return accuracy(data.X_test, data.labels_test, params, net.hidden, net.output)
+
+
 def first_below(curve: np.ndarray, level: float) -> int | None:
     """The first step at which ``curve`` is below ``level``; None when it never is."""
     below = np.flatnonzero(curve < level)
@@ -83,7 +100,7 @@ def _digits_run(
         "final_smoothed_loss": float(smoothed[-1]),
         "learning_from": first_below(smoothed, settings.learned * math.log(k)),
         "train_accuracy": accuracy(data.X_train, data.labels_train, params, "relu", "softmax"),
-        "test_accuracy": accuracy(data.X_test, data.labels_test, params, "relu", "softmax"),
+        "test_accuracy": held_out_accuracy(data, params, DIGITS_NET),
         "activation_std_at_start": spread,
     }
     curves = {"loss": losses, "smoothed_loss": smoothed.tolist()}
@@ -99,6 +116,7 @@ def run_digits(
     """The deep ReLU comparison on ``data`` (default: the bundled 8x8 digits, all 10 classes)."""
     start = time.perf_counter()
     data = load_digits() if data is None else data
+    require_two_classes(data)
     runs = tuple(
         _digits_run(data, init, seed, settings, progress) for init in settings.initializations
     )
@@ -157,7 +175,7 @@ def _images_run(
         "cost_at_start": costs[0],
         "final_cost": costs[-1],
         "train_accuracy": accuracy(data.X_train, data.labels_train, params, "tanh", "sigmoid"),
-        "test_accuracy": accuracy(data.X_test, data.labels_test, params, "tanh", "sigmoid"),
+        "test_accuracy": held_out_accuracy(data, params, IMAGES_NET),
         "saturated_at_start": saturated_at_start,
         "saturated_at_end": saturated_share(data.X_train, params, settings.saturated),
     }
@@ -173,6 +191,7 @@ def run_images(
     """The L-layer tanh comparison on two classes (default: two bundled digit classes)."""
     start = time.perf_counter()
     data = two_classes(data, settings)
+    require_two_classes(data)
     runs = tuple(
         _images_run(data, init, seed, settings, progress) for init in settings.initializations
     )
