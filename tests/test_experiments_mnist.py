@@ -110,3 +110,15 @@ def test_a_download_folder_that_cannot_be_made_is_an_error_naming_it(tmp_path: P
     with pytest.raises(DataError, match="cannot hold MNIST's files") as raised:
         fetch_mnist(blocker / "mnist", tmp_path.as_uri() + "/")
     assert str(blocker / "mnist") in str(raised.value)
+
+
+@pytest.mark.parametrize("label", [10, -1])
+def test_a_label_that_is_not_a_digit_is_an_error_naming_the_file(
+    tmp_path: Path, label: int
+) -> None:
+    write_mnist(tmp_path, np.random.default_rng(8), sizes=(8, 4))
+    labels = tmp_path / "train-labels-idx1-ubyte.gz"
+    write_idx(labels, np.array([1, 2, label, 3, 4, 5, 6, 7], dtype=np.int32), compress=True)
+    with pytest.raises(DataError, match=f"a label of {label}; digits are 0 to 9") as raised:
+        load_mnist(tmp_path)
+    assert str(labels) in str(raised.value)

@@ -88,8 +88,9 @@ def _split(folder: Path, which: str) -> tuple[np.ndarray, np.ndarray]:
             f"{labels_path}: {labels.shape[0]} labels for the {images.shape[0]} images of"
             f" {images_path.name}"
         )
-    if labels.size and int(labels.max()) >= N_CLASSES:
-        raise DataError(f"{labels_path}: a label of {int(labels.max())}; digits are 0 to 9")
+    outside = labels[(labels < 0) | (labels >= N_CLASSES)]
+    if outside.size:
+        raise DataError(f"{labels_path}: a label of {int(outside[0])}; digits are 0 to 9")
     X = images.reshape(images.shape[0], -1).T / PIXEL_LEVELS
     return X, labels.astype(np.int64)
 
