@@ -10,12 +10,14 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import replace
 
 import numpy as np
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from threadpoolctl import threadpool_limits
 
 from reference import activation_statistics
 from reference.experiments import (
@@ -39,6 +41,14 @@ SEEDS = st.integers(0, 2**32 - 1)
 # the bundled digits, seed 1, the smoothed losses at step 200 are 2.3026 (std 0.01), 2.188
 # (Xavier) and 1.006 (He).
 SHORT_DIGITS = replace(DIGITS, iterations=250)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_blas_thread() -> Iterator[None]:
+    """As ``initgrade experiment`` runs them: on a busy machine, BLAS threads on these small
+    products cost many times what they save."""
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
 
 
 @pytest.fixture(scope="module")

@@ -123,7 +123,20 @@ def _progress_bar(which: str, err: TextIO) -> Any:
 def _compute(
     which: str, data: Dataset | None, seed: int, err: TextIO
 ) -> tuple[Comparison, Callable[[Figure], object]]:
-    """The comparison, and what draws its figure on a new ``Figure``."""
+    """The comparison, and what draws its figure on a new ``Figure``.
+
+    BLAS runs on one thread: the nets' products are small (100 x 100 by 128 at most on the
+    bundled digits), and on a busy machine BLAS threads waiting for each other made a digits
+    run 7 times slower than one thread."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _compare(which, data, seed, err)
+
+
+def _compare(
+    which: str, data: Dataset | None, seed: int, err: TextIO
+) -> tuple[Comparison, Callable[[Figure], object]]:
     from reference import experiments as ex
 
     if which == "activations":
