@@ -877,7 +877,7 @@ MISTAKE_NAMES = {
     "draws.extra": "extra random draws",
     "draws.transform": "draws changed after drawing",
     "draws.shift": "draws moved by a constant",
-    "scale.expression": "a scale other than the method's",
+    "scale.expression": "a wrong scale formula",
     "scale.added": "the scale added, not multiplied",
     "state.shared_dict": "a dictionary kept between calls",
     "dtype.not_float64": "arrays not float64",

@@ -102,7 +102,7 @@ def test_the_dashboard_in_a_browser(browser, site: Path) -> None:
     screenshot(browser, site / "dashboard.png")
     images = browser.execute_script(IMAGES_DECODED)
     assert images == [["histogram of the students' scores", True]]
-    assert visible_text(browser, "a scale other than the method's")
+    assert visible_text(browser, "a wrong scale formula")
     assert visible_text(browser, HOSTILE), "the hostile file name should show as text"
     assert browser.find_elements(By.CSS_SELECTOR, "img[src='nowhere']") == []
     links = [a.get_attribute("href") for a in browser.find_elements(By.TAG_NAME, "a")]

@@ -221,7 +221,8 @@ def test_a_difference_no_hypothesis_rebuilds_is_a_fact_quoted_from_a_visible_cas
     calls = {((2, 4, 1), BASE_PRESEED): _he((2, 4, 1), W2=5.0)}
     ev = Evidence("he", calls, ((2, 4, 1),), False, expected=lambda d: expected_params("he", d))
     found = diagnose(ev)
-    assert found is not None and not found.named
+    assert found is not None
+    assert not found.named
     text = diagnosis_text(found) or ""
     assert text.startswith("No single mistake rebuilds your numbers")
     assert "for layers_dims=[2, 4, 1], W2[0, 0] is 5 where -0.0309841 is expected" in text
@@ -236,7 +237,8 @@ def test_values_of_other_inputs_are_never_quoted_they_could_repeat_a_hidden_case
     }
     ev = Evidence("he", calls, ((2, 4, 1),), True, (hidden,), lambda d: expected_params("he", d))
     found = diagnose(ev)
-    assert found is not None and not found.named
+    assert found is not None
+    assert not found.named
     assert all(f.get("dims") != list(hidden) for f in found.facts)
     assert "fact.value_differs" not in found.ids  # only a notebook example's values are quoted
 

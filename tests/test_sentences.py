@@ -42,7 +42,8 @@ def test_a_catalogued_diagnosis_reads_the_same_after_a_json_round_trip(mistake) 
 
 def test_a_shape_is_written_as_python_writes_a_tuple_and_dims_as_a_list() -> None:
     mistake = Mistake.of("fact.shape", dims=[2, 4, 1], key="W1", got=(2, 4), expected=(4, 2))
-    assert mistake_text(mistake) == "for layers_dims=[2, 4, 1], W1 has shape (2, 4); expected (4, 2)"
+    text = "for layers_dims=[2, 4, 1], W1 has shape (2, 4); expected (4, 2)"
+    assert mistake_text(mistake) == text
 
 
 def test_a_second_mistake_follows_the_first_and_facts_come_last() -> None:
