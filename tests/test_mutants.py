@@ -174,15 +174,17 @@ def test_the_command_lists_every_mutant_with_what_it_must_be_named(capsys) -> No
 
 @pytest.mark.slow
 def test_one_mutant_of_each_kind_graded_through_the_sandbox_meets_every_target() -> None:
-    summary = mutants.run(jobs=2, fast=True)
+    """A few of each generated family too: too few to measure their rate, enough to see that
+    none is named wrongly through the sandbox (``initgrade mutants`` measures the rates)."""
+    summary = mutants.run(jobs=2, fast=True, generated=2)
     assert {r.mutant.kind for r in summary.mutants if r.mutant.family == "single"} == KINDS
     assert {r.mutant.family for r in summary.mutants} == set(mutants.FAMILIES)
     assert summary.survivors == []
     assert summary.wrongly_failed == []
     assert all(r.full_marks for r in summary.rewrites)
-    assert summary.hit_rate >= mutants.HIT_TARGET, mutants.details(summary)
+    assert summary.hit_rate == 1.0, mutants.details(summary)
+    assert summary.wrong == [], mutants.details(summary)
     assert summary.false_failures.failed == 0
-    assert summary.met
     table = mutants.table(summary)
     assert table.startswith("| measure | result | target |")
     assert json.dumps(summary.seconds)  # the phases were timed
