@@ -875,3 +875,11 @@ BATCH_TRAINED = (
     "Outcomes trained first: {starts} start(s) from the submissions, {distinct} distinct, "
     "{trained} trained together in {seconds:.1f} s (the rest were in the cache)."
 )
+
+# The rendered notebook beside a feedback page (grader.reports.notebook): its failure is its own.
+NOTEBOOK_PAGE_FAILED = (
+    "initgrade: the notebook page {path} could not show the notebook ({reason}); it says so, and "
+    "the grade and the other reports do not depend on it."
+)
+NOTEBOOK_PAGE_CHANGED = "the file changed after it was graded"
+NOTEBOOK_PAGE_TOO_BIG = "the file is larger than the {most} MB a notebook may have"

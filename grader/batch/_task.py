@@ -20,8 +20,13 @@ import threading
 import time
 from dataclasses import dataclass
 from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from grader.batch._outcomes import collect_starts, prime_cache, train_starts
+
+if TYPE_CHECKING:
+    from grader.api import Graded
 
 _ONE_AT_A_TIME = threading.Lock()
 
@@ -40,11 +45,13 @@ class GradeTask:
     # "train", train the starts ``data`` holds. ``outcomes``: trained outcomes a grading may use.
     phase: str = "grade"
     outcomes: str = ""
+    page: str = ""  # with ``feedback``: the feedback page's file name, for the pages' links
 
 
 def grade_task(task: GradeTask) -> str:
-    """Grade ``task`` and return ``{"report": ..., "html": ...}`` as JSON text (or, for the
-    other phases, what ``grader.batch._outcomes`` answers)."""
+    """Grade ``task`` and return ``{"report": ..., "html": ..., "notebook": ...}`` as JSON text
+    (or, for the other phases, what ``grader.batch._outcomes`` answers): with ``feedback``, the
+    feedback page and the submitted notebook rendered, both drawn here, in the worker."""
     from grader.api import grade_bytes
 
     with _ONE_AT_A_TIME:
@@ -61,14 +68,35 @@ def grade_task(task: GradeTask) -> str:
                 feedback=task.feedback,
                 accept_weak_isolation=task.accept_weak_isolation,
             )
-            html = None
-            if task.feedback:
-                from grader.reports.html import render_html
-
-                html = render_html(graded.report, feedback=graded.feedback)
+            pages = _pages(task, graded) if task.feedback else (None, None)
         finally:
             _alarm(0.0)
-    return json.dumps({"report": graded.report.to_dict(), "html": html})
+    html, notebook = pages
+    return json.dumps({"report": graded.report.to_dict(), "html": html, "notebook": notebook})
+
+
+def _pages(task: GradeTask, graded: Graded) -> tuple[str | None, str | None]:
+    """The feedback page and the notebook's page. A notebook that cannot be rendered gets a
+    page that says so; the report is not touched either way."""
+    from grader.reports.html import render_html
+    from grader.reports.notebook import failure_page, notebook_path, render_notebook
+
+    page = Path(task.page or "feedback.html")
+    beside = notebook_path(page).name
+    title = Path(task.source).name
+    try:
+        notebook = render_notebook(
+            task.data, title=title, graded=graded.cells, feedback_href=page.name
+        )
+    except Exception as error:  # a fault of the page's own code: the page says so
+        notebook = failure_page(title, page.name, f"{type(error).__name__}: {error}")
+    try:
+        html = render_html(
+            graded.report, feedback=graded.feedback, notebook=beside, cells=graded.cells
+        )
+    except Exception:  # the plots failed: the batch writes the page without them
+        html = None
+    return html, notebook.html
 
 
 def _other_phase(task: GradeTask) -> str:
