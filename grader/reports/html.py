@@ -39,6 +39,7 @@ td.points { white-space: nowrap; }
 .code { margin: .4rem 0 1rem; }
 img { max-width: 100%; height: auto; }
 .figure { overflow-x: auto; }
+h1, h2, h3 { overflow-wrap: anywhere; }
 footer { color: #555; font-size: .85rem; overflow-wrap: anywhere; }
 pre { white-space: pre-wrap; background: #f6f6f6; padding: .5rem; }
 @media (max-width: 40rem) {
@@ -76,14 +77,16 @@ def _check_row(check: CheckResult) -> str:
 
 
 def _plots(feedback: FunctionFeedback) -> str:
-    from grader.reports.plots import activations_figure, training_figure
+    from grader.reports.plots import activation_rows, training_figure
 
+    rows = activation_rows(feedback)
+    names = ["activation histograms", "activation histograms at your scale"][: len(rows)]
     return "".join(
         [
             "<h3>Training from your initialization</h3>",
             _image(training_figure(feedback), "cost and decision boundary"),
             "<h3>Activations layer by layer</h3>",
-            _image(activations_figure(feedback), "activation histograms"),
+            *(_image(row, name) for row, name in zip(rows, names, strict=True)),
         ]
     )
 

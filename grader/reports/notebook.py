@@ -34,6 +34,7 @@ STYLE = """
 body { font-family: system-ui, sans-serif; max-width: 72rem; margin: 1rem auto; padding: 0 1rem;
        color: #1d1d1f; }
 header { border-bottom: 1px solid #ddd; margin-bottom: 1rem; }
+h1, h2, h3 { overflow-wrap: anywhere; }
 header p { margin: .3rem 0; color: #444; }
 .cell { margin: .6rem 0; }
 .input_prompt, .output_prompt, .prompt { color: #777; font-family: monospace; font-size: .8rem; }
@@ -146,8 +147,17 @@ def _exporter() -> Any:
     highlighted = _kept(lambda source: str(highlight(source)))
     cleaned = _kept(lambda text: clean_fragment(text))
 
-    def markdown(source: str) -> str:
-        renderer = IPythonRenderer(escape=False, attachments={}, exclude_anchor_links=True)
+    class Renderer(IPythonRenderer):
+        def _embed_image_or_attachment(self, src: str) -> str:
+            # An attachment the page left out (not an image, too large) shows its alt text.
+            name = src[len("attachment:") :] if src.startswith("attachment:") else None
+            if name is not None and name not in self.attachments:
+                return ""
+            return str(super()._embed_image_or_attachment(src))
+
+    def markdown(source: str, attachments: Any = None) -> str:
+        make: Any = Renderer
+        renderer = make(escape=False, attachments=attachments or {}, exclude_anchor_links=True)
         return str(MarkdownWithMath(renderer=renderer).render(source))
 
     as_markdown = _kept(markdown)
@@ -159,10 +169,7 @@ def _exporter() -> Any:
             if not attachments:
                 return as_markdown(source)
             _Deadline.check()
-            renderer = IPythonRenderer(
-                escape=False, attachments=attachments, exclude_anchor_links=True
-            )
-            return str(MarkdownWithMath(renderer=renderer).render(source))
+            return markdown(source, attachments)
 
         def from_notebook_node(self, nb: Any, resources: Any = None, **kw: Any) -> Any:
             # nbconvert's own version adds a BeautifulSoup pass over the page (alt texts and

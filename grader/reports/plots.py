@@ -12,6 +12,7 @@ who made the same mistake share their start. Each figure is kept by a digest of 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 from collections import OrderedDict
@@ -183,37 +184,44 @@ def _compact(value: float, _position: object = None) -> str:
     return text
 
 
-def activations_figure(feedback: FunctionFeedback) -> bytes:
-    """Per-layer ReLU activation histograms: the reference's above, the student's below, or one
-    row when the student's weights have the reference's scale."""
+def activation_rows(feedback: FunctionFeedback) -> list[bytes]:
+    """Per-layer ReLU activation histograms, one image per row: the reference's, then the
+    student's when their weights do not have the reference's scale. The reference's row of a
+    method is the same for every student, so it is drawn once."""
     rows = [("reference", feedback.reference_activations)]
     if not feedback.same_scale:
         rows.append(("yours", feedback.student_activations))
-    key = _digest("activations", *(a for _label, layers in rows for a in layers), len(rows))
-    return _drawn(key, lambda: _activations(rows, feedback.same_scale))
+    images = []
+    for label, layers in rows:
+        heading = _heading(label, layers, feedback.same_scale)
+        key = _digest("activations", heading, *layers)
+        images.append(_drawn(key, functools.partial(_row, layers, heading)))
+    return images
 
 
-def _activations(rows: Sequence[tuple[str, Sequence[np.ndarray]]], same_scale: bool) -> Figure:
-    layers = len(rows[0][1])
-    width = rows[0][1][0].shape[0] if layers else 0
+def _heading(label: str, layers: Sequence[np.ndarray], same_scale: bool) -> str:
+    width = layers[0].shape[0] if layers else 0
+    what = f"ReLU activations through {len(layers)} layers of {width} units"
+    if label == "yours":
+        return f"Yours: {what}, at your weights' scale"
+    if same_scale:
+        return f"{what}: your weights have the reference's scale, so these are yours too"
+    return f"Reference: {what}"
+
+
+def _row(activations: Sequence[np.ndarray], heading: str) -> Figure:
     # Fixed margins: a constrained layout of ten axes took most of the page's drawing time.
-    fig = Figure(figsize=(12, 0.6 + 2.3 * len(rows)), dpi=DPI)
-    top = 1 - 0.55 / (0.6 + 2.3 * len(rows))
-    fig.subplots_adjust(left=0.06, right=0.99, bottom=0.3 / len(rows), top=top * 0.93,
-                        wspace=0.2, hspace=0.75)  # fmt: skip
-    axes = fig.subplots(len(rows), layers, squeeze=False)
-    for row, (label, activations) in zip(axes, rows, strict=True):
-        for layer, (ax, values) in enumerate(zip(row, activations, strict=True), start=1):
-            flat = np.ravel(values)
-            ax.hist(flat, bins=50, histtype="stepfilled", color="#3a6ea5")
-            title = f"layer {layer}\nmean {_compact(flat.mean())}, std {_compact(flat.std())}"
-            ax.set_title(title, fontsize=9)
-            ax.set_yticks([])  # counts of 100,000 activations say nothing; the shape does
-            ax.xaxis.set_major_locator(MaxNLocator(3))
-            ax.xaxis.set_major_formatter(FuncFormatter(_compact))
-            ax.tick_params(axis="x", labelsize=8)
-        row[0].set_ylabel(label)
-    scale = "your weights have the reference's scale, so yours are these" if same_scale else ""
-    heading = f"ReLU activations through {layers} layers of {width} units"
-    fig.suptitle(f"{heading} ({scale})" if scale else heading)
+    fig = Figure(figsize=(12, 2.6), dpi=DPI)
+    fig.subplots_adjust(left=0.03, right=0.99, bottom=0.12, top=0.72, wspace=0.2)
+    axes = fig.subplots(1, len(activations), squeeze=False)[0]
+    for layer, (ax, values) in enumerate(zip(axes, activations, strict=True), start=1):
+        flat = np.ravel(values)
+        ax.hist(flat, bins=50, histtype="stepfilled", color="#3a6ea5")
+        title = f"layer {layer}\nmean {_compact(flat.mean())}, std {_compact(flat.std())}"
+        ax.set_title(title, fontsize=9)
+        ax.set_yticks([])  # counts of 100,000 activations say nothing; the shape does
+        ax.xaxis.set_major_locator(MaxNLocator(3))
+        ax.xaxis.set_major_formatter(FuncFormatter(_compact))
+        ax.tick_params(axis="x", labelsize=8)
+    fig.suptitle(heading, fontsize=11)
     return fig
