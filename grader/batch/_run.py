@@ -52,6 +52,7 @@ class BatchOptions:
     assignment: str | None = None  # which nbgrader assignment, when the tree holds several
     accept_weak_isolation: bool = False  # as initgrade grade's flag of that name
     train_first: bool = False  # train every outcome the batch needs first, stacked (_stacked.py)
+    notebook_pages: bool = True  # with feedback_dir: the notebook rendered beside each page
 
 
 @dataclass
@@ -145,8 +146,14 @@ class _Run:
             memory_mb=self.options.memory_mb, feedback=self.options.feedback_dir is not None,
             deadline=self.options.task_seconds,
             accept_weak_isolation=self.options.accept_weak_isolation, outcomes=outcomes,
-            page=feedback_name(pending.found.student, pending.sha256 or "unread"),
+            page=self._page(pending),
         )  # fmt: skip
+
+    def _page(self, pending: _Pending) -> str:
+        """The feedback page's name, when the task renders the notebook's page beside it."""
+        if self.options.feedback_dir is None or not self.options.notebook_pages:
+            return ""
+        return feedback_name(pending.found.student, pending.sha256 or "unread")
 
     def receive(self, task: GradeTask, outcome: Outcome) -> bool:
         """Store what came back for ``task``; True when its grading failed."""

@@ -45,7 +45,9 @@ class GradeTask:
     # "train", train the starts ``data`` holds. ``outcomes``: trained outcomes a grading may use.
     phase: str = "grade"
     outcomes: str = ""
-    page: str = ""  # with ``feedback``: the feedback page's file name, for the pages' links
+    # With ``feedback``: the feedback page's file name, for the pages' links; the notebook's own
+    # page is rendered beside it only when this is set.
+    page: str = ""
 
 
 def grade_task(task: GradeTask) -> str:
@@ -78,10 +80,11 @@ def grade_task(task: GradeTask) -> str:
 def _pages(task: GradeTask, graded: Graded) -> tuple[str | None, str | None]:
     """The feedback page and the notebook's page. A notebook that cannot be rendered gets a
     page that says so; the report is not touched either way."""
-    from grader.reports.html import render_html
     from grader.reports.notebook import failure_page, notebook_path, render_notebook
 
-    page = Path(task.page or "feedback.html")
+    if not task.page:
+        return _feedback_page(graded, None), None
+    page = Path(task.page)
     beside = notebook_path(page).name
     title = Path(task.source).name
     try:
@@ -90,13 +93,19 @@ def _pages(task: GradeTask, graded: Graded) -> tuple[str | None, str | None]:
         )
     except Exception as error:  # a fault of the page's own code: the page says so
         notebook = failure_page(title, page.name, f"{type(error).__name__}: {error}")
+    return _feedback_page(graded, beside), notebook.html
+
+
+def _feedback_page(graded: Graded, notebook: str | None) -> str | None:
+    """The feedback page, or None when its plots failed (the batch then writes it without)."""
+    from grader.reports.html import render_html
+
     try:
-        html = render_html(
-            graded.report, feedback=graded.feedback, notebook=beside, cells=graded.cells
+        return render_html(
+            graded.report, feedback=graded.feedback, notebook=notebook, cells=graded.cells
         )
-    except Exception:  # the plots failed: the batch writes the page without them
-        html = None
-    return html, notebook.html
+    except Exception:  # a fault of the plots' own code; the grade stands
+        return None
 
 
 def _other_phase(task: GradeTask) -> str:
