@@ -124,13 +124,17 @@ class _Deadline:
             raise RenderTimeout
 
 
-def _kept(function: Callable[..., str]) -> Callable[..., str]:
-    """``function`` remembered by its arguments, with the deadline checked on each call."""
-    remembered = functools.lru_cache(maxsize=2048)(function)
+KEPT_TEXTS = 1024  # per-cell results kept per process ...
+KEPT_CHARS = 4096  # ... for texts up to this long: a course's shared cells, not a flood
 
-    def call(*args: Any) -> str:
+
+def _kept(function: Callable[[str], str]) -> Callable[[str], str]:
+    """``function`` remembered for short texts, with the deadline checked on each call."""
+    remembered = functools.lru_cache(maxsize=KEPT_TEXTS)(function)
+
+    def call(text: str) -> str:
         _Deadline.check()
-        return remembered(*args)
+        return remembered(text) if len(text) <= KEPT_CHARS else function(text)
 
     return call
 
