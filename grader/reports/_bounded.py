@@ -55,10 +55,11 @@ def _size(chars: int) -> str:
 
 
 def _cut(text: str, limit: int, what: str) -> str:
+    """``text`` up to ``limit`` characters, the note first so that a reader sees it."""
     if len(text) <= limit:
         return text
-    return f"{text[:limit]}\n\n[... {what} is {_size(len(text))}; the page shows the first " \
-           f"{_size(limit)}]"  # fmt: skip
+    note = f"[initgrade: {what} is {_size(len(text))}; the page shows the first {_size(limit)}]"
+    return f"{note}\n{text[:limit]}\n[...]"
 
 
 def _note(text: str) -> dict[str, Any]:

@@ -41,7 +41,7 @@ header p { margin: .3rem 0; color: #444; }
 .input_area { background: #f6f7f9; border: 1px solid #e3e5e8; border-radius: 3px; }
 pre { margin: 0; padding: .4rem .6rem; overflow-x: auto; white-space: pre-wrap;
       word-break: break-word; font-size: .85rem; }
-.output_area pre { background: none; }
+.output_area pre { background: none; max-height: 40rem; overflow-y: auto; }
 .output_stderr { background: #fff3f2; }
 .output_error pre { background: #fff3f2; }
 img { max-width: 100%; height: auto; }
