@@ -132,3 +132,14 @@ def test_nbconvert_is_imported_only_when_a_page_is_rendered() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_an_executed_notebook_is_rendered_with_its_new_outputs() -> None:
+    import nbformat
+
+    nb = notebooks.new_generation()
+    nb.cells[2].outputs = [nbformat.v4.new_output("stream", name="stdout", text="cost 0.6931")]
+    page = render_notebook(nb, title="ada.ipynb", executed=True)
+    assert page.error is None
+    assert "as executed by the grader's kernel" in page.html
+    assert "cost 0.6931" in page.html
