@@ -37,6 +37,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -177,6 +178,8 @@ def feedback_rates(
     for round_ in range(rounds):
         for number, (kind, extra) in enumerate(kinds.items()):
             pages = root / f"feedback-{round_}-{number}"
+            # Each batch draws its own figures (once, shared by its workers), as a new course's.
+            shutil.rmtree(Path(env["INITGRADE_CACHE_DIR"]) / "figures", ignore_errors=True)
             options = (*extra, "--feedback-dir", str(pages)) if number else ()
             took, peak = run_batch(course, root / f"fb-{round_}-{number}.sqlite", cores, env,
                                    *options)  # fmt: skip

@@ -146,3 +146,14 @@ def test_a_student_at_another_scale_gets_a_row_of_their_own_under_the_shared_ref
     )
     assert reference is shared
     assert mine != theirs
+
+
+def test_a_figure_drawn_by_one_worker_is_read_back_by_another(monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("INITGRADE_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(plots, "_figures", type(plots._figures)())  # a worker's first page
+    data = correct_feedback("zeros")
+    first = plots.training_figure(data)
+    assert len(list((tmp_path / "figures").glob("*.png"))) == 1
+    monkeypatch.setattr(plots, "_figures", type(plots._figures)())  # another worker's memory
+    monkeypatch.setattr(plots, "png", lambda figure: pytest.fail("the figure was drawn again"))
+    assert plots.training_figure(data) == first

@@ -7,7 +7,9 @@ same bytes. Nothing here trains or measures: the numbers come from
 
 Many students share a figure: every correct student's training is the reference's, and students
 who made the same mistake share their start. Each figure is kept by a digest of what it shows
-(``_drawn``), so a process draws it once and every later page embeds the same bytes.
+(``_drawn``), in the process and in the cache folder (``figures/`` under
+``$INITGRADE_CACHE_DIR``), so a batch's workers draw it once and every page embeds the same
+bytes.
 """
 
 from __future__ import annotations
@@ -15,8 +17,11 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
+import os
+import tempfile
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -35,6 +40,9 @@ COLOURS = 48  # a palette this size keeps antialiased text and lines clean
 GRID_STEP = 0.02  # the decision boundary's mesh: 300 x 300 points over the data's box
 MARGIN = 1.0
 KEPT = 64  # figures kept per process (each a few kilobytes)
+MAX_STORED = 1 << 20  # a stored figure larger than this is not one of ours
+# Part of every figure's key: change it when the drawing changes, so no stored figure is reused.
+FIGURES_VERSION = "figures-v1"
 CLASS_EDGE = ("#b03a2e", "#1f5fa8")  # the points of class 0 and 1
 CLASS_FILL = ("#f3c9c4", "#c5d8ef")  # the regions predicted 0 and 1: light versions of them
 REFERENCE_LINE: dict[str, Any] = {"color": "#b8b8b8", "linewidth": 6.0, "solid_capstyle": "butt"}
@@ -58,7 +66,7 @@ def png(fig: Figure) -> bytes:
 
 
 def _digest(*parts: object) -> str:
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(FIGURES_VERSION.encode())
     for part in parts:
         if isinstance(part, np.ndarray):
             digest.update(f"{part.shape}".encode())
@@ -70,15 +78,47 @@ def _digest(*parts: object) -> str:
 
 
 def _drawn(key: str, draw: Callable[[], Figure]) -> bytes:
-    """The figure ``key`` names, drawn the first time it is asked for."""
+    """The figure ``key`` names: from this process's memory, else from the figures folder
+    (where another worker of the batch may have put it), else drawn and put in both."""
     if key in _figures:
         _figures.move_to_end(key)
         return _figures[key]
-    data = png(draw())
+    data = _stored(key)
+    if data is None:
+        data = png(draw())
+        _store(key, data)
     _figures[key] = data
     while len(_figures) > KEPT:
         _figures.popitem(last=False)
     return data
+
+
+def figures_folder() -> Path:
+    """Where drawn figures are kept for the other processes of this machine."""
+    from grader.locations import cache_root
+
+    return cache_root() / "figures"
+
+
+def _stored(key: str) -> bytes | None:
+    try:
+        data = (figures_folder() / f"{key}.png").read_bytes()
+    except OSError:
+        return None
+    return data if data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) < MAX_STORED else None
+
+
+def _store(key: str, data: bytes) -> None:
+    """Write the figure atomically; a folder that cannot be written only costs a drawing."""
+    folder = figures_folder()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".figure-", suffix=".png")
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        os.replace(temporary, folder / f"{key}.png")
+    except OSError:
+        return
 
 
 def _outcome_key(outcome: Outcome) -> tuple[object, ...]:
