@@ -20,6 +20,7 @@ from tests import hostile_pages
 from tests.test_batch_browser import CHROMEDRIVER, CHROMIUM, FLAGS, console_errors
 
 pytestmark = pytest.mark.slow
+BROWSER_OWN = ("chrome://", "chrome-untrusted://", "devtools://")
 
 
 class _Counter(http.server.BaseHTTPRequestHandler):
@@ -70,12 +71,15 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
 
 
 def requests_made(driver, page: Path) -> list[str]:
-    """Every address the browser asked for, but the page itself and data: images."""
+    """Every address the browser asked for, but the page itself, data: images and the
+    browser's own internal pages."""
     asked = []
     for entry in driver.get_log("performance"):
         message = json.loads(entry["message"])["message"]
         if message.get("method") == "Network.requestWillBeSent":
             url = message["params"]["request"]["url"]
+            if url.startswith(BROWSER_OWN):  # the browser's own pages, whatever was opened
+                continue
             if url != page.resolve().as_uri() and not url.startswith("data:image/"):
                 asked.append(url)
     return asked
