@@ -143,3 +143,17 @@ def test_an_executed_notebook_is_rendered_with_its_new_outputs() -> None:
     assert page.error is None
     assert "as executed by the grader's kernel" in page.html
     assert "cost 0.6931" in page.html
+
+
+def test_text_no_encoder_can_write_still_renders_through_the_one_door() -> None:
+    content = hostile_pages._notebook(
+        hostile_pages._markdown("a lone \ud800 surrogate and a \u202e reversal"),
+        hostile_pages._code(
+            "x", {"output_type": "stream", "name": "stderr", "text": "\x1b[31mred\x1b[0m \x00 end"}
+        ),
+    )
+    page = render_notebook(json.dumps(content).encode(), title="name\udcff.ipynb")
+    assert page.error is None
+    page.html.encode("utf-8")  # writable
+    assert "a lone \ufffd surrogate and a \\u202e reversal" in page.html
+    assert "red \\x00 end" in page.html

@@ -1,6 +1,7 @@
 """A student's notebook made fit to render: a new, plain copy of only what the page shows, bounded.
 
-The copy holds each cell's type and source, each output's text or image, markdown attachments
+Every string passes through ``grader.untrusted.safe_text``. The copy holds each cell's type and
+source, each output's text or image, markdown attachments
 that are images, and nothing else: no metadata of the student's (which a template could read),
 no cell id of theirs, no output type that only a script could show (JavaScript, widgets). Each
 cell gets the id ``c<index>``; a graded cell is marked with the names it defines.
@@ -14,10 +15,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 import struct
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+from grader.untrusted import safe_text
 
 KB = 1024
 MAX_SOURCE = 100 * KB  # characters of one cell's source
@@ -44,10 +48,17 @@ class _Budget:
         return True
 
 
+_COLOURS = re.compile(r"\x1b\[[0-9;]*m")
+
+
 def _text(value: Any) -> str:
+    """A string of the notebook (or its list of lines) through the grader's one door for
+    untrusted text, terminal colours dropped first so that a traceback stays readable."""
     if isinstance(value, list):
-        return "".join(part for part in value if isinstance(part, str))
-    return value if isinstance(value, str) else ""
+        value = "".join(part for part in value if isinstance(part, str))
+    if not isinstance(value, str):
+        return ""
+    return safe_text(_COLOURS.sub("", value), lines=True)
 
 
 def _size(chars: int) -> str:

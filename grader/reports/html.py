@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from grader.reports._sanitize import content_security_policy
 from grader.reports.text import points
 from grader.results import CheckResult, FunctionResult, Report
+from grader.sentences import diagnosis_text
 
 if TYPE_CHECKING:
     from grader.checks import FunctionFeedback
@@ -129,12 +130,9 @@ def _function_section(
 ) -> str:
     shown = [c for c in function.checks if include_hidden or c.visibility != "hidden"]
     rows = [_check_row(check) for check in shown]
-    diagnosis = (
-        f'<p class="box"><strong>Likely mistake:</strong> {_e(function.diagnosis)}</p>'
-        if function.diagnosis
-        else ""
-    )
-    texts = [function.diagnosis or "", *(c.message for c in shown if not c.passed)]
+    text = diagnosis_text(function.diagnosis)
+    diagnosis = f'<p class="box"><strong>Likely mistake:</strong> {_e(text)}</p>' if text else ""
+    texts = [text or "", *(c.message for c in shown if not c.passed)]
     inputs = _grader_inputs(texts, examples)
     score = f"{points(function.score)} / {points(function.max_score)}"
     return (

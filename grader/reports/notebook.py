@@ -27,6 +27,7 @@ from typing import Any
 
 from grader.reports._bounded import bounded_notebook
 from grader.reports._sanitize import clean_document, clean_fragment, content_security_policy
+from grader.untrusted import safe_text
 
 RENDER_SECONDS = 20.0  # past this, the page says it could not be rendered
 TEMPLATES = Path(__file__).parent / "templates"
@@ -77,6 +78,7 @@ def render_notebook(
     """The notebook as a page. ``notebook``: the submitted file's bytes, or a version-4 notebook
     (the executed copy); ``graded``: each graded function's cell; ``feedback_href``: the feedback
     page's address relative to this one, linked from each graded cell."""
+    title = safe_text(title)
     try:
         content = _content(notebook)
         body = _render(content, dict(graded or {}), feedback_href)
