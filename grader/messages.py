@@ -62,6 +62,12 @@ HIDDEN_PROBLEM = {
     "call": "the call did not return parameters: {reason}",
 }
 PASSED = "passed"
+VISIBLE_NOT_CONFIRMED = (
+    "Your answer for layers_dims={dims} matches the notebook's, but not one hidden case gets the "
+    "reference's answer, so these points are not counted: an answer that is right only where the "
+    "notebook prints it does not show a working function. Build every array from layers_dims "
+    "as the exercise describes."
+)
 
 # -- properties on generated layers_dims (these dims are generated, never hidden)
 PROPERTY_PASSED = "passed on {count} generated layers_dims"
@@ -70,6 +76,10 @@ PROPERTY_STOPPED = (
     "could not be checked: the function stopped responding on layers_dims={dims} ({reason})"
 )
 PROPERTY_UNCHECKED = "could not be checked: the function returned no parameters on any input"
+PROPERTY_EXAMPLES_ONLY = (
+    "could not be checked: the function returned parameters only for the notebook's examples, "
+    "and its answers there are not counted (see the visible cases)"
+)
 BIASES_NOT_ZERO = "{key} has nonzero entries; " + HINT_BIASES
 INPUT_MUTATED = (
     "layers_dims was {before} before the call and {after} after it; read layers_dims, never "
@@ -355,6 +365,12 @@ RETURN_INT_NOTE = "{key} holds {dtype} values; they were converted to float64 fo
 
 # -- --execute: running the whole notebook in a kernel, for the record
 EXECUTE_NO_KERNEL = "The notebook could not be run: no Jupyter kernel could start ({error})."
+EXECUTE_KERNEL_SAID = "; the kernel's log ends with: {line}"
+EXECUTE_NOT_DRIVEN = (
+    "The run stopped in cell {cell}: the kernel was running, but the grader could not go on "
+    "talking to it ({error}; a cell can cause this by sending the kernel's client a "
+    "message it cannot read). The cells after it were not run."
+)
 EXECUTE_CELL_ERROR = "Cell {cell} raised {ename}: {evalue}"
 EXECUTE_CELL_TIMEOUT = "Cell {cell} did not finish within {seconds:g} s and was stopped."
 EXECUTE_KERNEL_DIED = "The kernel died while running cell {cell} (out of memory, or a crash)."

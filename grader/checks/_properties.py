@@ -17,7 +17,7 @@ again.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -41,6 +41,8 @@ from grader.spec import (
 )
 from grader.stats import rms, scale_consistent, std_interval
 from grader.types import DEAD, Caller, CallResult
+
+Dims = tuple[int, ...]
 
 
 @dataclass(frozen=True)
@@ -196,10 +198,13 @@ def _size(obs: Observation) -> tuple[int, int, list[int]]:
     return (len(obs.dims), sum(obs.dims), list(obs.dims))
 
 
-def judge(entry: FunctionSpec, name: str, points: float, run: _Run) -> CheckResult:
-    """One property's verdict over every observation of the run."""
+def judge(
+    entry: FunctionSpec, name: str, points: float, run: _Run, ignored: Collection[Dims] = ()
+) -> CheckResult:
+    """One property's verdict over every observation of the run but those on ``ignored``."""
     prop = PROPERTIES[name]
-    judged = [obs for obs in run.observations if prop.applies(obs)]
+    applies = [obs for obs in run.observations if prop.applies(obs)]
+    judged = [obs for obs in applies if tuple(obs.dims) not in ignored]
     failures = [(obs, p) for obs in judged if (p := prop.judge(entry.method, obs)) is not None]
     if failures:
         _, problem = min(failures, key=lambda pair: _size(pair[0]))
@@ -210,14 +215,17 @@ def judge(entry: FunctionSpec, name: str, points: float, run: _Run) -> CheckResu
         reason = run.stopped.message or run.stopped.status.value
         message = msg.PROPERTY_STOPPED.format(dims=list(run.stopped_at), reason=reason)
     elif not judged:
-        message = msg.PROPERTY_UNCHECKED
+        message = msg.PROPERTY_EXAMPLES_ONLY if applies else msg.PROPERTY_UNCHECKED
     else:
         message = msg.PROPERTY_PASSED.format(count=len(judged))
         return CheckResult(name, entry.name, points, points, True, message)
     return CheckResult(name, entry.name, 0.0, points, False, message)
 
 
-def check_properties(entry: FunctionSpec, caller: Caller) -> tuple[CheckResult, ...]:
-    """All property checks of one function, from one shared run of generated calls."""
+def check_properties(
+    entry: FunctionSpec, caller: Caller, ignored: Collection[Dims] = ()
+) -> tuple[CheckResult, ...]:
+    """All property checks of one function, from one shared run of generated calls. Inputs in
+    ``ignored`` are called like the others but judge nothing (``grader.checks._hard_coding``)."""
     run = observe(entry, caller)
-    return tuple(judge(entry, name, points, run) for name, points in entry.property_points)
+    return tuple(judge(entry, name, points, run, ignored) for name, points in entry.property_points)
