@@ -24,6 +24,7 @@ import numpy as np
 
 import reference
 from grader import messages as msg
+from grader.checks._biases import as_columns
 from grader.checks._exact import Difference, describe_visible, structure_difference
 from grader.checks.strategies import property_inputs
 from grader.results import CheckResult
@@ -54,7 +55,13 @@ class Observation:
     # Each property asks for these again on the same observation: computed once, then kept.
     @functools.cached_property
     def structure_ok(self) -> bool:
-        return self.structure is None and self.first.value is not None
+        """Whether the weights' properties can be judged: the layout is right, reading zero
+        biases in a column's stead (``b = 0``) as that column (their shape is keys and
+        shapes' to judge)."""
+        value = self.first.value
+        if value is None:
+            return False
+        return structure_difference(as_columns(value, self.shapes), self.shapes) is None
 
     @functools.cached_property
     def structure(self) -> Difference | None:

@@ -54,6 +54,9 @@ class Converter:
 
     def __init__(self, numpy: Any, max_keys: int, max_bytes: int) -> None:
         self.ndarray, self.little_f8 = numpy.ndarray, numpy.dtype("<f8")
+        # A plain number (``b = 0``) is data too: a 0-d array, whose shape the checks judge.
+        real = {kind for kind in numpy.sctypeDict.values() if numpy.dtype(kind).kind in "fiub"}
+        self.number, self.numbers = numpy.array, frozenset({int, float, bool, *real})
         self.pack_length = struct.Struct("<H").pack
         self.max_keys, self.max_bytes = max_keys, max_bytes
 
@@ -85,6 +88,8 @@ class Converter:
         keys, notes, blobs, total = [], [], [], 0
         item: Any
         for key, item in list(dict.items(value)):
+            if type(item) in self.numbers:
+                item = self.as_array(item)
             bad = self.check_entry(key, item)
             if bad:
                 return {"status": "invalid", **bad}, []
@@ -96,6 +101,15 @@ class Converter:
             keys.append(key)
             blobs.append(self.npy(item))
         return {"status": "ok", "keys": keys, "notes": notes}, blobs
+
+    def as_array(self, number: Any) -> Any:
+        """A number of a numpy or built-in type (never a subclass) as a 0-d array, a Python
+        ``0`` as a float (a literal has no dtype the student chose); an int too large for a
+        float stays as it is and is refused as a value of its type."""
+        try:
+            return self.number(float(number) if type(number) is int else number)
+        except (OverflowError, ValueError, TypeError):
+            return number
 
     def check_entry(self, key: object, item: Any) -> dict[str, Any] | None:
         if type(key) is not str or len(key) > 100:
