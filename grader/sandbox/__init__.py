@@ -22,7 +22,6 @@ if TYPE_CHECKING:
     from grader.sandbox._local import LocalProgram, caller_program, local_caller, local_program
     from grader.sandbox._process import warm_up
     from grader.sandbox._program import Sandbox
-    from grader.sandbox._text import safe_text
 
 _EXPORTS = {
     "MAX_RESTARTS": "_client",
@@ -36,7 +35,6 @@ _EXPORTS = {
     "local_program": "_local",
     "warm_up": "_process",
     "Sandbox": "_program",
-    "safe_text": "_text",
 }
 __all__ = [
     "MAX_RESTARTS",
@@ -49,7 +47,6 @@ __all__ = [
     "isolation_report",
     "local_caller",
     "local_program",
-    "safe_text",
     "warm_up",
 ]
 
