@@ -28,6 +28,7 @@ from grader.batch._late import LatePolicy
 from grader.batch._records import adjustments
 from grader.locations import new_file_mode
 from grader.spec import SPEC, AssignmentSpec
+from grader.untrusted import safe_text
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 EXTRA_COLUMNS = ("score", "adjustment", "late_penalty", "deadline", "late_by", "comments")
@@ -92,9 +93,11 @@ def _settled(
 
 
 def cell(value: Any) -> Any:
-    """A CSV cell: a text a spreadsheet would run as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
+    """A CSV cell: text made safe (``grader.untrusted``: a student id is a file name, a roster
+    cell anyone's), and a text a spreadsheet would run as a formula gets a leading apostrophe."""
+    if isinstance(value, str):
+        value = safe_text(value)
+        return "'" + value if value.startswith(_FORMULA_START) else value
     return "" if value is None else value
 
 
