@@ -612,8 +612,9 @@ MISTAKES: tuple[Mistake, ...] = (
     Mistake("he_glorot", "he", he_glorot, r"Glorot", (VISIBLE,)),
     Mistake("he_half", "he", he_half, r"0\.5 times the expected size", (VISIBLE, SCALE)),
     Mistake("he_transposed", "he", he_transposed, r"transposed", (VISIBLE, SHAPES), (BIASES,)),
-    Mistake("he_flat_biases", "he", he_flat_biases, r"column vectors", (VISIBLE, SHAPES)),
-    Mistake("he_scalar_biases", "he", he_scalar_biases, r"b1 is a single", (VISIBLE, SHAPES)),
+    # A zero bias in a shape that adds like a column costs keys and shapes only.
+    Mistake("he_flat_biases", "he", he_flat_biases, r"column vectors", (SHAPES,), (VISIBLE,)),
+    Mistake("he_scalar_biases", "he", he_scalar_biases, r"single numbers", (SHAPES,), (VISIBLE,)),
     Mistake("he_random_biases", "he", he_random_biases, r"biases are not zero", (BIASES,)),
     Mistake("he_missing_last_layer", "he", he_missing_last_layer, r"one layer early", (SHAPES,)),
     Mistake("he_lowercase_keys", "he", he_lowercase_keys, r"'w1'.*capital W", (SHAPES,)),
