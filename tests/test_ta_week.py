@@ -182,7 +182,7 @@ def test_the_templates_import_and_an_unfilled_template_say_only_what_a_student_c
     assert main(["grade", str(template)]) == 0
     out = capsys.readouterr().out
     for name in mistakes.FUNCTION_NAMES.values():
-        assert out.count(f"{name} is not filled in") == 1
+        assert out.count(f"Likely mistake: {name} is not filled in") == 1
     assert "IndentationError" not in out
     assert len(out.splitlines()) < 60
 

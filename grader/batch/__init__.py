@@ -23,7 +23,6 @@ from grader.batch._gradebook import Gradebook, GradeRow
 from grader.batch._late import LatePolicy, parse_moment, read_extensions
 from grader.batch._layout import Discovery, Found, Skipped, discover
 from grader.batch._lms import FORMATS, LmsExport, export_lms
-from grader.batch._mistakes import mistake_name
 from grader.batch._run import (
     DEFAULT_TASK_SECONDS,
     BatchOptions,
@@ -72,7 +71,6 @@ __all__ = [
     "grade_task",
     "grader_version",
     "list_adjustments",
-    "mistake_name",
     "open_tree",
     "parse_moment",
     "read_extensions",

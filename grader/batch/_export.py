@@ -1,13 +1,14 @@
 """``initgrade export``: one row per student (the submission that counts), ready for an LMS.
 
-Columns: student, assignment, total, max_score, one per graded function, status, error, source,
+Columns: student, assignment, total, max_score, one per graded function, status, error, the
+mistakes named (``function:id`` for each, space-separated; ids of ``grader.mistakes``), source,
 sha256, received, graded_at, then score (the grader's), adjustment (the staff's standing
-adjustments, summed), late_penalty, deadline, late_by, comments (each adjustment's comment) and
-submissions (how many the student has); rows sorted by student, then assignment. The total is
-the grader's score plus the adjustments less the late penalty, never below 0. Which submission
-counts is ``grader.batch._counting``'s rule; the late policy is ``grader.batch._late``'s. A
-student whose submission has no grade yet still has a row, with status "pending". Text cells
-that a spreadsheet would run as a formula (they start with ``=``, ``+``, ``-``, ``@``, a tab or a
+adjustments, summed), late_penalty, deadline, late_by and comments (each adjustment's comment);
+rows sorted by student, then assignment. The total is the grader's score plus the adjustments
+less the late penalty, never below 0. Which submission counts is ``grader.batch._counting``'s
+rule; the late policy is ``grader.batch._late``'s. A student whose submission has no grade yet
+still has a row, with status "pending". Text cells that a spreadsheet would run as a formula
+(they start with ``=``, ``+``, ``-``, ``@``, a tab or a
 carriage return) get a leading apostrophe in the CSV: a file name is the student's to choose.
 The LMS layouts (``--format canvas|moodle|blackboard``) are ``grader.batch._lms``'s.
 """
@@ -27,11 +28,29 @@ from grader.batch._gradebook import Gradebook
 from grader.batch._late import LatePolicy
 from grader.batch._records import adjustments
 from grader.locations import new_file_mode
+from grader.results import UNGRADABLE
 from grader.spec import SPEC, AssignmentSpec
 from grader.untrusted import safe_text
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 EXTRA_COLUMNS = ("score", "adjustment", "late_penalty", "deadline", "late_by", "comments")
+# The id a row stored by a grader whose diagnoses were sentences counts under: it has no words,
+# so the dashboard calls it another mistake.
+SENTENCE_ONLY = "legacy.sentence"
+
+
+def mistake_ids(row: dict[str, Any]) -> list[tuple[str | None, str]]:
+    """(function, mistake id) of every mistake a gradebook row names, each once; the function is
+    None for a mistake of the whole submission (``submission.ungradable``)."""
+    found: list[tuple[str | None, str]] = []
+    if row.get("status") == "ungradable":
+        found.append((None, UNGRADABLE))
+    for function in row.get("functions") or []:
+        ids = function.get("mistakes")
+        if ids is None and function.get("diagnosis"):
+            ids = [SENTENCE_ONLY]
+        found += [(str(function.get("name")), str(i)) for i in ids or ()]
+    return list(dict.fromkeys(found))
 
 
 def export_rows(
@@ -59,6 +78,10 @@ def export_rows(
         row.update(
             status=counted["status"] or "pending",
             error=counted["error"] or "",
+            mistakes=" ".join(
+                f"{f}:{i}" if f else i
+                for f, i in mistake_ids({"status": counted["status"], "functions": functions})
+            ),
             source=counted["source"],
             sha256=counted["sha256"],
             received=counted["received"],
@@ -103,7 +126,8 @@ def cell(value: Any) -> Any:
 
 def columns(spec: AssignmentSpec) -> list[str]:
     names = ["student", "assignment", "total", "max_score", *spec.graded_functions]
-    return [*names, "status", "error", "source", "sha256", "received", "graded_at", *EXTRA_COLUMNS]
+    names += ["status", "error", "mistakes", "source", "sha256", "received", "graded_at"]
+    return [*names, *EXTRA_COLUMNS]
 
 
 def _write_csv(rows: list[dict[str, Any]], handle: IO[str], spec: AssignmentSpec) -> None:
