@@ -1,7 +1,7 @@
 """The ``initgrade`` command: a thin shell over the API; ``main(argv)`` returns the exit code.
 
 One subcommand per module (``grade``, ``demo``, ``release``, ``mutants``, ``batch``, ``export``,
-``adjust``, ``report``, ``gradescope-bundle``). Exit codes are those of
+``adjust``, ``report``, ``gradescope-bundle``, ``experiment``). Exit codes are those of
 ``grader.errors``; anything the grader did not foresee ends in the last-resort handler, which
 prints the traceback, writes the requested ``results.json`` all the same, and exits
 ``EXIT_INTERNAL``.
@@ -18,6 +18,7 @@ from grader.cli import (
     adjust,
     batch,
     demo,
+    experiment,
     export,
     grade,
     gradescope_bundle,
@@ -41,6 +42,7 @@ COMMANDS = {
     "adjust": adjust,
     "report": report,
     "gradescope-bundle": gradescope_bundle,
+    "experiment": experiment,
 }
 
 
