@@ -213,6 +213,11 @@ def _fact_biases(f: Fields) -> str:
     return msg.SAY_FACT_BIASES.format(**{**f, "value": _number(f["value"])})
 
 
+def _bias_shape(f: Fields) -> str:
+    """A bias of shape () is the number the student wrote: said as such."""
+    return (msg.SAY_BIAS_NUMBER if f.get("shape") == "()" else msg.SAY_BIAS_SHAPE).format(**f)
+
+
 RENDER: dict[str, Callable[[Fields], str]] = {
     "example.hard_coded": _hard_coded,
     "layout.empty": _plain(msg.DIAG_EMPTY),
@@ -227,7 +232,7 @@ RENDER: dict[str, Callable[[Fields], str]] = {
     "shape.transposed": _plain(msg.SAY_TRANSPOSED),
     "shape.axis": _axis,
     "shape.axes": _plain(msg.SAY_WEIGHT_SHAPE),
-    "biases.shape": _plain(msg.SAY_BIAS_SHAPE),
+    "biases.shape": _bias_shape,
     "biases.value": _plain(msg.SAY_BIASES_VALUE),
     "biases.drawn": _plain(msg.SAY_BIASES_DRAWN),
     "weights.constant": _constant,

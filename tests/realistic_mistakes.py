@@ -1166,7 +1166,7 @@ WRONG = (
         "zeros_lowercase_keys_scalar_bias",
         "zeros",
         zeros_lowercase_keys_scalar_bias,
-        (M.of("returned.bias_number", key="b1"),),
+        (M.of("keys.names", weights="w{}"), M.of("biases.shape", shape="()")),
     ),
     ("zeros_return_inside_loop", "zeros", zeros_return_inside_loop, (M.of("loop.fixed", count=1),)),
     (

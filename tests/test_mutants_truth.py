@@ -46,3 +46,9 @@ def test_a_mutation_no_hypothesis_can_rebuild_is_named_by_its_fact() -> None:
         verdict(wanted, Diagnosis(facts=(Mistake.of("fact.biases_nonzero", key="b1"),))) == "named"
     )
     assert verdict(wanted, Diagnosis((SEED,))) == "wrong"
+
+
+def test_numbers_that_change_between_calls_state_every_fact_about_the_numbers_only() -> None:
+    state = Diagnosis(facts=(Mistake.of("fact.changes_with_state", key="W1"),))
+    assert verdict((Mistake("fact.weights_nonzero"),), state) == "named"
+    assert verdict((Mistake("fact.keys"),), state) == "silent"

@@ -28,10 +28,12 @@ import numpy as np
 
 from grader import messages as msg
 from grader.checks._exact import check_exact
+from grader.checks._hard_coding import confirmed_visible, unconfirmed_examples
 from grader.checks._outcome import check_outcome
 from grader.checks._properties import check_properties
 from grader.checks._training import Outcome, OutcomeCache, Trainer
 from grader.diagnosis import Evidence, diagnose
+from grader.mistakes import Quoted
 from grader.results import CheckResult, FunctionResult
 from grader.spec import BASE_PRESEED, OUTCOME, AssignmentSpec, FunctionSpec
 from grader.types import (
@@ -133,18 +135,19 @@ def grade_function(
         )
         for case in entry.exact_cases
     ]
-    properties = check_properties(entry, log)
+    properties = check_properties(entry, log, unconfirmed_examples(entry, exact))
     outcome_call = log(list(entry.outcome_dims), BASE_PRESEED)
     changed = differs(outcome_call, log.again(list(entry.outcome_dims), BASE_PRESEED))
     if changed is not None:
         text = msg.NONDETERMINISTIC.format(
             name=entry.name, dims=list(entry.outcome_dims), key=changed
         )
-        exact = [_failed(check, text) for check in exact]
-        outcome_check, outcome = _failed(_outcome_slot(entry), text), None
+        inputs = entry.quote(entry.outcome_dims)
+        exact = [_failed(check, text, inputs) for check in exact]
+        outcome_check, outcome = _failed(_outcome_slot(entry), text, inputs), None
     else:
         outcome_check, outcome = check_outcome(entry, outcome_call, trainer=trainer, cache=cache)
-    checks = (*exact, *properties, outcome_check)
+    checks = (*confirmed_visible(entry, exact), *properties, outcome_check)
     start = outcome_call.value if outcome_call.ok and changed is None else None
     if all(check.passed for check in checks):
         return GradedFunction(FunctionResult(entry.name, checks), start, outcome)
@@ -183,8 +186,8 @@ def _outcome_slot(entry: FunctionSpec) -> CheckResult:
     return CheckResult(OUTCOME, entry.name, 0.0, entry.outcome_points, False)
 
 
-def _failed(check: CheckResult, message: str) -> CheckResult:
-    return replace(check, points=0.0, passed=False, message=message)
+def _failed(check: CheckResult, message: str, inputs: tuple[Quoted, ...]) -> CheckResult:
+    return replace(check, points=0.0, passed=False, message=message, inputs=inputs)
 
 
 def outcome_starts(spec: AssignmentSpec, program: Program) -> dict[str, Params | None]:

@@ -1,7 +1,7 @@
 """The ``initgrade`` command: a thin shell over the API; ``main(argv)`` returns the exit code.
 
 One subcommand per module (``grade``, ``demo``, ``release``, ``mutants``, ``batch``, ``export``,
-``report``, ``gradescope-bundle``, ``experiment``). Exit codes are those of
+``adjust``, ``report``, ``gradescope-bundle``, ``experiment``). Exit codes are those of
 ``grader.errors``; anything the grader did not foresee ends in the last-resort handler, which
 prints the traceback, writes the requested ``results.json`` all the same, and exits
 ``EXIT_INTERNAL``.
@@ -15,6 +15,7 @@ import sys
 from collections.abc import Sequence
 
 from grader.cli import (
+    adjust,
     batch,
     demo,
     experiment,
@@ -38,6 +39,7 @@ COMMANDS = {
     "mutants": mutants,
     "batch": batch,
     "export": export,
+    "adjust": adjust,
     "report": report,
     "gradescope-bundle": gradescope_bundle,
     "experiment": experiment,

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 
@@ -28,7 +29,7 @@ from grader.diagnosis._measure import layers_of
 from grader.diagnosis._mistakes import mistakes
 from grader.diagnosis._search import Cost, explained_failures, search
 from grader.diagnosis._state import shared
-from grader.mistakes import Diagnosis, Mistake
+from grader.mistakes import Diagnosis, Mistake, quoted
 
 __all__ = ["Evidence", "diagnose"]
 
@@ -60,7 +61,9 @@ def diagnose(ev: Evidence) -> Diagnosis | None:
             found = _diagnosed(ev)
     finally:
         layers_of.cache_clear()  # it holds this function's arrays
-    return found if found.mistakes or found.facts else None
+    if not found.mistakes and not found.facts:
+        return None
+    return replace(found, inputs=quoted(found.all_mistakes, ev.visible))
 
 
 def _diagnosed(ev: Evidence) -> Diagnosis:

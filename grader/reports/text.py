@@ -18,13 +18,15 @@ def points(value: float) -> str:
     return f"{value:g}"
 
 
-def _check_lines(check: CheckResult, marks: dict[bool, str], brief: bool = False) -> list[str]:
-    """A check's line; a failed one's message below it, unless ``brief`` (its cause is told once,
-    under the function)."""
+def _check_lines(
+    check: CheckResult, marks: dict[bool, str], said: str = "", brief: bool = False
+) -> list[str]:
+    """A check's line; a failed one's message below it, unless the check before said the same
+    (``said``) or ``brief`` (its cause is told once, under the function)."""
     head = (
         f"  {marks[check.passed]} {check.name}  [{points(check.points)}/{points(check.max_points)}]"
     )
-    if check.passed or brief:
+    if check.passed or brief or check.message == said:
         return [head]
     body = textwrap.fill(check.message, WIDTH, initial_indent="      ", subsequent_indent="      ")
     return [head, body]
@@ -38,8 +40,10 @@ def _function_lines(function: FunctionResult, marks: dict[bool, str]) -> list[st
     found = function.diagnosis
     one_cause = found is not None and found.named and not found.facts
     failed = [check for check in function.checks if not check.passed]
+    said = ""
     for check in function.checks:
-        lines += _check_lines(check, marks, brief=one_cause)
+        lines += _check_lines(check, marks, said, brief=one_cause)
+        said = check.message if not check.passed else ""
     text = diagnosis_text(found)
     if text:
         label = msg.REPORT_LIKELY if found is not None and found.named else ""

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.mistakes import Quoted
 from grader.results import CheckResult, FunctionResult, Visibility
 from grader.types import Limits
 
@@ -140,6 +141,11 @@ class FunctionSpec:
             Probe("large layers", SCALE_PROBE_DIMS, BASE_PRESEED),
         )
 
+    def quote(self, dims: Sequence[int]) -> tuple[Quoted, ...]:
+        """``dims`` as a check quotes it: a notebook example or an input the grader made up."""
+        examples = {case.layer_dims for case in self.visible_cases}
+        return (Quoted(tuple(dims), tuple(dims) in examples),)
+
     def slots(self) -> tuple[CheckSlot, ...]:
         """Every check of this function in report order."""
         exact = [CheckSlot(c.name, c.points, c.visibility) for c in self.exact_cases]
@@ -165,6 +171,9 @@ class AssignmentSpec:
     helper_modules: tuple[str, ...]
     functions: tuple[FunctionSpec, ...]
     limits: Limits
+    # Modules the course's own notebook imports that grading does without (its data set helper):
+    # where they are not installed their imports are left out, not reported to the student.
+    template_imports: tuple[str, ...] = ()
 
     @property
     def graded_functions(self) -> tuple[str, ...]:
