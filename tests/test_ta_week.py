@@ -181,15 +181,22 @@ def test_the_templates_import_and_an_unfilled_template_say_only_what_a_student_c
     template = notebook(tmp_path / "template.ipynb", **unfilled)
     assert main(["grade", str(template)]) == 0
     out = capsys.readouterr().out
+    said = " ".join(out.split())  # the report wraps its lines
     for name in mistakes.FUNCTION_NAMES.values():
-        assert out.count(f"Likely mistake: {name} is not filled in") == 1
+        assert said.count(f"{name} is not filled in") == 1  # once, under the checks it cost
     assert "IndentationError" not in out
     assert len(out.splitlines()) < 60
 
 
-@pytest.mark.parametrize(("bias", "score"), [("0", "9.5"), ("np.zeros(layers_dims[l])", "9.5")])
+@pytest.mark.parametrize(
+    ("bias", "score", "said"),
+    [
+        ("0", "9.5", "Your biases are single numbers (b = 0), not column vectors"),
+        ("np.zeros(layers_dims[l])", "9.5", "Your biases have shape (layers_dims[l],)"),
+    ],
+)
 def test_a_scalar_or_flat_zero_bias_keeps_the_weights_points(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], bias: str, score: str
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], bias: str, score: str, said: str
 ) -> None:
     he = notebooks.HE.replace("np.zeros((layers_dims[l], 1))", bias)
     assert he != notebooks.HE
@@ -198,7 +205,7 @@ def test_a_scalar_or_flat_zero_bias_keeps_the_weights_points(
     out = capsys.readouterr().out
     assert f"initialize_parameters_he: {score} / 10" in out
     assert "did not return parameters" not in out
-    assert "b1 has shape (" in out
+    assert said in " ".join(out.split())
 
 
 def test_batch_outputs_follow_the_umask_so_co_tas_can_read_them(
