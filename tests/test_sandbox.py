@@ -1008,6 +1008,51 @@ def test_the_zygote_forks_every_worker_and_shares_no_process_with_them() -> None
     assert pid_namespace(os.getpid()) not in namespaces
 
 
+def memory_holds(pid: int, needle: bytes) -> list[str]:
+    """The mappings of process ``pid`` whose bytes contain ``needle``, read whole from outside."""
+    found = []
+    with open(f"/proc/{pid}/maps") as maps, open(f"/proc/{pid}/mem", "rb", buffering=0) as mem:
+        for line in maps:
+            span, perms = line.split()[:2]
+            start, end = (int(part, 16) for part in span.split("-"))
+            if not perms.startswith("r"):
+                continue
+            tail = b""
+            for offset in range(start, end, 1 << 22):
+                try:
+                    mem.seek(offset)
+                    chunk = mem.read(min(1 << 22, end - offset))
+                except OSError:  # [vvar] and device mappings cannot be read
+                    break
+                if needle in tail + chunk:
+                    found.append(line.strip())
+                    break
+                tail = chunk[-len(needle) :]
+    return found
+
+
+def test_a_worker_forked_after_another_submission_holds_none_of_its_bytes() -> None:
+    """The zygote never holds a submission: a later worker's whole memory, and the zygote's,
+    have none of an earlier program's bytes."""
+    from grader.sandbox._zygote import zygote
+
+    marker = f"initgrade-earlier-{uuid.uuid4().hex}"
+    earlier = program("returns.py") + f"\nSECRET = {marker!r} * 3\n"
+    with Worker(earlier, limits=LIMITS) as worker:
+        assert worker.call("initialize_parameters_he", [2, 4, 1]).ok
+    with Worker(program("returns.py"), limits=LIMITS) as later:
+        assert later.call("initialize_parameters_he", [2, 4, 1]).ok
+        assert later.process is not None
+        pids = [later.process.worker_pid, zygote(launch.scrubbed_env(None)).pid]
+        try:
+            found = [
+                m for pid in pids if pid is not None for m in memory_holds(pid, marker.encode())
+            ]
+        except PermissionError:
+            pytest.skip("this process may not read another process's memory")
+    assert found == []
+
+
 # -- what a worker can reach ---------------------------------------------------------------------
 
 

@@ -196,14 +196,14 @@ class Worker(ProcessHolder):
         return result
 
     def _respawn(self) -> None:
-        """A new process, asked to load the program at once when it is known."""
-        first = None
-        if self._state.program is not None:
-            self._requests += 1
-            self._state.load_request = self._requests
-            first = {"op": "load", "id": self._requests, **self._state.request()}
-        self._spawn(first)
+        """A new process; when the program is known, it goes to the process at once, down its
+        own request pipe (never through the zygote, which serves every student), and loads
+        while this process goes on."""
+        self._spawn()
         self._state.started()
+        if self._state.program is not None:
+            self._attach()
+            self._send_program()
 
     def _stopped(self) -> None:
         self._state.stopped()

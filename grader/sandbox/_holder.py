@@ -1,14 +1,16 @@
 """The process side of a ``Worker``: asking the zygote for a process, talking to it, ending it.
 
 ``ProcessHolder`` keeps one worker process at a time (``grader.sandbox._process``): ``_spawn``
-asks the zygote for one without waiting (given its first request, the program to load), and
-``_attach`` takes it when it is first needed; ``_exchange`` sends a request with a fresh id and
+asks the zygote for one without waiting, and ``_attach`` takes it (its pipes) when it is first
+needed; ``_exchange`` sends a request with a fresh id and
 reads the reply for that id; ``_clock`` times a request in run-or-sleep seconds; ``_stop`` kills
 the process and everything it started. ``probe`` checks once that a worker can start at all.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import select
 import time
 from collections.abc import Sequence
@@ -84,12 +86,11 @@ class ProcessHolder:
         hard = min(self._deadline, time.monotonic() + _HARD_FACTOR * allowed + 0.5)
         return BusyClock(self._process.clock, allowed, hard)
 
-    def _spawn(self, first: dict[str, Any] | None) -> None:
-        """Ask the zygote for a worker that answers ``first`` (the program to load, when it is
-        known) at once: it boots and loads while this process goes on, until ``_attach``."""
+    def _spawn(self) -> None:
+        """Ask the zygote for a worker: it forks and confines itself while this process goes on,
+        until ``_attach``. The request carries the assignment's plan and limits only: nothing
+        of a submission ever enters the zygote, whose memory every later worker starts from."""
         caps: dict[str, Any] = {"max_keys": decode.MAX_KEYS, "max_bytes": decode.MAX_RESULT_BYTES}
-        if first is not None:
-            caps["load"] = first
         self._pending = WorkerProcess.begin(self.limits, self._helpers, caps)
         self._starts += 1
 
@@ -133,8 +134,13 @@ class ProcessHolder:
         """Called when the worker process is ended (its loaded program is gone with it)."""
 
 
+_REQUEST_PIPE_BYTES = 1 << 20  # so that a program and a batch of calls go in without waiting
+
+
 def _pipe(process: WorkerProcess, output: OutputTail, max_reply: int) -> Pipe:
     spawned = process.spawned
+    with contextlib.suppress(OSError, AttributeError):  # a larger pipe is only a convenience
+        fcntl.fcntl(spawned.requests, fcntl.F_SETPIPE_SZ, _REQUEST_PIPE_BYTES)
     return Pipe(
         spawned.requests,
         spawned.replies,

@@ -12,8 +12,8 @@ on every run; say hello.
 
 Protocol: each message is a 4-byte big-endian length and a JSON object; a reply's ``blobs`` lists
 the sizes of the raw ``.npy`` byte strings that follow it. Requests are ``load``, ``defined`` and
-``call``, each with an ``id`` that every frame sent for it repeats (the first ``load`` can come in
-the configuration instead, so the program loads as soon as the worker is up); replies carry
+``call``, each with an ``id`` that every frame sent for it repeats; the program comes only this
+way, after the fork, never through the zygote (whose memory every worker starts from); replies carry
 plain data only (names, line numbers, statuses), and the grader turns them into sentences and
 validates every array again.
 """
@@ -59,7 +59,7 @@ def run(config: dict[str, Any], numpy: Any) -> None:
     random.seed(LOAD_SEED)
     worker = _Worker(numpy, config)
     channel.send({"op": "hello", "id": 0, "pid": os.getpid()})
-    worker.serve(channel, config.get("load"))
+    worker.serve(channel)
 
 
 class _Channel:
@@ -110,13 +110,11 @@ class _Worker:
         self.namespace: dict[str, Any] = {}
         self.request_id: object = None
 
-    def serve(self, channel: _Channel, first: dict[str, Any] | None) -> None:
-        """Answer requests until the pipe closes; ``first``, from the configuration, is answered
-        before any (the program to load, so a worker started ahead of need is ready)."""
+    def serve(self, channel: _Channel) -> None:
+        """Answer requests until the pipe closes."""
         self.channel = channel
         handlers = {"load": self.load, "defined": self.defined, "call": self.call}
-        while (request := first or channel.receive()) is not None:
-            first = None
+        while (request := channel.receive()) is not None:
             self.request_id = request.get("id")
             reply, blobs = handlers[request["op"]](request)
             for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
