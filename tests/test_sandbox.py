@@ -1056,6 +1056,33 @@ def test_a_worker_forked_after_another_submission_holds_none_of_its_bytes() -> N
 # -- what a worker can reach ---------------------------------------------------------------------
 
 
+KEYRINGS = """
+import ctypes, os
+import numpy as np
+def keyrings(d):
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.syscall.restype = ctypes.c_long
+    add_key, keyctl = {"x86_64": (248, 250), "aarch64": (217, 219)}[os.uname().machine]
+    made = libc.syscall(add_key, b"user", b"initgrade-test", b"x", 1, ctypes.c_int(-3))
+    errors = [ctypes.get_errno()]
+    session = libc.syscall(keyctl, 0, ctypes.c_int(-3), 0)  # KEYCTL_GET_KEYRING_ID
+    errors.append(ctypes.get_errno())
+    return {"W1": np.array([[made, session, *errors]], dtype=float)}
+"""
+
+
+@pytest.mark.skipif(os.uname().machine not in ("x86_64", "aarch64"), reason="syscall numbers")
+def test_every_keyring_call_of_a_worker_is_refused() -> None:
+    import errno
+
+    with Worker(KEYRINGS, limits=LIMITS) as worker:
+        result = worker.call("keyrings", [1])
+    assert result.value is not None
+    made, session, *errors = result.value["W1"][0]
+    assert (made, session) == (-1, -1)
+    assert errors == [errno.EPERM, errno.EPERM]
+
+
 @needs_namespaces
 def test_a_worker_writes_only_in_its_own_private_tmpfs_within_a_quota() -> None:
     source = """import os
