@@ -411,7 +411,7 @@ def normal_seconds(tmp_path_factory: pytest.TempPathFactory) -> float:
 
 
 @pytest.fixture(scope="module", autouse=True)
-def session_keyring() -> Iterator[None]:
+def session_keyring() -> None:
     """Grade under a session keyring of this process's own, as a login or a service gives one
     (workers start from it): a fresh zygote then starts under it."""
     from grader.sandbox import _zygote
@@ -421,7 +421,6 @@ def session_keyring() -> Iterator[None]:
     if keyctl is not None:
         libc.syscall(keyctl, 1, b"grader-login-session")  # KEYCTL_JOIN_SESSION_KEYRING
     _zygote.shutdown()
-    yield
 
 
 @pytest.fixture
