@@ -22,7 +22,9 @@ With namespaces, ``enter`` runs, in order:
    and, when that process ends, reports its wait status on ``status_fd`` and exits, which kills
    everything left in the namespace. The parent only waits for it.
 
-Before any of these, in every case: a fresh session keyring of its own, and a seccomp filter
+Before any of these, in every case: the control groups of the submission's budget, when the plan
+names them (``grader.sandbox._budget``), so that every process the worker ever starts counts
+against it; a fresh session keyring of its own, and a seccomp filter
 that refuses every keyring call (``add_key``, ``request_key``, ``keyctl``), so no key outlives
 the process or passes from one worker to another (the grader's own session keyring, which a
 login or a service gives it, is out of reach). Without namespaces only step 3, the keyrings and
@@ -103,6 +105,12 @@ def _map_root(uid: int, gid: int) -> None:
 def enter(plan: dict[str, Any], status_fd: int | None) -> None:
     """Confine this process per ``plan``; returns in the process that is to do the work."""
     parent = os.getppid()
+    for procs in plan.get("cgroups", ()):  # the submission's budget, before anything else
+        try:
+            with open(procs, "w") as handle:
+                handle.write("0")
+        except OSError as error:
+            raise ConfineError(error.errno, f"joining {procs}: {error.strerror}") from None
     if os.getpgid(0) != os.getpid():  # a group leader (a launcher's new session) cannot
         os.setsid()
     refuse_keyrings()

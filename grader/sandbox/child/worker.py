@@ -10,6 +10,13 @@ grader's own packages; make a few slow plotting/notebook packages load on first 
 numpy's and Python's global generators, so code that runs while loading draws the same numbers
 on every run; say hello.
 
+Requests may come in batches: each is answered in turn, with a frame of its own. A call's reply
+says how many threads and processes the call left running (``left``), waiting a moment for those
+that are ending, so that a batch's next call never starts beside them unnoticed (the grader also
+looks for itself once the batch is answered). A ``call`` with ``fork`` is made in a fork of this
+process, which answers it and exits: the call then runs in the state the program had before it,
+whatever this process did since.
+
 Protocol: each message is a 4-byte big-endian length and a JSON object; a reply's ``blobs`` lists
 the sizes of the raw ``.npy`` byte strings that follow it. Requests are ``load``, ``defined`` and
 ``call``, each with an ``id`` that every frame sent for it repeats; the program comes only this
@@ -25,6 +32,7 @@ import os
 import random
 import struct
 import sys
+import time
 import types
 from collections.abc import Sequence
 from typing import Any
@@ -36,8 +44,9 @@ from _initgrade_guard import ImportGuard
 # loads. Names are looked up in this module's globals before the builtins, so the worker keeps the
 # originals of everything it uses, bound here before any student code exists.
 _TRUSTED_BUILTINS = (
-    "BaseException", "Exception", "ImportError", "SyntaxError", "ValueError", "callable", "dict",
-    "getattr", "int", "issubclass", "len", "list", "set", "sorted", "str", "tuple", "type",
+    "BaseException", "Exception", "ImportError", "IndexError", "InterruptedError", "KeyError",
+    "OSError", "SyntaxError", "TypeError", "ValueError", "bool", "callable", "dict", "getattr",
+    "int", "issubclass", "len", "list", "open", "set", "sorted", "str", "sum", "tuple", "type",
 )  # fmt: skip
 globals().update({name: getattr(builtins, name) for name in _TRUSTED_BUILTINS})
 
@@ -45,6 +54,7 @@ _HEADER = struct.Struct(">I")
 _MAX_REQUEST = 64 * 1024 * 1024
 _MAX_NAMES = 1000  # names reported besides the ones the grader asks about
 _MAX_NAME_LENGTH = 100
+_ENDING_SECONDS = 0.02  # what a thread or process that is ending may take to be gone
 LOAD_SEED = 0  # numpy's and Python's global generators start from this before loading
 
 
@@ -109,6 +119,7 @@ class _Worker:
         self.seed = numpy.random.seed
         self.namespace: dict[str, Any] = {}
         self.request_id: object = None
+        self.pid = os.getpid()
 
     def serve(self, channel: _Channel) -> None:
         """Answer requests until the pipe closes."""
@@ -116,11 +127,12 @@ class _Worker:
         handlers = {"load": self.load, "defined": self.defined, "call": self.call}
         while (request := channel.receive()) is not None:
             self.request_id = request.get("id")
-            reply, blobs = handlers[request["op"]](request)
-            for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
-                returns.quietly(lambda stream=stream: stream.flush(), None)
-            reply["id"] = self.request_id
-            channel.send(reply, blobs)
+            answered = handlers[request["op"]](request)
+            _flush()
+            if answered is not None:  # None: a fork answered it
+                reply, blobs = answered
+                reply["id"] = self.request_id
+                channel.send(reply, blobs)
 
     def load(self, request: dict[str, Any]) -> tuple[dict[str, Any], list[bytes]]:
         module = types.ModuleType("__main__")
@@ -179,7 +191,42 @@ class _Worker:
         others = sorted(names - set(wanted))[:_MAX_NAMES]
         return {"functions": wanted + others}, []
 
-    def call(self, request: dict[str, Any]) -> tuple[dict[str, Any], list[bytes]]:
+    def call(self, request: dict[str, Any]) -> tuple[dict[str, Any], list[bytes]] | None:
+        if request.get("fork"):
+            return self.forked(request)
+        reply, blobs = self.call_here(request)
+        reply["left"] = _left_running(self.pid)
+        return reply, blobs
+
+    def forked(self, request: dict[str, Any]) -> tuple[dict[str, Any], list[bytes]] | None:
+        """The call made in a fork of this process. The fork writes its reply to this process,
+        which sends it on once the fork is gone (so nothing of it runs when the grader reads the
+        reply), or says how the fork ended when its reply is not whole."""
+        reply_read, reply_write = os.pipe()
+        state = random.getstate()
+        pid = os.fork()
+        if pid == 0:
+            os.close(reply_read)
+            random.setstate(state)  # the random module reseeds a fork from the system's entropy
+            try:
+                reply, blobs = self.call_here(request)
+                _flush()
+                reply["left"], reply["id"] = _left_running(os.getpid()), self.request_id
+                _Channel(-1, reply_write).send(reply, blobs)
+            finally:
+                os._exit(0)
+        os.close(reply_write)
+        frame = _read_all(reply_read, _HEADER.size + _MAX_REQUEST + self.converter.max_bytes)
+        os.close(reply_read)
+        status = _wait(pid)
+        if frame is not None and _whole(frame):
+            view = memoryview(frame)
+            while view:
+                view = view[os.write(self.channel.write_fd, view) :]
+            return None
+        return {"status": "died", "code": os.waitstatus_to_exitcode(status)}, []
+
+    def call_here(self, request: dict[str, Any]) -> tuple[dict[str, Any], list[bytes]]:
         name = request["function"]
         if name not in self.namespace:
             return {"status": "missing"}, []
@@ -191,3 +238,78 @@ class _Worker:
         if request.get("preseed") is not None:
             self.seed(request["preseed"])
         return returns.run_call(function, argument, self.converter)  # type: ignore[no-any-return]
+
+
+def _flush() -> None:
+    for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
+        returns.quietly(lambda stream=stream: stream.flush(), None)
+
+
+def _read_all(fd: int, most: int) -> bytes | None:
+    """Everything written to ``fd`` until it closes; None past ``most`` bytes."""
+    chunks, size = [], 0
+    while chunk := os.read(fd, 1 << 20):
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > most:
+            return None
+    return b"".join(chunks)
+
+
+def _whole(frame: bytes) -> bool:
+    """Whether ``frame`` is one reply, whole: a header and exactly the blobs it announces."""
+    if len(frame) < _HEADER.size:
+        return False
+    (size,) = _HEADER.unpack_from(frame)
+    try:
+        header = json.loads(frame[_HEADER.size : _HEADER.size + size])
+        blobs = header["blobs"]
+        return bool(len(frame) == _HEADER.size + size + sum(int(b) for b in blobs))
+    except (ValueError, TypeError, KeyError):
+        return False
+
+
+def _wait(pid: int) -> int:
+    while True:
+        try:
+            return os.waitpid(pid, 0)[1]
+        except InterruptedError:
+            continue
+
+
+def _left_running(pid: int) -> int:
+    """Threads of this process besides its own, and live processes it started (in its own pid
+    namespace, where it is pid 2: every process there but init and itself), after a moment for
+    those that are ending."""
+    deadline = time.monotonic() + _ENDING_SECONDS
+    while (found := _running_now(pid)) and time.monotonic() < deadline:
+        time.sleep(_ENDING_SECONDS / 20)
+    return found
+
+
+def _running_now(pid: int) -> int:
+    try:
+        threads = len(os.listdir(f"/proc/{pid}/task")) - 1
+        if pid == 2:  # a pid namespace of its own: all of it
+            listed = [int(p) for p in os.listdir("/proc") if p.isdigit() and int(p) not in (1, pid)]
+        else:
+            listed = _children(pid)
+    except OSError:
+        return 0
+    return threads + sum(1 for child in listed if _alive(child))
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{task}/children") as handle:
+            found += [int(c) for c in handle.read().split()]
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except (OSError, IndexError):
+        return False
