@@ -27,6 +27,7 @@ validates every array again.
 
 import ast
 import builtins
+import contextlib
 import json
 import os
 import random
@@ -45,8 +46,9 @@ from _initgrade_guard import ImportGuard
 # originals of everything it uses, bound here before any student code exists.
 _TRUSTED_BUILTINS = (
     "BaseException", "Exception", "ImportError", "IndexError", "InterruptedError", "KeyError",
-    "OSError", "SyntaxError", "TypeError", "ValueError", "bool", "callable", "dict", "getattr",
-    "int", "issubclass", "len", "list", "open", "set", "sorted", "str", "sum", "tuple", "type",
+    "ChildProcessError", "OSError", "SyntaxError", "TypeError", "ValueError", "bool", "bytes",
+    "callable", "dict", "getattr", "int", "issubclass", "len", "list", "open", "set", "sorted",
+    "str", "sum", "tuple", "type",
 )  # fmt: skip
 globals().update({name: getattr(builtins, name) for name in _TRUSTED_BUILTINS})
 
@@ -75,6 +77,7 @@ def run(config: dict[str, Any], numpy: Any) -> None:
 class _Channel:
     def __init__(self, read_fd: int, write_fd: int) -> None:
         self.read_fd, self.write_fd = read_fd, write_fd
+        self.buffer = bytearray()
 
     @classmethod
     def take_over_stdio(cls) -> "_Channel":
@@ -85,23 +88,26 @@ class _Channel:
         os.close(null)
         return channel
 
-    def _read_exact(self, size: int) -> bytes | None:
-        chunks, left = [], size
-        while left:
-            chunk = os.read(self.read_fd, min(left, 1 << 20))
+    def _fill(self, size: int) -> bool:
+        """Read until ``size`` bytes are buffered; False once the pipe is closed. A read takes
+        all that is waiting (a whole batch, which the grader writes at once), so that no request
+        is left in the pipe for a process a call starts to find."""
+        while len(self.buffer) < size:
+            chunk = os.read(self.read_fd, 1 << 20)
             if not chunk:
-                return None
-            chunks.append(chunk)
-            left -= len(chunk)
-        return b"".join(chunks)
+                return False
+            self.buffer += chunk
+        return True
 
     def receive(self) -> dict[str, Any] | None:
-        head = self._read_exact(_HEADER.size)
-        if head is None:
+        if not self._fill(_HEADER.size):
             return None
-        (size,) = _HEADER.unpack(head)
-        body = self._read_exact(size) if size <= _MAX_REQUEST else None
-        return None if body is None else json.loads(body)
+        (size,) = _HEADER.unpack_from(self.buffer)
+        if size > _MAX_REQUEST or not self._fill(_HEADER.size + size):
+            return None
+        body = bytes(self.buffer[_HEADER.size : _HEADER.size + size])
+        del self.buffer[: _HEADER.size + size]
+        return json.loads(body)  # type: ignore[no-any-return]
 
     def send(self, header: dict[str, Any], blobs: Sequence[bytes] = ()) -> None:
         header["blobs"] = [len(blob) for blob in blobs]
@@ -219,6 +225,7 @@ class _Worker:
         frame = _read_all(reply_read, _HEADER.size + _MAX_REQUEST + self.converter.max_bytes)
         os.close(reply_read)
         status = _wait(pid)
+        _end_the_rest(self.pid)
         if frame is not None and _whole(frame):
             view = memoryview(frame)
             while view:
@@ -297,6 +304,24 @@ def _running_now(pid: int) -> int:
     except OSError:
         return 0
     return threads + sum(1 for child in listed if _alive(child))
+
+
+def _end_the_rest(pid: int) -> None:
+    """In a pid namespace of its own (pid 2): kill whatever a fork left behind, so that it does
+    not stay running beside the calls that follow (the grader looks for itself afterwards)."""
+    if pid != 2:
+        return
+    deadline = time.monotonic() + _ENDING_SECONDS * 10
+    while _running_now(pid) and time.monotonic() < deadline:
+        with contextlib.suppress(OSError):
+            os.kill(-1, 9)  # every process of the namespace but its init and this one
+        while True:  # reap what was this process's own
+            try:
+                if os.waitpid(-1, os.WNOHANG)[0] == 0:
+                    break
+            except ChildProcessError:
+                break
+        time.sleep(_ENDING_SECONDS / 20)
 
 
 def _children(pid: int) -> list[int]:
