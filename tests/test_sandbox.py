@@ -695,42 +695,7 @@ def test_npy_bytes_that_lie_about_their_size_are_garbled() -> None:
             read_npy(bad)
 
 
-# -- text from the worker is safe to print and to write -----------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("raw", "shown"),
-    [
-        ("plain text", "plain text"),
-        ("lone \ud800 surrogate", "lone \ufffd surrogate"),
-        ("\x1b[2Kcleared\rTotal: 30", "\\x1b[2Kcleared\\x0dTotal: 30"),
-        ("two\nlines\tand a tab", "two lines and a tab"),
-        ("\u202eright to left\u202c", "\\u202eright to left\\u202c"),
-        ("nul\x00 del\x7f c1\x85", "nul\\x00 del\\x7f c1\\x85"),
-    ],
-)
-def test_untrusted_text_is_made_printable_and_encodable(raw: str, shown: str) -> None:
-    from grader.sandbox import safe_text
-
-    assert safe_text(raw) == shown
-    safe_text(raw).encode("utf-8")  # no lone surrogate left to fail an encoder
-
-
-def test_untrusted_text_keeps_its_lines_where_lines_are_wanted() -> None:
-    from grader.sandbox import safe_text
-
-    assert safe_text("a\nb\tc\x1b", lines=True) == "a\nb\tc\\x1b"
-
-
-def test_every_string_of_a_reply_is_cleaned_and_deep_nesting_is_refused() -> None:
-    from grader.sandbox._text import clean
-
-    assert clean({"k\x1b": ["\ud800", 1, {"x": "\r"}]}) == {"k\\x1b": ["\ufffd", 1, {"x": "\\x0d"}]}
-    deep: object = "x"
-    for _ in range(40):
-        deep = [deep]
-    with pytest.raises(ValueError, match="nested"):
-        clean(deep)
+# -- a reply header is read as its cleaned JSON ----------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -746,7 +711,7 @@ def test_a_reply_header_reads_as_its_cleaned_json(header: dict) -> None:
     import json
 
     from grader.sandbox._pipe import _header
-    from grader.sandbox._text import clean
+    from grader.untrusted import clean
 
     body = json.dumps(header).encode()
     assert _header(body) == clean(json.loads(body))

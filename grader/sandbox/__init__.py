@@ -30,7 +30,6 @@ if TYPE_CHECKING:
     )
     from grader.sandbox._process import warm_up
     from grader.sandbox._program import Sandbox
-    from grader.sandbox._text import safe_text
 
 _EXPORTS = {
     "MAX_RESTARTS": "_client",
@@ -47,7 +46,6 @@ _EXPORTS = {
     "local_program": "_local",
     "warm_up": "_process",
     "Sandbox": "_program",
-    "safe_text": "_text",
 }
 __all__ = [
     "MAX_RESTARTS",
@@ -63,7 +61,6 @@ __all__ = [
     "local_program",
     "not_run",
     "run_with_caller",
-    "safe_text",
     "warm_up",
 ]
 

@@ -19,7 +19,7 @@ TCP and only the limits apply.
 The scratch folder is the student's to write: this process never opens a path in it that the
 kernel could have replaced. The kernel's log is a descriptor opened before the kernel started
 (``O_EXCL | O_NOFOLLOW``) and read back through that same descriptor, a bounded tail; whatever
-the kernel sends back (outputs, error values) is made safe text (``grader.sandbox._text``).
+the kernel sends back (outputs, error values) is made safe text (``grader.untrusted``).
 """
 
 from __future__ import annotations
@@ -40,8 +40,8 @@ from typing import Any
 
 from grader import messages as msg
 from grader.sandbox import _launch as launch
-from grader.sandbox._text import safe_text
 from grader.types import Limits
+from grader.untrusted import safe_text
 
 _KERNEL_NAME = "initgrade-sandbox"
 _STARTUP_SECONDS = 60.0

@@ -8,7 +8,7 @@ is drained into a bounded tail, so a worker that floods its output can neither b
 grow the grader's memory. A reply whose arrays add up to more than the caller allows is refused
 as soon as its header is read: its bytes are read and dropped, never kept. Nothing read here is
 evaluated: JSON is parsed with ``json.loads`` into plain values, every string in it made safe
-(``grader.sandbox._text``), and blobs stay bytes.
+(``grader.untrusted``), and blobs stay bytes.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from grader.sandbox._clock import Deadline
-from grader.sandbox._text import decode, safe_text
+from grader.untrusted import decode, safe_text
 
 _HEADER = struct.Struct(">I")
 _MAX_HEADER = 1 << 20

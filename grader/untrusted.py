@@ -1,5 +1,6 @@
-"""Text that came from a worker, made safe to print and to write, once, where it enters.
+"""Untrusted text, made safe to print and to write, once, where it enters the grader.
 
+A leaf of the grader that every stage may import (it imports only the standard library).
 Everything a sandboxed process sends back is the student's text: exception messages, module and
 key names, the output it printed, a kernel's error values. ``safe_text`` makes such a string
 printable on any terminal and writable in any encoding and format (JSON, XML, HTML): a lone
