@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +30,7 @@ from pathlib import Path
 from grader.types import Limits
 
 _PREFIX = "initgrade-"
+_ROOM = 8  # processes a worker needs to start: the zygote's child, its init, itself, a fork
 _TICK = os.sysconf("SC_CLK_TCK")
 _PAGE = os.sysconf("SC_PAGE_SIZE")
 
@@ -188,11 +190,29 @@ class SubmissionBudget:
             return _read_int(self.memory / "memory.events", "oom_kill")
         return _read_int(self.memory / "memory.oom_control", "oom_kill")
 
-    def out_of_processes(self) -> bool:
-        """Whether the submission was refused a process for its limit."""
+    def squeezes(self) -> tuple[int, int]:
+        """Processes killed for the submission's memory, and processes refused for its limit,
+        so far."""
+        refused = _read_int(self.pids / "pids.events", "max") if self.pids is not None else 0
+        return self.oom_kills(), refused
+
+    def squeezed(self, since: tuple[int, int]) -> bool:
+        """Whether the submission ran out of memory or of processes since ``squeezes()`` gave
+        ``since``."""
+        now = self.squeezes()
+        return now[0] > since[0] or now[1] > since[1]
+
+    def wait_for_room(self, seconds: float = 2.0) -> bool:
+        """Wait until a worker's processes fit in the submission's process limit again (its
+        killed processes are gone); False when they still do not after ``seconds``."""
         if self.pids is None:
-            return False
-        return _read_int(self.pids / "pids.events", "max") > 0
+            return True
+        deadline = time.monotonic() + seconds
+        while _read_int(self.pids / "pids.current") > self.limits.max_processes - _ROOM:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.01)
+        return True
 
     def over_memory(self) -> bool:
         """The fallback's reading: whether the submission's live processes together hold more

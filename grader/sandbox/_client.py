@@ -88,6 +88,7 @@ class Worker(ProcessHolder):
         self._accept_weak = accept_weak_isolation
         self._state = LoadState(program, origin, dict(missing_reasons or {}))
         self._oom_kills = 0  # the submission's processes killed for memory, at the last look
+        self._squeezes = (0, 0)  # its kills and refused processes when this worker was started
 
     # -- lifecycle ----------------------------------------------------------------------------
 
@@ -231,7 +232,13 @@ class Worker(ProcessHolder):
             results.append(self._result(name, dims, reply))
             if results[-1].status in DEAD:
                 return results
-        if results and self._process is not None and self._process.stray():
+        if results and self._pipe is not None and self._pipe.pending():
+            self._stop(grace=0.0)  # frames nobody asked for: a call wrote them
+            text = msg.CALL_CRASH_GARBAGE.format(
+                doing=msg.CALL_RUNNING.format(name=name), detail="replies no request asked for"
+            )
+            results[-1] = CallResult(CallStatus.CRASHED, message=text)
+        elif results and self._process is not None and self._process.stray():
             self._stop(grace=0.0)
             results[-1] = CallResult(
                 CallStatus.CRASHED, message=msg.CALL_LEFT_RUNNING.format(name=name)
@@ -263,6 +270,7 @@ class Worker(ProcessHolder):
         """A new process; when the program is known, it goes to the process at once, down its
         own request pipe (never through the zygote, which serves every student), and loads
         while this process goes on."""
+        self._squeezes = self.tree.squeezes()
         self._spawn()
         self._state.started()
         if self._state.program is not None:
@@ -351,18 +359,24 @@ class Worker(ProcessHolder):
 
     def _start_failed(self) -> CallResult | None:
         """The worker died before saying hello: the machine's fault, not the student's, unless
-        the submission's own processes had used up its budget (memory or processes) meanwhile,
-        which fails the call. When the namespaces are to blame (checked with a trivial worker,
-        unless another worker found that already), start again without them; else raise."""
+        the submission's own processes had used up its budget (memory or processes) meanwhile:
+        then it starts again once there is room (a worker booting ahead of need while another
+        function's calls held everything), and fails the call when it cannot. When the
+        namespaces are to blame (checked with a trivial worker, unless another worker found that
+        already), start again without them; else raise."""
         assert self._process is not None
         confined = self._process.namespaces  # started before the platform was demoted, maybe
         returncode = self._stop(grace=1.0)
         detail = self._output.text()[-500:].strip()
-        if self.tree.oom_kills() > self._oom_kills or self.tree.out_of_processes():
-            text = msg.SANDBOX_START_BUDGET.format(
-                mb=self.limits.memory_mb, processes=self.limits.max_processes
-            )
-            return CallResult(CallStatus.CRASHED, message=text)
+        if self.tree.squeezed(self._squeezes):
+            if self._starts > MAX_RESTARTS or not self.tree.wait_for_room():
+                text = msg.SANDBOX_START_BUDGET.format(
+                    mb=self.limits.memory_mb, processes=self.limits.max_processes
+                )
+                return CallResult(CallStatus.CRASHED, message=text)
+            self._respawn()
+            self._attach()
+            return self._finish_loading()
         if confined and probe():
             refuse_unless_accepted(self._accept_weak)
             self._starts -= 1

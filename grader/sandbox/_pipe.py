@@ -143,6 +143,12 @@ class Pipe:
                 self.drain()
                 return self._parse(request_id, limit or self.max_reply) or Failure("eof")
 
+    def pending(self) -> bool:
+        """Whether reply bytes came that no request has read (after every request was answered:
+        a frame no request asked for)."""
+        self.drain()
+        return bool(self._buffer) or self._refused is not None
+
     def drain(self) -> None:
         """Read whatever the process has written, without waiting."""
         while self._readable():
