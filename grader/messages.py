@@ -62,6 +62,12 @@ HIDDEN_PROBLEM = {
     "call": "the call did not return parameters: {reason}",
 }
 PASSED = "passed"
+VISIBLE_NOT_CONFIRMED = (
+    "Your answer for layers_dims={dims} matches the notebook's, but not one hidden case gets the "
+    "reference's answer, so these points are not counted: an answer that is right only where the "
+    "notebook prints it does not show a working function. Build every array from layers_dims "
+    "as the exercise describes."
+)
 
 # -- properties on generated layers_dims (these dims are generated, never hidden)
 PROPERTY_PASSED = "passed on every call, {count} layers_dims in all"
@@ -70,6 +76,10 @@ PROPERTY_STOPPED = (
     "could not be checked: the function stopped responding on layers_dims={dims} ({reason})"
 )
 PROPERTY_UNCHECKED = "could not be checked: the function returned no parameters on any input"
+PROPERTY_EXAMPLES_ONLY = (
+    "could not be checked: the function returned parameters only for the notebook's examples, "
+    "and its answers there are not counted (see the visible cases)"
+)
 BIASES_NOT_ZERO = "{key} has nonzero entries; " + HINT_BIASES
 INPUT_MUTATED = (
     "layers_dims was {before} before the call and {after} after it; read layers_dims, never "
@@ -363,6 +373,12 @@ RETURN_INT_NOTE = "{key} holds {dtype} values; they were converted to float64 fo
 
 # -- --execute: running the whole notebook in a kernel, for the record
 EXECUTE_NO_KERNEL = "The notebook could not be run: no Jupyter kernel could start ({error})."
+EXECUTE_KERNEL_SAID = "; the kernel's log ends with: {line}"
+EXECUTE_NOT_DRIVEN = (
+    "The run stopped in cell {cell}: the kernel was running, but the grader could not go on "
+    "talking to it ({error}; a cell can cause this by sending the kernel's client a "
+    "message it cannot read). The cells after it were not run."
+)
 EXECUTE_CELL_ERROR = "Cell {cell} raised {ename}: {evalue}"
 EXECUTE_CELL_TIMEOUT = "Cell {cell} did not finish within {seconds:g} s and was stopped."
 EXECUTE_KERNEL_DIED = "The kernel died while running cell {cell} (out of memory, or a crash)."
@@ -677,6 +693,15 @@ DIAG_UNEXPLAINED = (
     "with the exercise's: {hint}"
 )
 
+# -- diagnosis: a submission as a whole (grader.sentences renders them like the others)
+DIAG_UNFILLED = (
+    "{function} is not filled in: it is still the template's stub. Write your code between "
+    "### START CODE HERE ### and ### END CODE HERE ###, replacing each None."
+)
+DIAG_UNGRADABLE = "Your submission could not be graded: {reason}"
+# -- more than one hypothesis, each as simple, rebuilds the numbers: all of them are named
+DIAG_OR = " Or, just as likely: {other}"
+
 
 # ---------------------------------------------------------------------------------------------
 # Grading a whole course: batch, gradebook, export, dashboard, Gradescope bundle (grader.batch)
@@ -795,82 +820,78 @@ EXPORT_NO_TARGET = "initgrade export: give --csv PATH, --json PATH, or both"
 EXPORT_NOT_GRADED = "not graded yet"
 REPORT_WROTE = "dashboard of {students} student(s) written to {path}"
 REPORT_NO_DIAGNOSIS = "another mistake"
+REPORT_WHOLE_SUBMISSION = "(the whole submission)"
 REPORT_CANNOT_WRITE = "could not write {what} to {path}: {error}"
 
-# The mistakes the dashboard counts, one short name per diagnosis template of grader.diagnosis.
+# The mistakes the dashboard and the exports count: one short name per mistake id
+# (grader.mistakes; the sentences are grader.sentences', from the DIAG_* templates above).
 MISTAKE_NAMES = {
-    "DIAG_HARD_CODED": "the notebook's example hard-coded",
-    "DIAG_KEY_NAMES": "wrong key names",
-    "DIAG_NUMBERED_FROM": "keys numbered from 0 or 2",
-    "DIAG_MISSING_LAST": "the last layer missing",
-    "DIAG_TRANSPOSED": "transposed weights",
-    "DIAG_BIAS_SHAPE": "biases of the wrong shape",
-    "DIAG_BIAS_SCALAR": "biases as single numbers",
-    "DIAG_BIASES_NOT_ZERO": "biases not zero",
-    "DIAG_ZEROS_ONES": "np.ones instead of np.zeros",
-    "DIAG_ZEROS_RANDOM": "random values in the zeros function",
-    "DIAG_NO_SEED": "no seed",
-    "DIAG_RESEED": "reseeding for every layer",
-    "DIAG_DEFAULT_RNG": "np.random.default_rng instead of the global seed",
-    "DIAG_RAND": "uniform rand instead of randn",
-    "DIAG_OTHER_SEED": "another seed",
-    "DIAG_INPUT_MUTATED": "layers_dims changed",
-    "DIAG_STOPPED": "a call that never returned",
-    "DIAG_REFUSED": "a returned value refused",
-    "DIAG_EMPTY": "an empty dictionary",
-    "DIAG_RETURN_IN_LOOP": "a return inside the loop",
-    "DIAG_SAME_KEY": "every layer under one key",
-    "DIAG_FIXED_LAYERS": "a fixed number of layers",
-    "DIAG_LOOP_FROM_0": "a loop from layer 0",
-    "DIAG_LOOP_FROM_2": "a loop from layer 2",
-    "DIAG_SHAPE": "a shape sized by the wrong number",
-    "DIAG_SHIFTED": "extra random draws",
-    "DIAG_COLUMN_ORDER": "weights drawn transposed",
-    "DIAG_DRAW_ORDER": "layers drawn out of order",
-    "DIAG_ADDED": "the scale added, not multiplied",
-    "DIAG_NOT_FLOAT64": "arrays not float64",
-    "DIAG_UNEXPLAINED": "values unlike any usual mistake",
-}
-# A raised exception, by what it usually means (the keys of DIAG_RAISED_MEANING).
-RAISED_MISTAKE_NAMES = {
-    "randn_tuple": "a shape tuple given to randn",
-    "zeros_numbers": "two numbers given to np.zeros",
-    "key_int": "a number added to a key's letter",
-    "standard_normal": "standard_normal given two numbers",
-    "too_many_arguments": "too many arguments in a call",
-    "index": "an index past the end of layers_dims",
-    "name_layers_dims": "a renamed parameter",
-    "name": "a name from another cell",
-    "unbound": "a variable used before it is set",
-    "negative": "a negative size",
-    "key_error": "a key looked up before it is set",
-    "attribute": "a misspelt name",
-    "zero_division": "a division by zero",
-    "other": "another exception",
-}
-# A returned value refused, by the DIAG_RETURNED_* sentence that completes DIAG_RETURNED.
-RETURNED_MISTAKE_NAMES = {
-    "DIAG_RETURNED_NONE": "None returned",
-    "DIAG_RETURNED_TYPE": "no dictionary returned",
-    "DIAG_RETURNED_BIAS_NUMBER": "biases as single numbers",
-    "DIAG_RETURNED_NUMBER": "a single number for an array",
-    "DIAG_RETURNED_VALUE": "a value that is not an array",
-    "DIAG_RETURNED_OTHER": "a returned value refused",
-}
-SCALE_MISTAKE_NAMES = {
-    "xavier": "the Xavier scale",
-    "glorot": "Glorot's scale",
-    "fan_out": "fan-out for fan-in",
-    "no_sqrt": "no square root",
-    "unit": "no scale factor",
-    "times10": "the x10 scale in He",
-    "small": "x0.01 instead of x10",
-    "he": "He's scale in the random initialization",
-    "constant": "another constant factor",
-    "mixed": "a different factor per layer",
-    "double_sqrt": "a square root taken twice",
-    "floor_div": "integer division in the scale",
-    "sqrt": "the square root of 10 for x10",
+    "example.hard_coded": "the notebook's example hard-coded",
+    "keys.names": "wrong key names",
+    "layout.numbered_from": "keys numbered from 0 or 2",
+    "layout.missing_last": "the last layer missing",
+    "layout.empty": "an empty dictionary",
+    "layout.return_in_loop": "a return inside the loop",
+    "layout.same_key": "every layer under one key",
+    "layout.fixed_layers": "a fixed number of layers",
+    "layout.loop_from_0": "a loop from layer 0",
+    "layout.loop_from_2": "a loop from layer 2",
+    "shape.transposed": "transposed weights",
+    "shape.axis": "a shape sized by the wrong number",
+    "biases.shape": "biases of the wrong shape",
+    "biases.scalar": "biases as single numbers",
+    "biases.not_zero": "biases not zero",
+    "zeros.ones": "np.ones instead of np.zeros",
+    "zeros.not_zero": "random values in the zeros function",
+    "seed.missing": "no seed",
+    "seed.per_layer": "reseeding for every layer",
+    "seed.value": "another seed",
+    "draws.default_rng": "np.random.default_rng instead of the global seed",
+    "draws.uniform": "uniform rand instead of randn",
+    "draws.shifted": "extra random draws",
+    "draws.column_order": "weights drawn transposed",
+    "draws.order": "layers drawn out of order",
+    "scale.added": "the scale added, not multiplied",
+    "scale.xavier": "the Xavier scale",
+    "scale.glorot": "Glorot's scale",
+    "scale.fan_out": "fan-out for fan-in",
+    "scale.no_sqrt": "no square root",
+    "scale.unit": "no scale factor",
+    "scale.times10": "the x10 scale in He",
+    "scale.small": "x0.01 instead of x10",
+    "scale.he": "He's scale in the random initialization",
+    "scale.constant": "another constant factor",
+    "scale.mixed": "a different factor per layer",
+    "scale.double_sqrt": "a square root taken twice",
+    "scale.floor_div": "integer division in the scale",
+    "scale.sqrt": "the square root of 10 for x10",
+    "dtype.not_float64": "arrays not float64",
+    "input.mutated": "layers_dims changed",
+    "call.stopped": "a call that never returned",
+    "call.refused": "a returned value refused",
+    "raised.randn_tuple": "a shape tuple given to randn",
+    "raised.zeros_numbers": "two numbers given to np.zeros",
+    "raised.key_int": "a number added to a key's letter",
+    "raised.standard_normal": "standard_normal given two numbers",
+    "raised.too_many_arguments": "too many arguments in a call",
+    "raised.index": "an index past the end of layers_dims",
+    "raised.name_layers_dims": "a renamed parameter",
+    "raised.name": "a name from another cell",
+    "raised.unbound": "a variable used before it is set",
+    "raised.negative": "a negative size",
+    "raised.key_error": "a key looked up before it is set",
+    "raised.attribute": "a misspelt name",
+    "raised.zero_division": "a division by zero",
+    "raised.other": "another exception",
+    "returned.none": "None returned",
+    "returned.type": "no dictionary returned",
+    "returned.bias_number": "biases as single numbers",
+    "returned.number": "a single number for an array",
+    "returned.value": "a value that is not an array",
+    "returned.other": "a returned value refused",
+    "fact.value_differs": "values unlike any usual mistake",
+    "submission.unfilled": "not filled in",
+    "submission.ungradable": "not gradable",
 }
 
 # -- the Gradescope autograder (run_autograder in the bundle)
@@ -897,3 +918,69 @@ BATCH_TRAINED = (
     "Outcomes trained first: {starts} start(s) from the submissions, {distinct} distinct, "
     "{trained} trained together in {seconds:.1f} s (the rest were in the cache)."
 )
+
+# -- the submission that counts, adjustments, late policy, LMS exports (grader.batch)
+COUNTS_RULE = "--counts must be one of {rules}, not {rule!r}"
+COUNTS_PICK = (
+    "--pick {student}={sha}: that student's submissions are {shas}; give the start of exactly one"
+)
+COUNTS_NO_STUDENT = "--pick names {student!r}, who has no submission in this gradebook"
+COUNTS_PICK_FORM = "--pick takes STUDENT=SHA256 (the start of the digest is enough), not {text!r}"
+ADJUST_USAGE = "initgrade adjust: give STUDENT POINTS --comment TEXT, or --list, or --withdraw N"
+ADJUST_BAD_POINTS = "POINTS must be a number other than 0, not {points}"
+ADJUST_NO_COMMENT = "--comment must say why the grade is adjusted"
+ADJUST_NO_FUNCTION = "--function {function!r} is not a graded function; the graded ones are {names}"
+ADJUST_NO_STUDENT = "{student!r} has no submission in this gradebook.{hint}"
+ADJUST_CLOSE = " Did you mean {names}?"
+ADJUST_NO_ASSIGNMENT = "{student!r} has no submission of {name!r}; theirs: {names}"
+ADJUST_WHICH_ASSIGNMENT = "{student!r} has submissions of {names}; say which with --assignment"
+ADJUST_NO_SUCH = "there is no standing adjustment number {number} (see initgrade adjust --list)"
+ADJUST_LINE = (
+    "#{number}: {points:+g} points for {student} ({assignment}{where}): {comment} (by {who}, {at})"
+)
+ADJUST_WITHDRAWN = "; withdrawn by {who}, {at}"
+ADJUST_WITHDREW = "adjustment #{number} withdrawn (it stays on record; see --list)"
+LATE_BAD_TIME = "{where}: {text!r} is not a time (ISO 8601, such as 2026-12-04T23:59+01:00)"
+LATE_BAD_UNIT = "--late-per must be day or hour, not {per!r}"
+LATE_BAD_PERCENT = "{option} must be a percentage from 0 to 100, not {value:g}"
+LATE_BAD_GRACE = "--grace must be a number of minutes of at least 0, not {value:g}"
+LATE_BAD_EXTENSIONS = "the extensions file {path} cannot be used: {error}"
+LATE_EXTENSION_ROW = "line {line} needs a student and a deadline (columns: student, deadline)"
+LATE_NEEDS_DEADLINE = "{option} needs --deadline"
+ROSTER_UNREADABLE = "the roster {path} cannot be read as CSV: {error}"
+ROSTER_NO_KEY = (
+    "the roster {path} has no column {key!r} holding the course's student ids (its columns: "
+    "{columns}); name it with --roster-key"
+)
+ROSTER_NO_IDENTITY = (
+    "the roster {path} has none of the columns {lms} identifies students by ({wanted}); its "
+    "columns: {columns}"
+)
+EXPORT_NEEDS_ROSTER = "--format {format} needs --roster CSV (the course's ids and the LMS's)"
+EXPORT_NOT_IN_ROSTER = (
+    "{count} graded student(s) are not in the roster and were left out: {students}"
+)
+EXPORT_BUNDLE = "{count} feedback page(s) written to {path}, one folder per student"
+EXPORT_BUNDLE_NEEDS = "--bundle DIR needs --feedback-dir (the batch's pages) and --roster"
+FEEDBACK_NOTES_TITLE = "Changes after grading"
+FEEDBACK_NOTES_TOTAL = "Your total:"
+FEEDBACK_LATE = "late by {late_by}: -{points:g} points (late policy)"
+BATCH_SKIPPED_MANY = "  skipped {count} files named {name}: {reason} (the gradebook lists each)"
+BATCH_ONE_STUDENT = "regrading {count} submission(s) of {student} only"
+BATCH_NO_SUCH_STUDENT = "{source} holds no submission of {student!r}.{hint}"
+BATCH_DASK_WAITING = (
+    "waiting up to {seconds:g} s for a Dask worker to join {address} (start one with: "
+    "dask worker {address} --nthreads 1)"
+)
+BATCH_DASK_NO_WORKERS = (
+    "no Dask worker joined {address} within {seconds:g} s; start workers with "
+    "`dask worker {address} --nthreads 1` and run the same command again"
+)
+BATCH_DASK_STILL_WAITING = (
+    "still waiting on the Dask cluster: {running} grading(s) in flight, {workers} worker(s)"
+)
+TASK_TIMED_OUT = (
+    "the grading took longer than the {seconds:g} s a grading may take (--task-timeout) and was "
+    "given up; the rest of the batch went on"
+)
+UNFILLED_CHECK = "not graded: {name} is not filled in (see the likely mistake below)"

@@ -1,11 +1,12 @@
 """``initgrade report --html``: the staff dashboard of a gradebook, one self-contained page.
 
-It shows, for each student's latest submission: a histogram of the scores, each function's
-pass rate and mean, the named mistakes by how often they occur (with a few example students),
-the slowest gradings, the submissions that failed or could not be graded, and a link to each
-student's feedback page when ``feedback_dir`` holds it. The page is rendered with Jinja2 with
-autoescaping on, so nothing a student controls (a file name, an error quoting their output) can
-add markup; the histogram is a PNG inside the page, and there are no external URLs.
+It shows, for the submission that counts of each student: a histogram of the scores, each
+function's pass rate and mean, the named mistakes by how often they occur (with a few example
+students), the slowest gradings, the submissions that failed or could not be graded, the staff's
+adjustments, and a link to each student's feedback page when ``feedback_dir`` holds it. The
+page is rendered with Jinja2 with autoescaping on, so nothing a student controls (a file name,
+an error quoting their output) can add markup; the histogram is a PNG inside the page, and
+there are no external URLs.
 """
 
 from __future__ import annotations
@@ -14,13 +15,17 @@ import base64
 import io
 import os
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from grader import messages as msg
+from grader.batch._export import mistake_ids
 from grader.batch._gradebook import Gradebook
-from grader.batch._mistakes import mistake_name
+from grader.batch._records import adjustments as standing_adjustments
 from grader.batch._run import feedback_name
+from grader.sentences import mistake_name
 from grader.spec import SPEC, AssignmentSpec
 
 EXAMPLES = 3  # students shown beside each mistake
@@ -30,9 +35,13 @@ SLOWEST = 10
 @dataclass
 class Mistake:
     function: str
-    name: str
+    id: str
     count: int = 0
     examples: list[str] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return mistake_name(self.id)
 
 
 def _histogram(scores: list[float], max_score: float) -> str:
@@ -76,12 +85,8 @@ def _functions(rows: list[dict[str, Any]], spec: AssignmentSpec) -> list[dict[st
 def _mistakes(rows: list[dict[str, Any]]) -> list[Mistake]:
     found: dict[tuple[str, str], Mistake] = {}
     for row in rows:
-        for function in row.get("functions") or []:
-            diagnosis = function.get("diagnosis")
-            if not diagnosis:
-                continue
-            name = mistake_name(str(diagnosis))
-            key = (str(function.get("name")), name)
+        for function, mistake_id in mistake_ids(row):
+            key = (function or msg.REPORT_WHOLE_SUBMISSION, mistake_id)
             mistake = found.setdefault(key, Mistake(*key))
             mistake.count += 1
             if len(mistake.examples) < EXAMPLES:
@@ -101,12 +106,21 @@ def _link(row: dict[str, Any], feedback_dir: Path | None, page: Path) -> str | N
 
 
 def dashboard_context(
-    rows: list[dict[str, Any]], *, page: Path, feedback_dir: Path | None, spec: AssignmentSpec
+    rows: list[dict[str, Any]],
+    *,
+    page: Path,
+    feedback_dir: Path | None,
+    spec: AssignmentSpec,
+    adjustments: Sequence[dict[str, Any]] = (),
 ) -> dict[str, Any]:
-    """Everything the template shows, computed from the gradebook's latest rows."""
+    """Everything the template shows, computed from the gradebook's rows that count and the
+    standing adjustments."""
     graded = [row for row in rows if row.get("status") is not None]
     for row in rows:
         row["link"] = _link(row, feedback_dir, page)
+        whose = (row["student"], row["assignment"])
+        mine = [a for a in adjustments if (a["student"], a["assignment"]) == whose]
+        row["adjustment"] = sum(float(a["points"]) for a in mine)
     scores = [float(row["score"]) for row in graded]
     statuses = Counter(row.get("status") or "pending" for row in rows)
     problems = [row for row in rows if row.get("status") in ("failed", "ungradable", None)]
@@ -124,6 +138,7 @@ def dashboard_context(
         "problems": problems,
         "rows": rows,
         "links": {row["student"]: row["link"] for row in rows if row["link"]},
+        "adjustments": list(adjustments),
     }
 
 
@@ -147,8 +162,10 @@ def write_dashboard(
     from grader.batch._export import write_atomic
 
     with Gradebook.for_reading(gradebook) as book:
-        rows = book.latest()
-    context = dashboard_context(rows, page=page, feedback_dir=feedback_dir, spec=spec)
+        rows, standing = book.latest(), standing_adjustments(book.db)
+    context = dashboard_context(
+        rows, page=page, feedback_dir=feedback_dir, spec=spec, adjustments=standing
+    )
     html = render_dashboard(context)
     write_atomic(page, lambda handle: handle.write(html))
     return len(rows)

@@ -10,14 +10,14 @@ failed with the reason, and tried again by the next batch.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import os
 import re
-import tempfile
 import time
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path, PurePosixPath
 from typing import Any, TextIO
 
 from grader import messages as msg
@@ -52,6 +52,7 @@ class BatchOptions:
     assignment: str | None = None  # which nbgrader assignment, when the tree holds several
     accept_weak_isolation: bool = False  # as initgrade grade's flag of that name
     train_first: bool = False  # train every outcome the batch needs first, stacked (_stacked.py)
+    student: str | None = None  # grade only this student's submissions, graded or not
 
 
 @dataclass
@@ -98,7 +99,8 @@ class _Run:
             args = (item.student, item.assignment, sha256, item.source, item.received)
             submission = self.book.submission(self.batch, *args)
             pending = _Pending(item, submission, sha256)
-            if not self.options.force and self.book.is_graded(submission, *self._key):
+            again = self.options.force or self.options.student is not None
+            if not again and self.book.is_graded(submission, *self._key):
                 self.summary.kept += 1
             elif isinstance(data, str):
                 self.store(pending, Report.without_results(item.source, "", data, self.spec))
@@ -166,7 +168,8 @@ class _Run:
         feedback = self._feedback(pending, report, html)
         functions = [
             {"name": f.name, "score": f.score, "max_score": f.max_score, "passed": f.passed,
-             "diagnosis": f.diagnosis}
+             "mistakes": list(f.mistakes),
+             "diagnosis": f.diagnosis.to_dict() if f.diagnosis is not None else None}
             for f in report.functions
         ]  # fmt: skip
         row = GradeRow(
@@ -212,10 +215,9 @@ def feedback_name(student: str, sha256: str) -> str:
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".feedback-", suffix=".html")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.replace(tmp, path)
+    from grader.batch._export import write_atomic
+
+    write_atomic(path, lambda handle: handle.write(text))
 
 
 def default_workers() -> int:
@@ -243,6 +245,9 @@ def _check_options(options: BatchOptions) -> int:
     return workers
 
 
+SKIPPED_ALIKE = 3  # files of one name skipped for one reason: listed one by one up to this many
+
+
 def _announce(discovery: Discovery, source: Path, out: TextIO) -> None:
     print(
         msg.BATCH_FOUND.format(
@@ -251,8 +256,34 @@ def _announce(discovery: Discovery, source: Path, out: TextIO) -> None:
         ),
         file=out,
     )  # fmt: skip
+    alike: dict[tuple[str, str], list[str]] = {}
     for skipped in discovery.skipped:
-        print(msg.BATCH_SKIPPED.format(path=skipped.path, reason=skipped.reason), file=out)
+        alike.setdefault((PurePosixPath(skipped.path).name, skipped.reason), []).append(
+            skipped.path
+        )
+    for (name, reason), paths in alike.items():
+        if len(paths) >= SKIPPED_ALIKE:  # a helper file in every student's folder, say
+            print(
+                msg.BATCH_SKIPPED_MANY.format(count=len(paths), name=name, reason=reason), file=out
+            )
+            continue
+        for path in paths:
+            print(msg.BATCH_SKIPPED.format(path=path, reason=reason), file=out)
+
+
+def _only(discovery: Discovery, student: str | None, source: Path) -> Discovery:
+    """The discovery narrowed to one student's submissions (all of them when ``student`` is
+    None); a ``UsageError`` naming the closest ids when that student has none."""
+    if student is None:
+        return discovery
+    found = [item for item in discovery.found if item.student == student]
+    if not found:
+        close = difflib.get_close_matches(student, sorted({f.student for f in discovery.found}))
+        hint = msg.ADJUST_CLOSE.format(names=", ".join(close)) if close else ""
+        raise UsageError(
+            msg.BATCH_NO_SUCH_STUDENT.format(source=source, student=student, hint=hint)
+        )
+    return replace(discovery, found=found)
 
 
 def run_batch(
@@ -274,8 +305,15 @@ def run_batch(
     try:
         discovery = discover(tree, default_assignment=spec.name, assignment=options.assignment)
         _announce(discovery, source, out)
+        discovery = _only(discovery, options.student, source)
+        if options.student is not None:
+            count = len(discovery.found)
+            print(msg.BATCH_ONE_STUDENT.format(count=count, student=options.student), file=out)
         with Gradebook.for_batch(gradebook) as book:
-            executor = make_executor(workers=workers, dask=options.dask, grade=grade)
+            executor = make_executor(
+                workers=workers, dask=options.dask, grade=grade, err=err,
+                task_seconds=options.task_seconds,
+            )  # fmt: skip
             record = {**asdict(options), "workers": workers, "limits": asdict(limits)}
             skipped = [[s.path, s.reason] for s in discovery.skipped]
             batch = book.start_batch(str(source), discovery.layout, _plain(record), skipped)

@@ -19,6 +19,7 @@ from grader.checks._loop import (
 from grader.checks._outcome import BANDS, Band, check_outcome
 from grader.checks._properties import check_properties
 from grader.checks._schedule import function_schedule
+from grader.checks._template import UNFILLED_ID, unfilled_result
 from grader.checks._training import (
     STACK_SIZE,
     ManyTrainer,
@@ -41,6 +42,7 @@ __all__ = [
     "BANDS",
     "FUNCTION_BUDGET_CALLS",
     "STACK_SIZE",
+    "UNFILLED_ID",
     "Band",
     "CallLog",
     "Difference",
@@ -72,4 +74,5 @@ __all__ = [
     "structure_difference",
     "train_outcome",
     "train_outcomes",
+    "unfilled_result",
 ]

@@ -30,6 +30,7 @@ import numpy as np
 
 from grader import messages as msg
 from grader.checks._exact import check_exact
+from grader.checks._hard_coding import confirmed_visible, unconfirmed_examples
 from grader.checks._outcome import check_outcome
 from grader.checks._properties import check_properties
 from grader.checks._schedule import Replay, function_schedule
@@ -102,7 +103,9 @@ def grade_ran(
         for case in entry.exact_cases
     ]
     outcome_call = seen(list(entry.outcome_dims), BASE_PRESEED)
-    properties = check_properties(entry, seen, others=exact_calls(entry, seen))
+    properties = check_properties(
+        entry, seen, unconfirmed_examples(entry, exact), others=exact_calls(entry, seen)
+    )
     changed = differs(outcome_call, ran.repeat[0]) if ran.repeat else None
     if changed is not None:
         text = msg.NONDETERMINISTIC.format(
@@ -112,7 +115,7 @@ def grade_ran(
         outcome_check, outcome = _failed(_outcome_slot(entry), text), None
     else:
         outcome_check, outcome = check_outcome(entry, outcome_call, trainer=trainer, cache=cache)
-    checks = (*exact, *properties, outcome_check)
+    checks = (*confirmed_visible(entry, exact), *properties, outcome_check)
     start = outcome_call.value if outcome_call.ok and changed is None else None
     if all(check.passed for check in checks) or changed is not None:
         # A function whose answers change has no mistake to name from them: any number quoted

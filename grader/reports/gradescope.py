@@ -20,8 +20,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from grader.locations import new_file_mode
 from grader.reports.text import points
 from grader.results import CheckResult, Report, Visibility
+from grader.sentences import diagnosis_text
 
 
 def _test(check: CheckResult) -> dict[str, Any]:
@@ -57,8 +59,9 @@ def _output(report: Report) -> str:
         lines.append(f"Your submission could not be graded: {report.error}")
     for function in report.functions:
         lines.append(f"{function.name}: {points(function.score)} / {points(function.max_score)}")
-        if function.diagnosis:
-            lines.append(f"  Likely mistake: {function.diagnosis}")
+        diagnosis = diagnosis_text(function.diagnosis)
+        if diagnosis:
+            lines.append(f"  Likely mistake: {diagnosis}")
     lines += [f"Warning: {warning}" for warning in report.warnings]
     return "\n".join(lines)
 
@@ -71,7 +74,12 @@ def gradescope_json(
 ) -> dict[str, Any]:
     """The ``results.json`` object for one report."""
     functions = {
-        f.name: {"score": f.score, "max_score": f.max_score, "diagnosis": f.diagnosis}
+        f.name: {
+            "score": f.score,
+            "max_score": f.max_score,
+            "diagnosis": diagnosis_text(f.diagnosis),
+            "mistakes": list(f.mistakes),
+        }
         for f in report.functions
     }
     results: dict[str, Any] = {
@@ -87,6 +95,7 @@ def gradescope_json(
             "functions": functions,
             "submission": report.submission,
             "submission_sha256": report.sha256,
+            "mistakes": list(report.mistakes),
             "error": report.error,
             "environment": dict(report.environment),
             "timing": dict(report.timing),
@@ -109,6 +118,7 @@ def write_gradescope(report: Report, path: str | Path, **options: Any) -> None:
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".results-", suffix=".json")
+    os.fchmod(fd, new_file_mode())
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(dumps(gradescope_json(report, **options)))
     os.replace(tmp, target)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 
 from grader.results import CheckResult, FunctionResult, Report
+from grader.sentences import diagnosis_text
 
 WIDTH = 100
 MARKS = {True: "✓", False: "✗"}
@@ -16,11 +17,12 @@ def points(value: float) -> str:
     return f"{value:g}"
 
 
-def _check_lines(check: CheckResult, marks: dict[bool, str]) -> list[str]:
+def _check_lines(check: CheckResult, marks: dict[bool, str], said: str = "") -> list[str]:
+    """A check's line, and its message unless the check before said the same (``said``)."""
     head = (
         f"  {marks[check.passed]} {check.name}  [{points(check.points)}/{points(check.max_points)}]"
     )
-    if check.passed:
+    if check.passed or check.message == said:
         return [head]
     body = textwrap.fill(check.message, WIDTH, initial_indent="      ", subsequent_indent="      ")
     return [head, body]
@@ -28,12 +30,15 @@ def _check_lines(check: CheckResult, marks: dict[bool, str]) -> list[str]:
 
 def _function_lines(function: FunctionResult, marks: dict[bool, str]) -> list[str]:
     lines = [f"{function.name}: {points(function.score)} / {points(function.max_score)}"]
+    said = ""
     for check in function.checks:
-        lines += _check_lines(check, marks)
-    if function.diagnosis:
+        lines += _check_lines(check, marks, said)
+        said = check.message if not check.passed else ""
+    diagnosis = diagnosis_text(function.diagnosis)
+    if diagnosis:
         lines.append(
             textwrap.fill(
-                "Likely mistake: " + function.diagnosis,
+                "Likely mistake: " + diagnosis,
                 WIDTH,
                 initial_indent="  ",
                 subsequent_indent="    ",
