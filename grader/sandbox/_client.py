@@ -56,6 +56,7 @@ from grader.types import DEAD, Call, Caller, CallResult, CallStatus, Limits
 __all__ = ["MAX_RESTARTS", "SandboxRefused", "Worker"]
 
 MAX_RESTARTS = 3
+_FORK_END_SECONDS = 2.0  # for a worker to answer for a fork the grader ended
 
 
 def refuse_unless_accepted(accept_weak: bool) -> None:
@@ -226,6 +227,13 @@ class Worker(ProcessHolder):
             reply = failure or self._pipe.receive(clock, int(request["id"]), limit)  # type: ignore[call-overload]
             if budget is not None:
                 budget.spend(clock.used())
+            if (
+                isinstance(reply, Failure)
+                and request.get("fork")
+                and self._fork_ended(reply, request)
+            ):
+                results.append(self._timed_out(name, clock))  # the worker itself goes on
+                continue
             if isinstance(reply, Failure):
                 results.append(self._failed(name, reply, clock))
                 return results
@@ -356,6 +364,19 @@ class Worker(ProcessHolder):
             self._stop(grace=0.0)
             return CallResult(CallStatus.CRASHED, message=msg.SANDBOX_LOAD_LEFT_RUNNING)
         return None
+
+    def _fork_ended(self, failure: Failure, request: dict[str, object]) -> bool:
+        """After a call made in a fork ran out of time: end the fork and all it started, and
+        take the reply the worker then sends for it. True when the worker, which ran nothing of
+        the call itself, goes on clean (else it is ended as for any call)."""
+        process = self._process
+        if failure.kind != "timeout" or process is None or process.worker_pid is None:
+            return False
+        process.end_children()
+        assert self._pipe is not None
+        deadline = WallDeadline(time.monotonic() + _FORK_END_SECONDS)
+        reply = self._pipe.receive(deadline, int(request["id"]))  # type: ignore[call-overload]
+        return isinstance(reply, Reply) and not process.stray()
 
     def _start_failed(self) -> CallResult | None:
         """The worker died before saying hello: the machine's fault, not the student's, unless

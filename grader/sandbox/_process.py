@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.sandbox import _launch as launch
-from grader.sandbox._budget import SubmissionBudget, WorkerGroup, tree_cpu_seconds
+from grader.sandbox._budget import SubmissionBudget, WorkerGroup, tree, tree_cpu_seconds
 from grader.sandbox._clock import Reading
 from grader.sandbox._zygote import Spawned, Zygote, zygote
 from grader.types import Limits
@@ -195,6 +195,17 @@ class WorkerProcess:
         if not self.namespaces:
             self._kill_leftovers()
         return self._reported_status() if grace > 0 else None
+
+    def end_children(self) -> None:
+        """Kill every process the worker started, not the worker (a call made in a fork that
+        ran out of time): each child and all below it."""
+        worker = self.worker_pid
+        if worker is None:
+            return
+        below = [pid for child in _children(worker, worker) for pid in tree(child)]
+        for pid in below:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
 
     def wait_gone(self) -> None:
         """Wait until the init and the zygote's child are gone: then nothing of it runs."""
