@@ -26,6 +26,7 @@ from grader.results import Report
 from grader.sandbox import Sandbox, SandboxRefused
 from grader.spec import SPEC, AssignmentSpec
 from grader.types import Limits
+from grader.untrusted import safe_name, safe_text
 
 if TYPE_CHECKING:
     from grader.checks import FunctionFeedback, GradedFunction, OutcomeCache
@@ -40,11 +41,13 @@ MAX_MEMORY_MB = 1 << 20
 @dataclass(frozen=True)
 class Graded:
     """A report, and what the feedback page draws (with ``feedback=True``) and the executed
-    notebook (with ``execute=True``)."""
+    notebook (with ``execute=True``). ``failures`` says, for course staff, which of those extras
+    could not be made and why; it never changes the report."""
 
     report: Report
     feedback: Mapping[str, FunctionFeedback] = field(default_factory=dict)
     executed: object | None = None  # an nbformat NotebookNode
+    failures: Mapping[str, str] = field(default_factory=dict)
 
 
 def grade_notebook(
@@ -88,7 +91,8 @@ def grade_submission(
     refused (a report says so, for course staff) unless ``accept_weak_isolation`` accepts that
     a submission could then read the answer key. Raises ``UsageError`` for an option out of
     range; never raises for anything in the submission."""
-    source = _Source(str(path), lambda: load_notebook(path), lambda: _sha256_or_empty(Path(path)))
+    name = safe_name(str(path))  # a file name is the student's: through the door
+    source = _Source(name, lambda: load_notebook(path), lambda: _sha256_or_empty(Path(path)))
     return _grade_source(
         source, timeout=timeout, memory_mb=memory_mb, execute=execute, feedback=feedback,
         spec=spec, cache=cache, accept_weak_isolation=accept_weak_isolation,
@@ -112,7 +116,9 @@ def grade_bytes(
     submitted file's name) standing for the path. For a grading where the file is elsewhere,
     such as a batch task on another machine."""
     source = _Source(
-        name, lambda: load_notebook_bytes(data, name), lambda: hashlib.sha256(data).hexdigest()
+        safe_name(name),
+        lambda: load_notebook_bytes(data, name),
+        lambda: hashlib.sha256(data).hexdigest(),
     )
     return _grade_source(
         source, timeout=timeout, memory_mb=memory_mb, execute=execute, feedback=feedback,
@@ -213,7 +219,7 @@ def _grade(
         cache = cache or default_cache()
         functions = grade_functions(spec, sandbox, cache=cache)
         report = Report(
-            str(loaded.path),
+            safe_name(str(loaded.path)),
             loaded.sha256,
             tuple(function.result for function in functions),
             warnings=(*loaded.warnings, *extraction.warnings, *sandbox.load_warnings),
@@ -226,13 +232,15 @@ def _grade(
 def _with_feedback(
     graded: Graded, spec: AssignmentSpec, functions: list[GradedFunction], cache: OutcomeCache
 ) -> Graded:
-    """The plots' data; when that fails, the grades stand and the page shows no plots."""
+    """The plots' data; when that fails, the report stands as it is, the page shows no plots,
+    and the failure is the page's (``Graded.failures``)."""
     from grader.checks import build_feedback
 
     try:
         return replace(graded, feedback=build_feedback(spec, functions, cache=cache))
-    except Exception:  # a fault of the grader's plotting data: the grades themselves stand
-        return replace(graded, report=replace(graded.report, internal=traceback.format_exc()))
+    except Exception:  # the plots' data, drawn from a student's numbers: the grades stand
+        failure = safe_text(traceback.format_exc(), lines=True, limit=16_000)
+        return replace(graded, failures={**graded.failures, "feedback plots": failure})
 
 
 def _helper_files(spec: AssignmentSpec) -> list[Path]:

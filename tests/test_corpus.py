@@ -19,6 +19,8 @@ correct ones. Header lines say what must happen:
     # slack: 0.5                    seconds over a normal grading plus the limit (default 2)
     # never-shown: seen_4_300_1     text that must appear nowhere in what the student sees
     # repeat-cell: 300000           the case's first cell, with {i} numbered, that many times over
+    # copies: 100000                the case's first cell, as that many cells of its own
+    # same-id: yes                  every cell of the case has the same cell id
     # load: 3                       that many CPU-bound processes run while the case is graded
     # max-rss-growth: 400           MB the grader's memory may grow by while grading it
 
@@ -76,6 +78,8 @@ MARKER = "initgrade-corpus"  # files whose name starts so must not stay in the h
 HOST_FOLDERS = ("/tmp", "/var/tmp", "/dev/shm", "/run", "/run/lock", "/dev/mqueue")
 BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u2028\u2029]")
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+INVISIBLE = re.compile("[\u200b-\u200f\u2060-\u2064\ufeff\u00ad]")  # zero-width, marks
+MAX_REPORT_BYTES = 1 << 20  # README: a report is at most 1 MB, whatever the submission
 
 
 @dataclass
@@ -89,6 +93,8 @@ class Case:
     slack: float = SLACK
     never_shown: list[str] = field(default_factory=list)
     repeat_cell: int = 0
+    copies: int = 0
+    same_id: bool = False
     load: int = 0
     max_rss_growth_mb: float | None = None
 
@@ -124,6 +130,10 @@ def parse_case(path: Path) -> Case:
             case.never_shown += line.removeprefix("# never-shown:").split()
         elif line.startswith("# repeat-cell:"):
             case.repeat_cell = int(line.removeprefix("# repeat-cell:"))
+        elif line.startswith("# copies:"):
+            case.copies = int(line.removeprefix("# copies:"))
+        elif line.startswith("# same-id:"):
+            case.same_id = line.removeprefix("# same-id:").strip() == "yes"
         elif line.startswith("# load:"):
             case.load = int(line.removeprefix("# load:"))
         elif line.startswith("# max-rss-growth:"):
@@ -131,6 +141,8 @@ def parse_case(path: Path) -> Case:
     if case.repeat_cell:
         template = case.cells[0]
         case.cells[0] = "\n".join(template.replace("{i}", str(i)) for i in range(case.repeat_cell))
+    if case.copies:
+        case.cells[:1] = case.cells[:1] * case.copies
     if any("INITGRADE_HASH0" in cell for cell in case.cells):
         case.cells = [cell.replace("INITGRADE_HASH0", str(_hash0())) for cell in case.cells]
     return case
@@ -153,7 +165,9 @@ BASE_CELLS = _cells((CORPUS / "_base.py").read_text())
 CASES = sorted(p for p in CORPUS.glob("*.py") if not p.name.startswith("_"))
 
 
-def write_notebook(path: Path, cells: list[str]) -> Path:
+def write_notebook(path: Path, cells: list[str], *, same_id_from: int | None = None) -> Path:
+    """A version-4 notebook of these code cells; with ``same_id_from``, the cells from that one
+    on share one cell id, which the format forbids, so it is written unchecked."""
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(source) for source in cells]
     nb.metadata["kernelspec"] = {
@@ -161,12 +175,25 @@ def write_notebook(path: Path, cells: list[str]) -> Path:
         "display_name": "Python 3",
         "language": "python",
     }
-    nbformat.write(nb, str(path))
+    for cell in nb.cells[same_id_from:] if same_id_from is not None else []:
+        cell["id"] = "same-id"
+    if same_id_from is not None or len(cells) > 1000:  # validating many cells takes minutes
+        Path(path).write_text(json.dumps(nb, separators=(",", ":")), encoding="utf-8")
+    else:
+        nbformat.write(nb, str(path))
     return path
 
 
 def base_cells(drop: set[str]) -> list[str]:
     return [c for c in BASE_CELLS if not any(f"def {name}(" in c for name in drop)]
+
+
+def write_case(path: Path, case: Case) -> Path:
+    """The case's notebook: the base's cells, then the case's."""
+    base = base_cells(case.drop)
+    return write_notebook(
+        path, base + case.cells, same_id_from=len(base) if case.same_id else None
+    )
 
 
 # -- what must hold after every case --------------------------------------------------------------
@@ -331,6 +358,8 @@ def assert_survived(run: Run, *, budget: float, never_shown: list[str] = ()) -> 
     written = sorted(p.name for p in run.notebook_dir.iterdir())
     assert len(written) == 1, f"files next to the notebook: {written}"
     ET.parse(run.workdir / "junit.xml")  # XML that parses: no control characters in it
+    for report in ("results.json", "junit.xml"):  # a report's size is bounded (README)
+        assert (run.workdir / report).stat().st_size <= MAX_REPORT_BYTES, report
     assert_printable(run.stdout)
     text = run.stdout + json.dumps(without_timing(run.results), ensure_ascii=False)
     assert SECRET not in text
@@ -343,6 +372,7 @@ def assert_printable(stdout: str) -> None:
     """The text report cannot move the cursor, clear, recolour, or forge a line of its own."""
     assert CONTROL.findall(stdout) == [], "control characters in the report"
     assert BIDI.findall(stdout) == [], "bidirectional overrides or line separators in the report"
+    assert INVISIBLE.findall(stdout) == [], "zero-width characters in the report"
     totals = [line for line in stdout.splitlines() if line.lstrip().startswith("Total:")]
     assert len(totals) == 1, totals
 
@@ -488,7 +518,7 @@ def test_corpus_case_gets_its_outcome_and_grading_survives(
         case.expect[SHORT["he"]] = "0"  # without a network namespace loopback is reachable
     notebook_dir = tmp_path / "submission"
     notebook_dir.mkdir()
-    notebook = write_notebook(notebook_dir / "student.ipynb", base_cells(case.drop) + case.cells)
+    notebook = write_case(notebook_dir / "student.ipynb", case)
     tmp_results = Path("/tmp/results.json")
     tmp_before = tmp_results.stat().st_mtime if tmp_results.exists() else None
     budget = normal_seconds * 1.5 + case.limit + case.slack

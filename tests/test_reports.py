@@ -137,12 +137,12 @@ def test_junit_parses_with_one_testcase_per_check(report: Report, tmp_path) -> N
     assert failures[0].get("message") == SCRIPT
 
 
-def test_junit_drops_characters_xml_cannot_hold() -> None:
+def test_junit_holds_characters_xml_cannot_hold_as_visible_escapes() -> None:
     check = CheckResult("c", "f", 0.0, 1.0, False, "bell\x07 and nul\x00")
     data = junit_xml(Report("s", "0" * 64, (FunctionResult("f", (check,)),)))
     failure = ET.fromstring(data).find("testsuite/testcase/failure")
     assert failure is not None
-    assert failure.get("message") == "bell and nul"
+    assert failure.get("message") == "bell\\x07 and nul\\x00"
 
 
 def test_junit_marks_an_ungradable_submission_as_errors() -> None:

@@ -5,7 +5,9 @@ pass rate and mean, the named mistakes by how often they occur (with a few examp
 the slowest gradings, the submissions that failed or could not be graded, and a link to each
 student's feedback page when ``feedback_dir`` holds it. The page is rendered with Jinja2 with
 autoescaping on, so nothing a student controls (a file name, an error quoting their output) can
-add markup; the histogram is a PNG inside the page, and there are no external URLs.
+add markup, and every text of a row has been through the door (``grader.untrusted``), so no
+zero-width or right-to-left character shows a student id other than it is; the histogram is a
+PNG inside the page, and there are no external URLs.
 """
 
 from __future__ import annotations
@@ -22,8 +24,10 @@ from grader.batch._gradebook import Gradebook
 from grader.batch._mistakes import mistake_name
 from grader.batch._run import feedback_name
 from grader.spec import SPEC, AssignmentSpec
+from grader.untrusted import safe_text
 
 EXAMPLES = 3  # students shown beside each mistake
+_SHOWN_TEXT = ("student", "assignment", "source", "error")
 SLOWEST = 10
 
 
@@ -107,6 +111,9 @@ def dashboard_context(
     graded = [row for row in rows if row.get("status") is not None]
     for row in rows:
         row["link"] = _link(row, feedback_dir, page)
+        for key in _SHOWN_TEXT:  # through the door, whatever an older gradebook holds
+            if isinstance(row.get(key), str):
+                row[key] = safe_text(row[key])
     scores = [float(row["score"]) for row in graded]
     statuses = Counter(row.get("status") or "pending" for row in rows)
     problems = [row for row in rows if row.get("status") in ("failed", "ungradable", None)]

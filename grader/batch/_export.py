@@ -2,9 +2,10 @@
 
 Columns: student, assignment, total, max_score, one per graded function, status, error, source,
 sha256, received, graded_at; rows sorted by student, then assignment. A student whose latest
-submission has no grade yet still has a row, with status "pending". Text cells that a
-spreadsheet would run as a formula (they start with ``=``, ``+``, ``-``, ``@``, a tab or a
-carriage return) get a leading apostrophe in the CSV: a file name is the student's to choose.
+submission has no grade yet still has a row, with status "pending". Every text cell of the CSV
+goes through the door (``grader.untrusted.spreadsheet_cell``): no control character, line break
+or bidirectional override, and a leading apostrophe where a spreadsheet would run the text as a
+formula (it starts with ``=``, ``+``, ``-`` or ``@``): a file name is the student's to choose.
 """
 
 from __future__ import annotations
@@ -19,8 +20,7 @@ from typing import IO, Any
 
 from grader.batch._gradebook import Gradebook
 from grader.spec import SPEC, AssignmentSpec
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+from grader.untrusted import safe_text, spreadsheet_cell
 
 
 def export_rows(book: Gradebook, spec: AssignmentSpec = SPEC) -> list[dict[str, Any]]:
@@ -29,16 +29,16 @@ def export_rows(book: Gradebook, spec: AssignmentSpec = SPEC) -> list[dict[str, 
     for latest in book.latest():
         scores = {f["name"]: f["score"] for f in latest.get("functions") or []}
         row: dict[str, Any] = {
-            "student": latest["student"],
-            "assignment": latest["assignment"],
+            "student": safe_text(latest["student"]),
+            "assignment": safe_text(latest["assignment"]),
             "total": latest["score"],
             "max_score": latest["max_score"] if latest["max_score"] is not None else spec.max_score,
         }
         row.update({name: scores.get(name) for name in spec.graded_functions})
         row.update(
             status=latest["status"] or "pending",
-            error=latest["error"] or "",
-            source=latest["source"],
+            error=safe_text(latest["error"] or ""),
+            source=safe_text(latest["source"]),
             sha256=latest["sha256"],
             received=latest["received"],
             graded_at=latest["graded_at"] or "",
@@ -47,19 +47,13 @@ def export_rows(book: Gradebook, spec: AssignmentSpec = SPEC) -> list[dict[str, 
     return rows
 
 
-def _cell(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return "" if value is None else value
-
-
 def _write_csv(rows: list[dict[str, Any]], handle: IO[str], spec: AssignmentSpec) -> None:
     columns = ["student", "assignment", "total", "max_score", *spec.graded_functions]
     columns += ["status", "error", "source", "sha256", "received", "graded_at"]
     writer = csv.DictWriter(handle, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({key: _cell(row[key]) for key in columns})
+        writer.writerow({key: spreadsheet_cell(row[key]) for key in columns})
 
 
 def _write_json(rows: list[dict[str, Any]], handle: IO[str], spec: AssignmentSpec) -> None:

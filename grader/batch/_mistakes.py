@@ -18,11 +18,14 @@ from grader import messages as msg
 
 
 def _pattern(template: str) -> str:
-    """A regular expression for ``template``: its text literally, each field as ``.*?``."""
-    parts = []
+    """A regular expression for ``template``: its text literally, each field as ``.*?``, and
+    fields with no text between them as one ``.*?`` (two in a row would try every split of the
+    student's text between them: quadratic in its length)."""
+    parts: list[str] = []
     for literal, field, _spec, _conversion in string.Formatter().parse(template):
-        parts.append(re.escape(literal))
-        if field is not None:
+        if literal:
+            parts.append(re.escape(literal))
+        if field is not None and parts[-1:] != [".*?"]:
             parts.append(".*?")
     return "".join(parts)
 

@@ -11,6 +11,7 @@ failed with the reason, and tried again by the next batch.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import re
@@ -33,6 +34,7 @@ from grader.errors import UsageError
 from grader.notebook import DEFAULT_MAX_BYTES, too_big
 from grader.results import Report
 from grader.spec import SPEC, AssignmentSpec, spec_digest
+from grader.untrusted import Notes, safe_name
 
 DEFAULT_TASK_SECONDS = 600.0
 MAX_WORKERS = 512
@@ -89,6 +91,7 @@ class _Run:
     summary: BatchSummary
     todo: list[_Pending] = field(default_factory=list)
     shipped: Shipped | None = None  # the outcomes trained first, when they were
+    err: TextIO = field(default_factory=io.StringIO)  # where a page's failure is said
 
     def register(self, found: list[Found]) -> None:
         """Record every submission; keep for grading those without a standing grade."""
@@ -150,11 +153,20 @@ class _Run:
     def receive(self, task: GradeTask, outcome: Outcome) -> bool:
         """Store what came back for ``task``; True when its grading failed."""
         pending = self.todo[task.key]
-        report, html, failure = _decode(outcome)
+        report, html, failure, page_failure = _decode(outcome)
         if report is None:
             reason = failure or msg.TASK_FAILED.format(error="no result")
             report = Report.without_results(pending.found.source, pending.sha256, reason, self.spec)
+        if page_failure is not None:
+            self._page_failed(pending, page_failure)
         return self.store(pending, report, html=html, failed=failure is not None)
+
+    def _page_failed(self, pending: _Pending, failure: str) -> None:
+        """Say that this submission's feedback page lacks its plots or could not be made: the
+        page's failure, never the grade's (the grade is stored as it is)."""
+        last = failure.strip().splitlines()[-1:] or [""]
+        line = msg.BATCH_PAGE_FAILED.format(student=pending.found.student, error=last[0])
+        print(line, file=self.err)
 
     def store(
         self, pending: _Pending, report: Report, *, html: str | None = None, failed: bool = False
@@ -178,30 +190,37 @@ class _Run:
         return status == "failed"
 
     def _feedback(self, pending: _Pending, report: Report, html: str | None) -> str | None:
+        """Write the feedback page (the page alone, without plots, when the task sent none); a
+        page that cannot be made or written is said, and the grade is stored all the same."""
         if self.options.feedback_dir is None:
             return None
-        if html is None:
-            from grader.reports.html import render_html
-
-            html = render_html(report)
         name = feedback_name(pending.found.student, pending.sha256 or "unread")
-        _write_atomic(self.options.feedback_dir / name, html)
+        try:
+            if html is None:
+                from grader.reports.optional import page_text
+
+                html = page_text(report)[0]
+            _write_atomic(self.options.feedback_dir / name, html)
+        except Exception as error:  # the page's failure: never the grade's
+            self._page_failed(pending, f"{type(error).__name__}: {error}")
+            return None
         return name
 
 
-def _decode(outcome: Outcome) -> tuple[Report | None, str | None, str | None]:
-    """The report and page in a task's JSON text, or the reason there are none."""
+def _decode(outcome: Outcome) -> tuple[Report | None, str | None, str | None, str | None]:
+    """The report, the page and why the page lacks its plots in a task's JSON text, or the reason
+    there is no report."""
     if outcome.text is None:
-        return None, None, outcome.failure
+        return None, None, outcome.failure, None
     try:
         data = json.loads(outcome.text)
         report = Report.from_dict(data["report"])
-        html = data.get("html")
-        if html is not None and not isinstance(html, str):
+        html, page = data.get("html"), data.get("page")
+        if not all(part is None or isinstance(part, str) for part in (html, page)):
             raise TypeError("the feedback page is not text")
     except (ValueError, KeyError, TypeError) as error:
-        return None, None, msg.TASK_FAILED.format(error=f"an unreadable result: {error}")
-    return report, html, None
+        return None, None, msg.TASK_FAILED.format(error=f"an unreadable result: {error}"), None
+    return report, html, None, page
 
 
 def feedback_name(student: str, sha256: str) -> str:
@@ -244,15 +263,20 @@ def _check_options(options: BatchOptions) -> int:
 
 
 def _announce(discovery: Discovery, source: Path, out: TextIO) -> None:
+    """The layout and what was skipped, at most ``MAX_PER_KIND`` files for each reason (the
+    gradebook's batch row lists them all)."""
     print(
         msg.BATCH_FOUND.format(
-            source=source, layout=discovery.layout, count=len(discovery.found),
+            source=safe_name(str(source)), layout=discovery.layout, count=len(discovery.found),
             students=discovery.students,
         ),
         file=out,
     )  # fmt: skip
+    notes = Notes()
     for skipped in discovery.skipped:
-        print(msg.BATCH_SKIPPED.format(path=skipped.path, reason=skipped.reason), file=out)
+        notes.add(msg.BATCH_SKIPPED, skipped.reason, path=skipped.path, reason=skipped.reason)
+    for line in notes.lines():
+        print(line if line.startswith(" ") else f"  {line}", file=out)
 
 
 def run_batch(
@@ -278,9 +302,12 @@ def run_batch(
             executor = make_executor(workers=workers, dask=options.dask, grade=grade)
             record = {**asdict(options), "workers": workers, "limits": asdict(limits)}
             skipped = [[s.path, s.reason] for s in discovery.skipped]
-            batch = book.start_batch(str(source), discovery.layout, _plain(record), skipped)
+            batch = book.start_batch(
+                safe_name(str(source)), discovery.layout, _plain(record), skipped
+            )
             key = (grader_version(), spec_digest(spec, limits=limits))
             run = _Run(book, batch, tree, options, spec, *key, BatchSummary(len(discovery.found)))
+            run.err = err
             try:
                 run.register(discovery.found)
                 if options.train_first and run.todo:

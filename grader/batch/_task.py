@@ -20,8 +20,12 @@ import threading
 import time
 from dataclasses import dataclass
 from importlib import metadata
+from typing import TYPE_CHECKING
 
 from grader.batch._outcomes import collect_starts, prime_cache, train_starts
+
+if TYPE_CHECKING:
+    from grader.api import Graded
 
 _ONE_AT_A_TIME = threading.Lock()
 
@@ -43,8 +47,9 @@ class GradeTask:
 
 
 def grade_task(task: GradeTask) -> str:
-    """Grade ``task`` and return ``{"report": ..., "html": ...}`` as JSON text (or, for the
-    other phases, what ``grader.batch._outcomes`` answers)."""
+    """Grade ``task`` and return ``{"report": ..., "html": ..., "page": ...}`` as JSON text, where
+    "page" says why the feedback page lacks its plots or is missing (None when it does not); or,
+    for the other phases, what ``grader.batch._outcomes`` answers."""
     from grader.api import grade_bytes
 
     with _ONE_AT_A_TIME:
@@ -61,14 +66,24 @@ def grade_task(task: GradeTask) -> str:
                 feedback=task.feedback,
                 accept_weak_isolation=task.accept_weak_isolation,
             )
-            html = None
-            if task.feedback:
-                from grader.reports.html import render_html
-
-                html = render_html(graded.report, feedback=graded.feedback)
+            html, page_failure = _page(task, graded)
         finally:
             _alarm(0.0)
-    return json.dumps({"report": graded.report.to_dict(), "html": html})
+    return json.dumps({"report": graded.report.to_dict(), "html": html, "page": page_failure})
+
+
+def _page(task: GradeTask, graded: Graded) -> tuple[str | None, str | None]:
+    """The feedback page when asked for, and why it lacks its plots or is missing: the page's
+    failure, never the grade's (``grader.reports.optional``)."""
+    if not task.feedback:
+        return None, None
+    from grader.reports.optional import failure_text, page_text
+
+    try:
+        html, failure = page_text(graded.report, graded.feedback)
+    except Exception:
+        return None, failure_text()
+    return html, failure or graded.failures.get("feedback plots")
 
 
 def _other_phase(task: GradeTask) -> str:
