@@ -26,7 +26,7 @@ from grader.results import Report
 from grader.sandbox import Sandbox, SandboxRefused
 from grader.spec import SPEC, AssignmentSpec
 from grader.types import Limits
-from grader.untrusted import safe_name, safe_text
+from grader.untrusted import safe_path, safe_text
 
 if TYPE_CHECKING:
     from grader.checks import FunctionFeedback, GradedFunction, OutcomeCache
@@ -91,7 +91,7 @@ def grade_submission(
     refused (a report says so, for course staff) unless ``accept_weak_isolation`` accepts that
     a submission could then read the answer key. Raises ``UsageError`` for an option out of
     range; never raises for anything in the submission."""
-    name = safe_name(str(path))  # a file name is the student's: through the door
+    name = safe_path(Path(path))  # the student's file name: through the door
     source = _Source(name, lambda: load_notebook(path), lambda: _sha256_or_empty(Path(path)))
     return _grade_source(
         source, timeout=timeout, memory_mb=memory_mb, execute=execute, feedback=feedback,
@@ -116,7 +116,7 @@ def grade_bytes(
     submitted file's name) standing for the path. For a grading where the file is elsewhere,
     such as a batch task on another machine."""
     source = _Source(
-        safe_name(name),
+        safe_path(Path(name)),  # a name, escaped already or not: shown
         lambda: load_notebook_bytes(data, name),
         lambda: hashlib.sha256(data).hexdigest(),
     )
@@ -219,7 +219,7 @@ def _grade(
         cache = cache or default_cache()
         functions = grade_functions(spec, sandbox, cache=cache)
         report = Report(
-            safe_name(str(loaded.path)),
+            source.name,
             loaded.sha256,
             tuple(function.result for function in functions),
             warnings=(*loaded.warnings, *extraction.warnings, *sandbox.load_warnings),
@@ -238,8 +238,8 @@ def _with_feedback(
 
     try:
         return replace(graded, feedback=build_feedback(spec, functions, cache=cache))
-    except Exception:  # the plots' data, drawn from a student's numbers: the grades stand
-        failure = safe_text(traceback.format_exc(), lines=True, limit=16_000)
+    except Exception as error:  # the plots' data, from a student's numbers: the grades stand
+        failure = safe_text(f"{type(error).__name__}: {error}", limit=300)
         return replace(graded, failures={**graded.failures, "feedback plots": failure})
 
 

@@ -482,7 +482,7 @@ CLI_OUTPUT_FAILED = (
 )
 CLI_PLOTS_FAILED = (
     "initgrade grade: the feedback page {path} was written without its plots, which could not be "
-    "drawn from this submission's numbers; the grade stands. The traceback follows."
+    "drawn from this submission's numbers ({error}); the grade stands."
 )
 
 

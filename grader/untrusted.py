@@ -19,6 +19,7 @@ CSV cell, database row or page sees it.
 - ``safe_name`` does the same for a name, reversibly: bytes that are not UTF-8 (a file name on
   disk arrives with them as lone surrogates) become ``\\xNN``, the backslash itself ``\\\\``, and
   ``real_name`` gives back the original bytes.
+- ``safe_path`` shows a path (a notebook given on the command line, a batch's own folder).
 - ``spreadsheet_cell`` is a CSV cell: safe text, with a leading apostrophe where a spreadsheet
   would run it as a formula. Every CSV writer uses it.
 - ``clean`` applies ``safe_text`` to every string of a decoded reply, keys included; ``decode``
@@ -30,6 +31,7 @@ CSV cell, database row or page sees it.
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -74,15 +76,20 @@ def _escape(code: int, *, name: bool) -> str:
 _ONE_LINE = _Escapes({ord("\n"): " ", ord("\t"): " "}, name=False)
 _LINES = _Escapes({ord("\n"): "\n", ord("\t"): "\t"}, name=False)
 _NAME = _Escapes({ord("\\"): "\\\\"}, name=True)
+_PATH = _Escapes({}, name=False)
 
 
 def safe_text(text: str, *, lines: bool = False, limit: int = MAX_TEXT) -> str:
     """``text`` with nothing that can break a terminal, an encoder or a report's layout, and at
     most ``limit`` of its characters (the cut is said)."""
+    return _shown(text, _LINES if lines else _ONE_LINE, limit)
+
+
+def _shown(text: str, table: _Escapes, limit: int) -> str:
     if len(text) <= limit and text.isprintable():  # the common case: nothing to do
         return text
     cut = len(text) - limit
-    shown = (text[:limit] if cut > 0 else text).translate(_LINES if lines else _ONE_LINE)
+    shown = (text[:limit] if cut > 0 else text).translate(table)
     return shown + msg.TEXT_CUT.format(count=cut) if cut > 0 else shown
 
 
@@ -96,6 +103,13 @@ def safe_name(name: str | bytes, *, limit: int = MAX_NAME) -> str:
     cut = len(text) - limit
     shown = (text[:limit] if cut > 0 else text).translate(_NAME)
     return shown + msg.TEXT_CUT.format(count=cut) if cut > 0 else shown
+
+
+def safe_path(path: str | os.PathLike[str]) -> str:
+    """A path or file name to show: as ``safe_text`` makes it, but a line break or tab is an
+    escape too, and at most ``MAX_NAME`` characters. Unlike ``safe_name`` it leaves a backslash
+    be, so a name escaped already shows as it is."""
+    return _shown(str(path), _PATH, MAX_NAME)
 
 
 _ESCAPED = re.compile(r"\\(\\|x[0-9a-f]{2}|u[0-9a-f]{4}|U[0-9a-f]{8})")

@@ -21,6 +21,8 @@ correct ones. Header lines say what must happen:
     # repeat-cell: 300000           the case's first cell, with {i} numbered, that many times over
     # copies: 100000                the case's first cell, as that many cells of its own
     # same-id: yes                  every cell of the case has the same cell id
+    # file-name: a\xff\n.ipynb       the notebook's file name, as the bytes of a Python literal
+    # html: yes                     the command line also writes the HTML feedback page
     # load: 3                       that many CPU-bound processes run while the case is graded
     # max-rss-growth: 400           MB the grader's memory may grow by while grading it
 
@@ -31,6 +33,7 @@ Broken *files* (not notebooks, unreadable, too large...) are built in ``broken_f
 
 from __future__ import annotations
 
+import ast
 import functools
 import json
 import os
@@ -95,6 +98,8 @@ class Case:
     repeat_cell: int = 0
     copies: int = 0
     same_id: bool = False
+    file_name: bytes = b"student.ipynb"
+    html: bool = False
     load: int = 0
     max_rss_growth_mb: float | None = None
 
@@ -134,6 +139,11 @@ def parse_case(path: Path) -> Case:
             case.copies = int(line.removeprefix("# copies:"))
         elif line.startswith("# same-id:"):
             case.same_id = line.removeprefix("# same-id:").strip() == "yes"
+        elif line.startswith("# file-name:"):
+            literal = line.removeprefix("# file-name:").strip()
+            case.file_name = ast.literal_eval(f'b"{literal}"')
+        elif line.startswith("# html:"):
+            case.html = line.removeprefix("# html:").strip() == "yes"
         elif line.startswith("# load:"):
             case.load = int(line.removeprefix("# load:"))
         elif line.startswith("# max-rss-growth:"):
@@ -191,9 +201,7 @@ def base_cells(drop: set[str]) -> list[str]:
 def write_case(path: Path, case: Case) -> Path:
     """The case's notebook: the base's cells, then the case's."""
     base = base_cells(case.drop)
-    return write_notebook(
-        path, base + case.cells, same_id_from=len(base) if case.same_id else None
-    )
+    return write_notebook(path, base + case.cells, same_id_from=len(base) if case.same_id else None)
 
 
 # -- what must hold after every case --------------------------------------------------------------
@@ -319,6 +327,8 @@ def grade(
     workdir: Path,
     capsys: pytest.CaptureFixture[str],
     timeout: float = CALL_TIMEOUT,
+    *,
+    html: bool = False,
 ) -> Run:
     workdir.mkdir(exist_ok=True)
     _BEFORE_GRADING.clear()
@@ -327,6 +337,7 @@ def grade(
     os.chdir(workdir)
     growth: list[float] = []
     command = ["grade", str(notebook), "--json", "results.json", "--junit", "junit.xml"]
+    command += ["--html", "page.html"] if html else []
     try:
         start = time.perf_counter()
         with peak_rss(growth):
@@ -354,7 +365,8 @@ def assert_survived(run: Run, *, budget: float, never_shown: list[str] = ()) -> 
     assert "Traceback" not in run.stderr
     assert run.seconds <= budget, f"took {run.seconds:.1f} s, budget {budget:.1f} s"
     assert leftover_processes() == []
-    assert sorted(p.name for p in run.workdir.iterdir()) == ["junit.xml", "results.json"]
+    reports = sorted(p.name for p in run.workdir.iterdir())
+    assert reports in (["junit.xml", "results.json"], ["junit.xml", "page.html", "results.json"])
     written = sorted(p.name for p in run.notebook_dir.iterdir())
     assert len(written) == 1, f"files next to the notebook: {written}"
     ET.parse(run.workdir / "junit.xml")  # XML that parses: no control characters in it
@@ -518,18 +530,20 @@ def test_corpus_case_gets_its_outcome_and_grading_survives(
         case.expect[SHORT["he"]] = "0"  # without a network namespace loopback is reachable
     notebook_dir = tmp_path / "submission"
     notebook_dir.mkdir()
-    notebook = write_case(notebook_dir / "student.ipynb", case)
+    notebook = write_case(Path(os.fsdecode(bytes(notebook_dir) + b"/" + case.file_name)), case)
     tmp_results = Path("/tmp/results.json")
     tmp_before = tmp_results.stat().st_mtime if tmp_results.exists() else None
     budget = normal_seconds * 1.5 + case.limit + case.slack
 
     with cpu_load(case.load):
-        run = grade(notebook, tmp_path / "cwd", capsys, case.timeout)
+        run = grade(notebook, tmp_path / "cwd", capsys, case.timeout, html=case.html)
         with ThreadPoolExecutor(2) as pool:  # two more gradings at once: a busier machine still
             again = list(pool.map(regrade, [notebook] * 2, [case.timeout] * 2))
 
-    assert run.code == 0, run.stdout
+    assert run.code == 0, run.stdout + run.stderr[-3000:]
     assert_survived(run, budget=budget, never_shown=case.never_shown)
+    if case.html:  # a page is written, with or without its plots
+        assert "30</strong>" in (run.workdir / "page.html").read_text(encoding="utf-8")
     assert reached(guarded_environment) == []
     assert (tmp_results.stat().st_mtime if tmp_results.exists() else None) == tmp_before
     for name, (score, max_score) in function_scores(run.results).items():

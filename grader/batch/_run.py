@@ -34,7 +34,7 @@ from grader.errors import UsageError
 from grader.notebook import DEFAULT_MAX_BYTES, too_big
 from grader.results import Report
 from grader.spec import SPEC, AssignmentSpec, spec_digest
-from grader.untrusted import Notes, safe_name
+from grader.untrusted import Notes, safe_path
 
 DEFAULT_TASK_SECONDS = 600.0
 MAX_WORKERS = 512
@@ -267,7 +267,7 @@ def _announce(discovery: Discovery, source: Path, out: TextIO) -> None:
     gradebook's batch row lists them all)."""
     print(
         msg.BATCH_FOUND.format(
-            source=safe_name(str(source)), layout=discovery.layout, count=len(discovery.found),
+            source=safe_path(source), layout=discovery.layout, count=len(discovery.found),
             students=discovery.students,
         ),
         file=out,
@@ -302,9 +302,7 @@ def run_batch(
             executor = make_executor(workers=workers, dask=options.dask, grade=grade)
             record = {**asdict(options), "workers": workers, "limits": asdict(limits)}
             skipped = [[s.path, s.reason] for s in discovery.skipped]
-            batch = book.start_batch(
-                safe_name(str(source)), discovery.layout, _plain(record), skipped
-            )
+            batch = book.start_batch(safe_path(source), discovery.layout, _plain(record), skipped)
             key = (grader_version(), spec_digest(spec, limits=limits))
             run = _Run(book, batch, tree, options, spec, *key, BatchSummary(len(discovery.found)))
             run.err = err

@@ -12,7 +12,7 @@ from grader.cli._options import megabytes, seconds
 from grader.errors import EXIT_INTERNAL, EXIT_OK, EXIT_UNGRADABLE, EXIT_USAGE
 from grader.reports import render_text, write_gradescope, write_junit
 from grader.reports.optional import attempt, page_text
-from grader.untrusted import safe_name
+from grader.untrusted import safe_path
 
 if TYPE_CHECKING:
     from grader.api import Graded
@@ -105,13 +105,13 @@ def _write_outputs(graded: Graded, args: argparse.Namespace, err: TextIO) -> boo
         try:  # results.json's own failure goes to the last-resort handler, which writes one
             failure = attempt(write) if what != "results.json" else write()
         except OSError as error:
-            shown = safe_name(str(path))
+            shown = safe_path(path)
             print(msg.CLI_CANNOT_WRITE.format(what=what, path=shown, error=error), file=err)
             ok = None
             continue
         args.results_written = args.results_written or what == "results.json"
         if failure is not None:
-            print(msg.CLI_OUTPUT_FAILED.format(what=what, path=safe_name(str(path))), file=err)
+            print(msg.CLI_OUTPUT_FAILED.format(what=what, path=safe_path(path)), file=err)
             print(failure, end="", file=err)
             ok = False if ok else ok
     return ok
@@ -136,5 +136,4 @@ def _write_page(graded: Graded, path: Path, err: TextIO) -> None:
     failure = failure or graded.failures.get("feedback plots")
     Path(path).write_text(text, encoding="utf-8")
     if failure is not None:
-        print(msg.CLI_PLOTS_FAILED.format(path=safe_name(str(path))), file=err)
-        print(failure, end="", file=err)
+        print(msg.CLI_PLOTS_FAILED.format(path=safe_path(path), error=failure), file=err)

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from grader import messages as msg
-from grader.untrusted import Notes, safe_name, safe_text
+from grader.untrusted import Notes, safe_path, safe_text
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 _SUPPORTED_MAJOR = (3, 4)
@@ -204,7 +204,7 @@ def load_notebook_bytes(
 ) -> LoadedNotebook | LoadFailure:
     """Read ``data`` as the notebook called ``name`` (a file name, shown in every message), with
     the checks ``load_notebook`` makes once it has the file's bytes."""
-    path, name = Path(name), safe_name(name)
+    path, name = Path(name), safe_path(name)  # a name to show, maybe escaped
     if len(data) > max_bytes:
         return too_big(name, len(data), max_bytes=max_bytes)
     if not data.strip():
@@ -221,7 +221,7 @@ def _from_bytes(path: Path, data: bytes) -> LoadedNotebook | LoadFailure:
 
 
 def _read_bytes(path: Path, max_bytes: int) -> bytes | LoadFailure:
-    name = safe_name(str(path))
+    name = safe_path(path)
     try:
         info = path.stat()
     except FileNotFoundError:
@@ -258,7 +258,7 @@ def _sizes(size: int, limit: int) -> dict[str, str]:
 
 def _parse(path: Path, data: bytes) -> dict[str, Any] | str:
     """The notebook's JSON as a dict, or the reason it is not one."""
-    name = safe_name(str(path))
+    name = safe_path(path)
     if path.suffix.lower() == ".py":
         return msg.LOAD_PYTHON_FILE.format(path=name)
     try:
@@ -315,11 +315,11 @@ def _to_loaded(path: Path, digest: str, content: dict[str, Any]) -> LoadedNotebo
         content, check = upgraded
     cells = _cells(content)  # joins sources saved as lists of lines, as nbformat.reads does
     if cells is None:
-        return LoadFailure(path, msg.LOAD_UNUSABLE_CELLS.format(path=safe_name(str(path))), digest)
+        return LoadFailure(path, msg.LOAD_UNUSABLE_CELLS.format(path=safe_path(path)), digest)
     if not any(cell.cell_type == "code" for cell in cells):
-        return LoadFailure(path, msg.LOAD_NO_CODE.format(path=safe_name(str(path))), digest)
+        return LoadFailure(path, msg.LOAD_NO_CODE.format(path=safe_path(path)), digest)
     if check is None:
-        check = FormatCheck.of(content, safe_name(str(path)))
+        check = FormatCheck.of(content, safe_path(path))
     return LoadedNotebook(path, digest, check, cells)
 
 
@@ -334,9 +334,9 @@ def _upgraded(
             warnings.simplefilter("ignore")
             nb = nbformat.convert(nbformat.from_dict(content), 4)
     except Exception as error:  # nbformat's converter on malformed version-3 input
-        detail = msg.LOAD_NOT_NOTEBOOK_DETAIL.format(path=safe_name(str(path)), error=error)
+        detail = msg.LOAD_NOT_NOTEBOOK_DETAIL.format(path=safe_path(path), error=error)
         return LoadFailure(path, safe_text(detail), digest)
-    name = safe_name(str(path))
+    name = safe_path(path)
     notes = (msg.LOAD_UPGRADED.format(path=name), *_validate(nbformat, nb, name))
     return nb, FormatCheck(nb, notes, nb)
 
