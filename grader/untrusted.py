@@ -202,7 +202,7 @@ class Notes:
 
     def lines(self) -> list[str]:
         more = [
-            msg.NOTES_MORE.format(count=count - self.keep, example=self.examples[kind][:80])
+            msg.NOTES_MORE.format(count=count - self.keep, example=self.examples[kind][:80].strip())
             for kind, count in self.counts.items()
             if count > self.keep
         ]

@@ -200,3 +200,25 @@ def test_csv_row_has_scores_total_and_error(report: Report) -> None:
     assert row["initialize_parameters_he"] == 5.0
     assert row["total"] == report.score
     assert row["error"] == ""
+
+
+def test_the_largest_report_a_submission_can_cause_stays_under_two_megabytes() -> None:
+    # Every text a submission can fill, filled past its bound with characters of three bytes.
+    wide = "\u4e00" * 100_000
+    functions = tuple(
+        FunctionResult(
+            entry.name,
+            tuple(
+                CheckResult(check.name, entry.name, 0.0, check.max_points, False, wide)
+                for check in function.checks
+            ),
+            diagnosis=wide,
+        )
+        for entry, function in zip(SPEC.functions, SPEC.failed_results("x"), strict=True)
+    )
+    report = Report(
+        wide, "0" * 64, functions, warnings=(wide,) * 1000, error=wide, output_tail=wide * 10,
+        internal=wide * 10,
+    )  # fmt: skip
+    assert len(dumps(gradescope_json(report)).encode()) < 2 << 20
+    assert len(junit_xml(report)) < 2 << 20
