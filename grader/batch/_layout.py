@@ -32,7 +32,7 @@ from grader.untrusted import safe_name, safe_text
 
 METADATA = "submission_metadata.yml"
 TIMESTAMP = "timestamp.txt"
-MAX_METADATA_BYTES = 16 * 1024 * 1024  # about 100 times a course of 10,000 students
+MAX_METADATA_BYTES = 8 * 1024 * 1024  # four times what a course of 10,000 students needs
 MAX_SUBMITTERS = 64  # a Gradescope group is a handful of students
 _KIND_REASONS = {
     "symlink": msg.SKIP_SYMLINK,
@@ -278,7 +278,9 @@ def _metadata(tree: Tree, path: str) -> dict[str, tuple[list[str], str | None]]:
     import yaml
 
     try:
-        data = yaml.safe_load(tree.read(path, MAX_METADATA_BYTES).decode("utf-8"))
+        text = tree.read(path, MAX_METADATA_BYTES).decode("utf-8")
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's: 10x faster, as safe
+        data = yaml.load(text, Loader=loader)
     except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError) as error:
         problem = safe_text(str(error), limit=300)
         raise UsageError(msg.BATCH_BAD_METADATA.format(path=path, error=problem)) from None
