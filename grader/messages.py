@@ -669,6 +669,15 @@ DIAG_UNEXPLAINED = (
     "with the exercise's: {hint}"
 )
 
+# -- diagnosis: a submission as a whole (grader.sentences renders them like the others)
+DIAG_UNFILLED = (
+    "{function} is not filled in: it is still the template's stub. Write your code between "
+    "### START CODE HERE ### and ### END CODE HERE ###, replacing each None."
+)
+DIAG_UNGRADABLE = "Your submission could not be graded: {reason}"
+# -- more than one hypothesis, each as simple, rebuilds the numbers: all of them are named
+DIAG_OR = " Or, just as likely: {other}"
+
 
 # ---------------------------------------------------------------------------------------------
 # Grading a whole course: batch, gradebook, export, dashboard, Gradescope bundle (grader.batch)
@@ -792,82 +801,78 @@ EXPORT_NO_TARGET = "initgrade export: give --csv PATH, --json PATH, or both"
 EXPORT_NOT_GRADED = "not graded yet"
 REPORT_WROTE = "dashboard of {students} student(s) written to {path}"
 REPORT_NO_DIAGNOSIS = "another mistake"
+REPORT_WHOLE_SUBMISSION = "(the whole submission)"
 REPORT_CANNOT_WRITE = "could not write {what} to {path}: {error}"
 
-# The mistakes the dashboard counts, one short name per diagnosis template of grader.diagnosis.
+# The mistakes the dashboard and the exports count: one short name per mistake id
+# (grader.mistakes; the sentences are grader.sentences', from the DIAG_* templates above).
 MISTAKE_NAMES = {
-    "DIAG_HARD_CODED": "the notebook's example hard-coded",
-    "DIAG_KEY_NAMES": "wrong key names",
-    "DIAG_NUMBERED_FROM": "keys numbered from 0 or 2",
-    "DIAG_MISSING_LAST": "the last layer missing",
-    "DIAG_TRANSPOSED": "transposed weights",
-    "DIAG_BIAS_SHAPE": "biases of the wrong shape",
-    "DIAG_BIAS_SCALAR": "biases as single numbers",
-    "DIAG_BIASES_NOT_ZERO": "biases not zero",
-    "DIAG_ZEROS_ONES": "np.ones instead of np.zeros",
-    "DIAG_ZEROS_RANDOM": "random values in the zeros function",
-    "DIAG_NO_SEED": "no seed",
-    "DIAG_RESEED": "reseeding for every layer",
-    "DIAG_DEFAULT_RNG": "np.random.default_rng instead of the global seed",
-    "DIAG_RAND": "uniform rand instead of randn",
-    "DIAG_OTHER_SEED": "another seed",
-    "DIAG_INPUT_MUTATED": "layers_dims changed",
-    "DIAG_STOPPED": "a call that never returned",
-    "DIAG_REFUSED": "a returned value refused",
-    "DIAG_EMPTY": "an empty dictionary",
-    "DIAG_RETURN_IN_LOOP": "a return inside the loop",
-    "DIAG_SAME_KEY": "every layer under one key",
-    "DIAG_FIXED_LAYERS": "a fixed number of layers",
-    "DIAG_LOOP_FROM_0": "a loop from layer 0",
-    "DIAG_LOOP_FROM_2": "a loop from layer 2",
-    "DIAG_SHAPE": "a shape sized by the wrong number",
-    "DIAG_SHIFTED": "extra random draws",
-    "DIAG_COLUMN_ORDER": "weights drawn transposed",
-    "DIAG_DRAW_ORDER": "layers drawn out of order",
-    "DIAG_ADDED": "the scale added, not multiplied",
-    "DIAG_NOT_FLOAT64": "arrays not float64",
-    "DIAG_UNEXPLAINED": "values unlike any usual mistake",
-}
-# A raised exception, by what it usually means (the keys of DIAG_RAISED_MEANING).
-RAISED_MISTAKE_NAMES = {
-    "randn_tuple": "a shape tuple given to randn",
-    "zeros_numbers": "two numbers given to np.zeros",
-    "key_int": "a number added to a key's letter",
-    "standard_normal": "standard_normal given two numbers",
-    "too_many_arguments": "too many arguments in a call",
-    "index": "an index past the end of layers_dims",
-    "name_layers_dims": "a renamed parameter",
-    "name": "a name from another cell",
-    "unbound": "a variable used before it is set",
-    "negative": "a negative size",
-    "key_error": "a key looked up before it is set",
-    "attribute": "a misspelt name",
-    "zero_division": "a division by zero",
-    "other": "another exception",
-}
-# A returned value refused, by the DIAG_RETURNED_* sentence that completes DIAG_RETURNED.
-RETURNED_MISTAKE_NAMES = {
-    "DIAG_RETURNED_NONE": "None returned",
-    "DIAG_RETURNED_TYPE": "no dictionary returned",
-    "DIAG_RETURNED_BIAS_NUMBER": "biases as single numbers",
-    "DIAG_RETURNED_NUMBER": "a single number for an array",
-    "DIAG_RETURNED_VALUE": "a value that is not an array",
-    "DIAG_RETURNED_OTHER": "a returned value refused",
-}
-SCALE_MISTAKE_NAMES = {
-    "xavier": "the Xavier scale",
-    "glorot": "Glorot's scale",
-    "fan_out": "fan-out for fan-in",
-    "no_sqrt": "no square root",
-    "unit": "no scale factor",
-    "times10": "the x10 scale in He",
-    "small": "x0.01 instead of x10",
-    "he": "He's scale in the random initialization",
-    "constant": "another constant factor",
-    "mixed": "a different factor per layer",
-    "double_sqrt": "a square root taken twice",
-    "floor_div": "integer division in the scale",
-    "sqrt": "the square root of 10 for x10",
+    "example.hard_coded": "the notebook's example hard-coded",
+    "keys.names": "wrong key names",
+    "layout.numbered_from": "keys numbered from 0 or 2",
+    "layout.missing_last": "the last layer missing",
+    "layout.empty": "an empty dictionary",
+    "layout.return_in_loop": "a return inside the loop",
+    "layout.same_key": "every layer under one key",
+    "layout.fixed_layers": "a fixed number of layers",
+    "layout.loop_from_0": "a loop from layer 0",
+    "layout.loop_from_2": "a loop from layer 2",
+    "shape.transposed": "transposed weights",
+    "shape.axis": "a shape sized by the wrong number",
+    "biases.shape": "biases of the wrong shape",
+    "biases.scalar": "biases as single numbers",
+    "biases.not_zero": "biases not zero",
+    "zeros.ones": "np.ones instead of np.zeros",
+    "zeros.not_zero": "random values in the zeros function",
+    "seed.missing": "no seed",
+    "seed.per_layer": "reseeding for every layer",
+    "seed.value": "another seed",
+    "draws.default_rng": "np.random.default_rng instead of the global seed",
+    "draws.uniform": "uniform rand instead of randn",
+    "draws.shifted": "extra random draws",
+    "draws.column_order": "weights drawn transposed",
+    "draws.order": "layers drawn out of order",
+    "scale.added": "the scale added, not multiplied",
+    "scale.xavier": "the Xavier scale",
+    "scale.glorot": "Glorot's scale",
+    "scale.fan_out": "fan-out for fan-in",
+    "scale.no_sqrt": "no square root",
+    "scale.unit": "no scale factor",
+    "scale.times10": "the x10 scale in He",
+    "scale.small": "x0.01 instead of x10",
+    "scale.he": "He's scale in the random initialization",
+    "scale.constant": "another constant factor",
+    "scale.mixed": "a different factor per layer",
+    "scale.double_sqrt": "a square root taken twice",
+    "scale.floor_div": "integer division in the scale",
+    "scale.sqrt": "the square root of 10 for x10",
+    "dtype.not_float64": "arrays not float64",
+    "input.mutated": "layers_dims changed",
+    "call.stopped": "a call that never returned",
+    "call.refused": "a returned value refused",
+    "raised.randn_tuple": "a shape tuple given to randn",
+    "raised.zeros_numbers": "two numbers given to np.zeros",
+    "raised.key_int": "a number added to a key's letter",
+    "raised.standard_normal": "standard_normal given two numbers",
+    "raised.too_many_arguments": "too many arguments in a call",
+    "raised.index": "an index past the end of layers_dims",
+    "raised.name_layers_dims": "a renamed parameter",
+    "raised.name": "a name from another cell",
+    "raised.unbound": "a variable used before it is set",
+    "raised.negative": "a negative size",
+    "raised.key_error": "a key looked up before it is set",
+    "raised.attribute": "a misspelt name",
+    "raised.zero_division": "a division by zero",
+    "raised.other": "another exception",
+    "returned.none": "None returned",
+    "returned.type": "no dictionary returned",
+    "returned.bias_number": "biases as single numbers",
+    "returned.number": "a single number for an array",
+    "returned.value": "a value that is not an array",
+    "returned.other": "a returned value refused",
+    "fact.value_differs": "values unlike any usual mistake",
+    "submission.unfilled": "not filled in",
+    "submission.ungradable": "not gradable",
 }
 
 # -- the Gradescope autograder (run_autograder in the bundle)

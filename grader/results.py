@@ -20,6 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, Protocol
 
+from grader.mistakes import Diagnosis
 from grader.untrusted import MAX_NAME, MAX_TEXT, bounded_notes, safe_text
 
 MAX_MESSAGE = 2 * MAX_TEXT  # a sentence that quotes one or two of a student's strings
@@ -29,6 +30,7 @@ MAX_INTERNAL = 64 * 1024
 # Gradescope's four visibility levels, from most to least open.
 Visibility = Literal["visible", "after_published", "after_due_date", "hidden"]
 VISIBILITIES: tuple[Visibility, ...] = ("visible", "after_published", "after_due_date", "hidden")
+UNGRADABLE = "submission.ungradable"  # the mistake id of a submission that could not be graded
 
 
 @dataclass(frozen=True)
@@ -53,16 +55,15 @@ class CheckResult:
 
 @dataclass(frozen=True)
 class FunctionResult:
-    """All checks of one graded function, and the likely mistake when it lost points."""
+    """All checks of one graded function, and the likely mistake when it lost points (a value:
+    ``grader.sentences`` words it where a report is written)."""
 
     name: str
     checks: tuple[CheckResult, ...]
-    diagnosis: str | None = None
+    diagnosis: Diagnosis | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "checks", tuple(self.checks))
-        if isinstance(self.diagnosis, str):
-            object.__setattr__(self, "diagnosis", safe_text(self.diagnosis, limit=MAX_MESSAGE))
 
     @property
     def score(self) -> float:
@@ -75,6 +76,26 @@ class FunctionResult:
     @property
     def passed(self) -> bool:
         return all(check.passed for check in self.checks)
+
+    @property
+    def mistakes(self) -> tuple[str, ...]:
+        """The ids the diagnosis names (empty when there is none)."""
+        return self.diagnosis.ids if self.diagnosis is not None else ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "checks": [asdict(check) for check in self.checks],
+            "diagnosis": self.diagnosis.to_dict() if self.diagnosis is not None else None,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> FunctionResult:
+        """The inverse of ``to_dict``. A diagnosis stored as a sentence (by a grader from before
+        diagnoses were values) cannot be read back as one, and is left out."""
+        found = data.get("diagnosis")
+        diagnosis = Diagnosis.from_dict(found) if isinstance(found, Mapping) else None
+        return cls(data["name"], tuple(CheckResult(**c) for c in data["checks"]), diagnosis)
 
 
 class GradedFunctions(Protocol):
@@ -137,6 +158,15 @@ class Report:
     def checks(self) -> Iterable[CheckResult]:
         return (check for function in self.functions for check in function.checks)
 
+    @property
+    def mistakes(self) -> tuple[str, ...]:
+        """Every mistake id the report names, each once: ``submission.ungradable`` when the
+        submission could not be graded (not when the grader itself failed), then each
+        function's diagnosis."""
+        found = [UNGRADABLE] if self.error and not self.internal else []
+        found += [i for function in self.functions for i in function.mistakes]
+        return tuple(dict.fromkeys(found))
+
     @classmethod
     def without_results(
         cls,
@@ -153,18 +183,14 @@ class Report:
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready form (lists, dicts, strings, numbers)."""
         data = asdict(self)
+        data["functions"] = [function.to_dict() for function in self.functions]
         data["environment"] = dict(self.environment)
         data["timing"] = dict(self.timing)
         return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Report:
-        functions = tuple(
-            FunctionResult(
-                f["name"], tuple(CheckResult(**c) for c in f["checks"]), f.get("diagnosis")
-            )
-            for f in data["functions"]
-        )
+        functions = tuple(FunctionResult.from_dict(f) for f in data["functions"])
         return cls(
             submission=data["submission"],
             sha256=data["sha256"],

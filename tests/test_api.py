@@ -13,6 +13,7 @@ import pytest
 
 from grader.api import grade_notebook, grade_submission
 from grader.cli import main
+from grader.sentences import diagnosis_text
 from tests import mistakes, notebooks
 
 pytestmark = pytest.mark.slow
@@ -89,7 +90,8 @@ def test_a_mistake_in_a_notebook_is_named_and_costs_only_its_function(
     graded = {f.name: f for f in report.functions}
     wrong = graded.pop(NAMES[mistake.method])
     assert wrong.score < wrong.max_score
-    assert re.search(mistake.diagnosis, wrong.diagnosis or ""), wrong.diagnosis
+    named = diagnosis_text(wrong.diagnosis) or ""
+    assert re.search(mistake.diagnosis, named), named
     assert all(f.score == f.max_score for f in graded.values())
 
 

@@ -18,6 +18,8 @@ import pytest
 from grader.api import grade_submission
 from grader.batch import BatchOptions, run_batch
 from grader.cli import main
+from grader.results import Report
+from grader.sentences import diagnosis_text
 from tests.test_corpus import (
     BASE_CELLS,
     BROKEN_FILES,
@@ -76,7 +78,9 @@ def verdicts_of_report(report: dict) -> dict:
         for f in report["functions"]
         for c in f["checks"]
     }
-    diagnoses = {f["name"]: same_words(f["diagnosis"]) for f in report["functions"]}
+    diagnoses = {
+        f.name: same_words(diagnosis_text(f.diagnosis)) for f in Report.from_dict(report).functions
+    }
     return {"checks": checks, "diagnoses": diagnoses, "error": report["error"]}
 
 

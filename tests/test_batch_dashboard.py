@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from grader.batch import Gradebook, GradeRow, export_grades, mistake_name, write_dashboard
+from grader.batch import Gradebook, GradeRow, export_grades, write_dashboard
+from grader.mistakes import Diagnosis, Mistake
+from grader.sentences import mistake_name
 from grader.spec import SPEC
 from tests.mistakes import MISTAKES, graded
 
@@ -18,28 +20,28 @@ HOSTILE = '<img src=x onerror="alert(1)">=cmd|calc'
 
 @pytest.mark.parametrize("mistake", MISTAKES, ids=lambda m: m.name)
 def test_every_catalogued_mistake_gets_a_short_name(mistake) -> None:
-    diagnosis = graded(mistake).diagnosis
-    if diagnosis is not None:
-        assert mistake_name(diagnosis) != "another mistake", diagnosis
+    for mistake_id in graded(mistake).mistakes:
+        assert mistake_name(mistake_id) != "another mistake", mistake_id
 
 
-def test_a_sentence_of_no_template_is_another_mistake() -> None:
-    assert mistake_name("Something nobody wrote a template for.") == "another mistake"
+def test_an_id_of_no_name_is_another_mistake() -> None:
+    assert mistake_name("nobody.wrote_this") == "another mistake"
 
 
-def functions(diagnosis: str | None, score: float) -> list[dict]:
+def functions(diagnosis: Diagnosis | None, score: float) -> list[dict]:
+    mine = {"mistakes": list(diagnosis.ids), "diagnosis": diagnosis.to_dict()} if diagnosis else {}
     return [
         {"name": entry.name, "score": score, "max_score": 10.0, "passed": score == 10.0,
-         "diagnosis": diagnosis if entry.method == "he" else None}
+         "mistakes": [], "diagnosis": None, **(mine if entry.method == "he" else {})}
         for entry in SPEC.functions
     ]  # fmt: skip
 
 
-XAVIER = (
-    "For layers_dims=[60, 200, 1], W1's standard deviation is 0.129; He for fan-in 60 expects "
-    "0.183 = sqrt(2/60) — this is the Xavier scale sqrt(1/layers_dims[l-1]); He has a 2 under "
-    "the root."
-)
+XAVIER_SCALE = Mistake.of(
+    "scale.xavier", dims=[60, 200, 1], key="W1", measure="statistical", got=0.129, method="he",
+    fan_in=60, expected=0.183,
+)  # fmt: skip
+XAVIER = Diagnosis((XAVIER_SCALE,))
 
 
 def gradebook(path: Path) -> Path:
@@ -65,6 +67,8 @@ def test_the_dashboard_counts_scores_pass_rates_and_mistakes(tmp_path: Path) -> 
         r'</td>\s*<td class="num">2</td>\s*<td>bob, cy</td>'
     )
     assert re.search(row, html)
+    ungradable = r'<td class="mistake">not gradable</td>\s*<td><code>\(the whole submission\)'
+    assert re.search(ungradable + r'</code></td>\s*<td class="num">1</td>', html)
     assert "1 / 4" in html  # one student of four has full marks on each function
     assert 'src="data:image/png;base64,' in html
     assert not re.search(r'(src|href)="(https?:)?//', html), "the page must not load anything"
@@ -111,8 +115,10 @@ def test_the_export_has_one_sorted_row_per_student_and_no_formulas(tmp_path: Pat
         "7.0",
         "graded",
     )
+    assert bob["mistakes"] == "initialize_parameters_he:scale.xavier"
     hostile = next(row for row in rows if "onerror" in row["student"])
     assert hostile["student"] == HOSTILE  # a < is harmless in a spreadsheet
+    assert hostile["mistakes"] == "submission.ungradable"
     assert export_grades(gradebook(tmp_path / "h.sqlite"), csv_path=target) == 4
 
 
@@ -124,3 +130,16 @@ def test_a_cell_a_spreadsheet_would_run_is_quoted(tmp_path: Path) -> None:
     export_grades(tmp_path / "g.sqlite", csv_path=tmp_path / "g.csv")
     rows = csv.DictReader((tmp_path / "g.csv").read_text().splitlines())
     assert next(rows)["student"] == "'=HYPERLINK(1)"
+
+
+def test_a_row_whose_diagnosis_is_a_sentence_counts_as_another_mistake(tmp_path: Path) -> None:
+    with Gradebook.for_batch(tmp_path / "g.sqlite") as book:
+        batch = book.start_batch("course", "flat", {}, [])
+        sub = book.submission(batch, "dee", "initialization", "0" * 64, "dee.ipynb", "t")
+        sentence = "Your weights change with the global state."
+        old = [{"name": "initialize_parameters_he", "score": 7.0, "max_score": 10.0,
+                "passed": False, "diagnosis": sentence}]  # fmt: skip
+        book.record(batch, sub, "v", "h", GradeRow("graded", 27.0, 30.0, old, {}, None, 1.0))
+    page = tmp_path / "class.html"
+    write_dashboard(tmp_path / "g.sqlite", page)
+    assert re.search(r'<td class="mistake">another mistake</td>', page.read_text())

@@ -9,6 +9,7 @@ import pytest
 
 from grader.checks import expected_params
 from grader.diagnosis import Evidence, diagnose
+from grader.sentences import diagnosis_text
 from grader.spec import BASE_PRESEED, SCALE_PROBE_DIMS
 from grader.types import CallResult, CallStatus
 from tests.mistakes import MISTAKES, graded
@@ -16,13 +17,13 @@ from tests.mistakes import MISTAKES, graded
 
 @pytest.mark.parametrize("mistake", MISTAKES, ids=lambda m: m.name)
 def test_each_mistake_gets_its_diagnosis(mistake) -> None:
-    diagnosis = graded(mistake).diagnosis or ""
+    diagnosis = diagnosis_text(graded(mistake).diagnosis) or ""
     assert re.search(mistake.diagnosis, diagnosis, re.DOTALL), diagnosis
 
 
 @pytest.mark.parametrize("mistake", MISTAKES, ids=lambda m: m.name)
 def test_a_diagnosis_is_one_readable_paragraph(mistake) -> None:
-    diagnosis = graded(mistake).diagnosis
+    diagnosis = diagnosis_text(graded(mistake).diagnosis)
     if diagnosis is not None:
         assert "\n" not in diagnosis
         assert diagnosis[0].isupper() or diagnosis[0] == "W"
@@ -40,11 +41,13 @@ def test_no_calls_no_diagnosis() -> None:
 def test_a_call_that_never_returned_is_named_in_the_same_words_whatever_stopped_it() -> None:
     dead = CallResult(CallStatus.TIMEOUT, message="f did not finish within 5 s")
     calls = {((2, 4, 1), BASE_PRESEED): dead, (SCALE_PROBE_DIMS, BASE_PRESEED): dead}
-    found = diagnose(evidence(calls)) or ""
+    found = diagnosis_text(diagnose(evidence(calls))) or ""
     assert found.startswith("For layers_dims=[2, 4, 1], your function never returned")
     memory = CallResult(CallStatus.MEMORY, message="f ran out of memory")
     calls = {((2, 4, 1), BASE_PRESEED): memory}
-    assert diagnose(evidence(calls)) == found  # the same words whichever limit came first
+    assert (
+        diagnosis_text(diagnose(evidence(calls))) == found
+    )  # the same words whichever limit came first
 
 
 def test_the_right_answer_gets_no_diagnosis() -> None:
@@ -63,7 +66,7 @@ def test_statistical_scale_names_xavier_when_the_draws_are_unknown() -> None:
         probe[f"W{layer}"] = rng.standard_normal((fan_out, fan_in)) * np.sqrt(1 / fan_in)
         probe[f"b{layer}"] = np.zeros((fan_out, 1))
     calls = {(SCALE_PROBE_DIMS, BASE_PRESEED): CallResult(CallStatus.OK, probe)}
-    diagnosis = diagnose(evidence(calls)) or ""
+    diagnosis = diagnosis_text(diagnose(evidence(calls))) or ""
     assert "standard deviation is" in diagnosis
     assert "Xavier" in diagnosis
 
@@ -78,7 +81,7 @@ def _he(dims: tuple[int, ...], **changed: float) -> CallResult:
 def test_a_difference_no_detector_explains_is_quoted_from_a_visible_case() -> None:
     calls = {((2, 4, 1), BASE_PRESEED): _he((2, 4, 1), W2=5.0)}
     ev = Evidence("he", calls, ((2, 4, 1),), False, expected=lambda d: expected_params("he", d))
-    diagnosis = diagnose(ev) or ""
+    diagnosis = diagnosis_text(diagnose(ev)) or ""
     assert diagnosis.startswith("For layers_dims=[2, 4, 1], W2[0, 0] is 5 where -0.0309841 is")
     assert "np.sqrt(2 / layers_dims[l - 1])" in diagnosis
 
@@ -110,9 +113,10 @@ def test_an_exception_is_named_with_the_students_cell_line_and_code(tmp_path) ->
     line = next(
         i for i, text in enumerate(nb.cells[cell - 1].source.splitlines(), 1) if "randn((" in text
     )
-    assert he.diagnosis is not None
-    assert he.diagnosis.startswith(
+    text = diagnosis_text(he.diagnosis)
+    assert text is not None
+    assert text.startswith(
         "Your function raises TypeError ('tuple' object cannot be interpreted as an integer) "
         f"for layers_dims=[2, 4, 1] at cell {cell}, line {line}: `parameters['W' + str(l)] ="
     )
-    assert "takes the sizes as separate numbers" in he.diagnosis
+    assert "takes the sizes as separate numbers" in text

@@ -17,6 +17,7 @@ from grader.checks import (
     outcome_starts,
 )
 from grader.sandbox import caller_program, local_caller, local_program
+from grader.sentences import diagnosis_text
 from grader.spec import BASE_PRESEED, OUTCOME, SPEC
 from grader.types import CallResult, CallStatus
 from reference import INITIALIZERS
@@ -129,7 +130,8 @@ def _secret_values(mistake) -> np.ndarray:
 @pytest.mark.parametrize("mistake", MISTAKES, ids=lambda m: m.name)
 def test_no_message_reveals_a_hidden_expected_value_or_hidden_dims(mistake) -> None:
     result = graded(mistake)
-    text = "\n".join([*(check.message for check in result.checks), result.diagnosis or ""])
+    named = diagnosis_text(result.diagnosis) or ""
+    text = "\n".join([*(check.message for check in result.checks), named])
     secret = _secret_values(mistake)
     # values are printed with 8 significant digits (relative error <= 5e-8)
     for token in re.findall(r"-?\d+\.\d{4,}", text):

@@ -24,6 +24,7 @@ from grader.mutants import _false_failures as false_failures
 from grader.mutants._equivalence import load_function
 from grader.mutants._notebooks import read_source, solution_functions, with_functions
 from grader.sandbox import local_caller
+from grader.sentences import diagnosis_text, mistake_name
 from grader.spec import SPEC
 from tests.mistakes import stand_in_trainer
 
@@ -123,7 +124,7 @@ def test_in_this_process_every_mutant_that_changes_the_answer_loses_points_and_i
             continue
         survivors += [] if lost else [mutant.ident]
         killed += lost
-        named += lost and mutant.named_by(result.diagnosis)
+        named += lost and mutant.named_by(diagnosis_text(result.diagnosis))
     assert survivors == []
     assert wrongly_failed == []
     assert named / killed >= mutants.HIT_TARGET
@@ -187,12 +188,12 @@ def test_one_mutant_of_each_kind_graded_through_the_sandbox_meets_every_target()
 
 
 def test_the_dashboard_has_a_short_name_for_every_mutants_mistake() -> None:
-    from grader.batch import mistake_name
-
     unnamed = [
-        (m.ident, result.diagnosis)
+        (m.ident, mistake_id)
         for m in MUTANTS
         for result, same in [graded_here(m)]
-        if not same and result.diagnosis and mistake_name(result.diagnosis) == "another mistake"
+        if not same
+        for mistake_id in result.mistakes
+        if mistake_name(mistake_id) == "another mistake"
     ]
     assert unnamed == []

@@ -16,6 +16,7 @@ from grader.checks import (
     effective_std,
     expected_params,
 )
+from grader.mistakes import Diagnosis, Mistake
 from grader.reports import csv_row, gradescope_json, junit_xml, render_text, write_gradescope
 from grader.reports.gradescope import dumps
 from grader.reports.html import render_html, write_html
@@ -33,7 +34,8 @@ def mistake(name: str) -> FunctionResult:
 
 def hostile_function() -> FunctionResult:
     check = CheckResult("visible case", "initialize_parameters_zeros", 0.0, 2.0, False, SCRIPT)
-    return FunctionResult("initialize_parameters_zeros", (check,), f"diagnosis {SCRIPT}")
+    raised = Mistake.of("raised.other", kind="ValueError", dims=[3, 2, 1], text=SCRIPT)
+    return FunctionResult("initialize_parameters_zeros", (check,), Diagnosis((raised,)))
 
 
 @pytest.fixture
@@ -96,7 +98,11 @@ def test_results_json_has_gradescope_fields(report: Report) -> None:
     he = extra["functions"]["initialize_parameters_he"]
     assert (he["score"], he["max_score"]) == (5.0, 10.0)
     assert "Xavier" in he["diagnosis"]
-    assert extra["functions"]["initialize_parameters_zeros"]["diagnosis"].startswith("diagnosis")
+    assert he["mistakes"] == ["scale.xavier"]
+    zeros = extra["functions"]["initialize_parameters_zeros"]
+    assert zeros["diagnosis"].startswith(f"Your function raises ValueError ({SCRIPT})")
+    assert zeros["mistakes"] == ["raised.other"]
+    assert extra["mistakes"] == ["raised.other", "scale.unit", "scale.xavier"]
 
 
 def test_hidden_cases_are_shown_after_the_due_date(report: Report) -> None:

@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from grader.mistakes import Diagnosis, Mistake
 from grader.results import CheckResult, FunctionResult, Report, environment
 from grader.spec import SPEC
 
@@ -59,7 +60,8 @@ def test_environment_names_python_numpy_and_platform() -> None:
 
 
 def test_report_survives_a_json_round_trip() -> None:
-    function = FunctionResult("f", [check("a", 0.5, 1.0, False)], "a diagnosis")
+    named = Diagnosis((Mistake.of("seed.value", seed=0), Mistake.of("scale.unit", dims=[3, 2, 1])))
+    function = FunctionResult("f", [check("a", 0.5, 1.0, False)], named)
     report = Report("s", "c" * 64, [function], ["w"], None, "tail", timing={"total": 1.5})
     again = Report.from_dict(json.loads(json.dumps(report.to_dict())))
     assert again == report

@@ -12,6 +12,13 @@ from grader.diagnosis._scale import (
     explain_factors,
     layer_scales,
 )
+from grader.mistakes import Mistake
+from grader.sentences import mistake_text
+
+
+def named(found: Mistake | None) -> str:
+    """The mistake's id and its sentence, to look for both in one string."""
+    return "" if found is None else f"{found.id}: {mistake_text(found)}"
 
 
 def test_randn_draws_rebuild_the_exercise_construction() -> None:
@@ -41,12 +48,14 @@ def test_factors_recover_per_layer_scales() -> None:
 def test_integer_division_in_the_he_scale_is_named() -> None:
     dims = (60, 200, 1)
     layers = layer_scales(dims, [np.sqrt(2.0 // fan_in) for fan_in in dims[:-1]])
-    assert "integer division" in (explain_factors("he", layers) or "")
+    assert named(explain_factors("he", layers)).startswith("scale.floor_div:")
+    assert "integer division" in named(explain_factors("he", layers))
 
 
 def test_explain_factors_names_mixed_layer_errors() -> None:
     layers = [LayerScale("W1", 4, 3, 10.0), LayerScale("W2", 3, 2, 20.0)]
-    assert "different factors" in (explain_factors("random", layers) or "")
+    assert "scale.mixed: " in named(explain_factors("random", layers))
+    assert "different factors" in named(explain_factors("random", layers))
     assert explain_factors("random", [LayerScale("W1", 4, 3, 10.0)]) is None
 
 
@@ -63,19 +72,20 @@ def test_rand_draws_are_uniform_on_the_unit_interval() -> None:
 
 
 @pytest.mark.parametrize(
-    ("method", "factor", "fragment"),
+    ("method", "factor", "mistake_id", "fragment"),
     [
-        ("he", lambda fi, fo: np.sqrt(1 / fi), "Xavier"),
-        ("he", lambda fi, fo: np.sqrt(2 / fo), "fan-out"),
-        ("he", lambda fi, fo: 2 / fi, "square root"),
-        ("random", lambda fi, fo: 1.0, "not multiplied"),
-        ("random", lambda fi, fo: 0.01, "x0.01"),
+        ("he", lambda fi, fo: np.sqrt(1 / fi), "scale.xavier", "Xavier"),
+        ("he", lambda fi, fo: np.sqrt(2 / fo), "scale.fan_out", "fan-out"),
+        ("he", lambda fi, fo: 2 / fi, "scale.no_sqrt", "square root"),
+        ("random", lambda fi, fo: 1.0, "scale.unit", "not multiplied"),
+        ("random", lambda fi, fo: 0.01, "scale.small", "x0.01"),
     ],
 )
-def test_explain_factors_names_each_formula(method, factor, fragment) -> None:
+def test_explain_factors_names_each_formula(method, factor, mistake_id, fragment) -> None:
     dims = (60, 200, 1)
     layers = [
         LayerScale(f"W{i}", dims[i - 1], dims[i], factor(dims[i - 1], dims[i]))
         for i in range(1, len(dims))
     ]
-    assert fragment in (explain_factors(method, layers) or "")
+    assert named(explain_factors(method, layers)).startswith(f"{mistake_id}: ")
+    assert fragment in named(explain_factors(method, layers))

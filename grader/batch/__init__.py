@@ -16,7 +16,6 @@ from grader.batch._executors import DaskExecutor, LocalExecutor, Outcome
 from grader.batch._export import export_grades, export_rows
 from grader.batch._gradebook import Gradebook, GradeRow
 from grader.batch._layout import Discovery, Found, Skipped, discover
-from grader.batch._mistakes import mistake_name
 from grader.batch._run import (
     DEFAULT_TASK_SECONDS,
     BatchOptions,
@@ -55,7 +54,6 @@ __all__ = [
     "grade_folder",
     "grade_task",
     "grader_version",
-    "mistake_name",
     "open_tree",
     "render_dashboard",
     "run_autograder",

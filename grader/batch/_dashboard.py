@@ -20,9 +20,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from grader import messages as msg
+from grader.batch._export import mistake_ids
 from grader.batch._gradebook import Gradebook
-from grader.batch._mistakes import mistake_name
 from grader.batch._run import feedback_name
+from grader.sentences import mistake_name
 from grader.spec import SPEC, AssignmentSpec
 from grader.untrusted import safe_text
 
@@ -34,9 +36,13 @@ SLOWEST = 10
 @dataclass
 class Mistake:
     function: str
-    name: str
+    id: str
     count: int = 0
     examples: list[str] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return mistake_name(self.id)
 
 
 def _histogram(scores: list[float], max_score: float) -> str:
@@ -80,12 +86,8 @@ def _functions(rows: list[dict[str, Any]], spec: AssignmentSpec) -> list[dict[st
 def _mistakes(rows: list[dict[str, Any]]) -> list[Mistake]:
     found: dict[tuple[str, str], Mistake] = {}
     for row in rows:
-        for function in row.get("functions") or []:
-            diagnosis = function.get("diagnosis")
-            if not diagnosis:
-                continue
-            name = mistake_name(str(diagnosis))
-            key = (str(function.get("name")), name)
+        for function, mistake_id in mistake_ids(row):
+            key = (function or msg.REPORT_WHOLE_SUBMISSION, mistake_id)
             mistake = found.setdefault(key, Mistake(*key))
             mistake.count += 1
             if len(mistake.examples) < EXAMPLES:

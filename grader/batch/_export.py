@@ -1,6 +1,7 @@
 """``initgrade export``: one row per student (their latest submission), ready for an LMS import.
 
-Columns: student, assignment, total, max_score, one per graded function, status, error, source,
+Columns: student, assignment, total, max_score, one per graded function, status, error, the
+mistakes named (``function:id`` for each, space-separated; ids of ``grader.mistakes``), source,
 sha256, received, graded_at; rows sorted by student, then assignment. A student whose latest
 submission has no grade yet still has a row, with status "pending". Every text cell of the CSV
 goes through the door (``grader.untrusted.spreadsheet_cell``): no control character, line break
@@ -19,8 +20,27 @@ from pathlib import Path
 from typing import IO, Any
 
 from grader.batch._gradebook import Gradebook
+from grader.results import UNGRADABLE
 from grader.spec import SPEC, AssignmentSpec
 from grader.untrusted import safe_text, spreadsheet_cell
+
+# The id a row stored by a grader whose diagnoses were sentences counts under: it has no words,
+# so the dashboard calls it another mistake.
+SENTENCE_ONLY = "legacy.sentence"
+
+
+def mistake_ids(row: dict[str, Any]) -> list[tuple[str | None, str]]:
+    """(function, mistake id) of every mistake a gradebook row names, each once; the function is
+    None for a mistake of the whole submission (``submission.ungradable``)."""
+    found: list[tuple[str | None, str]] = []
+    if row.get("status") == "ungradable":
+        found.append((None, UNGRADABLE))
+    for function in row.get("functions") or []:
+        ids = function.get("mistakes")
+        if ids is None and function.get("diagnosis"):
+            ids = [SENTENCE_ONLY]
+        found += [(str(function.get("name")), str(i)) for i in ids or ()]
+    return list(dict.fromkeys(found))
 
 
 def export_rows(book: Gradebook, spec: AssignmentSpec = SPEC) -> list[dict[str, Any]]:
@@ -38,6 +58,7 @@ def export_rows(book: Gradebook, spec: AssignmentSpec = SPEC) -> list[dict[str, 
         row.update(
             status=latest["status"] or "pending",
             error=safe_text(latest["error"] or ""),
+            mistakes=" ".join(f"{f}:{i}" if f else i for f, i in mistake_ids(latest)),
             source=safe_text(latest["source"]),
             sha256=latest["sha256"],
             received=latest["received"],
@@ -49,7 +70,7 @@ def export_rows(book: Gradebook, spec: AssignmentSpec = SPEC) -> list[dict[str, 
 
 def _write_csv(rows: list[dict[str, Any]], handle: IO[str], spec: AssignmentSpec) -> None:
     columns = ["student", "assignment", "total", "max_score", *spec.graded_functions]
-    columns += ["status", "error", "source", "sha256", "received", "graded_at"]
+    columns += ["status", "error", "mistakes", "source", "sha256", "received", "graded_at"]
     writer = csv.DictWriter(handle, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
     for row in rows:

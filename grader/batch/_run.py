@@ -178,7 +178,8 @@ class _Run:
         feedback = self._feedback(pending, report, html)
         functions = [
             {"name": f.name, "score": f.score, "max_score": f.max_score, "passed": f.passed,
-             "diagnosis": f.diagnosis}
+             "mistakes": list(f.mistakes),
+             "diagnosis": f.diagnosis.to_dict() if f.diagnosis is not None else None}
             for f in report.functions
         ]  # fmt: skip
         row = GradeRow(

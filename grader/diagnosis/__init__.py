@@ -1,4 +1,4 @@
-"""Name the likely mistake behind a wrong initializer, from its numbers, in one sentence.
+"""Name the likely mistake behind a wrong initializer, from its numbers, as a value.
 
 Detectors run in order and the first that recognises something wins: a failed call of the
 notebook's own example first (nothing else can be read then), the structure next (a slip there
@@ -26,6 +26,7 @@ from grader.diagnosis._structure import (
     zeros_weights,
 )
 from grader.diagnosis._values import not_float64, unexplained
+from grader.mistakes import Diagnosis
 
 __all__ = ["DETECTORS", "Detector", "Evidence", "diagnose"]
 
@@ -51,8 +52,8 @@ DETECTORS: tuple[Detector, ...] = (
 )
 
 
-def diagnose(ev: Evidence) -> str | None:
-    """The first mistake a detector recognises, or None."""
+def diagnose(ev: Evidence) -> Diagnosis | None:
+    """The first mistake a detector recognises, or None (``grader.sentences`` words it)."""
     for detector in DETECTORS:
         found = detector(ev)
         if found is not None:

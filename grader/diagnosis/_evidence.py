@@ -8,6 +8,7 @@ from typing import TypeAlias
 
 import numpy as np
 
+from grader.mistakes import Diagnosis
 from grader.spec import BASE_PRESEED, SCALE_PROBE_DIMS, expected_shapes
 from grader.types import CallResult, Params
 
@@ -55,7 +56,7 @@ class Evidence:
         return [(d, r.value) for d, r in self.results() if r.ok and r.value is not None]
 
 
-Detector: TypeAlias = Callable[[Evidence], str | None]
+Detector: TypeAlias = Callable[[Evidence], Diagnosis | None]
 
 
 def layout_weights(params: Params, dims: Dims) -> list[np.ndarray] | None:

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import re
 
-from grader import messages as msg
 from grader.diagnosis._evidence import Dims, Evidence
+from grader.mistakes import Diagnosis, Mistake
 from grader.spec import BASE_PRESEED
 from grader.types import DEAD, CallResult, CallStatus, Raised
 
@@ -42,69 +42,68 @@ NUMBER_KINDS = ("float", "int", "float64", "float32", "int64", "int32", "bool")
 
 
 def meaning(raised: Raised) -> str:
-    """What an exception of this type and text usually means in this exercise."""
+    """What an exception of this type and text usually means in this exercise (a key of
+    ``DIAG_RAISED_MEANING``, the last part of the mistake's id)."""
     for kind, pattern, key in MEANINGS:
         if raised.kind == kind and re.search(pattern, raised.text):
-            name = re.search(r"name '(\w+)'", raised.text)
-            return msg.DIAG_RAISED_MEANING[key].format(name=name.group(1) if name else "it")
-    return msg.DIAG_RAISED_MEANING["other"]
+            return key
+    return "other"
 
 
-def describe_failure(dims: Dims, result: CallResult) -> str | None:
-    """The sentence for one call that returned no parameters, or None when it did."""
+def _raised(dims: Dims, raised: Raised) -> Mistake:
+    key = meaning(raised)
+    name = re.search(r"name '(\w+)'", raised.text) if key == "name" else None
+    return Mistake.of(
+        f"raised.{key}", kind=raised.kind, dims=list(dims), text=raised.text,
+        where=raised.where, code=raised.code, name=name.group(1) if name else None,
+    )  # fmt: skip
+
+
+def describe_failure(dims: Dims, result: CallResult) -> Mistake | None:
+    """The mistake one call that returned no parameters shows, or None when it returned them."""
     if result.ok:
         return None
     if result.status is CallStatus.EXCEPTION and result.raised is not None:
-        raised = result.raised
-        place = ""
-        if raised.where and raised.code:
-            place = msg.DIAG_RAISED_PLACE.format(where=raised.where, code=raised.code)
-        return msg.DIAG_RAISED.format(
-            kind=raised.kind,
-            dims=list(dims),
-            place=place,
-            text=msg.DIAG_RAISED_TEXT.format(text=raised.text.rstrip(".")) if raised.text else "",
-            meaning=meaning(raised),
-        )
+        return _raised(dims, result.raised)
     if result.status is CallStatus.INVALID and result.refused is not None:
-        return msg.DIAG_RETURNED.format(dims=list(dims), problem=_refusal(result))
-    if result.status in DEAD:  # which limit came first can vary: the sentence does not
-        return msg.DIAG_STOPPED.format(dims=list(dims))
+        return _refusal(dims, result)
+    if result.status in DEAD:  # which limit came first can vary: the mistake does not
+        return Mistake.of("call.stopped", dims=list(dims))
     if result.status is CallStatus.INVALID:
         text = (result.message or result.status.value).rstrip(".")
-        return msg.DIAG_REFUSED.format(dims=list(dims), message=text)
+        return Mistake.of("call.refused", dims=list(dims), message=text)
     return None
 
 
-def _refusal(result: CallResult) -> str:
+def _refusal(dims: Dims, result: CallResult) -> Mistake:
     refused = result.refused
     assert refused is not None
-    if refused.problem == "none":
-        return msg.DIAG_RETURNED_NONE
-    if refused.problem == "type":
-        return msg.DIAG_RETURNED_TYPE.format(kind=refused.kind)
-    if refused.problem == "value_type" and refused.kind in NUMBER_KINDS:
-        number = (
-            msg.DIAG_RETURNED_BIAS_NUMBER if refused.key[:1] == "b" else msg.DIAG_RETURNED_NUMBER
-        )
-        return number.format(key=refused.key, kind=refused.kind)
-    if refused.problem == "value_type":
-        return msg.DIAG_RETURNED_VALUE.format(key=refused.key, kind=refused.kind)
-    return msg.DIAG_RETURNED_OTHER.format(message=result.message.rstrip("."))
+    problem = refused.problem
+    if problem == "value_type" and refused.kind in NUMBER_KINDS:
+        problem = "bias_number" if refused.key[:1] == "b" else "number"
+    elif problem == "value_type":
+        problem = "value"
+    elif problem not in ("none", "type"):
+        problem = "other"
+    return Mistake.of(
+        f"returned.{problem}", dims=list(dims), key=refused.key, kind=refused.kind,
+        message=result.message.rstrip("."),
+    )  # fmt: skip
 
 
-def failed_visible(ev: Evidence) -> str | None:
+def failed_visible(ev: Evidence) -> Diagnosis | None:
     """The notebook's first example gave no parameters."""
     dims = ev.visible[0]
     result = ev.calls.get((dims, BASE_PRESEED))
-    return describe_failure(dims, result) if result is not None else None
+    found = describe_failure(dims, result) if result is not None else None
+    return Diagnosis((found,)) if found is not None else None
 
 
-def failed_anywhere(ev: Evidence) -> str | None:
+def failed_anywhere(ev: Evidence) -> Diagnosis | None:
     """Some call gave no parameters: the first such call the student may see."""
     for dims, result in ev.results():
         if ev.quotable(dims) and result.status is not CallStatus.MISSING:
             found = describe_failure(dims, result)
             if found is not None:
-                return found
+                return Diagnosis((found,))
     return None

@@ -10,10 +10,9 @@ loop gives the same layers whatever the input; a shifted loop or key number give
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 
-from grader import messages as msg
 from grader.diagnosis._evidence import Dims, Evidence
+from grader.mistakes import Diagnosis, Mistake
 from grader.spec import expected_keys, expected_shapes
 from grader.types import Params
 
@@ -38,10 +37,6 @@ def _shape_of_layer(params: Params, key: str, dims: Dims, layer: int) -> bool:
     return key in params and params[key].shape == wanted
 
 
-def _names(keys: Sequence[str]) -> str:
-    return ", ".join(keys)
-
-
 def _per_call(letter: str, returned: list[tuple[Dims, Params]]) -> list[tuple[Dims, set[int]]]:
     found = []
     for dims, params in returned:
@@ -51,65 +46,62 @@ def _per_call(letter: str, returned: list[tuple[Dims, Params]]) -> list[tuple[Di
     return found
 
 
-def _across_calls(letter: str, ev: Evidence, dims: Dims, params: Params) -> str | None:
+def _across_calls(letter: str, ev: Evidence, dims: Dims, params: Params) -> Mistake | None:
     """Mistakes seen only by comparing inputs of several lengths."""
     calls = [(d, n) for d, n in _per_call(letter, ev.returned()) if len(d) > 2]
     lengths = {len(d) for d, _ in calls}
     same = {frozenset(n) for _, n in calls}
-    what = msg.DIAG_WHAT[letter]
     if len(same) != 1 or len(lengths) < 2:
         return None
     (numbers,) = same
     if numbers == {1} and _shape_of_layer(params, f"{letter}1", dims, 1):
-        return msg.DIAG_RETURN_IN_LOOP.format(dims=list(dims))
+        return Mistake.of("layout.return_in_loop", dims=list(dims))
     if len(numbers) == 1:
         (only,) = numbers
         key = f"{letter}{only}"
         if _shape_of_layer(params, key, dims, len(dims) - 1):
-            return msg.DIAG_SAME_KEY.format(what=what, key=key, dims=list(dims), letter=letter)
+            return Mistake.of("layout.same_key", key=key, dims=list(dims), letter=letter)
     if numbers == set(range(1, len(numbers) + 1)):
         keys = [k for k in expected_keys([0] * (len(numbers) + 1))]
         wanted = len(dims) - 1
-        return msg.DIAG_FIXED_LAYERS.format(
-            count=len(numbers), s="s" * (len(numbers) != 1), keys=_names(keys),
-            dims=list(dims), wanted=wanted,
-        )  # fmt: skip
+        return Mistake.of(
+            "layout.fixed_layers", count=len(numbers), keys=keys, dims=list(dims), wanted=wanted
+        )
     return None
 
 
-def _in_one_call(letter: str, dims: Dims, params: Params, numbers: set[int]) -> str | None:
+def _in_one_call(letter: str, dims: Dims, params: Params, numbers: set[int]) -> Mistake | None:
     """Mistakes one call shows: the loop or the key numbers shifted by one."""
     last = len(dims) - 1
     if numbers == set(range(0, last + 1)) and f"{letter}0" in params:
-        return msg.DIAG_LOOP_FROM_0.format(letter=letter)
+        return Mistake.of("layout.loop_from_0", letter=letter)
     if (
         numbers == set(range(2, last + 1))
         and last >= 2
         and all(_shape_of_layer(params, f"{letter}{n}", dims, n) for n in numbers)
     ):
-        return msg.DIAG_LOOP_FROM_2.format(dims=list(dims), letter=letter)
+        return Mistake.of("layout.loop_from_2", dims=list(dims), letter=letter)
     if numbers == set(range(1, last)):
-        missing = f"W{last} or b{last}"
-        return msg.DIAG_MISSING_LAST.format(dims=list(dims), missing=missing)
+        return Mistake.of("layout.missing_last", dims=list(dims), layer=last)
     for shift in (-1, 1):
         if numbers == {n + shift for n in range(1, last + 1)} and all(
             _shape_of_layer(params, f"{letter}{n + shift}", dims, n) for n in range(1, last + 1)
         ):
-            got = _names(sorted((k for k in params if k[0] == letter), key=lambda k: int(k[1:])))
-            expected = _names([f"{letter}{n}" for n in range(1, last + 1)])
-            return msg.DIAG_NUMBERED_FROM.format(
-                first=1 + shift, got=got, expected=expected, letter=letter
+            got = sorted((k for k in params if k[0] == letter), key=lambda k: int(k[1:]))
+            expected = [f"{letter}{n}" for n in range(1, last + 1)]
+            return Mistake.of(
+                "layout.numbered_from", first=1 + shift, got=got, expected=expected, letter=letter
             )
     return None
 
 
-def layout(ev: Evidence) -> str | None:
+def layout(ev: Evidence) -> Diagnosis | None:
     """The keys of a call that the student may see are not W1, b1, ..., WL, bL."""
     for dims, params in ev.returned():
         if not ev.quotable(dims) or set(params) == set(expected_keys(dims)):
             continue
         if not params:
-            return msg.DIAG_EMPTY.format(dims=list(dims))
+            return Diagnosis((Mistake.of("layout.empty", dims=list(dims)),))
         for letter in "Wb":
             numbers = _numbers(params, letter)
             if numbers is None or numbers == set(range(1, len(dims))):
@@ -118,6 +110,6 @@ def layout(ev: Evidence) -> str | None:
                 letter, dims, params, numbers
             )
             if found is not None:
-                return found
+                return Diagnosis((found,))
         return None
     return None

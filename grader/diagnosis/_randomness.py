@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader import messages as msg
 from grader.diagnosis._draws import (
     Draws,
     Placed,
@@ -20,7 +19,8 @@ from grader.diagnosis._draws import (
     rng_draws,
 )
 from grader.diagnosis._evidence import Dims, Evidence, layout_weights
-from grader.diagnosis._scale import explain_factors, layer_scales, statistical_scale
+from grader.diagnosis._scale import explain_factors, layer_scales, statistical_mistake
+from grader.mistakes import Diagnosis, Mistake
 from grader.spec import BASE_PRESEED, OTHER_PRESEED
 from reference import SEED
 
@@ -35,7 +35,12 @@ def _primary(ev: Evidence) -> tuple[Dims, list[np.ndarray]] | None:
     return (dims, weights) if weights is not None else None
 
 
-def no_seed(ev: Evidence) -> str | None:
+def _with(first: Mistake, more: Mistake | None) -> Diagnosis:
+    """``first``, and the scale mistake found with it when there is one."""
+    return Diagnosis((first,) if more is None else (first, more))
+
+
+def no_seed(ev: Evidence) -> Diagnosis | None:
     if ev.method == "zeros":
         return None
     dims = ev.visible[0]
@@ -44,11 +49,10 @@ def no_seed(ev: Evidence) -> str | None:
         return None
     if all(np.array_equal(first[k], other[k]) for k in first):
         return None
-    more = statistical_scale(ev)
-    return msg.DIAG_NO_SEED + (msg.DIAG_ALSO.format(more=more) if more else "")
+    return _with(Mistake.of("seed.missing"), statistical_mistake(ev))
 
 
-def added(ev: Evidence) -> str | None:
+def added(ev: Evidence) -> Diagnosis | None:
     """The exercise's draws plus a constant: ``randn(...) + scale`` for ``randn(...) * scale``."""
     primary = _primary(ev)
     if ev.method == "zeros" or primary is None:
@@ -62,7 +66,7 @@ def added(ev: Evidence) -> str | None:
         shifts.append(float(difference.flat[0]))
     if all(abs(shift) <= SHIFT_ATOL for shift in shifts):
         return None
-    return msg.DIAG_ADDED.format(shift=shifts[0], key="W1", hint=msg.DIAG_ADDED_HINT[ev.method])
+    return _with(Mistake.of("scale.added", shift=shifts[0], key="W1", method=ev.method), None)
 
 
 def _expected_offsets(dims: Dims) -> list[int]:
@@ -70,28 +74,29 @@ def _expected_offsets(dims: Dims) -> list[int]:
     return [sum(sizes[:i]) for i in range(len(sizes))]
 
 
-def _misplaced(dims: Dims, placed: list[Placed]) -> str | None:
-    """The sentence for the exercise's numbers found at the wrong place, or None."""
+def _misplaced(dims: Dims, placed: list[Placed]) -> Mistake | None:
+    """The mistake of the exercise's numbers found at the wrong place, or None."""
     expected = _expected_offsets(dims)
     offsets = [p.offset for p in placed]
     if len(placed) > 1 and all(offset == 0 for offset in offsets):
-        return msg.DIAG_RESEED.format(key=f"W{len(dims) - 1}")
+        return Mistake.of("seed.per_layer", key=f"W{len(dims) - 1}")
     for layer, (p, want) in enumerate(zip(placed, expected, strict=True), start=1):
         if p.offset == want and p.order == "F":
-            return msg.DIAG_COLUMN_ORDER.format(key=f"W{layer}")
+            return Mistake.of("draws.column_order", key=f"W{layer}")
         if p.offset != want:
             return _shifted(dims, offsets, expected, layer)
     return None
 
 
-def _shifted(dims: Dims, offsets: list[int], expected: list[int], layer: int) -> str:
+def _shifted(dims: Dims, offsets: list[int], expected: list[int], layer: int) -> Mistake:
     index = layer - 1
     shift = offsets[index] - expected[index]
     before = offsets[index - 1] - expected[index - 1] if index else 0
     extra = shift - before
     if extra <= 0 or offsets != sorted(offsets):  # numbers from further back: another order
         size = dims[layer] * dims[layer - 1]
-        return msg.DIAG_DRAW_ORDER.format(
+        return Mistake.of(
+            "draws.order",
             first=f"W{offsets.index(min(offsets)) + 1}",
             key=f"W{layer}",
             start=offsets[index] + 1,
@@ -99,24 +104,16 @@ def _shifted(dims: Dims, offsets: list[int], expected: list[int], layer: int) ->
             want_start=expected[index] + 1,
             want_end=expected[index] + size,
         )
-    where = msg.DIAG_SHIFTED_BEFORE
-    why = ""
-    if index:
-        where = msg.DIAG_SHIFTED_BETWEEN.format(before=f"W{index}", key=f"W{layer}")
-        if extra == dims[index]:
-            why = msg.DIAG_SHIFTED_BIAS.format(bias=f"b{index}")
-    return msg.DIAG_SHIFTED.format(
-        key=f"W{layer}",
-        got=offsets[index] + 1,
-        want=expected[index] + 1,
-        extra=extra,
-        numbers=msg.DIAG_SHIFTED_NUMBERS[extra == 1],
-        where=where,
-        why=why,
-    )
+    # drawn between the layer before and this one (or before W1), as many as that layer's bias
+    previous = f"W{index}" if index else None
+    bias = f"b{index}" if index and extra == dims[index] else None
+    return Mistake.of(
+        "draws.shifted", key=f"W{layer}", got=offsets[index] + 1, want=expected[index] + 1,
+        extra=extra, previous=previous, bias=bias,
+    )  # fmt: skip
 
 
-def misplaced_draws(ev: Evidence) -> str | None:
+def misplaced_draws(ev: Evidence) -> Diagnosis | None:
     """The exercise's numbers, but not where the exercise puts them."""
     primary = _primary(ev)
     if ev.method == "zeros" or primary is None:
@@ -127,14 +124,13 @@ def misplaced_draws(ev: Evidence) -> str | None:
     if any(p is None for p in placed):
         return None
     found = [p for p in placed if p is not None]
-    message = _misplaced(dims, found)
-    if message is None:
+    mistake = _misplaced(dims, found)
+    if mistake is None:
         return None
-    more = explain_factors(ev.method, layer_scales(dims, [p.factor for p in found]))
-    return message + (msg.DIAG_ALSO.format(more=more) if more else "")
+    return _with(mistake, explain_factors(ev.method, layer_scales(dims, [p.factor for p in found])))
 
 
-def other_draws(ev: Evidence) -> str | None:
+def other_draws(ev: Evidence) -> Diagnosis | None:
     """Self-seeded but not the exercise's draws: default_rng, rand, another seed."""
     primary = _primary(ev)
     if ev.method == "zeros" or primary is None:
@@ -142,17 +138,16 @@ def other_draws(ev: Evidence) -> str | None:
     dims, weights = primary
     if factors(weights, randn_draws(dims, SEED)) is not None:
         return None  # the exercise's draws: any mistake is in the scale
-    named: list[tuple[Draws, int, str]] = [
-        (reseeded_draws, SEED, msg.DIAG_RESEED.format(key=f"W{len(dims) - 1}")),
-        (rng_draws, SEED, msg.DIAG_DEFAULT_RNG),
-        (rand_draws, SEED, msg.DIAG_RAND.format(key="W1")),
+    named: list[tuple[Draws, int, Mistake]] = [
+        (reseeded_draws, SEED, Mistake.of("seed.per_layer", key=f"W{len(dims) - 1}")),
+        (rng_draws, SEED, Mistake.of("draws.default_rng")),
+        (rand_draws, SEED, Mistake.of("draws.uniform", key="W1")),
     ]
-    named += [(randn_draws, s, msg.DIAG_OTHER_SEED.format(seed=s)) for s in OTHER_SEEDS]
-    for draws, seed, message in named:
+    named += [(randn_draws, s, Mistake.of("seed.value", seed=s)) for s in OTHER_SEEDS]
+    for draws, seed, mistake in named:
         found = factors(weights, draws(dims, seed))
         if found is not None:
-            more = explain_factors(ev.method, layer_scales(dims, found))
-            return message + (msg.DIAG_ALSO.format(more=more) if more else "")
+            return _with(mistake, explain_factors(ev.method, layer_scales(dims, found)))
     if all(np.all(w >= 0) for w in weights):
-        return msg.DIAG_RAND.format(key="W1")
+        return _with(Mistake.of("draws.uniform", key="W1"), None)
     return None

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from grader import messages as msg
 from grader.diagnosis._draws import factors, randn_draws
 from grader.diagnosis._evidence import Evidence, layout_weights
+from grader.mistakes import Diagnosis, Mistake
 from grader.spec import SCALE_PROBE_DIMS
 from grader.stats import rms, scale_consistent
 from reference import SEED, he_scale, weight_std, xavier_scale
@@ -64,8 +64,10 @@ def layer_scales(dims: Dims, values: Sequence[float]) -> list[LayerScale]:
     ]
 
 
-def scale_message(method: str, what: str, layers: Sequence[LayerScale], explanation: str) -> str:
-    """Quote the layer that is furthest from the method's scale."""
+def scale_mistake(
+    method: str, measure: str, layers: Sequence[LayerScale], formula: str, **more: object
+) -> Mistake:
+    """The mistake ``scale.<formula>``, quoting the layer furthest from the method's scale."""
 
     def distance(layer: LayerScale) -> tuple[float, int]:
         # ties (a constant factor) go to the widest fan-in, whose numbers say the most
@@ -76,17 +78,13 @@ def scale_message(method: str, what: str, layers: Sequence[LayerScale], explanat
 
     worst = max(layers, key=distance)
     expected = weight_std(method, worst.fan_in)
-    return msg.DIAG_SCALE.format(
-        dims=list(worst.dims),
-        key=worst.key,
-        what=msg.DIAG_SCALE_WHAT[what],
-        got=worst.value,
-        expects=msg.EXPECTS[method].format(fan_in=worst.fan_in, expected=expected),
-        explanation=explanation,
-    )
+    return Mistake.of(
+        f"scale.{formula}", dims=list(worst.dims), key=worst.key, measure=measure,
+        got=worst.value, method=method, fan_in=worst.fan_in, expected=float(expected), **more,
+    )  # fmt: skip
 
 
-def explain_factors(method: str, layers: Sequence[LayerScale]) -> str | None:
+def explain_factors(method: str, layers: Sequence[LayerScale]) -> Mistake | None:
     """Match exact per-layer factors with a known wrong formula; None when they are right."""
     found = [layer.value for layer in layers]
     expected = [weight_std(method, layer.fan_in) for layer in layers]
@@ -95,20 +93,18 @@ def explain_factors(method: str, layers: Sequence[LayerScale]) -> str | None:
     for name, formula in FORMULAS.get(method, ()):
         wrong = [formula(layer.fan_in, layer.fan_out) for layer in layers]
         if np.allclose(found, wrong, rtol=FACTOR_RTOL, atol=0):
-            return scale_message(method, "exact", layers, msg.DIAG_EXPLAIN[name])
+            return scale_mistake(method, "exact", layers, name)
     ratios = np.asarray(found) / np.asarray(expected)
     if np.allclose(ratios, ratios[0], rtol=FACTOR_RTOL):
-        explanation = msg.DIAG_EXPLAIN["constant"].format(ratio=ratios[0])
-    else:
-        shown = ", ".join(f"{r:.3g}" for r in ratios)
-        explanation = msg.DIAG_EXPLAIN["mixed"].format(ratios=shown)
-    return scale_message(method, "exact", layers, explanation)
+        return scale_mistake(method, "exact", layers, "constant", ratio=float(ratios[0]))
+    shown = [float(r) for r in ratios]
+    return scale_mistake(method, "exact", layers, "mixed", ratios=shown)
 
 
 # -- the detectors ---------------------------------------------------------------------------
 
 
-def exact_scale(ev: Evidence) -> str | None:
+def exact_scale(ev: Evidence) -> Diagnosis | None:
     """The exercise's draws times the wrong factors: every layer's factor is known exactly."""
     if ev.method == "zeros":
         return None
@@ -117,11 +113,18 @@ def exact_scale(ev: Evidence) -> str | None:
         weights = layout_weights(params, dims)
         found = factors(weights, randn_draws(dims, SEED)) if weights is not None else None
         layers += layer_scales(dims, found) if found is not None else []
-    return explain_factors(ev.method, layers) if layers else None
+    mistake = explain_factors(ev.method, layers) if layers else None
+    return Diagnosis((mistake,)) if mistake is not None else None
 
 
-def statistical_scale(ev: Evidence) -> str | None:
+def statistical_scale(ev: Evidence) -> Diagnosis | None:
     """Compare the large probe's per-layer standard deviations with each formula."""
+    found = statistical_mistake(ev)
+    return Diagnosis((found,)) if found is not None else None
+
+
+def statistical_mistake(ev: Evidence) -> Mistake | None:
+    """The scale mistake the large probe's standard deviations show, if any."""
     params = ev.params(SCALE_PROBE_DIMS)
     weights = layout_weights(params, SCALE_PROBE_DIMS) if params is not None else None
     if ev.method == "zeros" or weights is None:
@@ -138,7 +141,6 @@ def statistical_scale(ev: Evidence) -> str | None:
         return None
     for name, formula in FORMULAS.get(ev.method, ()):
         if fits(formula):
-            return scale_message(ev.method, "statistical", layers, msg.DIAG_EXPLAIN[name])
-    ratio = layers[0].value / weight_std(ev.method, layers[0].fan_in)
-    explanation = msg.DIAG_EXPLAIN["constant"].format(ratio=ratio)
-    return scale_message(ev.method, "statistical", layers[:1], explanation)
+            return scale_mistake(ev.method, "statistical", layers, name)
+    ratio = float(layers[0].value / weight_std(ev.method, layers[0].fan_in))
+    return scale_mistake(ev.method, "statistical", layers[:1], "constant", ratio=ratio)

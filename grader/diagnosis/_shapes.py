@@ -8,8 +8,8 @@ and with what a slip gives instead: ``layers_dims[l - 1]``, ``layers_dims[l]``,
 
 from __future__ import annotations
 
-from grader import messages as msg
 from grader.diagnosis._evidence import Dims, Evidence
+from grader.mistakes import Diagnosis, Mistake
 from grader.spec import expected_keys, expected_shapes
 from grader.types import Params
 
@@ -55,34 +55,23 @@ def _first_wrong(ev: Evidence, letter: str) -> tuple[Dims, str, Params] | None:
     return None
 
 
-def _described(letter: str, axis: int, used: str) -> str:
-    wanted = WANTED[(letter, axis)]
-    shown = used if used.startswith("layers_dims") else msg.DIAG_SHAPE_FIXED.format(size=used)
-    return msg.DIAG_SHAPE_AXIS.format(axis=AXES[axis], used=shown, wanted=wanted)
-
-
-def shapes(ev: Evidence) -> str | None:
+def shapes(ev: Evidence) -> Diagnosis | None:
     """Name the axis whose size comes from the wrong place, for W first, then b."""
     for letter in "Wb":
         wrong = _first_wrong(ev, letter)
         if wrong is None:
             continue
         dims, key, params = wrong
-        parts = []
+        axes = []  # (axis, the size it follows or None when unclear, the size it should follow)
         for axis in (0, 1):
             used = _source(_sizes(ev, letter, axis))
-            if used is None:
-                parts.append(msg.DIAG_SHAPE_UNCLEAR.format(axis=AXES[axis]))
-            elif used != WANTED[(letter, axis)]:
-                parts.append(_described(letter, axis, used))
-        if parts:
+            if used != WANTED[(letter, axis)]:
+                axes.append((AXES[axis], used, WANTED[(letter, axis)]))
+        if axes:
             formula = "(" + ", ".join(WANTED[(letter, a)] for a in (0, 1)) + ")"
-            return msg.DIAG_SHAPE.format(
-                dims=list(dims),
-                key=key,
-                got=params[key].shape,
-                expected=expected_shapes(dims)[key],
-                formula=formula,
-                axes=msg.DIAG_SHAPE_AND.join(parts),
-            )
+            found = Mistake.of(
+                "shape.axis", dims=list(dims), key=key, got=params[key].shape,
+                expected=expected_shapes(dims)[key], formula=formula, axes=axes,
+            )  # fmt: skip
+            return Diagnosis((found,))
     return None

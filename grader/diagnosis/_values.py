@@ -6,23 +6,21 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader import messages as msg
 from grader.diagnosis._evidence import Evidence
+from grader.mistakes import Diagnosis, Mistake
 from grader.spec import EXACT_ATOL, EXACT_RTOL
 
 
-def not_float64(ev: Evidence) -> str | None:
+def not_float64(ev: Evidence) -> Diagnosis | None:
     for dims, result in ev.results():
         if result.ok and result.dtypes and ev.quotable(dims):
             key, dtype = result.dtypes[0]
-            hint = msg.NOT_FLOAT64_HINT.get(
-                dtype.rstrip("0123456789"), msg.NOT_FLOAT64_HINT["float"]
-            )
-            return msg.DIAG_NOT_FLOAT64.format(dtype=dtype, key=key, dims=list(dims), hint=hint)
+            found = Mistake.of("dtype.not_float64", dtype=dtype, key=key, dims=list(dims))
+            return Diagnosis((found,))
     return None
 
 
-def unexplained(ev: Evidence) -> str | None:
+def unexplained(ev: Evidence) -> Diagnosis | None:
     """The first value of a visible case that differs from the reference's. Only the visible
     cases: their expected values are printed in the notebook, while another input's could repeat
     a hidden case's (every layers_dims starts from the same seed-3 draws)."""
@@ -41,9 +39,9 @@ def unexplained(ev: Evidence) -> str | None:
             if close.all():
                 continue
             index = tuple(int(i) for i in np.argwhere(~close)[0])
-            hint = msg.HINT_WEIGHTS[ev.method] if key.startswith("W") else msg.HINT_BIASES
-            return msg.DIAG_UNEXPLAINED.format(
-                dims=list(dims), key=key, index=list(index), got=float(got[index]),
-                expected=float(want[index]), hint=hint,
+            fact = Mistake.of(
+                "fact.value_differs", dims=list(dims), key=key, index=list(index),
+                got=float(got[index]), expected=float(want[index]), method=ev.method,
             )  # fmt: skip
+            return Diagnosis(facts=(fact,))
     return None

@@ -33,15 +33,17 @@ class Grade:
     max_score: float
     total: float
     max_total: float
-    diagnosis: str | None
+    diagnosis: str | None  # as the student reads it: the catalogue's patterns match these words
     failed: tuple[str, ...]
     error: str | None = None  # the notebook could not be graded at all
+    mistakes: tuple[str, ...] = ()  # the ids the diagnosis names
 
 
 def grade_task(task: Task) -> Grade:
     """Grade one task's notebook (in a pool process)."""
     from grader.api import grade_notebook
     from grader.checks import OutcomeCache, default_cache
+    from grader.sentences import diagnosis_text
 
     cache = OutcomeCache(Path(task.cache_dir)) if task.cache_dir else default_cache()
     with tempfile.TemporaryDirectory(prefix="initgrade-mutant-") as folder:
@@ -56,9 +58,10 @@ def grade_task(task: Task) -> Grade:
         function.max_score,
         report.score,
         report.max_score,
-        function.diagnosis,
+        diagnosis_text(function.diagnosis),
         failed,
         report.error or report.internal,
+        function.mistakes,
     )
 
 

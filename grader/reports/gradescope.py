@@ -22,6 +22,7 @@ from typing import Any
 
 from grader.reports.text import points
 from grader.results import CheckResult, Report, Visibility
+from grader.sentences import diagnosis_text
 
 
 def _test(check: CheckResult) -> dict[str, Any]:
@@ -57,8 +58,9 @@ def _output(report: Report) -> str:
         lines.append(f"Your submission could not be graded: {report.error}")
     for function in report.functions:
         lines.append(f"{function.name}: {points(function.score)} / {points(function.max_score)}")
-        if function.diagnosis:
-            lines.append(f"  Likely mistake: {function.diagnosis}")
+        diagnosis = diagnosis_text(function.diagnosis)
+        if diagnosis:
+            lines.append(f"  Likely mistake: {diagnosis}")
     lines += [f"Warning: {warning}" for warning in report.warnings]
     return "\n".join(lines)
 
@@ -71,7 +73,12 @@ def gradescope_json(
 ) -> dict[str, Any]:
     """The ``results.json`` object for one report."""
     functions = {
-        f.name: {"score": f.score, "max_score": f.max_score, "diagnosis": f.diagnosis}
+        f.name: {
+            "score": f.score,
+            "max_score": f.max_score,
+            "diagnosis": diagnosis_text(f.diagnosis),
+            "mistakes": list(f.mistakes),
+        }
         for f in report.functions
     }
     results: dict[str, Any] = {
@@ -87,6 +94,7 @@ def gradescope_json(
             "functions": functions,
             "submission": report.submission,
             "submission_sha256": report.sha256,
+            "mistakes": list(report.mistakes),
             "error": report.error,
             "environment": dict(report.environment),
             "timing": dict(report.timing),

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from grader.reports.plots import activations_figure, training_figure
 from grader.reports.text import points
 from grader.results import CheckResult, FunctionResult, Report
+from grader.sentences import diagnosis_text
 
 if TYPE_CHECKING:
     from grader.checks import FunctionFeedback
@@ -75,11 +76,8 @@ def _function_section(function: FunctionResult, plots: str, include_hidden: bool
         for check in function.checks
         if include_hidden or check.visibility != "hidden"
     ]
-    diagnosis = (
-        f'<p class="box"><strong>Likely mistake:</strong> {_e(function.diagnosis)}</p>'
-        if function.diagnosis
-        else ""
-    )
+    text = diagnosis_text(function.diagnosis)
+    diagnosis = f'<p class="box"><strong>Likely mistake:</strong> {_e(text)}</p>' if text else ""
     score = f"{points(function.score)} / {points(function.max_score)}"
     return (
         f"<section><h2>{_e(function.name)} — {score}</h2>{diagnosis}"

@@ -13,6 +13,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from grader.results import Report
+from grader.sentences import diagnosis_text
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
@@ -46,7 +47,7 @@ def _suite(report: Report) -> ET.Element:
             kind = "error" if report.error else "failure"
             element = ET.SubElement(case, kind, message=xml_text(check.message), type="CheckFailed")
             element.text = xml_text(check.message)
-    notes = [f"{f.name}: {f.diagnosis}" for f in report.functions if f.diagnosis]
+    notes = [f"{f.name}: {text}" for f in report.functions if (text := diagnosis_text(f.diagnosis))]
     ET.SubElement(suite, "system-out").text = xml_text("\n".join(notes + list(report.warnings)))
     return suite
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 
 from grader.results import CheckResult, FunctionResult, Report
+from grader.sentences import diagnosis_text
 
 WIDTH = 100
 MARKS = {True: "✓", False: "✗"}
@@ -30,10 +31,11 @@ def _function_lines(function: FunctionResult, marks: dict[bool, str]) -> list[st
     lines = [f"{function.name}: {points(function.score)} / {points(function.max_score)}"]
     for check in function.checks:
         lines += _check_lines(check, marks)
-    if function.diagnosis:
+    diagnosis = diagnosis_text(function.diagnosis)
+    if diagnosis:
         lines.append(
             textwrap.fill(
-                "Likely mistake: " + function.diagnosis,
+                "Likely mistake: " + diagnosis,
                 WIDTH,
                 initial_indent="  ",
                 subsequent_indent="    ",
