@@ -218,7 +218,6 @@ def test_the_largest_report_a_submission_can_cause_stays_under_two_megabytes() -
                 CheckResult(check.name, entry.name, 0.0, check.max_points, False, wide)
                 for check in function.checks
             ),
-            diagnosis=wide,
         )
         for entry, function in zip(SPEC.functions, SPEC.failed_results("x"), strict=True)
     )
