@@ -1,13 +1,13 @@
 """``initgrade report --html``: the staff dashboard of a gradebook, one self-contained page.
 
-It shows, for each student's latest submission: a histogram of the scores, each function's
-pass rate and mean, the named mistakes by how often they occur (with a few example students),
-the slowest gradings, the submissions that failed or could not be graded, and a link to each
-student's feedback page when ``feedback_dir`` holds it. The page is rendered with Jinja2 with
-autoescaping on, so nothing a student controls (a file name, an error quoting their output) can
-add markup, and every text of a row has been through the door (``grader.untrusted``), so no
-zero-width or right-to-left character shows a student id other than it is; the histogram is a
-PNG inside the page, and there are no external URLs.
+It shows, for the submission that counts of each student: a histogram of the scores, each
+function's pass rate and mean, the named mistakes by how often they occur (with a few example
+students), the slowest gradings, the submissions that failed or could not be graded, the staff's
+adjustments, and a link to each student's feedback page when ``feedback_dir`` holds it. The
+page is rendered with Jinja2 with autoescaping on, so nothing a student controls (a file name,
+an error quoting their output) can add markup, and every text of a row has been through the
+door (``grader.untrusted``), so no zero-width or right-to-left character shows a student id
+other than it is; the histogram is a PNG inside the page, and there are no external URLs.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import base64
 import io
 import os
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from typing import Any
 from grader import messages as msg
 from grader.batch._export import mistake_ids
 from grader.batch._gradebook import Gradebook
+from grader.batch._records import adjustments as standing_adjustments
 from grader.batch._run import feedback_name
 from grader.sentences import mistake_name
 from grader.spec import SPEC, AssignmentSpec
@@ -107,12 +109,21 @@ def _link(row: dict[str, Any], feedback_dir: Path | None, page: Path) -> str | N
 
 
 def dashboard_context(
-    rows: list[dict[str, Any]], *, page: Path, feedback_dir: Path | None, spec: AssignmentSpec
+    rows: list[dict[str, Any]],
+    *,
+    page: Path,
+    feedback_dir: Path | None,
+    spec: AssignmentSpec,
+    adjustments: Sequence[dict[str, Any]] = (),
 ) -> dict[str, Any]:
-    """Everything the template shows, computed from the gradebook's latest rows."""
+    """Everything the template shows, computed from the gradebook's rows that count and the
+    standing adjustments."""
     graded = [row for row in rows if row.get("status") is not None]
     for row in rows:
         row["link"] = _link(row, feedback_dir, page)
+        whose = (row["student"], row["assignment"])
+        mine = [a for a in adjustments if (a["student"], a["assignment"]) == whose]
+        row["adjustment"] = sum(float(a["points"]) for a in mine)
         for key in _SHOWN_TEXT:  # through the door, whatever an older gradebook holds
             if isinstance(row.get(key), str):
                 row[key] = safe_text(row[key])
@@ -133,6 +144,7 @@ def dashboard_context(
         "problems": problems,
         "rows": rows,
         "links": {row["student"]: row["link"] for row in rows if row["link"]},
+        "adjustments": list(adjustments),
     }
 
 
@@ -156,8 +168,10 @@ def write_dashboard(
     from grader.batch._export import write_atomic
 
     with Gradebook.for_reading(gradebook) as book:
-        rows = book.latest()
-    context = dashboard_context(rows, page=page, feedback_dir=feedback_dir, spec=spec)
+        rows, standing = book.latest(), standing_adjustments(book.db)
+    context = dashboard_context(
+        rows, page=page, feedback_dir=feedback_dir, spec=spec, adjustments=standing
+    )
     html = render_dashboard(context)
     write_atomic(page, lambda handle: handle.write(html))
     return len(rows)

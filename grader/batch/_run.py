@@ -10,15 +10,15 @@ failed with the reason, and tried again by the next batch.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import io
 import json
 import os
 import re
-import tempfile
 import time
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path, PurePosixPath
 from typing import Any, TextIO
 
 from grader import messages as msg
@@ -54,6 +54,7 @@ class BatchOptions:
     assignment: str | None = None  # which nbgrader assignment, when the tree holds several
     accept_weak_isolation: bool = False  # as initgrade grade's flag of that name
     train_first: bool = False  # train every outcome the batch needs first, stacked (_stacked.py)
+    student: str | None = None  # grade only this student's submissions, graded or not
 
 
 @dataclass
@@ -101,7 +102,8 @@ class _Run:
             args = (item.student, item.assignment, sha256, item.source, item.received)
             submission = self.book.submission(self.batch, *args)
             pending = _Pending(item, submission, sha256)
-            if not self.options.force and self.book.is_graded(submission, *self._key):
+            again = self.options.force or self.options.student is not None
+            if not again and self.book.is_graded(submission, *self._key):
                 self.summary.kept += 1
             elif isinstance(data, str):
                 self.store(pending, Report.without_results(item.source, "", data, self.spec))
@@ -232,10 +234,9 @@ def feedback_name(student: str, sha256: str) -> str:
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".feedback-", suffix=".html")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.replace(tmp, path)
+    from grader.batch._export import write_atomic
+
+    write_atomic(path, lambda handle: handle.write(text))
 
 
 def default_workers() -> int:
@@ -263,6 +264,9 @@ def _check_options(options: BatchOptions) -> int:
     return workers
 
 
+SKIPPED_ALIKE = 3  # files of one name skipped for one reason: listed one by one up to this many
+
+
 def _announce(discovery: Discovery, source: Path, out: TextIO) -> None:
     """The layout and what was skipped, at most ``MAX_PER_KIND`` files for each reason (the
     gradebook's batch row lists them all)."""
@@ -273,11 +277,36 @@ def _announce(discovery: Discovery, source: Path, out: TextIO) -> None:
         ),
         file=out,
     )  # fmt: skip
-    notes = Notes()
+    alike: dict[tuple[str, str], list[str]] = {}
     for skipped in discovery.skipped:
-        notes.add(msg.BATCH_SKIPPED, skipped.reason, path=skipped.path, reason=skipped.reason)
+        alike.setdefault((PurePosixPath(skipped.path).name, skipped.reason), []).append(
+            skipped.path
+        )
+    notes = Notes()  # at most a few lines per reason: the gradebook's batch row has them all
+    for (name, reason), paths in alike.items():
+        if len(paths) >= SKIPPED_ALIKE:  # a helper file in every student's folder, say
+            many = {"count": len(paths), "name": name, "reason": reason}
+            notes.add(msg.BATCH_SKIPPED_MANY, f"many: {reason}", **many)
+            continue
+        for path in paths:
+            notes.add(msg.BATCH_SKIPPED, reason, path=path, reason=reason)
     for line in notes.lines():
         print(line if line.startswith(" ") else f"  {line}", file=out)
+
+
+def _only(discovery: Discovery, student: str | None, source: Path) -> Discovery:
+    """The discovery narrowed to one student's submissions (all of them when ``student`` is
+    None); a ``UsageError`` naming the closest ids when that student has none."""
+    if student is None:
+        return discovery
+    found = [item for item in discovery.found if item.student == student]
+    if not found:
+        close = difflib.get_close_matches(student, sorted({f.student for f in discovery.found}))
+        hint = msg.ADJUST_CLOSE.format(names=", ".join(close)) if close else ""
+        raise UsageError(
+            msg.BATCH_NO_SUCH_STUDENT.format(source=source, student=student, hint=hint)
+        )
+    return replace(discovery, found=found)
 
 
 def run_batch(
@@ -299,8 +328,15 @@ def run_batch(
     try:
         discovery = discover(tree, default_assignment=spec.name, assignment=options.assignment)
         _announce(discovery, source, out)
+        discovery = _only(discovery, options.student, source)
+        if options.student is not None:
+            count = len(discovery.found)
+            print(msg.BATCH_ONE_STUDENT.format(count=count, student=options.student), file=out)
         with Gradebook.for_batch(gradebook) as book:
-            executor = make_executor(workers=workers, dask=options.dask, grade=grade)
+            executor = make_executor(
+                workers=workers, dask=options.dask, grade=grade, err=err,
+                task_seconds=options.task_seconds,
+            )  # fmt: skip
             record = {**asdict(options), "workers": workers, "limits": asdict(limits)}
             skipped = [[s.path, s.reason] for s in discovery.skipped]
             batch = book.start_batch(safe_path(source), discovery.layout, _plain(record), skipped)

@@ -18,6 +18,7 @@ from grader.checks._loop import (
 )
 from grader.checks._outcome import BANDS, Band, check_outcome
 from grader.checks._properties import check_properties
+from grader.checks._template import UNFILLED_ID, unfilled_result
 from grader.checks._training import (
     STACK_SIZE,
     ManyTrainer,
@@ -39,6 +40,7 @@ __all__ = [
     "BANDS",
     "FUNCTION_BUDGET_CALLS",
     "STACK_SIZE",
+    "UNFILLED_ID",
     "Band",
     "CallLog",
     "Difference",
@@ -68,4 +70,5 @@ __all__ = [
     "structure_difference",
     "train_outcome",
     "train_outcomes",
+    "unfilled_result",
 ]

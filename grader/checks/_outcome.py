@@ -45,6 +45,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from grader import messages as msg
+from grader.checks._biases import as_columns
 from grader.checks._exact import describe_visible, structure_difference
 from grader.checks._training import Outcome, OutcomeCache, Trainer, train_outcome
 from grader.results import CheckResult
@@ -90,11 +91,13 @@ def check_outcome(
     if not result.ok or result.value is None:
         reason = result.message or result.status.value
         return verdict(False, msg.CALL_FAILED.format(dims=dims, reason=reason)), None
-    diff = structure_difference(result.value, expected_shapes(dims))
+    shapes = expected_shapes(dims)
+    start = as_columns(result.value, shapes)  # b = 0 trains as the zero column it stands for
+    diff = structure_difference(start, shapes)
     if diff is not None:
         problem = describe_visible(diff, dims, entry.method, list(result.value))
         return verdict(False, msg.OUTCOME_NOT_TRAINED.format(problem=problem)), None
-    outcome = train_outcome(result.value, trainer=trainer, cache=cache)
+    outcome = train_outcome(start, trainer=trainer, cache=cache)
     band = BANDS[entry.method]
     passed = band.contains(outcome.train_accuracy, outcome.test_accuracy)
     return verdict(passed, _outcome_message(entry.method, outcome, band, passed)), outcome

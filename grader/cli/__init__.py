@@ -1,7 +1,7 @@
 """The ``initgrade`` command: a thin shell over the API; ``main(argv)`` returns the exit code.
 
 One subcommand per module (``grade``, ``demo``, ``release``, ``mutants``, ``batch``, ``export``,
-``report``, ``gradescope-bundle``). Exit codes are those of
+``adjust``, ``report``, ``gradescope-bundle``, ``experiment``). Exit codes are those of
 ``grader.errors``; anything the grader did not foresee ends in the last-resort handler, which
 prints the traceback, writes the requested ``results.json`` all the same, and exits
 ``EXIT_INTERNAL``.
@@ -14,7 +14,18 @@ import os
 import sys
 from collections.abc import Sequence
 
-from grader.cli import batch, demo, export, grade, gradescope_bundle, mutants, release, report
+from grader.cli import (
+    adjust,
+    batch,
+    demo,
+    experiment,
+    export,
+    grade,
+    gradescope_bundle,
+    mutants,
+    release,
+    report,
+)
 from grader.cli._last_resort import internal_error
 from grader.errors import EXIT_INTERNAL, EXIT_OK, EXIT_UNGRADABLE, EXIT_USAGE, InitgradeError
 from grader.locations import cache_root
@@ -28,8 +39,10 @@ COMMANDS = {
     "mutants": mutants,
     "batch": batch,
     "export": export,
+    "adjust": adjust,
     "report": report,
     "gradescope-bundle": gradescope_bundle,
+    "experiment": experiment,
 }
 
 

@@ -23,7 +23,13 @@ def add_parser(commands: Any, name: str) -> None:
         metavar="SUBMISSIONS",
         help="a folder of notebooks, an nbgrader tree, a Gradescope export, or a zip of one",
     )
-    batch.add_argument("--gradebook", type=Path, required=True, metavar="PATH")
+    batch.add_argument(
+        "--gradebook",
+        type=Path,
+        required=True,
+        metavar="PATH",
+        help="the SQLite gradebook (created by the first batch, read by export and report)",
+    )
     batch.add_argument(
         "--workers", type=int, metavar="N", help="local worker processes (default: the cores)"
     )
@@ -31,6 +37,11 @@ def add_parser(commands: Any, name: str) -> None:
         "--dask", metavar="ADDRESS", help="grade on a Dask cluster (tcp://scheduler:8786)"
     )
     batch.add_argument("--force", action="store_true", help="regrade what is already graded")
+    batch.add_argument(
+        "--student",
+        metavar="ID",
+        help="grade only this student's submissions, again even when they are graded",
+    )
     batch.add_argument(
         "--feedback-dir", type=Path, metavar="DIR", help="write each student's HTML feedback page"
     )
@@ -80,6 +91,7 @@ def run(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
         assignment=args.assignment,
         accept_weak_isolation=args.accept_weak_isolation,
         train_first=args.train_first,
+        student=args.student,
     )
     try:
         run_batch(args.submissions, args.gradebook, options, out=out, err=err)

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 def add_parser(commands: Any, name: str) -> None:
     grade = commands.add_parser(name, help="grade one notebook and write the reports asked for")
-    grade.add_argument("notebook", type=Path, metavar="NOTEBOOK")
+    grade.add_argument("notebook", type=Path, metavar="NOTEBOOK", help="the student's .ipynb file")
     grade.add_argument("--json", type=Path, metavar="PATH", help="write Gradescope results.json")
     grade.add_argument("--junit", type=Path, metavar="PATH", help="write JUnit XML")
     grade.add_argument("--html", type=Path, metavar="PATH", help="write an HTML feedback page")

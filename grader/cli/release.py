@@ -11,7 +11,13 @@ def add_parser(commands: Any, name: str) -> None:
     release = commands.add_parser(
         name, help="regenerate the student bundle from the solution source and reference/"
     )
-    release.add_argument("assignment_dir", nargs="?", type=Path, default=None)
+    release.add_argument(
+        "assignment_dir",
+        nargs="?",
+        type=Path,
+        default=None,
+        help="the assignment's folder (default: the bundled initialization assignment)",
+    )
     release.add_argument(
         "--check",
         action="store_true",

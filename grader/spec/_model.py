@@ -165,6 +165,9 @@ class AssignmentSpec:
     helper_modules: tuple[str, ...]
     functions: tuple[FunctionSpec, ...]
     limits: Limits
+    # Modules the course's own notebook imports that grading does without (its data set helper):
+    # where they are not installed their imports are left out, not reported to the student.
+    template_imports: tuple[str, ...] = ()
 
     @property
     def graded_functions(self) -> tuple[str, ...]:

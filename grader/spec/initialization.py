@@ -51,5 +51,6 @@ SPEC = AssignmentSpec(
         ),
     ),
     limits=Limits(),
+    template_imports=("sklearn",),  # the older notebook's `import sklearn.datasets`
 )
 GRADED_FUNCTIONS: tuple[str, ...] = SPEC.graded_functions
