@@ -48,13 +48,15 @@ MAX_MEMORY_MB = 1 << 20
 @dataclass(frozen=True)
 class Graded:
     """A report, and what the feedback page draws (with ``feedback=True``) and the executed
-    notebook (with ``execute=True``). ``failures`` says, for course staff, which of those extras
-    could not be made and why; it never changes the report."""
+    notebook (with ``execute=True``). ``cells``: the cell (0-based) that defines each graded
+    function the notebook has, for the pages that link to it. ``failures`` says, for course
+    staff, which of those extras could not be made and why; it never changes the report."""
 
     report: Report
     feedback: Mapping[str, FunctionFeedback] = field(default_factory=dict)
     executed: object | None = None  # an nbformat NotebookNode
     failures: Mapping[str, str] = field(default_factory=dict)
+    cells: Mapping[str, int] = field(default_factory=dict)
 
 
 def grade_notebook(
@@ -233,7 +235,9 @@ def _grade(
             warnings=(*loaded.warnings, *notes, *sandbox.load_warnings),
             output_tail=sandbox.output_tail,
         )
-    graded = _with_feedback(Graded(report), spec, functions, cache) if feedback else Graded(report)
+    cells = {name: at.cell for name, at in extraction.functions.items() if name in graded_names}
+    graded = Graded(report, cells=cells)
+    graded = _with_feedback(graded, spec, functions, cache) if feedback else graded
     return _with_execution(graded, loaded, spec, limits) if execute else graded
 
 

@@ -916,6 +916,13 @@ BATCH_TRAINED = (
     "{trained} trained together in {seconds:.1f} s (the rest were in the cache)."
 )
 
+# The rendered notebook beside a feedback page (grader.reports.notebook): its failure is its own.
+NOTEBOOK_PAGE_FAILED = (
+    "initgrade: the notebook page {path} could not show the notebook ({reason}); it says so, and "
+    "the grade and the other reports do not depend on it."
+)
+NOTEBOOK_PAGE_CHANGED = "the file changed after it was graded"
+NOTEBOOK_PAGE_TOO_BIG = "the file is larger than the {most} MB a notebook may have"
 # -- the submission that counts, adjustments, late policy, LMS exports (grader.batch)
 COUNTS_RULE = "--counts must be one of {rules}, not {rule!r}"
 COUNTS_PICK = (

@@ -3,11 +3,12 @@
 It shows, for the submission that counts of each student: a histogram of the scores, each
 function's pass rate and mean, the named mistakes by how often they occur (with a few example
 students), the slowest gradings, the submissions that failed or could not be graded, the staff's
-adjustments, and a link to each student's feedback page when ``feedback_dir`` holds it. The
-page is rendered with Jinja2 with autoescaping on, so nothing a student controls (a file name,
-an error quoting their output) can add markup, and every text of a row has been through the
-door (``grader.untrusted``), so no zero-width or right-to-left character shows a student id
-other than it is; the histogram is a PNG inside the page, and there are no external URLs.
+adjustments, and links to each student's feedback page and notebook page when ``feedback_dir``
+holds them. The page is rendered with Jinja2 with autoescaping on, so nothing a student
+controls (a file name, an error quoting their output) can add markup, and every text of a row
+has been through the door (``grader.untrusted``), so no zero-width or right-to-left character
+shows a student id other than it is; the histogram is a PNG inside the page, and there are no
+external URLs.
 """
 
 from __future__ import annotations
@@ -97,12 +98,20 @@ def _mistakes(rows: list[dict[str, Any]]) -> list[Mistake]:
     return sorted(found.values(), key=lambda m: (-m.count, m.function, m.name))
 
 
-def _link(row: dict[str, Any], feedback_dir: Path | None, page: Path) -> str | None:
-    """The feedback page's address relative to the dashboard, when the page is there."""
+def _links(
+    row: dict[str, Any], feedback_dir: Path | None, page: Path
+) -> tuple[str | None, str | None]:
+    """The addresses of the feedback page and of the notebook's page relative to the dashboard,
+    each when the page is there."""
     if feedback_dir is None or not row.get("sha256"):
-        return None
-    name = row.get("feedback") or feedback_name(row["student"], row["sha256"])
-    target = feedback_dir / name
+        return None, None
+    from grader.reports.notebook import notebook_path
+
+    feedback = feedback_dir / (row.get("feedback") or feedback_name(row["student"], row["sha256"]))
+    return _relative(feedback, page), _relative(notebook_path(feedback), page)
+
+
+def _relative(target: Path, page: Path) -> str | None:
     if not target.is_file():
         return None
     return Path(os.path.relpath(target.resolve(), page.resolve().parent)).as_posix()
@@ -120,7 +129,7 @@ def dashboard_context(
     standing adjustments."""
     graded = [row for row in rows if row.get("status") is not None]
     for row in rows:
-        row["link"] = _link(row, feedback_dir, page)
+        row["link"], row["notebook_link"] = _links(row, feedback_dir, page)
         whose = (row["student"], row["assignment"])
         mine = [a for a in adjustments if (a["student"], a["assignment"]) == whose]
         row["adjustment"] = sum(float(a["points"]) for a in mine)

@@ -54,6 +54,7 @@ class BatchOptions:
     assignment: str | None = None  # which nbgrader assignment, when the tree holds several
     accept_weak_isolation: bool = False  # as initgrade grade's flag of that name
     train_first: bool = False  # train every outcome the batch needs first, stacked (_stacked.py)
+    notebook_pages: bool = True  # with feedback_dir: the notebook rendered beside each page
     student: str | None = None  # grade only this student's submissions, graded or not
 
 
@@ -150,18 +151,25 @@ class _Run:
             memory_mb=self.options.memory_mb, feedback=self.options.feedback_dir is not None,
             deadline=self.options.task_seconds,
             accept_weak_isolation=self.options.accept_weak_isolation, outcomes=outcomes,
+            page=self._page(pending),
         )  # fmt: skip
+
+    def _page(self, pending: _Pending) -> str:
+        """The feedback page's name, when the task renders the notebook's page beside it."""
+        if self.options.feedback_dir is None or not self.options.notebook_pages:
+            return ""
+        return feedback_name(pending.found.student, pending.sha256 or "unread")
 
     def receive(self, task: GradeTask, outcome: Outcome) -> bool:
         """Store what came back for ``task``; True when its grading failed."""
         pending = self.todo[task.key]
-        report, html, failure, page_failure = _decode(outcome)
+        report, pages, failure = _decode(outcome)
         if report is None:
             reason = failure or msg.TASK_FAILED.format(error="no result")
             report = Report.without_results(pending.found.source, pending.sha256, reason, self.spec)
-        if page_failure is not None:
-            self._page_failed(pending, page_failure)
-        return self.store(pending, report, html=html, failed=failure is not None)
+        if pages is not None and pages.failure is not None:
+            self._page_failed(pending, pages.failure)
+        return self.store(pending, report, pages=pages, failed=failure is not None)
 
     def _page_failed(self, pending: _Pending, failure: str) -> None:
         """Say that this submission's feedback page lacks its plots or could not be made: the
@@ -171,13 +179,14 @@ class _Run:
         print(line, file=self.err)
 
     def store(
-        self, pending: _Pending, report: Report, *, html: str | None = None, failed: bool = False
-    ) -> bool:
-        """Commit one grade (and write its feedback page); True when it is a failed grading."""
+        self, pending: _Pending, report: Report, *, pages: _Pages | None = None,
+        failed: bool = False,
+    ) -> bool:  # fmt: skip
+        """Commit one grade (and write its feedback pages); True when it is a failed grading."""
         status = (
             "failed" if failed or report.internal else "ungradable" if report.error else "graded"
         )
-        feedback = self._feedback(pending, report, html)
+        feedback = self._feedback(pending, report, pages or _Pages())
         functions = [
             {"name": f.name, "score": f.score, "max_score": f.max_score, "passed": f.passed,
              "mistakes": list(f.mistakes),
@@ -192,17 +201,23 @@ class _Run:
         setattr(self.summary, status, getattr(self.summary, status) + 1)
         return status == "failed"
 
-    def _feedback(self, pending: _Pending, report: Report, html: str | None) -> str | None:
-        """Write the feedback page (the page alone, without plots, when the task sent none); a
-        page that cannot be made or written is said, and the grade is stored all the same."""
+    def _feedback(self, pending: _Pending, report: Report, pages: _Pages) -> str | None:
+        """Write the feedback page and, when the worker rendered it, the notebook's page; the
+        parent draws nothing itself (a page it must make has no plots and no notebook)."""
         if self.options.feedback_dir is None:
             return None
         name = feedback_name(pending.found.student, pending.sha256 or "unread")
-        try:
+        try:  # a page that cannot be made or written is said; the grade is stored all the same
+            html = pages.html
             if html is None:
-                from grader.reports.optional import page_text
+                from grader.reports.html import render_html
 
-                html = page_text(report)[0]
+                html = render_html(report)
+            elif pages.notebook is not None:
+                from grader.reports.notebook import notebook_path
+
+                beside = notebook_path(self.options.feedback_dir / name)
+                _write_atomic(beside, pages.notebook)
             _write_atomic(self.options.feedback_dir / name, html)
         except Exception as error:  # the page's failure: never the grade's
             self._page_failed(pending, f"{type(error).__name__}: {error}")
@@ -210,20 +225,29 @@ class _Run:
         return name
 
 
-def _decode(outcome: Outcome) -> tuple[Report | None, str | None, str | None, str | None]:
-    """The report, the page and why the page lacks its plots in a task's JSON text, or the reason
-    there is no report."""
+@dataclass(frozen=True)
+class _Pages:
+    """What a worker rendered for one submission: the feedback page and the notebook's page."""
+
+    html: str | None = None
+    notebook: str | None = None
+    failure: str | None = None  # why the feedback page lacks its plots
+
+
+def _decode(outcome: Outcome) -> tuple[Report | None, _Pages | None, str | None]:
+    """The report and pages in a task's JSON text, or the reason there are none."""
     if outcome.text is None:
-        return None, None, outcome.failure, None
+        return None, None, outcome.failure
     try:
         data = json.loads(outcome.text)
         report = Report.from_dict(data["report"])
-        html, page = data.get("html"), data.get("page")
-        if not all(part is None or isinstance(part, str) for part in (html, page)):
-            raise TypeError("the feedback page is not text")
+        pages = _Pages(data.get("html"), data.get("notebook"), data.get("page"))
+        parts = (pages.html, pages.notebook, pages.failure)
+        if not all(page is None or isinstance(page, str) for page in parts):
+            raise TypeError("a feedback page is not text")
     except (ValueError, KeyError, TypeError) as error:
-        return None, None, msg.TASK_FAILED.format(error=f"an unreadable result: {error}"), None
-    return report, html, None, page
+        return None, None, msg.TASK_FAILED.format(error=f"an unreadable result: {error}")
+    return report, pages, None
 
 
 def feedback_name(student: str, sha256: str) -> str:

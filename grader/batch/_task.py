@@ -20,6 +20,7 @@ import threading
 import time
 from dataclasses import dataclass
 from importlib import metadata
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from grader.batch._outcomes import collect_starts, prime_cache, train_starts
@@ -44,12 +45,16 @@ class GradeTask:
     # "train", train the starts ``data`` holds. ``outcomes``: trained outcomes a grading may use.
     phase: str = "grade"
     outcomes: str = ""
+    # With ``feedback``: the feedback page's file name, for the pages' links; the notebook's own
+    # page is rendered beside it only when this is set.
+    page: str = ""
 
 
 def grade_task(task: GradeTask) -> str:
-    """Grade ``task`` and return ``{"report": ..., "html": ..., "page": ...}`` as JSON text, where
-    "page" says why the feedback page lacks its plots or is missing (None when it does not); or,
-    for the other phases, what ``grader.batch._outcomes`` answers."""
+    """Grade ``task`` and return ``{"report": ..., "html": ..., "notebook": ..., "page": ...}`` as
+    JSON text (or, for the other phases, what ``grader.batch._outcomes`` answers): with
+    ``feedback``, the feedback page and the submitted notebook rendered, both drawn here, in the
+    worker, and in "page" why the feedback page lacks its plots (None when it does not)."""
     from grader.api import grade_bytes
 
     with _ONE_AT_A_TIME:
@@ -66,24 +71,48 @@ def grade_task(task: GradeTask) -> str:
                 feedback=task.feedback,
                 accept_weak_isolation=task.accept_weak_isolation,
             )
-            html, page_failure = _page(task, graded)
+            pages = _pages(task, graded) if task.feedback else (None, None, None)
         finally:
             _alarm(0.0)
-    return json.dumps({"report": graded.report.to_dict(), "html": html, "page": page_failure})
+    html, notebook, failure = pages
+    result = {"report": graded.report.to_dict(), "html": html, "notebook": notebook}
+    return json.dumps({**result, "page": failure})
 
 
-def _page(task: GradeTask, graded: Graded) -> tuple[str | None, str | None]:
-    """The feedback page when asked for, and why it lacks its plots or is missing: the page's
-    failure, never the grade's (``grader.reports.optional``)."""
-    if not task.feedback:
-        return None, None
-    from grader.reports.optional import failure_text, page_text
+def _pages(task: GradeTask, graded: Graded) -> tuple[str | None, str | None, str | None]:
+    """The feedback page and the notebook's page. A notebook that cannot be rendered gets a
+    page that says so; the report is not touched either way."""
+    from grader.reports.notebook import failure_page, notebook_path, render_notebook
+
+    if not task.page:
+        html, failure = _feedback_page(graded, None)
+        return html, None, failure
+    page = Path(task.page)
+    beside = notebook_path(page).name
+    title = Path(task.source).name
+    try:
+        notebook = render_notebook(
+            task.data, title=title, graded=graded.cells, feedback_href=page.name
+        )
+    except Exception as error:  # a fault of the page's own code: the page says so
+        notebook = failure_page(title, page.name, f"{type(error).__name__}: {error}")
+    html, failure = _feedback_page(graded, beside)
+    return html, notebook.html, failure
+
+
+def _feedback_page(graded: Graded, notebook: str | None) -> tuple[str | None, str | None]:
+    """The feedback page, or None when its plots failed (the batch then writes it without), and
+    why its plots are missing: the page's failure, never the grade's."""
+    from grader.reports.html import render_html
+    from grader.reports.optional import failure_text
 
     try:
-        html, failure = page_text(graded.report, graded.feedback)
-    except Exception:
+        html = render_html(
+            graded.report, feedback=graded.feedback, notebook=notebook, cells=graded.cells
+        )
+    except Exception:  # the plots, drawn from a student's numbers; the grade stands
         return None, failure_text()
-    return html, failure or graded.failures.get("feedback plots")
+    return html, graded.failures.get("feedback plots")
 
 
 def _other_phase(task: GradeTask) -> str:

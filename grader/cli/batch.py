@@ -46,6 +46,11 @@ def add_parser(commands: Any, name: str) -> None:
         "--feedback-dir", type=Path, metavar="DIR", help="write each student's HTML feedback page"
     )
     batch.add_argument(
+        "--no-notebook-pages",
+        action="store_true",
+        help="with --feedback-dir, write the feedback pages without the rendered notebooks",
+    )
+    batch.add_argument(
         "--assignment", metavar="NAME", help="the nbgrader assignment, when the tree has several"
     )
     batch.add_argument(
@@ -91,6 +96,7 @@ def run(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
         assignment=args.assignment,
         accept_weak_isolation=args.accept_weak_isolation,
         train_first=args.train_first,
+        notebook_pages=not args.no_notebook_pages,
         student=args.student,
     )
     try:

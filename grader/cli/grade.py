@@ -11,7 +11,7 @@ from grader import messages as msg
 from grader.cli._options import megabytes, seconds
 from grader.errors import EXIT_INTERNAL, EXIT_OK, EXIT_UNGRADABLE, EXIT_USAGE
 from grader.reports import render_text, write_gradescope, write_junit
-from grader.reports.optional import attempt, page_text
+from grader.reports.optional import attempt, failure_text
 from grader.untrusted import safe_path
 
 if TYPE_CHECKING:
@@ -101,7 +101,7 @@ def _write_outputs(graded: Graded, args: argparse.Namespace, err: TextIO) -> boo
     ):
         if path is None:
             continue
-        write = functools.partial(_write, what, graded, path, err)
+        write = functools.partial(_write, what, graded, path, args, err)
         try:  # results.json's own failure goes to the last-resort handler, which writes one
             failure = attempt(write) if what != "results.json" else write()
         except OSError as error:
@@ -117,23 +117,67 @@ def _write_outputs(graded: Graded, args: argparse.Namespace, err: TextIO) -> boo
     return ok
 
 
-def _write(what: str, graded: Graded, path: Path, err: TextIO) -> None:
+def _write_pages(graded: Graded, args: argparse.Namespace, path: Path, err: TextIO) -> None:
+    """The feedback page, and beside it the notebook rendered (as executed with --execute)."""
+    from grader.reports.html import write_html
+    from grader.reports.notebook import notebook_path, render_notebook
+
+    beside = notebook_path(path)
+    try:
+        write_html(
+            graded.report, path, feedback=graded.feedback, notebook=beside.name, cells=graded.cells
+        )
+        failure = graded.failures.get("feedback plots")
+    except OSError:
+        raise
+    except Exception:  # the plots, drawn from a student's numbers: the page goes without them
+        failure = failure_text()
+        write_html(graded.report, path, notebook=beside.name, cells=graded.cells)
+    if failure is not None:
+        print(msg.CLI_PLOTS_FAILED.format(path=safe_path(path), error=failure), file=err)
+    executed = graded.executed is not None
+    source: object = graded.executed if executed else _submitted(args.notebook, graded)
+    title = Path(graded.report.submission).name
+    if isinstance(source, str):  # why the submitted file cannot be shown
+        from grader.reports.notebook import failure_page
+
+        page = failure_page(title, path.name, source)
+    else:
+        page = render_notebook(
+            source,  # type: ignore[arg-type]
+            title=title, graded=graded.cells, feedback_href=path.name, executed=executed,
+        )  # fmt: skip
+    beside.write_text(page.html, encoding="utf-8")
+    if page.error is not None:
+        print(msg.NOTEBOOK_PAGE_FAILED.format(path=beside, reason=page.error), file=err)
+
+
+def _submitted(notebook: Path, graded: Graded) -> bytes | str:
+    """The file's bytes when they are still those graded, else why not."""
+    import hashlib
+
+    from grader.notebook import DEFAULT_MAX_BYTES
+
+    try:
+        with notebook.open("rb") as handle:
+            data = handle.read(DEFAULT_MAX_BYTES + 1)
+    except OSError as error:
+        return str(error.strerror or error)
+    if len(data) > DEFAULT_MAX_BYTES:
+        return msg.NOTEBOOK_PAGE_TOO_BIG.format(most=DEFAULT_MAX_BYTES // (1024 * 1024))
+    if hashlib.sha256(data).hexdigest() != graded.report.sha256:
+        return msg.NOTEBOOK_PAGE_CHANGED
+    return data
+
+
+def _write(what: str, graded: Graded, path: Path, args: argparse.Namespace, err: TextIO) -> None:
     if what == "results.json":
         write_gradescope(graded.report, path)
     elif what == "JUnit XML":
         write_junit(graded.report, path)
     elif what == "HTML feedback":
-        _write_page(graded, path, err)
+        _write_pages(graded, args, path, err)
     elif graded.executed is not None:
         import nbformat
 
         nbformat.write(graded.executed, str(path))
-
-
-def _write_page(graded: Graded, path: Path, err: TextIO) -> None:
-    """The feedback page; without its plots, said on ``err``, when they could not be drawn."""
-    text, failure = page_text(graded.report, graded.feedback)
-    failure = failure or graded.failures.get("feedback plots")
-    Path(path).write_text(text, encoding="utf-8")
-    if failure is not None:
-        print(msg.CLI_PLOTS_FAILED.format(path=safe_path(path), error=failure), file=err)
