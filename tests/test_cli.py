@@ -178,7 +178,7 @@ def test_plots_that_cannot_be_drawn_leave_the_grade_and_a_page_without_them(
     def overflow(*args: object) -> None:
         raise ValueError("autodetected range of [nan, nan] is not finite")
 
-    monkeypatch.setattr("grader.reports.html.training_figure", overflow)
+    monkeypatch.setattr("grader.reports.plots.training_figure", overflow)
     results, page = tmp_path / "results.json", tmp_path / "page.html"
     code = main(["grade", str(correct), "--json", str(results), "--html", str(page)])
     assert code == EXIT_OK

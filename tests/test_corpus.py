@@ -378,7 +378,8 @@ def assert_survived(run: Run, *, budget: float, never_shown: list[str] = ()) -> 
     assert run.seconds <= budget, f"took {run.seconds:.1f} s, budget {budget:.1f} s"
     assert leftover_processes() == []
     reports = sorted(p.name for p in run.workdir.iterdir())
-    assert reports in (["junit.xml", "results.json"], ["junit.xml", "page.html", "results.json"])
+    with_pages = ["junit.xml", "page.html", "page.notebook.html", "results.json"]
+    assert reports in (["junit.xml", "results.json"], with_pages)
     written = sorted(p.name for p in run.notebook_dir.iterdir())
     assert len(written) == 1, f"files next to the notebook: {written}"
     ET.parse(run.workdir / "junit.xml")  # XML that parses: no control characters in it
