@@ -21,21 +21,24 @@ from grader.types import DEAD, CallStatus, Params, Raised
 
 Dims = tuple[int, ...]
 
-# (exception type, pattern of its text, pattern the line of code must match, meaning)
+# (exception type, pattern of its text, pattern the line of code must match, meaning). The text
+# and the line are the student's (at most ``grader.untrusted.MAX_TEXT`` characters, from the
+# door); a gap is bounded (``.{0,200}``), never ``.*``, so a search stays linear in their length.
 # fmt: off
 MEANINGS: tuple[tuple[str, str, str, str], ...] = (
     ("TypeError", r"'tuple' object cannot be interpreted as an integer", r"randn?\(\(",
      "randn_tuple"),
-    ("TypeError", r"Cannot interpret .* as a data type|data type .* not understood",
+    ("TypeError", r"Cannot interpret .{0,200} as a data type|data type .{0,200} not understood",
      r"(zeros|ones|empty)\([^(]", "zeros_numbers"),
     ("TypeError", r"can only concatenate str|'int' and 'str'|'str' and 'int'",
      r"['\"]\s*\+|\+\s*['\"]", "key_int"),
     ("TypeError", r"standard_normal\(\) takes at most 1 positional", r"standard_normal",
      "standard_normal"),
-    ("TypeError", r"takes (at most|exactly|from) .*positional argument", r"", "too_many_arguments"),
+    ("TypeError", r"takes (at most|exactly|from) .{0,200}positional argument", r"",
+     "too_many_arguments"),
     ("IndexError", r"index out of range", r"layers_dims|\[", "index"),
     ("NameError", r"name 'layers_dims' is not defined", r"", "name_layers_dims"),
-    ("NameError", r"name '.*' is not defined", r"", "name"),
+    ("NameError", r"name '.{0,200}' is not defined", r"", "name"),
     ("UnboundLocalError", r"", r"", "unbound"),
     ("ValueError", r"negative dimensions", r"", "negative"),
     ("KeyError", r"", r"", "key_error"),
