@@ -5,10 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from grader.errors import ReleaseError
+from grader.spec import SPEC
 from reference.initializers import INITIALIZERS
 
-# The notebook's visible examples (the course's published inputs; see /DESIGN.md for the values).
-PUBLISHED_INPUTS = {"zeros": [3, 2, 1], "random": [3, 2, 1], "he": [2, 4, 1]}
+# The notebook's visible examples (each method's first visible case; see /DESIGN.md for the
+# values they publish).
+PUBLISHED_INPUTS = {
+    entry.method: list(entry.visible_cases[0].layer_dims) for entry in SPEC.functions
+}
 VALUES_BEGIN, VALUES_END = "# BEGIN PUBLISHED VALUES\n", "# END PUBLISHED VALUES\n"
 LINE_LENGTH = 100
 

@@ -2,7 +2,8 @@
 
 Columns: student, assignment, total, max_score, one per graded function, status, error, the
 mistakes named (``function:id`` for each, space-separated; ids of ``grader.mistakes``), source,
-sha256, received, graded_at; rows sorted by student, then assignment. A student whose latest
+sha256, received, graded_at, and the grader version and policy digest that graded it; rows sorted
+by student, then assignment. A student whose latest
 submission has no grade yet still has a row, with status "pending". Text cells that a
 spreadsheet would run as a formula (they start with ``=``, ``+``, ``-``, ``@``, a tab or a
 carriage return) get a leading apostrophe in the CSV: a file name is the student's to choose.
@@ -62,6 +63,8 @@ def export_rows(book: Gradebook, spec: AssignmentSpec = SPEC) -> list[dict[str, 
             sha256=latest["sha256"],
             received=latest["received"],
             graded_at=latest["graded_at"] or "",
+            grader_version=latest.get("grader_version") or "",
+            policy_digest=latest.get("spec_hash") or "",
         )
         rows.append(row)
     return rows
@@ -76,6 +79,7 @@ def _cell(value: Any) -> Any:
 def _write_csv(rows: list[dict[str, Any]], handle: IO[str], spec: AssignmentSpec) -> None:
     columns = ["student", "assignment", "total", "max_score", *spec.graded_functions]
     columns += ["status", "error", "mistakes", "source", "sha256", "received", "graded_at"]
+    columns += ["grader_version", "policy_digest"]
     writer = csv.DictWriter(handle, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
     for row in rows:

@@ -33,7 +33,7 @@ from grader.checks._properties import check_properties
 from grader.checks._training import Outcome, OutcomeCache, Trainer
 from grader.diagnosis import Evidence, diagnose
 from grader.results import CheckResult, FunctionResult
-from grader.spec import BASE_PRESEED, OUTCOME, AssignmentSpec, FunctionSpec
+from grader.spec import BASE_PRESEED, OUTCOME, AssignmentSpec, FunctionSpec, check_reference
 from grader.types import (
     DEAD,
     Caller,
@@ -138,7 +138,7 @@ def grade_function(
     changed = differs(outcome_call, log.again(list(entry.outcome_dims), BASE_PRESEED))
     if changed is not None:
         text = msg.NONDETERMINISTIC.format(
-            name=entry.name, dims=list(entry.outcome_dims), key=changed
+            name=entry.name, dims=list(entry.outcome_dims), key=changed, seed=entry.seed
         )
         exact = [_failed(check, text) for check in exact]
         outcome_check, outcome = _failed(_outcome_slot(entry), text), None
@@ -160,6 +160,7 @@ def grade_function(
         visible_passed,
         tuple(c.layer_dims for c in entry.exact_cases if c.hidden),
         functools.partial(expected_params, entry.method),
+        entry,
     )
     return GradedFunction(FunctionResult(entry.name, checks, diagnose(evidence)), start, outcome)
 
@@ -242,7 +243,11 @@ def grade_functions(
     trainer: Trainer | None = None,
     cache: OutcomeCache | None = None,
 ) -> list[GradedFunction]:
-    """Grade every function of the spec in the program; one failing never costs another."""
+    """Grade every function of the spec in the program; one failing never costs another.
+    A method whose answer is not in reference/, drawn with its scale, raises ``SpecError``
+    before anything is called."""
+    for entry in spec.functions:
+        check_reference(entry)
     defined = program.defined()
     graded: list[GradedFunction] = []
     for entry in spec.functions:
