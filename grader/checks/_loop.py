@@ -96,14 +96,17 @@ class CallLog:
 
 
 @functools.lru_cache(maxsize=64)
-def expected_params(method: str, layer_dims: Dims) -> Params:
-    """The reference's answer, computed without disturbing the host's global random state."""
+def expected_params(method: str, layer_dims: Dims, seed: int | None = None) -> Params:
+    """The reference's answer (for the exercise's ``seed``; None: the course's), computed
+    without disturbing the host's global random state."""
     import reference
 
     # The exercise's contract is the global seed; put the host's global state back afterwards.
     state = np.random.get_state()  # noqa: NPY002
     try:
-        params = reference.INITIALIZERS[method](list(layer_dims))
+        initialize = reference.INITIALIZERS[method]
+        dims = list(layer_dims)
+        params = initialize(dims) if seed is None else initialize(dims, seed)
     finally:
         np.random.set_state(state)  # noqa: NPY002
     for value in params.values():
@@ -129,7 +132,7 @@ def grade_function(
             entry,
             case,
             (hidden if case.hidden else log)(list(case.layer_dims), BASE_PRESEED),
-            expected_params(entry.method, case.layer_dims),
+            expected_params(entry.method, case.layer_dims, entry.seed),
         )
         for case in entry.exact_cases
     ]
@@ -159,7 +162,7 @@ def grade_function(
         tuple(c.layer_dims for c in entry.visible_cases),
         visible_passed,
         tuple(c.layer_dims for c in entry.exact_cases if c.hidden),
-        functools.partial(expected_params, entry.method),
+        functools.partial(expected_params, entry.method, seed=entry.seed),
         entry,
     )
     return GradedFunction(FunctionResult(entry.name, checks, diagnose(evidence)), start, outcome)
