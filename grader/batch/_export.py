@@ -2,7 +2,8 @@
 
 Columns: student, assignment, total, max_score, one per graded function, status, error, the
 mistakes named (``function:id`` for each, space-separated; ids of ``grader.mistakes``), source,
-sha256, received, graded_at; rows sorted by student, then assignment. A student whose latest
+sha256, received, graded_at, and the grader version and policy digest that graded it; rows sorted
+by student, then assignment. A student whose latest
 submission has no grade yet still has a row, with status "pending". Text cells that a
 spreadsheet would run as a formula (they start with ``=``, ``+``, ``-``, ``@``, a tab or a
 carriage return) get a leading apostrophe in the CSV: a file name is the student's to choose.
@@ -42,10 +43,20 @@ def mistake_ids(row: dict[str, Any]) -> list[tuple[str | None, str]]:
     return list(dict.fromkeys(found))
 
 
+def function_columns(rows: list[dict[str, Any]], spec: AssignmentSpec) -> list[str]:
+    """The graded functions: ``spec``'s, then any other a grade names (a course's own term)."""
+    names = list(spec.graded_functions)
+    for row in rows:
+        names += [str(f["name"]) for f in row.get("functions") or [] if f["name"] not in names]
+    return names
+
+
 def export_rows(book: Gradebook, spec: AssignmentSpec = SPEC) -> list[dict[str, Any]]:
     """The rows, as plain values (numbers as numbers, a missing score as None)."""
     rows = []
-    for latest in book.latest():
+    every = book.latest()
+    columns = function_columns(every, spec)
+    for latest in every:
         scores = {f["name"]: f["score"] for f in latest.get("functions") or []}
         row: dict[str, Any] = {
             "student": latest["student"],
@@ -53,7 +64,7 @@ def export_rows(book: Gradebook, spec: AssignmentSpec = SPEC) -> list[dict[str, 
             "total": latest["score"],
             "max_score": latest["max_score"] if latest["max_score"] is not None else spec.max_score,
         }
-        row.update({name: scores.get(name) for name in spec.graded_functions})
+        row.update({name: scores.get(name) for name in columns})
         row.update(
             status=latest["status"] or "pending",
             error=latest["error"] or "",
@@ -62,6 +73,8 @@ def export_rows(book: Gradebook, spec: AssignmentSpec = SPEC) -> list[dict[str, 
             sha256=latest["sha256"],
             received=latest["received"],
             graded_at=latest["graded_at"] or "",
+            grader_version=latest.get("grader_version") or "",
+            policy_digest=latest.get("spec_hash") or "",
         )
         rows.append(row)
     return rows
@@ -74,8 +87,11 @@ def _cell(value: Any) -> Any:
 
 
 def _write_csv(rows: list[dict[str, Any]], handle: IO[str], spec: AssignmentSpec) -> None:
-    columns = ["student", "assignment", "total", "max_score", *spec.graded_functions]
+    keys = list(rows[0]) if rows else []
+    functions = keys[keys.index("max_score") + 1 : keys.index("status")] if rows else []
+    columns = ["student", "assignment", "total", "max_score", *(functions or spec.graded_functions)]
     columns += ["status", "error", "mistakes", "source", "sha256", "received", "graded_at"]
+    columns += ["grader_version", "policy_digest"]
     writer = csv.DictWriter(handle, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
     for row in rows:

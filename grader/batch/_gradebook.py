@@ -187,7 +187,7 @@ class Gradebook:
             )
             SELECT r.id AS submission, r.student, r.assignment, r.sha256, r.source, r.received,
                    g.status, g.score, g.max_score, g.functions, g.report, g.error, g.seconds,
-                   g.feedback, g.graded_at, g.grader_version
+                   g.feedback, g.graded_at, g.grader_version, g.spec_hash
             FROM ranked r LEFT JOIN grades g ON g.id = (
                 SELECT id FROM grades WHERE submission = r.id ORDER BY graded_at DESC, id DESC
                 LIMIT 1

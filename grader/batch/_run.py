@@ -16,7 +16,7 @@ import os
 import re
 import tempfile
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -145,6 +145,7 @@ class _Run:
             memory_mb=self.options.memory_mb, feedback=self.options.feedback_dir is not None,
             deadline=self.options.task_seconds,
             accept_weak_isolation=self.options.accept_weak_isolation, outcomes=outcomes,
+            spec=self.spec,
         )  # fmt: skip
 
     def receive(self, task: GradeTask, outcome: Outcome) -> bool:
@@ -163,6 +164,8 @@ class _Run:
         status = (
             "failed" if failed or report.internal else "ungradable" if report.error else "graded"
         )
+        if not report.policy_digest:  # made here, not by a grading: say what would have graded it
+            report = replace(report, grader_version=self.version, policy_digest=self.spec_hash)
         feedback = self._feedback(pending, report, html)
         functions = [
             {"name": f.name, "score": f.score, "max_score": f.max_score, "passed": f.passed,

@@ -16,7 +16,7 @@ from grader.checks._loop import (
     missing_function,
     outcome_starts,
 )
-from grader.checks._outcome import BANDS, Band, check_outcome
+from grader.checks._outcome import check_outcome
 from grader.checks._properties import check_properties
 from grader.checks._training import (
     STACK_SIZE,
@@ -36,10 +36,8 @@ from grader.checks._training import (
 from grader.types import FUNCTION_BUDGET_CALLS
 
 __all__ = [
-    "BANDS",
     "FUNCTION_BUDGET_CALLS",
     "STACK_SIZE",
-    "Band",
     "CallLog",
     "Difference",
     "FunctionFeedback",

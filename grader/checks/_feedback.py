@@ -64,7 +64,7 @@ def build_feedback(
     for entry, function in zip(spec.functions, graded, strict=True):
         if function.start is None or function.outcome is None:
             continue
-        start = dict(expected_params(entry.method, entry.outcome_dims))
+        start = dict(expected_params(entry.method, entry.outcome_dims, entry.seed))
         feedback[entry.name] = FunctionFeedback(
             method=entry.method,
             student=function.outcome,

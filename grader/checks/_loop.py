@@ -33,7 +33,7 @@ from grader.checks._properties import check_properties
 from grader.checks._training import Outcome, OutcomeCache, Trainer
 from grader.diagnosis import Evidence, diagnose
 from grader.results import CheckResult, FunctionResult
-from grader.spec import BASE_PRESEED, OUTCOME, AssignmentSpec, FunctionSpec
+from grader.spec import BASE_PRESEED, OUTCOME, AssignmentSpec, FunctionSpec, check_reference
 from grader.types import (
     DEAD,
     Caller,
@@ -96,14 +96,17 @@ class CallLog:
 
 
 @functools.lru_cache(maxsize=64)
-def expected_params(method: str, layer_dims: Dims) -> Params:
-    """The reference's answer, computed without disturbing the host's global random state."""
+def expected_params(method: str, layer_dims: Dims, seed: int | None = None) -> Params:
+    """The reference's answer (for the exercise's ``seed``; None: the course's), computed
+    without disturbing the host's global random state."""
     import reference
 
     # The exercise's contract is the global seed; put the host's global state back afterwards.
     state = np.random.get_state()  # noqa: NPY002
     try:
-        params = reference.INITIALIZERS[method](list(layer_dims))
+        initialize = reference.INITIALIZERS[method]
+        dims = list(layer_dims)
+        params = initialize(dims) if seed is None else initialize(dims, seed)
     finally:
         np.random.set_state(state)  # noqa: NPY002
     for value in params.values():
@@ -129,7 +132,7 @@ def grade_function(
             entry,
             case,
             (hidden if case.hidden else log)(list(case.layer_dims), BASE_PRESEED),
-            expected_params(entry.method, case.layer_dims),
+            expected_params(entry.method, case.layer_dims, entry.seed),
         )
         for case in entry.exact_cases
     ]
@@ -138,7 +141,7 @@ def grade_function(
     changed = differs(outcome_call, log.again(list(entry.outcome_dims), BASE_PRESEED))
     if changed is not None:
         text = msg.NONDETERMINISTIC.format(
-            name=entry.name, dims=list(entry.outcome_dims), key=changed
+            name=entry.name, dims=list(entry.outcome_dims), key=changed, seed=entry.seed
         )
         exact = [_failed(check, text) for check in exact]
         outcome_check, outcome = _failed(_outcome_slot(entry), text), None
@@ -159,7 +162,8 @@ def grade_function(
         tuple(c.layer_dims for c in entry.visible_cases),
         visible_passed,
         tuple(c.layer_dims for c in entry.exact_cases if c.hidden),
-        functools.partial(expected_params, entry.method),
+        functools.partial(expected_params, entry.method, seed=entry.seed),
+        entry,
     )
     return GradedFunction(FunctionResult(entry.name, checks, diagnose(evidence)), start, outcome)
 
@@ -242,7 +246,11 @@ def grade_functions(
     trainer: Trainer | None = None,
     cache: OutcomeCache | None = None,
 ) -> list[GradedFunction]:
-    """Grade every function of the spec in the program; one failing never costs another."""
+    """Grade every function of the spec in the program; one failing never costs another.
+    A method whose answer is not in reference/, drawn with its scale, raises ``SpecError``
+    before anything is called."""
+    for entry in spec.functions:
+        check_reference(entry)
     defined = program.defined()
     graded: list[GradedFunction] = []
     for entry in spec.functions:

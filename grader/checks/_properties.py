@@ -22,11 +22,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-import reference
 from grader import messages as msg
 from grader.checks._exact import Difference, describe_visible, structure_difference
 from grader.checks.strategies import property_inputs
 from grader.results import CheckResult
+from grader.sentences import expects
 from grader.spec import (
     BASE_PRESEED,
     FLOAT64,
@@ -99,17 +99,17 @@ def observe(entry: FunctionSpec, caller: Caller) -> _Run:
 # -- the properties: each returns None when it holds on an observation, else the problem -------
 
 
-def _keys_and_shapes(method: str, obs: Observation) -> str | None:
+def _keys_and_shapes(entry: FunctionSpec, obs: Observation) -> str | None:
     if not obs.first.ok or obs.first.value is None:
         reason = obs.first.message or obs.first.status.value
         return msg.CALL_FAILED.format(dims=list(obs.dims), reason=reason)
     diff = obs.structure
     if diff is None:
         return None
-    return describe_visible(diff, obs.dims, method, list(obs.first.value))
+    return describe_visible(diff, obs.dims, entry, list(obs.first.value))
 
 
-def _float64(method: str, obs: Observation) -> str | None:
+def _float64(entry: FunctionSpec, obs: Observation) -> str | None:
     if not obs.first.dtypes:
         return None
     key, dtype = obs.first.dtypes[0]
@@ -123,7 +123,7 @@ def _float64(method: str, obs: Observation) -> str | None:
     )
 
 
-def _zero_biases(method: str, obs: Observation) -> str | None:
+def _zero_biases(entry: FunctionSpec, obs: Observation) -> str | None:
     value = obs.first.value or {}
     for key in obs.shapes:
         if key.startswith("b") and key in value and np.any(value[key] != 0):
@@ -131,7 +131,7 @@ def _zero_biases(method: str, obs: Observation) -> str | None:
     return None
 
 
-def _input_unchanged(method: str, obs: Observation) -> str | None:
+def _input_unchanged(entry: FunctionSpec, obs: Observation) -> str | None:
     after = obs.first.args_after
     if after is None or (not isinstance(after, str) and list(after) == list(obs.dims)):
         return None
@@ -139,38 +139,39 @@ def _input_unchanged(method: str, obs: Observation) -> str | None:
     return msg.INPUT_MUTATED.format(before=list(obs.dims), after=shown)
 
 
-def _reproducible(method: str, obs: Observation) -> str | None:
+def _reproducible(entry: FunctionSpec, obs: Observation) -> str | None:
     first, second = obs.first.value or {}, (obs.second.value if obs.second else None) or {}
     for key in obs.shapes:
         if key not in second or not np.array_equal(first[key], second[key]):
-            return f"For layers_dims={list(obs.dims)}: " + msg.NOT_REPRODUCIBLE.format(key=key)
+            problem = msg.NOT_REPRODUCIBLE.format(key=key, seed=entry.seed)
+            return f"For layers_dims={list(obs.dims)}: " + problem
     return None
 
 
-def scale_problem(method: str, key: str, weights: np.ndarray) -> str | None:
+def scale_problem(entry: FunctionSpec, key: str, weights: np.ndarray) -> str | None:
     """Why one layer's weights do not look drawn with the method's scale, or None."""
-    if method == "zeros":
-        return None if not np.any(weights) else msg.ZEROS_NOT_ZERO.format(key=key)
+    if entry.zero:
+        return None if not np.any(weights) else msg.ZEROS_NOT_ZERO.format(key=key, name=entry.name)
     fan_in = weights.shape[1]
-    expected = reference.weight_std(method, fan_in)
+    expected = entry.scale.value(fan_in, weights.shape[0])
     if scale_consistent(weights, expected):
         return None
     lo, hi = std_interval(weights.size, expected)
     return msg.SCALE_OFF.format(
         key=key,
         got=rms(weights),
-        expects=msg.EXPECTS[method].format(fan_in=fan_in, expected=expected),
+        expects=expects(entry.scale_name, entry.scale.text, fan_in),
         size=weights.size,
         lo=lo,
         hi=hi,
     )
 
 
-def _weight_scale(method: str, obs: Observation) -> str | None:
+def _weight_scale(entry: FunctionSpec, obs: Observation) -> str | None:
     value = obs.first.value or {}
     for key in obs.shapes:
         if key.startswith("W"):
-            problem = scale_problem(method, key, value[key])
+            problem = scale_problem(entry, key, value[key])
             if problem is not None:
                 return f"For layers_dims={list(obs.dims)}: {problem}"
     return None
@@ -178,7 +179,7 @@ def _weight_scale(method: str, obs: Observation) -> str | None:
 
 @dataclass(frozen=True)
 class _Property:
-    judge: Callable[[str, Observation], str | None]
+    judge: Callable[[FunctionSpec, Observation], str | None]
     applies: Callable[[Observation], bool]
 
 
@@ -200,7 +201,7 @@ def judge(entry: FunctionSpec, name: str, points: float, run: _Run) -> CheckResu
     """One property's verdict over every observation of the run."""
     prop = PROPERTIES[name]
     judged = [obs for obs in run.observations if prop.applies(obs)]
-    failures = [(obs, p) for obs in judged if (p := prop.judge(entry.method, obs)) is not None]
+    failures = [(obs, p) for obs in judged if (p := prop.judge(entry, obs)) is not None]
     if failures:
         _, problem = min(failures, key=lambda pair: _size(pair[0]))
         message = msg.PROPERTY_FAILED.format(

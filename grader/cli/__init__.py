@@ -1,7 +1,7 @@
 """The ``initgrade`` command: a thin shell over the API; ``main(argv)`` returns the exit code.
 
-One subcommand per module (``grade``, ``demo``, ``release``, ``mutants``, ``batch``, ``export``,
-``report``, ``gradescope-bundle``). Exit codes are those of
+One subcommand per module (``grade``, ``demo``, ``release``, ``calibrate``, ``mutants``,
+``batch``, ``export``, ``report``, ``gradescope-bundle``). Exit codes are those of
 ``grader.errors``; anything the grader did not foresee ends in the last-resort handler, which
 prints the traceback, writes the requested ``results.json`` all the same, and exits
 ``EXIT_INTERNAL``.
@@ -14,7 +14,17 @@ import os
 import sys
 from collections.abc import Sequence
 
-from grader.cli import batch, demo, export, grade, gradescope_bundle, mutants, release, report
+from grader.cli import (
+    batch,
+    calibrate,
+    demo,
+    export,
+    grade,
+    gradescope_bundle,
+    mutants,
+    release,
+    report,
+)
 from grader.cli._last_resort import internal_error
 from grader.errors import EXIT_INTERNAL, EXIT_OK, EXIT_UNGRADABLE, EXIT_USAGE, InitgradeError
 from grader.locations import cache_root
@@ -25,6 +35,7 @@ COMMANDS = {
     "demo": demo,
     "grade": grade,
     "release": release,
+    "calibrate": calibrate,
     "mutants": mutants,
     "batch": batch,
     "export": export,

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from grader import messages as msg
-from grader.cli._options import megabytes, seconds
+from grader.cli._options import add_assignment_option, assignment_of, megabytes, seconds
 from grader.errors import EXIT_INTERNAL, EXIT_OK, EXIT_UNGRADABLE, EXIT_USAGE
 from grader.reports import render_text, write_gradescope, write_junit
 
@@ -42,6 +42,7 @@ def add_parser(commands: Any, name: str) -> None:
         help="address-space limit of the student's process",
     )
     grade.add_argument("--ascii", action="store_true", help="PASS/FAIL instead of check marks")
+    add_assignment_option(grade)
     grade.add_argument(
         "--accept-weak-isolation",
         action="store_true",
@@ -61,6 +62,7 @@ def run(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
     warm_up()  # the zygote boots while this process imports numpy and the grader
     from grader.api import grade_submission
 
+    spec = assignment_of(args.assignment)
     graded = grade_submission(
         args.notebook,
         timeout=args.timeout,
@@ -68,6 +70,7 @@ def run(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
         execute=args.execute,
         feedback=args.html is not None,
         accept_weak_isolation=args.accept_weak_isolation,
+        spec=spec,
     )
     written = _write_outputs(graded, args, err)  # before printing: the files matter most
     print(render_text(graded.report, ascii_marks=args.ascii), end="", file=out)

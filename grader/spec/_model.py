@@ -1,9 +1,15 @@
-"""What a grading spec is made of: exact cases, probes, check slots, functions, an assignment.
+"""What a grading spec is made of: exact cases, probes, check slots, methods, an assignment.
 
-The check functions (``grader.checks``) take a ``FunctionSpec`` and a student's call results and
+The assignment is one model (``AssignmentSpec``): the exercise record (``Exercise``: the seed,
+the example and outcome sizes, the training), the grading policy (``Policy``) and one method
+record per graded function (``FunctionSpec``: its answer in reference/, its scale, band, wrong
+scales and words, its cases and points). Each record is checked when it is built
+(``grader.spec._method.check_method``), so an incomplete one is refused with what it lacks. The
+check functions (``grader.checks``) take a ``FunctionSpec`` and a student's call results and
 know nothing else about the assignment. The constants here are the grading policy every
 assignment of this exercise shares: tolerances, the seeds the global generator is set to before
-each call, the size of the property run, and the names and points of the property checks.
+each call, the size of the property run, and the names and points of the property checks; they
+reach the model's digest through ``POLICY``.
 """
 
 from __future__ import annotations
@@ -12,7 +18,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.errors import SpecError
 from grader.results import CheckResult, FunctionResult, Visibility
+from grader.spec._exercise import Exercise, Policy
+from grader.spec._method import Band, WrongScale, check_method
+from grader.spec._scale import Scale
 from grader.types import Limits
 
 # Exact comparison with the reference. A correct answer draws the same float64 numbers and
@@ -40,6 +50,16 @@ OUTCOME_DIMS: tuple[int, ...] = (2, 10, 5, 1)
 SCALE_PROBE_DIMS: tuple[int, ...] = (60, 200, 1)
 
 HIDDEN_VISIBILITY: Visibility = "after_due_date"
+
+POLICY = Policy(
+    exact_rtol=EXACT_RTOL,
+    exact_atol=EXACT_ATOL,
+    base_preseed=BASE_PRESEED,
+    other_preseed=OTHER_PRESEED,
+    property_seed=PROPERTY_SEED,
+    scale_probe_dims=SCALE_PROBE_DIMS,
+    hidden_visibility=HIDDEN_VISIBILITY,
+)
 
 
 # Property check names, in report order, with their points.
@@ -116,16 +136,34 @@ class CheckSlot:
 
 @dataclass(frozen=True)
 class FunctionSpec:
-    """Everything graded about one student function."""
+    """One method record: everything graded about one student function, and everything the
+    grader knows of its method (see the module docstring and ``grader.spec._method``)."""
 
     name: str
-    method: str  # key of reference.INITIALIZERS
+    method: str  # key of reference.INITIALIZERS: the answer this function is compared with
     exact_cases: tuple[ExactCase, ...]
+    scale: Scale  # the standard deviation of a layer's weights, of its fan_in
+    band: Band
+    title: str  # "He": how the outcome message names the method
+    scale_name: str  # "He", "the random initialization": how a scale message names it
+    outcome_hint: str  # what an outcome outside the band says
+    seed: int  # the exercise's: np.random.seed(seed) once, then randn per layer
+    wrong_scales: tuple[WrongScale, ...] = ()
     property_points: tuple[tuple[str, float], ...] = PROPERTY_POINTS
     outcome_points: float = 2.0
     outcome_dims: tuple[int, ...] = OUTCOME_DIMS
     property_examples: int = PROPERTY_EXAMPLES
     property_call_budget: int = PROPERTY_CALL_BUDGET
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "exact_cases", tuple(self.exact_cases))
+        object.__setattr__(self, "wrong_scales", tuple(self.wrong_scales))
+        check_method(self)
+
+    @property
+    def zero(self) -> bool:
+        """Whether every weight is 0 (the zeros method: no draws, no seed)."""
+        return not self.scale.per_layer and self.scale.value(1) == 0.0
 
     @property
     def visible_cases(self) -> tuple[ExactCase, ...]:
@@ -160,11 +198,32 @@ class FunctionSpec:
 
 @dataclass(frozen=True)
 class AssignmentSpec:
+    """The whole model of an assignment; ``directory`` is where its released files lie on this
+    machine (the only part left out of its digest)."""
+
     name: str
     directory: Path
     helper_modules: tuple[str, ...]
     functions: tuple[FunctionSpec, ...]
     limits: Limits
+    exercise: Exercise
+    policy: Policy = POLICY
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "functions", tuple(self.functions))
+        if not self.functions:
+            raise SpecError(f"assignment {self.name!r} grades no function")
+        names = [entry.name for entry in self.functions]
+        twice = sorted({name for name in names if names.count(name) > 1})
+        if twice:
+            raise SpecError(f"assignment {self.name!r} grades {', '.join(twice)} twice")
+        for entry in self.functions:
+            if (entry.seed, entry.outcome_dims) != (self.exercise.seed, self.exercise.outcome_dims):
+                raise SpecError(
+                    f"method {entry.method!r} has the seed {entry.seed} and outcome sizes "
+                    f"{list(entry.outcome_dims)}; the exercise has {self.exercise.seed} and "
+                    f"{list(self.exercise.outcome_dims)}"
+                )
 
     @property
     def graded_functions(self) -> tuple[str, ...]:
