@@ -123,6 +123,12 @@ def test_a_batch_grades_the_term_its_file_names(term: Path, tmp_path: Path) -> N
     (row,) = csv.DictReader((tmp_path / "g.csv").read_text().splitlines())
     assert (row["assignment"], row["total"], row[XAVIER]) == ("initialization-2027", "40.0", "10.0")
     assert row["policy_digest"] == spec_digest(load_assignment(term))
+    page = tmp_path / "class.html"
+    report = ["report", "--gradebook", str(book), "--html", str(page)]
+    assert main([*report, "--assignment", str(term)]) == 0
+    html = page.read_text(encoding="utf-8")
+    assert f"<code>{XAVIER}</code>" in html
+    assert "<strong>40.0</strong> / 40" in html
 
 
 def test_a_term_file_inherits_all_it_does_not_say(tmp_path: Path) -> None:
