@@ -16,11 +16,20 @@ submissions have the same bytes. Everything below runs as whole commands, in thi
 - the peak resident memory of the batch's own process (polled from /proc), for the whole course
   and for a quarter of it: it must not grow with the number of submissions.
 
+- feedback pages (``feedback_rates``): the warm batch on all cores without ``--feedback-dir``,
+  with it but ``--no-notebook-pages``, and with it (the feedback pages and the rendered
+  notebooks), the three taking turns for ``--feedback-rounds`` rounds (medians); the size of a
+  correct student's page and of the largest, and the parent's peak RSS (the pages are drawn in
+  the workers).
+
 Targets, all cores: warm cache at least 12 submissions/s and at least 3x the baseline; cold
 with ``--train-first`` at least 4 submissions/s; the parent's peak RSS on the whole course at
-most 25 MB above its peak on a quarter of it.
+most 25 MB above its peak on a quarter of it; with ``--feedback-dir`` at least 0.67x the rate
+without it, the rendered notebooks at most 10% slower than the feedback pages alone, and a
+correct student's page at most 100 kB.
 
     python benchmarks/bench_batch.py [--copies N] [--baseline-sample N] [--plain-cold]
+    python benchmarks/bench_batch.py --feedback-only   # only the feedback pages' part
 """
 
 from __future__ import annotations
@@ -28,6 +37,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -45,6 +55,9 @@ TARGET_RATE = 12.0
 TARGET_COLD_RATE = 4.0
 TARGET_RATIO = 3.0
 TARGET_RSS_GROWTH_MB = 25.0
+TARGET_FEEDBACK_RATIO = 0.67
+TARGET_NOTEBOOK_SLOWDOWN = 0.10
+TARGET_CORRECT_PAGE_KB = 100.0
 HOSTILE = (
     "death_segfault", "death_sys_exit", "lies_returns_none", "lies_dict_subclass",
     "lies_nan_values", "reach_import_reference", "reach_read_environment", "time_infinite_loop",
@@ -148,6 +161,53 @@ def run_baseline(notebooks_: list[Path], env: dict[str, str], cwd: Path) -> floa
     return time.perf_counter() - start
 
 
+def feedback_rates(
+    course: Path, root: Path, total: int, cores: int, env: dict[str, str], rounds: int
+) -> dict[str, bool]:
+    """The warm batch without feedback pages, with them alone, and with the rendered notebooks
+    too, taking turns; prints the medians and returns the targets met."""
+    import statistics
+
+    kinds = {
+        "no --feedback-dir": (),
+        "--feedback-dir --no-notebook-pages": ("--no-notebook-pages",),
+        "--feedback-dir": (),
+    }
+    seconds: dict[str, list[float]] = {kind: [] for kind in kinds}
+    peaks: dict[str, float] = {}
+    for round_ in range(rounds):
+        for number, (kind, extra) in enumerate(kinds.items()):
+            pages = root / f"feedback-{round_}-{number}"
+            # Each batch draws its own figures (once, shared by its workers), as a new course's.
+            shutil.rmtree(Path(env["INITGRADE_CACHE_DIR"]) / "figures", ignore_errors=True)
+            options = (*extra, "--feedback-dir", str(pages)) if number else ()
+            took, peak = run_batch(course, root / f"fb-{round_}-{number}.sqlite", cores, env,
+                                   *options)  # fmt: skip
+            seconds[kind].append(took)
+            peaks[kind] = max(peaks.get(kind, 0.0), peak)
+    rate = {kind: total / statistics.median(times) for kind, times in seconds.items()}
+    for kind in kinds:
+        print(f"batch, warm, {cores} workers, {kind + ':':36} {rate[kind]:5.2f} submissions/s "
+              f"(median of {rounds}); parent peak RSS {peaks[kind]:.0f} MB")  # fmt: skip
+    with_pages, alone = rate["--feedback-dir"], rate["--feedback-dir --no-notebook-pages"]
+    ratio = with_pages / rate["no --feedback-dir"]
+    slowdown = alone / with_pages - 1
+    print(f"ratio with --feedback-dir / without: {ratio:.2f}x; the rendered notebooks make it "
+          f"{100 * slowdown:+.1f}% slower than the feedback pages alone")  # fmt: skip
+    sizes = {path.name: path.stat().st_size / 1024 for path in pages.glob("*.html")}
+    correct = [kb for name, kb in sizes.items() if "-correct-" in name and ".notebook" not in name]
+    print(f"feedback pages: a correct student's {max(correct):.0f} kB at most; the largest page "
+          f"{max(sizes.values()):.0f} kB; {len(sizes)} pages")  # fmt: skip
+    return {
+        f"with --feedback-dir >= {TARGET_FEEDBACK_RATIO:g}x without": ratio
+        >= TARGET_FEEDBACK_RATIO,
+        f"rendered notebooks <= {100 * TARGET_NOTEBOOK_SLOWDOWN:g}% slower": slowdown
+        <= TARGET_NOTEBOOK_SLOWDOWN,
+        f"a correct student's page <= {TARGET_CORRECT_PAGE_KB:g} kB": max(correct)
+        <= TARGET_CORRECT_PAGE_KB,
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--copies", type=int, default=4, help="rounds of each kind (63 each)")
@@ -155,7 +215,13 @@ def main() -> int:
     parser.add_argument(
         "--plain-cold", action="store_true", help="also time a cold batch without --train-first"
     )
+    parser.add_argument("--feedback-rounds", type=int, default=2)
+    parser.add_argument(
+        "--feedback-only", action="store_true", help="only the feedback pages' part (warm)"
+    )
     args = parser.parse_args()
+    if args.feedback_only:
+        return feedback_only(args)
     cores = len(os.sched_getaffinity(0))
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
@@ -180,6 +246,7 @@ def main() -> int:
         _, rss_quarter = run_batch(quarter, root / "quarter.sqlite", cores, env)
         sample = files[:: max(1, len(files) // args.baseline_sample)]
         baseline = run_baseline(sample, env, root)
+        pages = feedback_rates(course, root, total, cores, env, args.feedback_rounds)
 
     rate = {name: total / seconds for name, seconds in
             (("cold", cold), ("warm_all", warm_all), ("warm_one", warm_one))}  # fmt: skip
@@ -209,7 +276,24 @@ def main() -> int:
         f"cold rate (--train-first) >= {TARGET_COLD_RATE:g}/s": rate["cold"] >= TARGET_COLD_RATE,
         f"ratio >= {TARGET_RATIO:g}x": ratio >= TARGET_RATIO,
         f"peak RSS growth <= {TARGET_RSS_GROWTH_MB:g} MB": growth <= TARGET_RSS_GROWTH_MB,
+        **pages,
     }
+    for name, met in checks.items():
+        print(f"target: {name}: {'met' if met else 'MISSED'}")
+    return 0 if all(checks.values()) else 1
+
+
+def feedback_only(args: argparse.Namespace) -> int:
+    """The feedback pages' part alone: a warm cache first (one batch fills it), then the turns."""
+    cores = len(os.sched_getaffinity(0))
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        course = root / "course"
+        total = write_course(course, max(args.copies, 1))
+        env = {**os.environ, "INITGRADE_CACHE_DIR": str(root / "cache")}
+        print(f"course: {total} submissions; {cores} cores")
+        run_batch(course, root / "fill.sqlite", cores, env, "--train-first")
+        checks = feedback_rates(course, root, total, cores, env, args.feedback_rounds)
     for name, met in checks.items():
         print(f"target: {name}: {'met' if met else 'MISSED'}")
     return 0 if all(checks.values()) else 1

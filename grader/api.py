@@ -21,7 +21,14 @@ from typing import TYPE_CHECKING
 
 from grader import messages as msg
 from grader.errors import UsageError
-from grader.notebook import LoadedNotebook, LoadFailure, extract, load_notebook, load_notebook_bytes
+from grader.notebook import (
+    Extraction,
+    LoadedNotebook,
+    LoadFailure,
+    extract,
+    load_notebook,
+    load_notebook_bytes,
+)
 from grader.results import Report, grader_version
 from grader.sandbox import Sandbox, SandboxRefused
 from grader.spec import SPEC, AssignmentSpec, spec_digest
@@ -40,11 +47,13 @@ MAX_MEMORY_MB = 1 << 20
 @dataclass(frozen=True)
 class Graded:
     """A report, and what the feedback page draws (with ``feedback=True``) and the executed
-    notebook (with ``execute=True``)."""
+    notebook (with ``execute=True``). ``cells``: the cell (0-based) that defines each graded
+    function the notebook has, for the pages that link to it."""
 
     report: Report
     feedback: Mapping[str, FunctionFeedback] = field(default_factory=dict)
     executed: object | None = None  # an nbformat NotebookNode
+    cells: Mapping[str, int] = field(default_factory=dict)
 
 
 def grade_notebook(
@@ -207,7 +216,7 @@ def _grade(
             return Graded(
                 Report.without_results(source.name, loaded.sha256 or "", loaded.reason, spec)
             )
-        extraction = extract(loaded, graded=graded_names)
+        extraction = extract(loaded, graded=graded_names, template_imports=spec.template_imports)
         sandbox.load(
             extraction.program, origin=extraction.origin, missing_reasons=extraction.compile_errors
         )
@@ -216,14 +225,17 @@ def _grade(
 
         cache = cache or default_cache()
         functions = grade_functions(spec, sandbox, cache=cache)
+        functions, notes = marked_unfilled(spec, loaded, extraction, functions)
         report = Report(
             str(loaded.path),
             loaded.sha256,
             tuple(function.result for function in functions),
-            warnings=(*loaded.warnings, *extraction.warnings, *sandbox.load_warnings),
+            warnings=(*loaded.warnings, *notes, *sandbox.load_warnings),
             output_tail=sandbox.output_tail,
         )
-    graded = _with_feedback(Graded(report), spec, functions, cache) if feedback else Graded(report)
+    cells = {name: at.cell for name, at in extraction.functions.items() if name in graded_names}
+    graded = Graded(report, cells=cells)
+    graded = _with_feedback(graded, spec, functions, cache) if feedback else graded
     return _with_execution(graded, loaded, spec, limits) if execute else graded
 
 
@@ -237,6 +249,37 @@ def _with_feedback(
         return replace(graded, feedback=build_feedback(spec, functions, cache=cache))
     except Exception:  # a fault of the grader's plotting data: the grades themselves stand
         return replace(graded, report=replace(graded.report, internal=traceback.format_exc()))
+
+
+def marked_unfilled(
+    spec: AssignmentSpec,
+    loaded: LoadedNotebook,
+    extraction: Extraction,
+    functions: list[GradedFunction],
+) -> tuple[list[GradedFunction], tuple[str, ...]]:
+    """Each function that earned nothing and is still the template, said so once (its cell's
+    compile error, which the template causes, is left out of the warnings); the warnings."""
+    from grader.checks import GradedFunction, unfilled_result
+    from grader.notebook import unfilled
+
+    names = unfilled(loaded.cells, spec.graded_functions)
+    names = {f.result.name for f in functions if f.result.name in names and f.result.score == 0}
+    if not names:
+        return functions, extraction.warnings
+    marked = [
+        GradedFunction(unfilled_result(spec.function(f.result.name)))
+        if f.result.name in names
+        else f
+        for f in functions
+    ]
+    caused = {
+        msg.EXTRACT_CELL_BROKEN.format(
+            where=msg.EXTRACT_WHERE.format(cell=e.cell + 1, line=e.line), error=e.message
+        )
+        for e in extraction.cell_errors
+        if e.functions and set(e.functions) <= names
+    }
+    return marked, tuple(note for note in extraction.warnings if note not in caused)
 
 
 def _helper_files(spec: AssignmentSpec) -> list[Path]:

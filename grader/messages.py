@@ -58,6 +58,12 @@ HIDDEN_PROBLEM = {
     "call": "the call did not return parameters: {reason}",
 }
 PASSED = "passed"
+VISIBLE_NOT_CONFIRMED = (
+    "Your answer for layers_dims={dims} matches the notebook's, but not one hidden case gets the "
+    "reference's answer, so these points are not counted: an answer that is right only where the "
+    "notebook prints it does not show a working function. Build every array from layers_dims "
+    "as the exercise describes."
+)
 
 # -- properties on generated layers_dims (these dims are generated, never hidden)
 PROPERTY_PASSED = "passed on {count} generated layers_dims"
@@ -66,6 +72,10 @@ PROPERTY_STOPPED = (
     "could not be checked: the function stopped responding on layers_dims={dims} ({reason})"
 )
 PROPERTY_UNCHECKED = "could not be checked: the function returned no parameters on any input"
+PROPERTY_EXAMPLES_ONLY = (
+    "could not be checked: the function returned parameters only for the notebook's examples, "
+    "and its answers there are not counted (see the visible cases)"
+)
 BIASES_NOT_ZERO = "{key} has nonzero entries; " + HINT_BIASES
 INPUT_MUTATED = (
     "layers_dims was {before} before the call and {after} after it; read layers_dims, never "
@@ -355,6 +365,12 @@ RETURN_INT_NOTE = "{key} holds {dtype} values; they were converted to float64 fo
 
 # -- --execute: running the whole notebook in a kernel, for the record
 EXECUTE_NO_KERNEL = "The notebook could not be run: no Jupyter kernel could start ({error})."
+EXECUTE_KERNEL_SAID = "; the kernel's log ends with: {line}"
+EXECUTE_NOT_DRIVEN = (
+    "The run stopped in cell {cell}: the kernel was running, but the grader could not go on "
+    "talking to it ({error}; a cell can cause this by sending the kernel's client a "
+    "message it cannot read). The cells after it were not run."
+)
 EXECUTE_CELL_ERROR = "Cell {cell} raised {ename}: {evalue}"
 EXECUTE_CELL_TIMEOUT = "Cell {cell} did not finish within {seconds:g} s and was stopped."
 EXECUTE_KERNEL_DIED = "The kernel died while running cell {cell} (out of memory, or a crash)."
@@ -878,3 +894,76 @@ BATCH_TRAINED = (
     "Outcomes trained first: {starts} start(s) from the submissions, {distinct} distinct, "
     "{trained} trained together in {seconds:.1f} s (the rest were in the cache)."
 )
+
+# The rendered notebook beside a feedback page (grader.reports.notebook): its failure is its own.
+NOTEBOOK_PAGE_FAILED = (
+    "initgrade: the notebook page {path} could not show the notebook ({reason}); it says so, and "
+    "the grade and the other reports do not depend on it."
+)
+NOTEBOOK_PAGE_CHANGED = "the file changed after it was graded"
+NOTEBOOK_PAGE_TOO_BIG = "the file is larger than the {most} MB a notebook may have"
+# -- the submission that counts, adjustments, late policy, LMS exports (grader.batch)
+COUNTS_RULE = "--counts must be one of {rules}, not {rule!r}"
+COUNTS_PICK = (
+    "--pick {student}={sha}: that student's submissions are {shas}; give the start of exactly one"
+)
+COUNTS_NO_STUDENT = "--pick names {student!r}, who has no submission in this gradebook"
+COUNTS_PICK_FORM = "--pick takes STUDENT=SHA256 (the start of the digest is enough), not {text!r}"
+ADJUST_USAGE = "initgrade adjust: give STUDENT POINTS --comment TEXT, or --list, or --withdraw N"
+ADJUST_BAD_POINTS = "POINTS must be a number other than 0, not {points}"
+ADJUST_NO_COMMENT = "--comment must say why the grade is adjusted"
+ADJUST_NO_FUNCTION = "--function {function!r} is not a graded function; the graded ones are {names}"
+ADJUST_NO_STUDENT = "{student!r} has no submission in this gradebook.{hint}"
+ADJUST_CLOSE = " Did you mean {names}?"
+ADJUST_NO_ASSIGNMENT = "{student!r} has no submission of {name!r}; theirs: {names}"
+ADJUST_WHICH_ASSIGNMENT = "{student!r} has submissions of {names}; say which with --assignment"
+ADJUST_NO_SUCH = "there is no standing adjustment number {number} (see initgrade adjust --list)"
+ADJUST_LINE = (
+    "#{number}: {points:+g} points for {student} ({assignment}{where}): {comment} (by {who}, {at})"
+)
+ADJUST_WITHDRAWN = "; withdrawn by {who}, {at}"
+ADJUST_WITHDREW = "adjustment #{number} withdrawn (it stays on record; see --list)"
+LATE_BAD_TIME = "{where}: {text!r} is not a time (ISO 8601, such as 2026-12-04T23:59+01:00)"
+LATE_BAD_UNIT = "--late-per must be day or hour, not {per!r}"
+LATE_BAD_PERCENT = "{option} must be a percentage from 0 to 100, not {value:g}"
+LATE_BAD_GRACE = "--grace must be a number of minutes of at least 0, not {value:g}"
+LATE_BAD_EXTENSIONS = "the extensions file {path} cannot be used: {error}"
+LATE_EXTENSION_ROW = "line {line} needs a student and a deadline (columns: student, deadline)"
+LATE_NEEDS_DEADLINE = "{option} needs --deadline"
+ROSTER_UNREADABLE = "the roster {path} cannot be read as CSV: {error}"
+ROSTER_NO_KEY = (
+    "the roster {path} has no column {key!r} holding the course's student ids (its columns: "
+    "{columns}); name it with --roster-key"
+)
+ROSTER_NO_IDENTITY = (
+    "the roster {path} has none of the columns {lms} identifies students by ({wanted}); its "
+    "columns: {columns}"
+)
+EXPORT_NEEDS_ROSTER = "--format {format} needs --roster CSV (the course's ids and the LMS's)"
+EXPORT_NOT_IN_ROSTER = (
+    "{count} graded student(s) are not in the roster and were left out: {students}"
+)
+EXPORT_BUNDLE = "{count} feedback page(s) written to {path}, one folder per student"
+EXPORT_BUNDLE_NEEDS = "--bundle DIR needs --feedback-dir (the batch's pages) and --roster"
+FEEDBACK_NOTES_TITLE = "Changes after grading"
+FEEDBACK_NOTES_TOTAL = "Your total:"
+FEEDBACK_LATE = "late by {late_by}: -{points:g} points (late policy)"
+BATCH_SKIPPED_MANY = "  skipped {count} files named {name}: {reason} (the gradebook lists each)"
+BATCH_ONE_STUDENT = "regrading {count} submission(s) of {student} only"
+BATCH_NO_SUCH_STUDENT = "{source} holds no submission of {student!r}.{hint}"
+BATCH_DASK_WAITING = (
+    "waiting up to {seconds:g} s for a Dask worker to join {address} (start one with: "
+    "dask worker {address} --nthreads 1)"
+)
+BATCH_DASK_NO_WORKERS = (
+    "no Dask worker joined {address} within {seconds:g} s; start workers with "
+    "`dask worker {address} --nthreads 1` and run the same command again"
+)
+BATCH_DASK_STILL_WAITING = (
+    "still waiting on the Dask cluster: {running} grading(s) in flight, {workers} worker(s)"
+)
+TASK_TIMED_OUT = (
+    "the grading took longer than the {seconds:g} s a grading may take (--task-timeout) and was "
+    "given up; the rest of the batch went on"
+)
+UNFILLED_CHECK = "not graded: {name} is not filled in (see the likely mistake below)"

@@ -67,3 +67,26 @@ def grade_without_training(task: GradeTask) -> str:
 
         training.reference_trainer = refuse  # type: ignore[assignment]
     return grade_task(task)
+
+
+def small_gradebook(path, students, *, feedback_dir=None):
+    """A gradebook as a batch leaves it: (student, score, received) each graded once, with a
+    feedback page named as a batch names it when ``feedback_dir`` is given."""
+    from grader.batch import Gradebook, GradeRow, feedback_name
+
+    with Gradebook.for_batch(path) as book:
+        batch = book.start_batch("course", "flat", {}, [])
+        for number, (student, score, received) in enumerate(students):
+            sha = f"{number:x}" * 64
+            page = None
+            if feedback_dir is not None:
+                page = feedback_name(student, sha)
+                (feedback_dir / page).write_text(f"<html><body><h1>{student}</h1></body></html>")
+            functions = [{"name": "initialize_parameters_he", "score": score - 20.0}]
+            row = GradeRow("graded", score, 30.0, functions, {}, None, 0.1, page)
+            sub = book.submission(
+                batch, student, "initialization", sha, f"{student}.ipynb", received
+            )
+            book.record(batch, sub, "v", "h", row)
+        book.finish_batch(batch)
+    return path

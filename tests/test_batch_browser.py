@@ -128,3 +128,65 @@ def test_a_students_feedback_page_in_a_browser(browser, site: Path) -> None:
     browser.execute_script("arguments[0].scrollIntoView();", box)
     screenshot(browser, site / "feedback-bob-mistake.png")
     assert console_errors(browser) == []
+
+
+def test_every_gradable_student_has_a_notebook_page_linked_from_the_dashboard(site: Path) -> None:
+    pages = sorted(p.name for p in (site / "feedback").glob("*.notebook.html"))
+    students = {name.split("-")[0] for name in pages}
+    assert students == {"ada", "bob", "broken", "img_src_nowhere_onerror_alert_1"}
+    (broken,) = (site / "feedback").glob("broken-*.notebook.html")
+    assert "could not be shown as a page" in broken.read_text(encoding="utf-8")
+    dashboard = (site / "class.html").read_text(encoding="utf-8")
+    for name in pages:
+        assert f'<a class="notebook" href="feedback/{name}">notebook</a>' in dashboard
+        assert f'href="feedback/{name.replace(".notebook", "")}"' in dashboard
+
+
+def test_a_correct_students_plots_in_a_browser_at_desktop_and_narrow_widths(
+    browser, site: Path
+) -> None:
+    (page,) = (site / "feedback").glob("ada-*[0-9a-f].html")
+    assert page.stat().st_size <= 100 * 1024
+    open_page(browser, page)
+    images = browser.execute_script(IMAGES_DECODED)
+    assert [alt for alt, _ in images] == ["cost and decision boundary", "activation histograms"] * 3
+    assert all(decoded for _alt, decoded in images)
+    sizes = browser.execute_script(
+        "return Array.from(document.images).map(i => [i.naturalWidth, i.naturalHeight]);"
+    )
+    assert all(width > 3 * height for width, height in sizes[1::2]), "one row of histograms"
+    screenshot(browser, site / "feedback-ada-desktop.png")
+    phone = {"width": 390, "height": 2600, "deviceScaleFactor": 1, "mobile": True}
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", phone)
+    try:
+        open_page(browser, page)
+        overflow = browser.execute_script(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth;"
+        )
+        assert overflow <= 0, "the page itself should not scroll sideways; only its figures do"
+        screenshot(browser, site / "feedback-ada-narrow.png")
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    assert console_errors(browser) == []
+
+
+def test_from_the_dashboard_to_a_students_notebook_and_back_to_the_checks(
+    browser, site: Path
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    open_page(browser, site / "class.html")
+    row = browser.find_element(By.XPATH, "//table[@id='students']//tr[td[1][text()='bob']]")
+    row.find_element(By.CLASS_NAME, "notebook").click()
+    assert browser.title == "bob.ipynb"
+    mark = browser.find_element(By.ID, "graded-initialize_parameters_he")
+    assert mark.is_displayed()
+    screenshot(browser, site / "notebook-bob.png")
+    mark.find_element(By.TAG_NAME, "a").click()
+    assert browser.title == "Feedback: bob.ipynb"
+    assert browser.current_url.endswith("#graded-initialize_parameters_he")
+    assert visible_text(browser, "are inputs the grader made up to test your function")
+    link = browser.find_element(By.PARTIAL_LINK_TEXT, "Your code for initialize_parameters_he")
+    link.click()
+    assert browser.title == "bob.ipynb"
+    assert console_errors(browser) == []

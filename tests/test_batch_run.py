@@ -260,7 +260,7 @@ def test_a_dask_cluster_fills_the_same_gradebook_as_local_processes(tmp_path: Pa
     local, dask = tmp_path / "local.sqlite", tmp_path / "dask.sqlite"
     real_batch(course, local, workers=2)
     with LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
     ) as cluster:
         _, summary = real_batch(course, dask, dask=cluster.scheduler_address)
     assert summary.graded + summary.ungradable == 7

@@ -147,3 +147,35 @@ def test_grading_from_the_command_line_imports_neither_hypothesis_nor_ipython(
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=300, check=False
     )
     assert done.stdout.strip().splitlines()[-1] == "0 []", done.stderr[-2000:]
+
+
+def test_html_writes_the_notebook_beside_the_feedback_page_linked_both_ways(
+    correct: Path, tmp_path: Path
+) -> None:
+    feedback = tmp_path / "pages" / "fb.html"
+    feedback.parent.mkdir()
+    assert main(["grade", str(correct), "--html", str(feedback)]) == EXIT_OK
+    notebook = (tmp_path / "pages" / "fb.notebook.html").read_text(encoding="utf-8")
+    for name in ("zeros", "random", "he"):
+        anchor = f"#graded-initialize_parameters_{name}"
+        assert f'href="fb.html{anchor}"' in notebook
+        assert f'href="fb.notebook.html{anchor}"' in feedback.read_text(encoding="utf-8")
+    assert "Content-Security-Policy" in notebook
+
+
+def test_a_notebook_page_that_cannot_be_rendered_costs_the_grade_nothing(
+    correct: Path, tmp_path: Path, monkeypatch, capsys
+) -> None:
+    from grader.reports import notebook as page
+
+    def broken(*args: object) -> str:
+        raise RuntimeError("the renderer broke")
+
+    monkeypatch.setattr(page, "_render", broken)
+    results, feedback = tmp_path / "results.json", tmp_path / "fb.html"
+    assert main(["grade", str(correct), "--json", str(results), "--html", str(feedback)]) == 0
+    assert json.loads(results.read_text())["score"] == 30
+    assert "Score: <strong>30 / 30</strong>" in feedback.read_text(encoding="utf-8")
+    shown = (tmp_path / "fb.notebook.html").read_text(encoding="utf-8")
+    assert "could not be shown as a page: RuntimeError: the renderer broke" in shown
+    assert "fb.notebook.html could not show the notebook" in capsys.readouterr().err

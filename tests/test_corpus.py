@@ -21,6 +21,10 @@ correct ones. Header lines say what must happen:
     # repeat-cell: 300000           the case's first cell, with {i} numbered, that many times over
     # load: 3                       that many CPU-bound processes run while the case is graded
     # max-rss-growth: 400           MB the grader's memory may grow by while grading it
+    # hard-coded: he                the case's last cell pastes answers into that function: it
+    #                               must score no more than the case without its last cell
+    # execute: yes                  every run also runs the notebook in a kernel (--execute), and
+    #                               the three results.json must be the same, timing aside
 
 ``INITGRADE_HASH0`` in a case is replaced by ``hash("initgrade")`` with ``PYTHONHASHSEED=0``.
 
@@ -91,6 +95,8 @@ class Case:
     repeat_cell: int = 0
     load: int = 0
     max_rss_growth_mb: float | None = None
+    hard_coded: set[str] = field(default_factory=set)
+    execute: bool = False
 
     @property
     def limit(self) -> float:
@@ -128,6 +134,10 @@ def parse_case(path: Path) -> Case:
             case.load = int(line.removeprefix("# load:"))
         elif line.startswith("# max-rss-growth:"):
             case.max_rss_growth_mb = float(line.removeprefix("# max-rss-growth:"))
+        elif line.startswith("# execute:"):
+            case.execute = line.removeprefix("# execute:").strip() == "yes"
+        elif line.startswith("# hard-coded:"):
+            case.hard_coded |= {SHORT[s] for s in line.removeprefix("# hard-coded:").split()}
     if case.repeat_cell:
         template = case.cells[0]
         case.cells[0] = "\n".join(template.replace("{i}", str(i)) for i in range(case.repeat_cell))
@@ -292,6 +302,7 @@ def grade(
     workdir: Path,
     capsys: pytest.CaptureFixture[str],
     timeout: float = CALL_TIMEOUT,
+    execute: bool = False,
 ) -> Run:
     workdir.mkdir(exist_ok=True)
     _BEFORE_GRADING.clear()
@@ -300,6 +311,7 @@ def grade(
     os.chdir(workdir)
     growth: list[float] = []
     command = ["grade", str(notebook), "--json", "results.json", "--junit", "junit.xml"]
+    command += ["--execute"] if execute else []
     try:
         start = time.perf_counter()
         with peak_rss(growth):
@@ -494,9 +506,9 @@ def test_corpus_case_gets_its_outcome_and_grading_survives(
     budget = normal_seconds * 1.5 + case.limit + case.slack
 
     with cpu_load(case.load):
-        run = grade(notebook, tmp_path / "cwd", capsys, case.timeout)
+        run = grade(notebook, tmp_path / "cwd", capsys, case.timeout, case.execute)
         with ThreadPoolExecutor(2) as pool:  # two more gradings at once: a busier machine still
-            again = list(pool.map(regrade, [notebook] * 2, [case.timeout] * 2))
+            again = list(pool.map(regrade, [notebook] * 2, [case.timeout] * 2, [case.execute] * 2))
 
     assert run.code == 0, run.stdout
     assert_survived(run, budget=budget, never_shown=case.never_shown)
@@ -511,12 +523,25 @@ def test_corpus_case_gets_its_outcome_and_grading_survives(
         assert run.peak_rss_mb <= case.max_rss_growth_mb, f"grew by {run.peak_rss_mb:.0f} MB"
     for results in again:  # the same grade on every run, whatever the case did
         assert verdicts(results) == verdicts(run.results)
+        if case.execute:  # and, with a kernel's run in it, the same report
+            assert without_timing(results) == without_timing(run.results)
     assert leftover_processes() == []
+    if case.hard_coded:
+        assert_hard_coding_pays_nothing(case, run.results, tmp_path / "without_last_cell")
 
 
-def regrade(notebook: Path, timeout: float) -> dict:
+def assert_hard_coding_pays_nothing(case: Case, results: dict, folder: Path) -> None:
+    """The functions the case's last cell pastes answers into score no more without it."""
+    folder.mkdir()
+    cells = base_cells(case.drop) + case.cells[:-1]
+    alone = function_scores(regrade(write_notebook(folder / "alone.ipynb", cells), case.timeout))
+    for name in case.hard_coded:
+        assert function_scores(results)[name][0] <= alone[name][0], (name, alone[name])
+
+
+def regrade(notebook: Path, timeout: float, execute: bool = False) -> dict:
     """Grade ``notebook`` again through the API: its results.json object."""
-    graded = grade_submission(notebook, timeout=timeout)
+    graded = grade_submission(notebook, timeout=timeout, execute=execute)
     return json.loads(json.dumps(gradescope_json(graded.report)))
 
 

@@ -96,11 +96,11 @@ def test_a_kernel_that_cannot_start_is_a_message(monkeypatch: pytest.MonkeyPatch
 
 def test_the_kernel_log_is_read_through_its_own_descriptor_never_by_path(tmp_path: Path) -> None:
     secret = tmp_path / "secret.txt"
-    secret.write_text("initgrade-execute-secret")
+    secret.write_text("RuntimeError: initgrade-execute-secret")
     log_path = tmp_path / "kernel.log"
     log = execute._open_log(log_path)
     try:
-        os.write(log, b"the kernel's own last words")
+        os.write(log, b"ModuleNotFoundError: the kernel's own last words")
         log_path.unlink()  # what a cell in the scratch folder could do ...
         log_path.symlink_to(secret)  # ... to show any file the grader can read
         said = execute._no_kernel(RuntimeError("no kernel"), log)
@@ -111,6 +111,40 @@ def test_the_kernel_log_is_read_through_its_own_descriptor_never_by_path(tmp_pat
         os.close(log)
     assert "the kernel's own last words" in said
     assert "initgrade-execute-secret" not in said + again
+
+
+def test_a_kernel_that_cannot_start_quotes_its_last_error_without_paths_or_ports(
+    tmp_path: Path,
+) -> None:
+    log = execute._open_log(tmp_path / "kernel.log")
+    try:
+        os.write(log, b"To connect another client to this kernel, use:\n")
+        os.write(log, b"    --existing /tmp/initgrade-x1y2/connection.json\n")
+        os.write(log, b"zmq.error.ZMQError: Address in use (addr='tcp://127.0.0.1:54321')\n")
+        said = execute._no_kernel(TimeoutError("Kernel didn't respond in 60 seconds"), log)
+    finally:
+        os.close(log)
+    assert said == (
+        "The notebook could not be run: no Jupyter kernel could start (TimeoutError; the "
+        "kernel's log ends with: zmq.error.ZMQError: Address in use ...)."
+    )
+
+
+def test_a_kernel_sent_a_message_it_cannot_read_stops_the_run_with_the_same_words() -> None:
+    cell = (
+        "k = get_ipython().kernel\n"
+        "k.iopub_socket.send_multipart([b'<IDS|MSG>', b'forged', b'{}', b'{}', b'{}', b'{}'])\n"
+        "import time\ntime.sleep(1)"
+    )
+    _, errors = execute_notebook(
+        notebook("1 / 0", cell, "print('never')"), limits=LIMITS, cell_seconds=30
+    )
+    assert errors == [
+        "Cell 1 raised ZeroDivisionError: division by zero",
+        "The run stopped in cell 2: the kernel was running, but the grader could not go on "
+        "talking to it (ValueError; a cell can cause this by sending the kernel's client a "
+        "message it cannot read). The cells after it were not run.",
+    ]
 
 
 def test_a_kernel_log_that_is_already_there_is_not_opened(tmp_path: Path) -> None:

@@ -5,17 +5,24 @@ nbgrader tree, a Gradescope export, or a zip of one), grades those the gradebook
 already hold over local worker processes or a Dask cluster, and commits each result as it
 arrives; with ``BatchOptions(train_first=True)`` it first trains every outcome the course needs
 in stacked runs over the same executor (``grader.batch._stacked``). ``export_grades`` writes
-one row per student for an LMS; ``write_dashboard`` the staff's HTML page; ``build_bundle`` and
+one row per student (the submission that counts, ``grader.batch._counting``, with staff
+adjustments and a late policy applied), ``export_lms`` the same in Canvas's, Moodle's or
+Blackboard's import layout; ``adjust`` records a staff adjustment; ``write_dashboard`` the staff's
+HTML page; ``build_bundle`` and
 ``run_autograder`` are the Gradescope autograder.
 """
 
+from grader.batch._adjust import adjust, describe_adjustment, list_adjustments, withdraw
 from grader.batch._autograder import grade_folder, run_autograder
 from grader.batch._bundle import build_bundle, fallback_results
+from grader.batch._counting import RULES, Choice, counting
 from grader.batch._dashboard import dashboard_context, render_dashboard, write_dashboard
 from grader.batch._executors import DaskExecutor, LocalExecutor, Outcome
-from grader.batch._export import export_grades, export_rows
+from grader.batch._export import export_grades, export_rows, read_rows, write_rows
 from grader.batch._gradebook import Gradebook, GradeRow
+from grader.batch._late import LatePolicy, parse_moment, read_extensions
 from grader.batch._layout import Discovery, Found, Skipped, discover
+from grader.batch._lms import FORMATS, LmsExport, export_lms
 from grader.batch._run import (
     DEFAULT_TASK_SECONDS,
     BatchOptions,
@@ -29,8 +36,11 @@ from grader.batch._task import GradeTask, grade_task, grader_version
 
 __all__ = [
     "DEFAULT_TASK_SECONDS",
+    "FORMATS",
+    "RULES",
     "BatchOptions",
     "BatchSummary",
+    "Choice",
     "DaskExecutor",
     "Discovery",
     "FolderTree",
@@ -38,25 +48,37 @@ __all__ = [
     "GradeRow",
     "GradeTask",
     "Gradebook",
+    "LatePolicy",
+    "LmsExport",
     "LocalExecutor",
     "Outcome",
     "Skipped",
     "Tree",
     "ZipTree",
+    "adjust",
     "build_bundle",
+    "counting",
     "dashboard_context",
     "default_workers",
+    "describe_adjustment",
     "discover",
     "export_grades",
+    "export_lms",
     "export_rows",
     "fallback_results",
     "feedback_name",
     "grade_folder",
     "grade_task",
     "grader_version",
+    "list_adjustments",
     "open_tree",
+    "parse_moment",
+    "read_extensions",
+    "read_rows",
     "render_dashboard",
     "run_autograder",
     "run_batch",
+    "withdraw",
     "write_dashboard",
+    "write_rows",
 ]

@@ -1,11 +1,12 @@
 """``initgrade report --html``: the staff dashboard of a gradebook, one self-contained page.
 
-It shows, for each student's latest submission: a histogram of the scores, each function's
-pass rate and mean, the named mistakes by how often they occur (with a few example students),
-the slowest gradings, the submissions that failed or could not be graded, and a link to each
-student's feedback page when ``feedback_dir`` holds it. The page is rendered with Jinja2 with
-autoescaping on, so nothing a student controls (a file name, an error quoting their output) can
-add markup; the histogram is a PNG inside the page, and there are no external URLs.
+It shows, for the submission that counts of each student: a histogram of the scores, each
+function's pass rate and mean, the named mistakes by how often they occur (with a few example
+students), the slowest gradings, the submissions that failed or could not be graded, the staff's
+adjustments, and links to each student's feedback page and notebook page when ``feedback_dir``
+holds them. The page is rendered with Jinja2 with autoescaping on, so nothing a student
+controls (a file name, an error quoting their output) can add markup; the histogram is a PNG
+inside the page, and there are no external URLs.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import base64
 import io
 import os
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,7 @@ from typing import Any
 from grader import messages as msg
 from grader.batch._export import mistake_ids
 from grader.batch._gradebook import Gradebook
+from grader.batch._records import adjustments as standing_adjustments
 from grader.batch._run import feedback_name
 from grader.sentences import mistake_name
 from grader.spec import SPEC, AssignmentSpec
@@ -91,24 +94,41 @@ def _mistakes(rows: list[dict[str, Any]]) -> list[Mistake]:
     return sorted(found.values(), key=lambda m: (-m.count, m.function, m.name))
 
 
-def _link(row: dict[str, Any], feedback_dir: Path | None, page: Path) -> str | None:
-    """The feedback page's address relative to the dashboard, when the page is there."""
+def _links(
+    row: dict[str, Any], feedback_dir: Path | None, page: Path
+) -> tuple[str | None, str | None]:
+    """The addresses of the feedback page and of the notebook's page relative to the dashboard,
+    each when the page is there."""
     if feedback_dir is None or not row.get("sha256"):
-        return None
-    name = row.get("feedback") or feedback_name(row["student"], row["sha256"])
-    target = feedback_dir / name
+        return None, None
+    from grader.reports.notebook import notebook_path
+
+    feedback = feedback_dir / (row.get("feedback") or feedback_name(row["student"], row["sha256"]))
+    return _relative(feedback, page), _relative(notebook_path(feedback), page)
+
+
+def _relative(target: Path, page: Path) -> str | None:
     if not target.is_file():
         return None
     return Path(os.path.relpath(target.resolve(), page.resolve().parent)).as_posix()
 
 
 def dashboard_context(
-    rows: list[dict[str, Any]], *, page: Path, feedback_dir: Path | None, spec: AssignmentSpec
+    rows: list[dict[str, Any]],
+    *,
+    page: Path,
+    feedback_dir: Path | None,
+    spec: AssignmentSpec,
+    adjustments: Sequence[dict[str, Any]] = (),
 ) -> dict[str, Any]:
-    """Everything the template shows, computed from the gradebook's latest rows."""
+    """Everything the template shows, computed from the gradebook's rows that count and the
+    standing adjustments."""
     graded = [row for row in rows if row.get("status") is not None]
     for row in rows:
-        row["link"] = _link(row, feedback_dir, page)
+        row["link"], row["notebook_link"] = _links(row, feedback_dir, page)
+        whose = (row["student"], row["assignment"])
+        mine = [a for a in adjustments if (a["student"], a["assignment"]) == whose]
+        row["adjustment"] = sum(float(a["points"]) for a in mine)
     scores = [float(row["score"]) for row in graded]
     statuses = Counter(row.get("status") or "pending" for row in rows)
     problems = [row for row in rows if row.get("status") in ("failed", "ungradable", None)]
@@ -126,6 +146,7 @@ def dashboard_context(
         "problems": problems,
         "rows": rows,
         "links": {row["student"]: row["link"] for row in rows if row["link"]},
+        "adjustments": list(adjustments),
     }
 
 
@@ -149,8 +170,10 @@ def write_dashboard(
     from grader.batch._export import write_atomic
 
     with Gradebook.for_reading(gradebook) as book:
-        rows = book.latest()
-    context = dashboard_context(rows, page=page, feedback_dir=feedback_dir, spec=spec)
+        rows, standing = book.latest(), standing_adjustments(book.db)
+    context = dashboard_context(
+        rows, page=page, feedback_dir=feedback_dir, spec=spec, adjustments=standing
+    )
     html = render_dashboard(context)
     write_atomic(page, lambda handle: handle.write(html))
     return len(rows)

@@ -16,19 +16,24 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TextIO
 
 from grader import messages as msg
 from grader.batch._task import GradeTask, grade_task, start_worker
 from grader.errors import UsageError
 
 GradeFunction = Callable[[GradeTask], str]
+DASK_WORKER_WAIT = 60.0  # seconds a batch waits for a first Dask worker to join
+DASK_POLL = 10.0  # seconds without a finished task before the batch says it still waits
+DASK_TICK = 0.05  # seconds between looks at the tasks in flight
+DASK_MARGIN = 30.0  # seconds a Dask task may take past twice its deadline (a queued one waits)
 # Tasks handed to the local pool per worker: a worker that finishes starts its next task at
 # once, while the batch stores the result it sent.
 QUEUED_PER_WORKER = 2
@@ -191,9 +196,22 @@ class LocalExecutor:
 
 
 class DaskExecutor:
-    """Tasks submitted to an existing Dask scheduler; imported only when asked for."""
+    """Tasks submitted to an existing Dask scheduler; imported only when asked for.
 
-    def __init__(self, address: str, grade: GradeFunction = grade_task) -> None:
+    It waits a while for a first worker, saying so, and gives up with a clear message when
+    none joins. A task still unfinished ``deadline`` after its last chance to start (its own
+    ``deadline``, once more for a task queued behind it, and a margin) is given up and recorded
+    as failed: a worker that hangs, or a cluster that lost its workers, never stops the batch.
+    """
+
+    def __init__(
+        self,
+        address: str,
+        grade: GradeFunction = grade_task,
+        *,
+        err: TextIO | None = None,
+        task_seconds: float = 600.0,
+    ) -> None:
         try:
             from distributed import Client
         except ImportError as error:
@@ -204,20 +222,58 @@ class DaskExecutor:
             raise UsageError(
                 msg.BATCH_DASK_UNREACHABLE.format(address=address, error=error)
             ) from None
-        self.grade = grade
+        self.grade, self.err, self.task_seconds = grade, err, task_seconds
+        self._wait_for_workers(address)
+
+    def _say(self, text: str) -> None:
+        if self.err is not None:
+            print(text, file=self.err, flush=True)
+
+    def _wait_for_workers(self, address: str) -> None:
+        if self.client.nthreads():
+            return
+        self._say(msg.BATCH_DASK_WAITING.format(address=address, seconds=DASK_WORKER_WAIT))
+        try:
+            self.client.wait_for_workers(1, timeout=DASK_WORKER_WAIT)
+        except (TimeoutError, OSError):
+            self.client.close()
+            raise UsageError(
+                msg.BATCH_DASK_NO_WORKERS.format(address=address, seconds=DASK_WORKER_WAIT)
+            ) from None
 
     def run(self, tasks: Iterable[GradeTask]) -> Iterator[tuple[GradeTask, Outcome]]:
-        from distributed import as_completed
-
         slots = max(2, 2 * sum(self.client.nthreads().values()))
         pending = iter(tasks)
-        inflight: dict[str, GradeTask] = {}
-        finished = as_completed(loop=self.client.loop)
-        while self._submit(pending, inflight, finished, slots) or inflight:
-            future = next(finished)
-            task = inflight.pop(future.key)
-            yield task, self._outcome(task, future)
-            future.release()
+        inflight: dict[Any, tuple[GradeTask, float]] = {}
+        quiet_since = time.monotonic()
+        while self._submit(pending, inflight, slots) or inflight:
+            done = [future for future in inflight if future.done()]
+            for future in done:
+                task, _ = inflight.pop(future)
+                yield task, self._outcome(task, future)
+                future.release()
+            yield from self._overdue(inflight)
+            if done:
+                quiet_since = time.monotonic()
+            elif time.monotonic() - quiet_since >= DASK_POLL:
+                quiet_since = time.monotonic()
+                workers = len(self.client.nthreads())
+                self._say(
+                    msg.BATCH_DASK_STILL_WAITING.format(running=len(inflight), workers=workers)
+                )
+            else:
+                time.sleep(DASK_TICK)
+
+    def _overdue(
+        self, inflight: dict[Any, tuple[GradeTask, float]]
+    ) -> Iterator[tuple[GradeTask, Outcome]]:
+        """Give up the tasks past their deadline (their futures are cancelled)."""
+        now = time.monotonic()
+        for future, (task, deadline) in list(inflight.items()):
+            if now >= deadline:
+                del inflight[future]
+                future.cancel()
+                yield task, Outcome(failure=msg.TASK_TIMED_OUT.format(seconds=task.deadline))
 
     def close(self) -> None:
         self.client.close()
@@ -235,11 +291,7 @@ class DaskExecutor:
         return _failure(task, error)
 
     def _submit(
-        self,
-        pending: Iterator[GradeTask],
-        inflight: dict[str, GradeTask],
-        finished: Any,
-        slots: int,
+        self, pending: Iterator[GradeTask], inflight: dict[Any, tuple[GradeTask, float]], slots: int
     ) -> bool:
         """Top up the tasks in flight; False when there is nothing left to submit."""
         while len(inflight) < slots:
@@ -248,12 +300,18 @@ class DaskExecutor:
                 return False
             key = f"initgrade-{task.key}-{uuid.uuid4().hex}"
             future = self.client.submit(self.grade, task, pure=False, key=key)
-            inflight[future.key] = task
-            finished.add(future)
+            inflight[future] = (task, time.monotonic() + 2 * task.deadline + DASK_MARGIN)
         return True
 
 
 def make_executor(
-    *, workers: int, dask: str | None, grade: GradeFunction = grade_task
+    *,
+    workers: int,
+    dask: str | None,
+    grade: GradeFunction = grade_task,
+    err: TextIO | None = None,
+    task_seconds: float = 600.0,
 ) -> LocalExecutor | DaskExecutor:
-    return DaskExecutor(dask, grade) if dask else LocalExecutor(workers, grade)
+    if dask:
+        return DaskExecutor(dask, grade, err=err, task_seconds=task_seconds)
+    return LocalExecutor(workers, grade)

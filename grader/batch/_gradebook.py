@@ -3,7 +3,9 @@
 Tables: ``meta`` (what the file is, its schema), ``batches`` (started, finished, options, the
 files skipped), ``submissions`` (student, assignment, sha256, source, received) and ``grades``
 (one per submission, grader version and spec digest: score, max, each function's score and
-diagnosis, the full report JSON, seconds, when). The file says what it is twice, in
+diagnosis, the full report JSON, seconds, when), and what ``grader.batch._records`` keeps:
+``sightings`` (which batch found a submission, and when it was received then) and
+``adjustments`` (staff's). The file says what it is twice, in
 ``PRAGMA application_id`` and in ``meta``, and its schema in ``PRAGMA user_version``.
 
 Only the batch's own process writes, one transaction per result, so a batch killed at any
@@ -28,6 +30,8 @@ from pathlib import Path
 from typing import Any
 
 from grader import messages as msg
+from grader.batch._counting import counting
+from grader.batch._records import add_tables, record_sighting
 from grader.batch._schema import check, check_or_create, connect, now, refuse_foreign_bytes
 from grader.errors import GradebookError
 
@@ -62,8 +66,10 @@ class Gradebook:
         refuse_foreign_bytes(path)
         lock = _lock(path)
         try:
+            _create_with_umask(path)
             connection = connect(path, readonly=False)
             check_or_create(path, connection)
+            add_tables(connection)
             connection.execute("PRAGMA journal_mode = WAL")
             connection.execute("PRAGMA synchronous = FULL")  # a commit survives a power cut too
             connection.execute("PRAGMA foreign_keys = ON")
@@ -81,6 +87,23 @@ class Gradebook:
         check(path, connection)
         return cls(path, connection, None)
 
+    @classmethod
+    def for_editing(cls, path: Path) -> Gradebook:
+        """Open an existing gradebook to record staff changes (adjustments), without the
+        batch's lock: each change is one short transaction, which SQLite serialises."""
+        if not path.exists():
+            raise GradebookError(msg.GRADEBOOK_MISSING.format(path=path))
+        refuse_foreign_bytes(path)
+        connection = connect(path, readonly=False)
+        try:
+            check(path, connection)
+            add_tables(connection)
+            connection.execute("PRAGMA foreign_keys = ON")
+        except BaseException:
+            connection.close()
+            raise
+        return cls(path, connection, None)
+
     def close(self) -> None:
         self.db.close()
         if self._lock is not None:
@@ -94,6 +117,12 @@ class Gradebook:
         self.close()
 
     # -- writing ---------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: committed when the block ends, rolled back if it raises."""
+        with self._transaction() as db:
+            yield db
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
@@ -124,7 +153,8 @@ class Gradebook:
     def submission(
         self, batch: int, student: str, assignment: str, sha256: str, source: str, received: str
     ) -> int:
-        """The id of this submission, recorded now unless an earlier batch recorded it."""
+        """The id of this submission, recorded now unless an earlier batch recorded it; either
+        way this batch's sighting of it, with the time it gives, is recorded too."""
         key = (student, assignment, source, sha256)
         with self._transaction() as db:
             row = db.execute(
@@ -133,13 +163,16 @@ class Gradebook:
                 key,
             ).fetchone()
             if row is not None:
+                record_sighting(db, int(row[0]), batch, received)
                 return int(row[0])
             cursor = db.execute(
                 "INSERT INTO submissions (student, assignment, sha256, source, received, batch)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
                 (student, assignment, sha256, source, received, batch),
             )
-            return int(cursor.lastrowid or 0)
+            number = int(cursor.lastrowid or 0)
+            record_sighting(db, number, batch, received)
+            return number
 
     def is_graded(self, submission: int, version: str, spec_hash: str) -> bool:
         """A grade stands for this grader and spec (a failed grading is tried again)."""
@@ -176,27 +209,9 @@ class Gradebook:
     # -- reading ---------------------------------------------------------------------------
 
     def latest(self) -> list[dict[str, Any]]:
-        """Per (student, assignment), the latest submission and its newest grade (or none),
-        sorted by student then assignment."""
-        rows = self.db.execute(
-            """
-            WITH ranked AS (
-                SELECT s.*, ROW_NUMBER() OVER (
-                    PARTITION BY s.student, s.assignment ORDER BY s.received DESC, s.id DESC
-                ) AS rank FROM submissions s
-            )
-            SELECT r.id AS submission, r.student, r.assignment, r.sha256, r.source, r.received,
-                   g.status, g.score, g.max_score, g.functions, g.report, g.error, g.seconds,
-                   g.feedback, g.graded_at, g.grader_version, g.spec_hash
-            FROM ranked r LEFT JOIN grades g ON g.id = (
-                SELECT id FROM grades WHERE submission = r.id ORDER BY graded_at DESC, id DESC
-                LIMIT 1
-            )
-            WHERE r.rank = 1
-            ORDER BY r.student, r.assignment
-            """
-        ).fetchall()
-        return [_row_dict(row) for row in rows]
+        """Per (student, assignment), the submission that counts (``grader.batch._counting``,
+        the latest) and its newest grade (or none), sorted by student then assignment."""
+        return [_row_dict(row) for row in counting(self.db)]
 
     def running_batch(self) -> dict[str, Any] | None:
         row = self.db.execute(
@@ -205,12 +220,19 @@ class Gradebook:
         return None if row is None else {"pid": row[0], "host": row[1], "started": row[2]}
 
 
-def _row_dict(row: sqlite3.Row) -> dict[str, Any]:
+def _row_dict(row: sqlite3.Row | dict[str, Any]) -> dict[str, Any]:
     data = dict(row)
     for key in ("functions", "report"):
         if data.get(key) is not None:
             data[key] = json.loads(data[key])
     return data
+
+
+def _create_with_umask(path: Path) -> None:
+    """Create a new gradebook's empty file as ``open`` would (SQLite would make it 0o644 and its
+    journal files after it): co-TAs of a group get what the umask gives them."""
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
 
 
 # -- the writer's lock ------------------------------------------------------------------------
@@ -220,7 +242,7 @@ def _lock(path: Path) -> int:
     """Take ``<path>.lock`` for this process, or refuse naming the batch that holds it."""
     import fcntl
 
-    fd = os.open(f"{path}.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    fd = os.open(f"{path}.lock", os.O_RDWR | os.O_CREAT, 0o666)  # as the umask allows
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:

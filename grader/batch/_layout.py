@@ -7,7 +7,8 @@ folder has at its top):
   notebook in a listed folder is a submission of each of its submitters (student id: ``:sid``,
   else ``:email``, else ``:name``); ``:created_at`` is when it was received;
 - an nbgrader tree: ``submitted/<student>/<assignment>/*.ipynb`` (or the ``submitted`` folder
-  itself), received at the time in ``timestamp.txt`` when there is one;
+  itself, or a course folder or zip holding nothing but it), received at the time in
+  ``timestamp.txt`` when there is one;
 - a folder of notebooks: every ``*.ipynb`` at the top, the student id being the file's stem.
 
 Every file that is not a submission is listed with its reason, never dropped silently.
@@ -69,15 +70,16 @@ class Discovery:
 def discover(tree: Tree, *, default_assignment: str, assignment: str | None = None) -> Discovery:
     """The submissions in ``tree``; ``UsageError`` when it holds none in a known layout."""
     entries = tree.entries()
-    base = _base(entries)
+    base = "" if _named_submitted(tree) else _base(entries)
     inside = [_below(entry, base) for entry in entries if entry.path.startswith(base)]
     files = [entry for entry in inside if entry.kind != "dir"]
     names = {entry.path for entry in files}
+    # the nbgrader root itself: a folder named submitted, or one alone in the course folder
+    at_root = _named_submitted(tree) or PurePosixPath(base).name == "submitted"
     if METADATA in names:
         discovery = _gradescope(tree, base, files, default_assignment)
-    elif any(e.parts[:1] == ("submitted",) for e in inside) or _named_submitted(tree):
-        nested = "" if _named_submitted(tree) and not base else "submitted/"
-        discovery = _nbgrader(tree, base, nested, files, assignment)
+    elif any(e.parts[:1] == ("submitted",) for e in inside) or at_root:
+        discovery = _nbgrader(tree, base, "" if at_root else "submitted/", files, assignment)
     elif any(_is_notebook(e) and len(e.parts) == 1 for e in files):
         discovery = _flat(tree, base, files, default_assignment)
     else:

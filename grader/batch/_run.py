@@ -10,14 +10,14 @@ failed with the reason, and tried again by the next batch.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import os
 import re
-import tempfile
 import time
 from dataclasses import asdict, dataclass, field, replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, TextIO
 
 from grader import messages as msg
@@ -52,6 +52,8 @@ class BatchOptions:
     assignment: str | None = None  # which nbgrader assignment, when the tree holds several
     accept_weak_isolation: bool = False  # as initgrade grade's flag of that name
     train_first: bool = False  # train every outcome the batch needs first, stacked (_stacked.py)
+    notebook_pages: bool = True  # with feedback_dir: the notebook rendered beside each page
+    student: str | None = None  # grade only this student's submissions, graded or not
 
 
 @dataclass
@@ -98,7 +100,8 @@ class _Run:
             args = (item.student, item.assignment, sha256, item.source, item.received)
             submission = self.book.submission(self.batch, *args)
             pending = _Pending(item, submission, sha256)
-            if not self.options.force and self.book.is_graded(submission, *self._key):
+            again = self.options.force or self.options.student is not None
+            if not again and self.book.is_graded(submission, *self._key):
                 self.summary.kept += 1
             elif isinstance(data, str):
                 self.store(pending, Report.without_results(item.source, "", data, self.spec))
@@ -145,28 +148,35 @@ class _Run:
             memory_mb=self.options.memory_mb, feedback=self.options.feedback_dir is not None,
             deadline=self.options.task_seconds,
             accept_weak_isolation=self.options.accept_weak_isolation, outcomes=outcomes,
-            spec=self.spec,
+            page=self._page(pending), spec=self.spec,
         )  # fmt: skip
+
+    def _page(self, pending: _Pending) -> str:
+        """The feedback page's name, when the task renders the notebook's page beside it."""
+        if self.options.feedback_dir is None or not self.options.notebook_pages:
+            return ""
+        return feedback_name(pending.found.student, pending.sha256 or "unread")
 
     def receive(self, task: GradeTask, outcome: Outcome) -> bool:
         """Store what came back for ``task``; True when its grading failed."""
         pending = self.todo[task.key]
-        report, html, failure = _decode(outcome)
+        report, pages, failure = _decode(outcome)
         if report is None:
             reason = failure or msg.TASK_FAILED.format(error="no result")
             report = Report.without_results(pending.found.source, pending.sha256, reason, self.spec)
-        return self.store(pending, report, html=html, failed=failure is not None)
+        return self.store(pending, report, pages=pages, failed=failure is not None)
 
     def store(
-        self, pending: _Pending, report: Report, *, html: str | None = None, failed: bool = False
-    ) -> bool:
-        """Commit one grade (and write its feedback page); True when it is a failed grading."""
+        self, pending: _Pending, report: Report, *, pages: _Pages | None = None,
+        failed: bool = False,
+    ) -> bool:  # fmt: skip
+        """Commit one grade (and write its feedback pages); True when it is a failed grading."""
         status = (
             "failed" if failed or report.internal else "ungradable" if report.error else "graded"
         )
         if not report.policy_digest:  # made here, not by a grading: say what would have graded it
             report = replace(report, grader_version=self.version, policy_digest=self.spec_hash)
-        feedback = self._feedback(pending, report, html)
+        feedback = self._feedback(pending, report, pages or _Pages())
         functions = [
             {"name": f.name, "score": f.score, "max_score": f.max_score, "passed": f.passed,
              "mistakes": list(f.mistakes),
@@ -181,31 +191,47 @@ class _Run:
         setattr(self.summary, status, getattr(self.summary, status) + 1)
         return status == "failed"
 
-    def _feedback(self, pending: _Pending, report: Report, html: str | None) -> str | None:
+    def _feedback(self, pending: _Pending, report: Report, pages: _Pages) -> str | None:
+        """Write the feedback page and, when the worker rendered it, the notebook's page; the
+        parent draws nothing itself (a page it must make has no plots and no notebook)."""
         if self.options.feedback_dir is None:
             return None
+        name = feedback_name(pending.found.student, pending.sha256 or "unread")
+        html = pages.html
         if html is None:
             from grader.reports.html import render_html
 
             html = render_html(report)
-        name = feedback_name(pending.found.student, pending.sha256 or "unread")
+        elif pages.notebook is not None:
+            from grader.reports.notebook import notebook_path
+
+            beside = notebook_path(self.options.feedback_dir / name)
+            _write_atomic(beside, pages.notebook)
         _write_atomic(self.options.feedback_dir / name, html)
         return name
 
 
-def _decode(outcome: Outcome) -> tuple[Report | None, str | None, str | None]:
-    """The report and page in a task's JSON text, or the reason there are none."""
+@dataclass(frozen=True)
+class _Pages:
+    """What a worker rendered for one submission: the feedback page and the notebook's page."""
+
+    html: str | None = None
+    notebook: str | None = None
+
+
+def _decode(outcome: Outcome) -> tuple[Report | None, _Pages | None, str | None]:
+    """The report and pages in a task's JSON text, or the reason there are none."""
     if outcome.text is None:
         return None, None, outcome.failure
     try:
         data = json.loads(outcome.text)
         report = Report.from_dict(data["report"])
-        html = data.get("html")
-        if html is not None and not isinstance(html, str):
-            raise TypeError("the feedback page is not text")
+        pages = _Pages(data.get("html"), data.get("notebook"))
+        if not all(page is None or isinstance(page, str) for page in (pages.html, pages.notebook)):
+            raise TypeError("a feedback page is not text")
     except (ValueError, KeyError, TypeError) as error:
         return None, None, msg.TASK_FAILED.format(error=f"an unreadable result: {error}")
-    return report, html, None
+    return report, pages, None
 
 
 def feedback_name(student: str, sha256: str) -> str:
@@ -216,10 +242,9 @@ def feedback_name(student: str, sha256: str) -> str:
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".feedback-", suffix=".html")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.replace(tmp, path)
+    from grader.batch._export import write_atomic
+
+    write_atomic(path, lambda handle: handle.write(text))
 
 
 def default_workers() -> int:
@@ -247,6 +272,9 @@ def _check_options(options: BatchOptions) -> int:
     return workers
 
 
+SKIPPED_ALIKE = 3  # files of one name skipped for one reason: listed one by one up to this many
+
+
 def _announce(discovery: Discovery, source: Path, out: TextIO) -> None:
     print(
         msg.BATCH_FOUND.format(
@@ -255,8 +283,34 @@ def _announce(discovery: Discovery, source: Path, out: TextIO) -> None:
         ),
         file=out,
     )  # fmt: skip
+    alike: dict[tuple[str, str], list[str]] = {}
     for skipped in discovery.skipped:
-        print(msg.BATCH_SKIPPED.format(path=skipped.path, reason=skipped.reason), file=out)
+        alike.setdefault((PurePosixPath(skipped.path).name, skipped.reason), []).append(
+            skipped.path
+        )
+    for (name, reason), paths in alike.items():
+        if len(paths) >= SKIPPED_ALIKE:  # a helper file in every student's folder, say
+            print(
+                msg.BATCH_SKIPPED_MANY.format(count=len(paths), name=name, reason=reason), file=out
+            )
+            continue
+        for path in paths:
+            print(msg.BATCH_SKIPPED.format(path=path, reason=reason), file=out)
+
+
+def _only(discovery: Discovery, student: str | None, source: Path) -> Discovery:
+    """The discovery narrowed to one student's submissions (all of them when ``student`` is
+    None); a ``UsageError`` naming the closest ids when that student has none."""
+    if student is None:
+        return discovery
+    found = [item for item in discovery.found if item.student == student]
+    if not found:
+        close = difflib.get_close_matches(student, sorted({f.student for f in discovery.found}))
+        hint = msg.ADJUST_CLOSE.format(names=", ".join(close)) if close else ""
+        raise UsageError(
+            msg.BATCH_NO_SUCH_STUDENT.format(source=source, student=student, hint=hint)
+        )
+    return replace(discovery, found=found)
 
 
 def run_batch(
@@ -278,8 +332,15 @@ def run_batch(
     try:
         discovery = discover(tree, default_assignment=spec.name, assignment=options.assignment)
         _announce(discovery, source, out)
+        discovery = _only(discovery, options.student, source)
+        if options.student is not None:
+            count = len(discovery.found)
+            print(msg.BATCH_ONE_STUDENT.format(count=count, student=options.student), file=out)
         with Gradebook.for_batch(gradebook) as book:
-            executor = make_executor(workers=workers, dask=options.dask, grade=grade)
+            executor = make_executor(
+                workers=workers, dask=options.dask, grade=grade, err=err,
+                task_seconds=options.task_seconds,
+            )  # fmt: skip
             record = {**asdict(options), "workers": workers, "limits": asdict(limits)}
             skipped = [[s.path, s.reason] for s in discovery.skipped]
             batch = book.start_batch(str(source), discovery.layout, _plain(record), skipped)

@@ -23,10 +23,15 @@ import signal
 import threading
 import time
 from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from grader.batch._outcomes import collect_starts, prime_cache, train_starts
 from grader.results import grader_version as grader_version
 from grader.spec import ASSIGNMENT_DIR, SPEC, AssignmentSpec
+
+if TYPE_CHECKING:
+    from grader.api import Graded
 
 _ONE_AT_A_TIME = threading.Lock()
 
@@ -45,6 +50,9 @@ class GradeTask:
     # "train", train the starts ``data`` holds. ``outcomes``: trained outcomes a grading may use.
     phase: str = "grade"
     outcomes: str = ""
+    # With ``feedback``: the feedback page's file name, for the pages' links; the notebook's own
+    # page is rendered beside it only when this is set.
+    page: str = ""
     spec: AssignmentSpec = field(default=SPEC)
 
     def local_spec(self) -> AssignmentSpec:
@@ -55,8 +63,9 @@ class GradeTask:
 
 
 def grade_task(task: GradeTask) -> str:
-    """Grade ``task`` and return ``{"report": ..., "html": ...}`` as JSON text (or, for the
-    other phases, what ``grader.batch._outcomes`` answers)."""
+    """Grade ``task`` and return ``{"report": ..., "html": ..., "notebook": ...}`` as JSON text
+    (or, for the other phases, what ``grader.batch._outcomes`` answers): with ``feedback``, the
+    feedback page and the submitted notebook rendered, both drawn here, in the worker."""
     from grader.api import grade_bytes
 
     with _ONE_AT_A_TIME:
@@ -74,14 +83,42 @@ def grade_task(task: GradeTask) -> str:
                 spec=task.local_spec(),
                 accept_weak_isolation=task.accept_weak_isolation,
             )
-            html = None
-            if task.feedback:
-                from grader.reports.html import render_html
-
-                html = render_html(graded.report, feedback=graded.feedback)
+            pages = _pages(task, graded) if task.feedback else (None, None)
         finally:
             _alarm(0.0)
-    return json.dumps({"report": graded.report.to_dict(), "html": html})
+    html, notebook = pages
+    return json.dumps({"report": graded.report.to_dict(), "html": html, "notebook": notebook})
+
+
+def _pages(task: GradeTask, graded: Graded) -> tuple[str | None, str | None]:
+    """The feedback page and the notebook's page. A notebook that cannot be rendered gets a
+    page that says so; the report is not touched either way."""
+    from grader.reports.notebook import failure_page, notebook_path, render_notebook
+
+    if not task.page:
+        return _feedback_page(graded, None), None
+    page = Path(task.page)
+    beside = notebook_path(page).name
+    title = Path(task.source).name
+    try:
+        notebook = render_notebook(
+            task.data, title=title, graded=graded.cells, feedback_href=page.name
+        )
+    except Exception as error:  # a fault of the page's own code: the page says so
+        notebook = failure_page(title, page.name, f"{type(error).__name__}: {error}")
+    return _feedback_page(graded, beside), notebook.html
+
+
+def _feedback_page(graded: Graded, notebook: str | None) -> str | None:
+    """The feedback page, or None when its plots failed (the batch then writes it without)."""
+    from grader.reports.html import render_html
+
+    try:
+        return render_html(
+            graded.report, feedback=graded.feedback, notebook=notebook, cells=graded.cells
+        )
+    except Exception:  # a fault of the plots' own code; the grade stands
+        return None
 
 
 def _other_phase(task: GradeTask) -> str:

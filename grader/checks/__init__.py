@@ -18,6 +18,7 @@ from grader.checks._loop import (
 )
 from grader.checks._outcome import check_outcome
 from grader.checks._properties import check_properties
+from grader.checks._template import UNFILLED_ID, unfilled_result
 from grader.checks._training import (
     STACK_SIZE,
     ManyTrainer,
@@ -38,6 +39,7 @@ from grader.types import FUNCTION_BUDGET_CALLS
 __all__ = [
     "FUNCTION_BUDGET_CALLS",
     "STACK_SIZE",
+    "UNFILLED_ID",
     "CallLog",
     "Difference",
     "FunctionFeedback",
@@ -66,4 +68,5 @@ __all__ = [
     "structure_difference",
     "train_outcome",
     "train_outcomes",
+    "unfilled_result",
 ]

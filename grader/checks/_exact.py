@@ -16,6 +16,7 @@ from typing import Literal
 import numpy as np
 
 from grader import messages as msg
+from grader.checks._biases import as_columns
 from grader.results import CheckResult
 from grader.sentences import weights_hint
 from grader.spec import (
@@ -172,8 +173,9 @@ def check_exact(
 
     if not result.ok or result.value is None:
         return verdict(False, _call_failure(result, case))
-    diff = compare_params(result.value, expected)
-    if diff is None:
+    shapes = {key: value.shape for key, value in expected.items()}
+    diff = compare_params(as_columns(result.value, shapes), expected)  # the biases' shape is
+    if diff is None:  # the properties' to check: b = 0 here compares as the zero column
         return verdict(True, msg.PASSED)
     if case.hidden:
         return verdict(False, describe_hidden(diff, case))

@@ -4,10 +4,15 @@ For a function whose start fits the outcome network, ``build_feedback`` gathers 
 from it gave, what training from the reference's start gives, and the per-layer activations of a
 deep ReLU stack at the student's effective scale beside the reference's. The HTML report only
 draws these; it trains nothing and reads no spec.
+
+Much of it is the same for many students: the reference's outcome and activations for each
+method, and the activations at a scale the weight-scale check found right (then the page shows
+the reference's). Activations are kept per scale, so each is computed once per process.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -15,8 +20,14 @@ import numpy as np
 
 import reference
 from grader.checks._loop import GradedFunction, expected_params
-from grader.checks._training import Outcome, OutcomeCache, Trainer, train_outcome
-from grader.spec import AssignmentSpec
+from grader.checks._training import (
+    Outcome,
+    OutcomeCache,
+    Trainer,
+    params_digest,
+    train_outcome,
+)
+from grader.spec import WEIGHT_SCALE, AssignmentSpec
 from grader.stats import rms
 from grader.types import Params
 
@@ -26,13 +37,19 @@ WIDTH = 100
 
 @dataclass(frozen=True)
 class FunctionFeedback:
-    """One function's figures: training from both starts, activations at both scales."""
+    """One function's figures: training from both starts, activations at both scales.
+
+    ``same_start``: the student's start is the reference's, bit for bit. ``same_scale``: the
+    weight-scale check passed, so the student's activations are the reference's (the page then
+    draws one row, not two that differ only by sampling noise)."""
 
     method: str
     student: Outcome
     reference: Outcome
     student_activations: tuple[np.ndarray, ...]
     reference_activations: tuple[np.ndarray, ...]
+    same_start: bool = False
+    same_scale: bool = False
 
 
 def effective_std(params: Params, method: str, fan_in: int = WIDTH) -> float:
@@ -48,8 +65,22 @@ def effective_std(params: Params, method: str, fan_in: int = WIDTH) -> float:
     return float(np.median(ratios)) * reference.weight_std(method, fan_in)
 
 
+@functools.lru_cache(maxsize=8)
 def _activations(std: float) -> tuple[np.ndarray, ...]:
-    return tuple(reference.activation_statistics(std, "relu", N_LAYERS, WIDTH))
+    layers = tuple(reference.activation_statistics(std, "relu", N_LAYERS, WIDTH))
+    for layer in layers:
+        layer.setflags(write=False)
+    return layers
+
+
+@functools.lru_cache(maxsize=8)
+def _reference_start(method: str, dims: tuple[int, ...], seed: int) -> tuple[Params, str]:
+    start = dict(expected_params(method, dims, seed))
+    return start, params_digest(start)
+
+
+def _scale_passed(function: GradedFunction) -> bool:
+    return any(c.name == WEIGHT_SCALE and c.passed for c in function.result.checks)
 
 
 def build_feedback(
@@ -64,12 +95,18 @@ def build_feedback(
     for entry, function in zip(spec.functions, graded, strict=True):
         if function.start is None or function.outcome is None:
             continue
-        start = dict(expected_params(entry.method, entry.outcome_dims, entry.seed))
+        start, digest = _reference_start(entry.method, tuple(entry.outcome_dims), entry.seed)
+        same_start = params_digest(function.start) == digest
+        same_scale = same_start or _scale_passed(function)
+        reference_std = reference.weight_std(entry.method, WIDTH)
+        student_std = reference_std if same_scale else effective_std(function.start, entry.method)
         feedback[entry.name] = FunctionFeedback(
             method=entry.method,
             student=function.outcome,
             reference=train_outcome(start, trainer=trainer, cache=cache),
-            student_activations=_activations(effective_std(function.start, entry.method)),
-            reference_activations=_activations(reference.weight_std(entry.method, WIDTH)),
+            student_activations=_activations(student_std),
+            reference_activations=_activations(reference_std),
+            same_start=same_start,
+            same_scale=same_scale,
         )
     return feedback

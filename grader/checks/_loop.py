@@ -28,6 +28,7 @@ import numpy as np
 
 from grader import messages as msg
 from grader.checks._exact import check_exact
+from grader.checks._hard_coding import confirmed_visible, unconfirmed_examples
 from grader.checks._outcome import check_outcome
 from grader.checks._properties import check_properties
 from grader.checks._training import Outcome, OutcomeCache, Trainer
@@ -136,7 +137,7 @@ def grade_function(
         )
         for case in entry.exact_cases
     ]
-    properties = check_properties(entry, log)
+    properties = check_properties(entry, log, unconfirmed_examples(entry, exact))
     outcome_call = log(list(entry.outcome_dims), BASE_PRESEED)
     changed = differs(outcome_call, log.again(list(entry.outcome_dims), BASE_PRESEED))
     if changed is not None:
@@ -147,7 +148,7 @@ def grade_function(
         outcome_check, outcome = _failed(_outcome_slot(entry), text), None
     else:
         outcome_check, outcome = check_outcome(entry, outcome_call, trainer=trainer, cache=cache)
-    checks = (*exact, *properties, outcome_check)
+    checks = (*confirmed_visible(entry, exact), *properties, outcome_check)
     start = outcome_call.value if outcome_call.ok and changed is None else None
     if all(check.passed for check in checks):
         return GradedFunction(FunctionResult(entry.name, checks), start, outcome)

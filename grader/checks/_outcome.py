@@ -43,6 +43,7 @@ spread of the draws; the correct solution's outcome is fixed and inside its band
 from __future__ import annotations
 
 from grader import messages as msg
+from grader.checks._biases import as_columns
 from grader.checks._exact import describe_visible, structure_difference
 from grader.checks._training import (
     NUM_ITERATIONS,
@@ -75,11 +76,13 @@ def check_outcome(
     if not result.ok or result.value is None:
         reason = result.message or result.status.value
         return verdict(False, msg.CALL_FAILED.format(dims=dims, reason=reason)), None
-    diff = structure_difference(result.value, expected_shapes(dims))
+    shapes = expected_shapes(dims)
+    start = as_columns(result.value, shapes)  # b = 0 trains as the zero column it stands for
+    diff = structure_difference(start, shapes)
     if diff is not None:
         problem = describe_visible(diff, dims, entry, list(result.value))
         return verdict(False, msg.OUTCOME_NOT_TRAINED.format(problem=problem)), None
-    outcome = train_outcome(result.value, trainer=trainer, cache=cache)
+    outcome = train_outcome(start, trainer=trainer, cache=cache)
     passed = entry.band.contains(outcome.train_accuracy, outcome.test_accuracy)
     return verdict(passed, _outcome_message(entry, outcome, passed)), outcome
 

@@ -17,12 +17,13 @@ again.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from grader import messages as msg
+from grader.checks._biases import as_columns
 from grader.checks._exact import Difference, describe_visible, structure_difference
 from grader.checks.strategies import property_inputs
 from grader.results import CheckResult
@@ -42,6 +43,8 @@ from grader.spec import (
 from grader.stats import rms, scale_consistent, std_interval
 from grader.types import DEAD, Caller, CallResult
 
+Dims = tuple[int, ...]
+
 
 @dataclass(frozen=True)
 class Observation:
@@ -52,7 +55,13 @@ class Observation:
     # Each property asks for these again on the same observation: computed once, then kept.
     @functools.cached_property
     def structure_ok(self) -> bool:
-        return self.structure is None and self.first.value is not None
+        """Whether the weights' properties can be judged: the layout is right, reading zero
+        biases in a column's stead (``b = 0``) as that column (their shape is keys and
+        shapes' to judge)."""
+        value = self.first.value
+        if value is None:
+            return False
+        return structure_difference(as_columns(value, self.shapes), self.shapes) is None
 
     @functools.cached_property
     def structure(self) -> Difference | None:
@@ -197,10 +206,13 @@ def _size(obs: Observation) -> tuple[int, int, list[int]]:
     return (len(obs.dims), sum(obs.dims), list(obs.dims))
 
 
-def judge(entry: FunctionSpec, name: str, points: float, run: _Run) -> CheckResult:
-    """One property's verdict over every observation of the run."""
+def judge(
+    entry: FunctionSpec, name: str, points: float, run: _Run, ignored: Collection[Dims] = ()
+) -> CheckResult:
+    """One property's verdict over every observation of the run but those on ``ignored``."""
     prop = PROPERTIES[name]
-    judged = [obs for obs in run.observations if prop.applies(obs)]
+    applies = [obs for obs in run.observations if prop.applies(obs)]
+    judged = [obs for obs in applies if tuple(obs.dims) not in ignored]
     failures = [(obs, p) for obs in judged if (p := prop.judge(entry, obs)) is not None]
     if failures:
         _, problem = min(failures, key=lambda pair: _size(pair[0]))
@@ -211,14 +223,17 @@ def judge(entry: FunctionSpec, name: str, points: float, run: _Run) -> CheckResu
         reason = run.stopped.message or run.stopped.status.value
         message = msg.PROPERTY_STOPPED.format(dims=list(run.stopped_at), reason=reason)
     elif not judged:
-        message = msg.PROPERTY_UNCHECKED
+        message = msg.PROPERTY_EXAMPLES_ONLY if applies else msg.PROPERTY_UNCHECKED
     else:
         message = msg.PROPERTY_PASSED.format(count=len(judged))
         return CheckResult(name, entry.name, points, points, True, message)
     return CheckResult(name, entry.name, 0.0, points, False, message)
 
 
-def check_properties(entry: FunctionSpec, caller: Caller) -> tuple[CheckResult, ...]:
-    """All property checks of one function, from one shared run of generated calls."""
+def check_properties(
+    entry: FunctionSpec, caller: Caller, ignored: Collection[Dims] = ()
+) -> tuple[CheckResult, ...]:
+    """All property checks of one function, from one shared run of generated calls. Inputs in
+    ``ignored`` are called like the others but judge nothing (``grader.checks._hard_coding``)."""
     run = observe(entry, caller)
-    return tuple(judge(entry, name, points, run) for name, points in entry.property_points)
+    return tuple(judge(entry, name, points, run, ignored) for name, points in entry.property_points)

@@ -1,10 +1,10 @@
 """The ``initgrade`` command: a thin shell over the API; ``main(argv)`` returns the exit code.
 
 One subcommand per module (``grade``, ``demo``, ``release``, ``calibrate``, ``mutants``,
-``batch``, ``export``, ``report``, ``gradescope-bundle``). Exit codes are those of
-``grader.errors``; anything the grader did not foresee ends in the last-resort handler, which
-prints the traceback, writes the requested ``results.json`` all the same, and exits
-``EXIT_INTERNAL``.
+``batch``, ``export``, ``adjust``, ``report``, ``gradescope-bundle``, ``experiment``). Exit codes
+are those of ``grader.errors``; anything the grader did not foresee ends in the last-resort
+handler, which prints the traceback, writes the requested ``results.json`` all the same, and
+exits ``EXIT_INTERNAL``.
 """
 
 from __future__ import annotations
@@ -15,9 +15,11 @@ import sys
 from collections.abc import Sequence
 
 from grader.cli import (
+    adjust,
     batch,
     calibrate,
     demo,
+    experiment,
     export,
     grade,
     gradescope_bundle,
@@ -39,8 +41,10 @@ COMMANDS = {
     "mutants": mutants,
     "batch": batch,
     "export": export,
+    "adjust": adjust,
     "report": report,
     "gradescope-bundle": gradescope_bundle,
+    "experiment": experiment,
 }
 
 

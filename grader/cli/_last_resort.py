@@ -20,6 +20,7 @@ from typing import Any, TextIO
 
 from grader import messages as msg
 from grader.errors import EXIT_INTERNAL
+from grader.locations import new_file_mode
 
 
 def internal_error(args: argparse.Namespace, error: BaseException, *, err: TextIO) -> int:
@@ -76,6 +77,7 @@ def write_emergency_results(path: Path, submission: str, internal: str) -> None:
     data = json.dumps(emergency_results(submission, internal), indent=2, ensure_ascii=True)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".results-", suffix=".json")
+    os.fchmod(fd, new_file_mode())
     with os.fdopen(fd, "w", encoding="ascii", errors="backslashreplace") as handle:
         handle.write(data + "\n")
     os.replace(tmp, path)

@@ -26,7 +26,13 @@ def add_parser(commands: Any, name: str) -> None:
         metavar="SUBMISSIONS",
         help="a folder of notebooks, an nbgrader tree, a Gradescope export, or a zip of one",
     )
-    batch.add_argument("--gradebook", type=Path, required=True, metavar="PATH")
+    batch.add_argument(
+        "--gradebook",
+        type=Path,
+        required=True,
+        metavar="PATH",
+        help="the SQLite gradebook (created by the first batch, read by export and report)",
+    )
     batch.add_argument(
         "--workers", type=int, metavar="N", help="local worker processes (default: the cores)"
     )
@@ -35,7 +41,17 @@ def add_parser(commands: Any, name: str) -> None:
     )
     batch.add_argument("--force", action="store_true", help="regrade what is already graded")
     batch.add_argument(
+        "--student",
+        metavar="ID",
+        help="grade only this student's submissions, again even when they are graded",
+    )
+    batch.add_argument(
         "--feedback-dir", type=Path, metavar="DIR", help="write each student's HTML feedback page"
+    )
+    batch.add_argument(
+        "--no-notebook-pages",
+        action="store_true",
+        help="with --feedback-dir, write the feedback pages without the rendered notebooks",
     )
     batch.add_argument(
         "--assignment",
@@ -95,6 +111,8 @@ def run(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
         assignment=nbgrader,
         accept_weak_isolation=args.accept_weak_isolation,
         train_first=args.train_first,
+        notebook_pages=not args.no_notebook_pages,
+        student=args.student,
     )
     try:
         run_batch(args.submissions, args.gradebook, options, out=out, err=err, spec=spec)

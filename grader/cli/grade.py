@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 def add_parser(commands: Any, name: str) -> None:
     grade = commands.add_parser(name, help="grade one notebook and write the reports asked for")
-    grade.add_argument("notebook", type=Path, metavar="NOTEBOOK")
+    grade.add_argument("notebook", type=Path, metavar="NOTEBOOK", help="the student's .ipynb file")
     grade.add_argument("--json", type=Path, metavar="PATH", help="write Gradescope results.json")
     grade.add_argument("--junit", type=Path, metavar="PATH", help="write JUnit XML")
     grade.add_argument("--html", type=Path, metavar="PATH", help="write an HTML feedback page")
@@ -95,22 +95,64 @@ def _write_outputs(graded: Graded, args: argparse.Namespace, err: TextIO) -> boo
         if path is None:
             continue
         try:
-            _write(what, graded, path)
+            _write(what, graded, path, args, err)
         except OSError as error:
             print(msg.CLI_CANNOT_WRITE.format(what=what, path=path, error=error), file=err)
             ok = False
     return ok
 
 
-def _write(what: str, graded: Graded, path: Path) -> None:
+def _write_pages(graded: Graded, args: argparse.Namespace, path: Path, err: TextIO) -> None:
+    """The feedback page, and beside it the notebook rendered (as executed with --execute)."""
+    from grader.reports.html import write_html
+    from grader.reports.notebook import notebook_path, render_notebook
+
+    beside = notebook_path(path)
+    write_html(
+        graded.report, path, feedback=graded.feedback, notebook=beside.name, cells=graded.cells
+    )
+    executed = graded.executed is not None
+    source: object = graded.executed if executed else _submitted(args.notebook, graded)
+    title = Path(graded.report.submission).name
+    if isinstance(source, str):  # why the submitted file cannot be shown
+        from grader.reports.notebook import failure_page
+
+        page = failure_page(title, path.name, source)
+    else:
+        page = render_notebook(
+            source,  # type: ignore[arg-type]
+            title=title, graded=graded.cells, feedback_href=path.name, executed=executed,
+        )  # fmt: skip
+    beside.write_text(page.html, encoding="utf-8")
+    if page.error is not None:
+        print(msg.NOTEBOOK_PAGE_FAILED.format(path=beside, reason=page.error), file=err)
+
+
+def _submitted(notebook: Path, graded: Graded) -> bytes | str:
+    """The file's bytes when they are still those graded, else why not."""
+    import hashlib
+
+    from grader.notebook import DEFAULT_MAX_BYTES
+
+    try:
+        with notebook.open("rb") as handle:
+            data = handle.read(DEFAULT_MAX_BYTES + 1)
+    except OSError as error:
+        return str(error.strerror or error)
+    if len(data) > DEFAULT_MAX_BYTES:
+        return msg.NOTEBOOK_PAGE_TOO_BIG.format(most=DEFAULT_MAX_BYTES // (1024 * 1024))
+    if hashlib.sha256(data).hexdigest() != graded.report.sha256:
+        return msg.NOTEBOOK_PAGE_CHANGED
+    return data
+
+
+def _write(what: str, graded: Graded, path: Path, args: argparse.Namespace, err: TextIO) -> None:
     if what == "results.json":
         write_gradescope(graded.report, path)
     elif what == "JUnit XML":
         write_junit(graded.report, path)
     elif what == "HTML feedback":
-        from grader.reports.html import write_html
-
-        write_html(graded.report, path, feedback=graded.feedback)
+        _write_pages(graded, args, path, err)
     elif graded.executed is not None:
         import nbformat
 

@@ -14,7 +14,7 @@ def add_parser(commands: Any, name: str) -> None:
     bundle = commands.add_parser(
         name, help="write the Gradescope autograder zip (setup.sh, run_autograder, initgrade)"
     )
-    bundle.add_argument("out", type=Path, metavar="OUT.zip")
+    bundle.add_argument("out", type=Path, metavar="OUT.zip", help="where to write the zip")
 
 
 def run(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:

@@ -21,8 +21,8 @@ def add_parser(commands: Any, name: str) -> None:
         type=Path,
         default=None,
         metavar="OUTDIR",
-        help="where the released files go (default: the course's folder, or with --assignment "
-        "the file's directory)",
+        help="the assignment's folder, where the released files go (default: the bundled "
+        "initialization assignment; with --assignment, the file's directory)",
     )
     release.add_argument(
         "--check",

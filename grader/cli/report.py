@@ -13,8 +13,16 @@ from grader.errors import EXIT_OK, EXIT_USAGE
 
 def add_parser(commands: Any, name: str) -> None:
     report = commands.add_parser(name, help="write the staff dashboard of a gradebook")
-    report.add_argument("--gradebook", type=Path, required=True, metavar="PATH")
-    report.add_argument("--html", type=Path, required=True, metavar="PATH")
+    report.add_argument(
+        "--gradebook",
+        type=Path,
+        required=True,
+        metavar="PATH",
+        help="the SQLite gradebook (created by the first batch, read by export and report)",
+    )
+    report.add_argument(
+        "--html", type=Path, required=True, metavar="PATH", help="where to write the page"
+    )
     report.add_argument(
         "--feedback-dir",
         type=Path,

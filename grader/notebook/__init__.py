@@ -16,6 +16,7 @@ from grader.notebook._load import (
     load_notebook_bytes,
     too_big,
 )
+from grader.notebook._unfilled import unfilled
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -29,4 +30,5 @@ __all__ = [
     "load_notebook",
     "load_notebook_bytes",
     "too_big",
+    "unfilled",
 ]

@@ -31,6 +31,8 @@ from __future__ import annotations
 
 import ast
 import builtins
+import functools
+import importlib.util
 import re
 import warnings
 from collections.abc import Sequence
@@ -86,6 +88,7 @@ class _Builder:
     notes: list[str] = field(default_factory=list)
     bound: set[str] = field(default_factory=lambda: set(dir(builtins)))  # by kept statements
     bounds: Bounds = field(default_factory=lambda: Bounds(frozenset()))
+    template_only: frozenset[str] = frozenset()  # modules left out when they are not installed
 
     def emit(self, text: str, cell: int, first_line: int, *, same_line: bool = False) -> None:
         for offset, line in enumerate(text.splitlines()):
@@ -93,11 +96,18 @@ class _Builder:
             self.origins.append((cell, first_line if same_line else first_line + offset))
 
 
-def extract(notebook: LoadedNotebook | Sequence[Cell], *, graded: Sequence[str] = ()) -> Extraction:
+def extract(
+    notebook: LoadedNotebook | Sequence[Cell],
+    *,
+    graded: Sequence[str] = (),
+    template_imports: Sequence[str] = (),
+) -> Extraction:
     """Build the submission program from a loaded notebook (or its cells); never raises.
-    ``graded`` names the functions no bound may cost."""
+    ``graded`` names the functions no bound may cost. ``template_imports`` names modules the
+    course's own template imports and grading does without: where they are not installed,
+    their imports are left out rather than reported to a student who cannot change them."""
     cells = notebook.cells if isinstance(notebook, LoadedNotebook) else tuple(notebook)
-    build = _Builder(bounds=Bounds(frozenset(graded)))
+    build = _Builder(bounds=Bounds(frozenset(graded)), template_only=frozenset(template_imports))
     for cell in cells:
         if cell.cell_type != "code":
             continue
@@ -131,7 +141,7 @@ def _add_cell(build: _Builder, cell: Cell, offset: int = 0) -> None:
     source_lines = text.splitlines()
     body = tree.body
     for position, stmt in enumerate(body):
-        if not _kept(stmt, build.bound):
+        if not _kept(stmt, build.bound) or _absent_template_import(stmt, build.template_only):
             continue
         if not build.bounds.keep_statement(getattr(stmt, "name", None), cell):
             continue
@@ -243,6 +253,23 @@ def _kept(stmt: ast.stmt, bound: set[str]) -> bool:
         parts += [s for handler in stmt.handlers for s in handler.body]
         return all(isinstance(s, ast.Pass) or _kept(s, bound) for s in parts)
     return False
+
+
+def _absent_template_import(stmt: ast.stmt, modules: frozenset[str]) -> bool:
+    """An import of only the template's modules, none of them installed here."""
+    if isinstance(stmt, ast.Import):
+        names = [alias.name for alias in stmt.names]
+    elif isinstance(stmt, ast.ImportFrom) and not stmt.level and stmt.module:
+        names = [stmt.module]
+    else:
+        return False
+    tops = {name.split(".")[0] for name in names}
+    return bool(modules) and tops <= modules and not any(map(_installed, tops))
+
+
+@functools.cache
+def _installed(module: str) -> bool:
+    return importlib.util.find_spec(module) is not None
 
 
 def _binds(stmt: ast.stmt) -> set[str]:

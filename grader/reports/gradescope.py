@@ -22,6 +22,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from grader.locations import new_file_mode
 from grader.reports.text import points
 from grader.results import CheckResult, Report, Visibility
 from grader.sentences import diagnosis_text
@@ -121,6 +122,7 @@ def write_gradescope(report: Report, path: str | Path, **options: Any) -> None:
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".results-", suffix=".json")
+    os.fchmod(fd, new_file_mode())
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(dumps(gradescope_json(report, **options)))
     os.replace(tmp, target)

@@ -2,9 +2,11 @@
 
 Everything that comes from a student (file name, messages quoting their output, the output tail)
 is escaped with ``html.escape``; plots are PNGs embedded as base64 data URIs, so the page is one
-file. The page renders what it is given: the report, and for the plots each function's feedback
-data (``grader.checks.build_feedback``, computed while grading); a function without it shows its
-checks alone.
+file, and its Content-Security-Policy allows nothing else (no script, no address). The page
+renders what it is given: the report, and for the plots each function's feedback data
+(``grader.checks.build_feedback``, computed while grading); a function without it shows its
+checks alone. With the address of the rendered notebook (``grader.reports.notebook``) and the
+cell of each graded function, each function's section links to its cell there.
 """
 
 from __future__ import annotations
@@ -12,11 +14,11 @@ from __future__ import annotations
 import base64
 import html
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from grader.reports.plots import activations_figure, training_figure
+from grader.reports._sanitize import content_security_policy
 from grader.reports.text import points
 from grader.results import CheckResult, FunctionResult, Report
 from grader.sentences import diagnosis_text
@@ -25,7 +27,8 @@ if TYPE_CHECKING:
     from grader.checks import FunctionFeedback
 
 STYLE = """
-body { font-family: system-ui, sans-serif; max-width: 72rem; margin: 2rem auto; padding: 0 1rem; }
+body { font-family: system-ui, sans-serif; max-width: 72rem; margin: 2rem auto; padding: 0 1rem;
+       color: #1d1d1f; }
 table { border-collapse: collapse; width: 100%; }
 td, th { border-bottom: 1px solid #ddd; padding: .35rem .5rem; text-align: left; }
 td { vertical-align: top; }
@@ -33,12 +36,27 @@ td.points { white-space: nowrap; }
 .pass { color: #17733a; } .fail { color: #b3261e; }
 .box { padding: .6rem 1rem; border-left: .3rem solid #b3261e; background: #fbeeed; margin: 1rem 0; }
 .note { border-left-color: #8a6d00; background: #fff8e0; }
-img { max-width: 100%; } pre { white-space: pre-wrap; background: #f6f6f6; padding: .5rem; }
+.inputs { color: #444; font-size: .92rem; }
+.code { margin: .4rem 0 1rem; }
+img { max-width: 100%; height: auto; }
+.figure { overflow-x: auto; }
+h1, h2, h3 { overflow-wrap: anywhere; }
+footer { color: #555; font-size: .85rem; overflow-wrap: anywhere; }
+pre { white-space: pre-wrap; background: #f6f6f6; padding: .5rem; }
+@media (max-width: 40rem) {
+  body { margin: 1rem auto; }
+  .figure img { max-width: none; width: 46rem; }
+  table, tbody, tr, td { display: block; width: auto; }
+  tr:first-child { display: none; }
+  tr { border-bottom: 1px solid #ddd; padding: .3rem 0; }
+  td { border: none; padding: .1rem .3rem; }
+  td:first-child { float: left; }
+}
 """
-
 
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_DIMS = re.compile(r"layers_dims=(\[[0-9, ]*\]|\([0-9, ]*\))")
 
 
 def _e(text: object) -> str:
@@ -48,7 +66,7 @@ def _e(text: object) -> str:
 
 def _image(data: bytes, alt: str) -> str:
     encoded = base64.b64encode(data).decode("ascii")
-    return f'<img alt="{_e(alt)}" src="data:image/png;base64,{encoded}">'
+    return f'<div class="figure"><img alt="{_e(alt)}" src="data:image/png;base64,{encoded}"></div>'
 
 
 def _check_row(check: CheckResult) -> str:
@@ -60,30 +78,77 @@ def _check_row(check: CheckResult) -> str:
 
 
 def _plots(feedback: FunctionFeedback) -> str:
+    from grader.reports.plots import activation_rows, training_figure
+
+    rows = activation_rows(feedback)
+    names = ["activation histograms", "activation histograms at your scale"][: len(rows)]
     return "".join(
         [
             "<h3>Training from your initialization</h3>",
             _image(training_figure(feedback), "cost and decision boundary"),
             "<h3>Activations layer by layer</h3>",
-            _image(activations_figure(feedback), "activation histograms"),
+            *(_image(row, name) for row, name in zip(rows, names, strict=True)),
         ]
     )
 
 
-def _function_section(function: FunctionResult, plots: str, include_hidden: bool) -> str:
-    rows = [
-        _check_row(check)
-        for check in function.checks
-        if include_hidden or check.visibility != "hidden"
-    ]
+def notebook_examples() -> dict[str, tuple[str, ...]]:
+    """Each graded function's visible cases, as the notebook writes their ``layers_dims``."""
+    from grader.spec import SPEC
+
+    return {
+        entry.name: tuple(str(list(case.layer_dims)) for case in entry.visible_cases)
+        for entry in SPEC.functions
+    }
+
+
+def _grader_inputs(texts: Iterable[str], examples: tuple[str, ...]) -> str:
+    """A line saying which quoted ``layers_dims`` the grader chose, when any is not the
+    notebook's: a student should not look for them in their notebook."""
+    quoted = dict.fromkeys(found for text in texts for found in _DIMS.findall(text))
+    own = {dims.replace("(", "[").replace(")", "]") for dims in examples}
+    chosen = [dims for dims in quoted if dims.replace("(", "[").replace(")", "]") not in own]
+    if not chosen:
+        return ""
+    listed = ", ".join(f"<code>layers_dims={_e(dims)}</code>" for dims in chosen)
+    those = "is an input" if len(chosen) == 1 else "are inputs"
+    mine = " and ".join(f"<code>{_e(dims)}</code>" for dims in examples)
+    theirs = f" (your notebook's examples are {mine})" if mine else ""
+    return (
+        f'<p class="inputs">{listed} {those} the grader made up to test your function: a '
+        f"correct function works for any <code>layers_dims</code>, not only the notebook's "
+        f"examples{theirs}.</p>"
+    )
+
+
+def _function_section(
+    function: FunctionResult,
+    plots: str,
+    include_hidden: bool,
+    code_link: str,
+    examples: tuple[str, ...],
+) -> str:
+    shown = [c for c in function.checks if include_hidden or c.visibility != "hidden"]
+    rows = [_check_row(check) for check in shown]
     text = diagnosis_text(function.diagnosis)
     diagnosis = f'<p class="box"><strong>Likely mistake:</strong> {_e(text)}</p>' if text else ""
+    texts = [text or "", *(c.message for c in shown if not c.passed)]
+    inputs = _grader_inputs(texts, examples)
     score = f"{points(function.score)} / {points(function.max_score)}"
     return (
-        f"<section><h2>{_e(function.name)} — {score}</h2>{diagnosis}"
+        f'<section id="graded-{_e(function.name)}"><h2>{_e(function.name)} — {score}</h2>'
+        f"{code_link}{diagnosis}"
         "<table><tr><th></th><th>check</th><th>points</th><th>what went wrong</th></tr>"
-        f"{''.join(rows)}</table>{plots}</section>"
+        f"{''.join(rows)}</table>{inputs}{plots}</section>"
     )
+
+
+def _code_link(name: str, notebook: str | None, cells: Mapping[str, int]) -> str:
+    if notebook is None or name not in cells:
+        return ""
+    href = f"{notebook}#graded-{name}"
+    return f'<p class="code"><a href="{_e(href)}">Your code for {_e(name)}</a> (cell ' \
+           f"{cells[name] + 1} of the notebook)</p>"  # fmt: skip
 
 
 def render_html(
@@ -91,20 +156,29 @@ def render_html(
     *,
     feedback: Mapping[str, FunctionFeedback] | None = None,
     include_hidden: bool = False,
+    notebook: str | None = None,
+    cells: Mapping[str, int] | None = None,
 ) -> str:
-    """The page as text; ``feedback`` holds the plots' data by function name."""
-    feedback = feedback or {}
+    """The page as text; ``feedback`` holds the plots' data by function name; ``notebook`` is
+    the rendered notebook's address relative to this page and ``cells`` each graded function's
+    cell in it (0-based)."""
+    feedback, cells = feedback or {}, cells or {}
+    examples = notebook_examples()
     parts = [
         f"<h1>Feedback for {_e(report.submission)}</h1>",
         f"<p>Score: <strong>{points(report.score)} / {points(report.max_score)}</strong></p>",
     ]
+    if notebook is not None:
+        parts.append(f'<p><a href="{_e(notebook)}">Your notebook, as submitted</a></p>')
     if report.error:
         parts.append(f'<p class="box">Could not be graded: {_e(report.error)}</p>')
     parts += [f'<p class="box note">{_e(warning)}</p>' for warning in report.warnings]
     for function in report.functions:
         data = feedback.get(function.name)
         plots = _plots(data) if data is not None else ""
-        parts.append(_function_section(function, plots, include_hidden))
+        link = _code_link(function.name, notebook, cells)
+        mine = examples.get(function.name, ())
+        parts.append(_function_section(function, plots, include_hidden, link, mine))
     if report.output_tail:
         parts.append(
             "<details><summary>Output of your code (last lines)</summary>"
@@ -117,13 +191,21 @@ def render_html(
     )
     return (
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
+        f'<meta http-equiv="Content-Security-Policy" content="{content_security_policy(STYLE)}">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>Feedback: {_e(report.submission)}</title><style>{STYLE}</style></head>"
         f"<body>{''.join(parts)}</body></html>\n"
     )
 
 
 def write_html(
-    report: Report, path: str | Path, *, feedback: Mapping[str, FunctionFeedback] | None = None
+    report: Report,
+    path: str | Path,
+    *,
+    feedback: Mapping[str, FunctionFeedback] | None = None,
+    notebook: str | None = None,
+    cells: Mapping[str, int] | None = None,
 ) -> None:
     """Write the page to ``path``."""
-    Path(path).write_text(render_html(report, feedback=feedback), encoding="utf-8")
+    page = render_html(report, feedback=feedback, notebook=notebook, cells=cells)
+    Path(path).write_text(page, encoding="utf-8")

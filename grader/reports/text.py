@@ -17,11 +17,12 @@ def points(value: float) -> str:
     return f"{value:g}"
 
 
-def _check_lines(check: CheckResult, marks: dict[bool, str]) -> list[str]:
+def _check_lines(check: CheckResult, marks: dict[bool, str], said: str = "") -> list[str]:
+    """A check's line, and its message unless the check before said the same (``said``)."""
     head = (
         f"  {marks[check.passed]} {check.name}  [{points(check.points)}/{points(check.max_points)}]"
     )
-    if check.passed:
+    if check.passed or check.message == said:
         return [head]
     body = textwrap.fill(check.message, WIDTH, initial_indent="      ", subsequent_indent="      ")
     return [head, body]
@@ -29,8 +30,10 @@ def _check_lines(check: CheckResult, marks: dict[bool, str]) -> list[str]:
 
 def _function_lines(function: FunctionResult, marks: dict[bool, str]) -> list[str]:
     lines = [f"{function.name}: {points(function.score)} / {points(function.max_score)}"]
+    said = ""
     for check in function.checks:
-        lines += _check_lines(check, marks)
+        lines += _check_lines(check, marks, said)
+        said = check.message if not check.passed else ""
     diagnosis = diagnosis_text(function.diagnosis)
     if diagnosis:
         lines.append(

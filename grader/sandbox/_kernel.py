@@ -24,11 +24,14 @@ the kernel sends back (outputs, error values) is made safe text (``grader.untrus
 
 from __future__ import annotations
 
+import asyncio
 import atexit
+import concurrent.futures
 import contextlib
 import copy
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -97,7 +100,7 @@ def _run(
 ) -> list[str]:
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
-    state: dict[str, Any] = {"cell": 0, "process": None}
+    state: dict[str, Any] = {"cell": None, "process": None}
     client = _client(nb, ready, plat, cell_seconds, state)
     too_long = threading.Event()
 
@@ -109,21 +112,40 @@ def _run(
     watchdog.start()
     log = _open_log(ready.scratch / "kernel.log")  # the kernel's stdout and stderr
     try:
-        client.execute(stdout=log, stderr=subprocess.STDOUT)
+        _drive(client, log)
     except CellTimeoutError:
-        return [*_cell_errors(nb), _timeout(state["cell"], cell_seconds)]
+        return [*_cell_errors(nb), _timeout(state["cell"] or 0, cell_seconds)]
     except DeadKernelError:
         if too_long.is_set():
             return [*_cell_errors(nb), msg.EXECUTE_TOO_LONG.format(seconds=total)]
-        return [*_cell_errors(nb), msg.EXECUTE_KERNEL_DIED.format(cell=state["cell"] + 1)]
-    except Exception as error:  # no kernel: missing ipykernel, a start-up timeout, a bad spec
+        return [*_cell_errors(nb), msg.EXECUTE_KERNEL_DIED.format(cell=(state["cell"] or 0) + 1)]
+    except Exception as error:  # no kernel (missing ipykernel, a bad spec), or one not driven
         atexit.unregister(client._cleanup_kernel)  # nbclient leaves it registered on failure
-        return [_no_kernel(error, log)]
+        if state["cell"] is None:
+            return [_no_kernel(error, log)]
+        return [*_cell_errors(nb), _not_driven(error, state["cell"])]
     finally:
         watchdog.cancel()
         _kill(state["process"])  # nbclient shuts its kernel down; this makes sure of it
         os.close(log)
     return _cell_errors(nb)
+
+
+def _drive(client: Any, log: int) -> None:
+    """Run the client in an event loop of its own, closed at the end with every task the client
+    left behind (nbclient's loop of each thread outlives the run, and a run stopped by an error
+    leaves its kernel poller running there)."""
+
+    async def run() -> None:
+        await client.async_execute(stdout=log, stderr=subprocess.STDOUT)
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:  # no loop in this thread: the usual case
+        asyncio.run(run())
+        return
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:  # called from a running loop
+        pool.submit(asyncio.run, run()).result()
 
 
 def _open_log(path: Path) -> int:
@@ -133,10 +155,12 @@ def _open_log(path: Path) -> int:
 
 
 def _log_tail(fd: int) -> str:
-    """The last bytes of the kernel's log, read through the descriptor it was written to."""
+    """The last bytes of the kernel's log, read through the descriptor it was written to, as
+    safe lines."""
     size = os.fstat(fd).st_size
     start = max(0, size - _LOG_TAIL)
-    return safe_text(os.pread(fd, _LOG_TAIL, start).decode(errors="replace")).strip()
+    tail = os.pread(fd, _LOG_TAIL, start).decode(errors="replace")
+    return "\n".join(safe_text(line) for line in tail.splitlines()).strip()
 
 
 def _client(
@@ -152,7 +176,7 @@ def _client(
     def kernel_started(**_: Any) -> None:
         state["process"] = getattr(getattr(client.km, "provisioner", None), "process", None)
 
-    def cell_started(cell_index: int, **_: Any) -> None:
+    def cell_started(cell_index: int, **_: Any) -> None:  # None until the first cell starts
         state["cell"] = cell_index
 
     client = NotebookClient(
@@ -198,10 +222,29 @@ def _manager_class(ready: _Ready, plat: launch.Platform) -> type:
 
 
 def _no_kernel(error: Exception, log: int) -> str:
-    said = _log_tail(log)
-    detail = safe_text(f"{type(error).__name__}: {error}"[:300])
-    detail += f"; it said: {said}" if said else ""
+    """Why no kernel ran, in words that are the same on every run: the error's type and the
+    last error line of the kernel's log with its paths and long numbers (ports, pids) left out;
+    the rest of the log names the run's connection file and ports."""
+    said = _last_error_line(_log_tail(log))
+    detail = type(error).__name__ + (msg.EXECUTE_KERNEL_SAID.format(line=said) if said else "")
     return msg.EXECUTE_NO_KERNEL.format(error=detail)
+
+
+def _not_driven(error: Exception, cell_index: int) -> str:
+    """The kernel ran, but the client could not go on (a message it could not read, a lost
+    connection); only the error's type is quoted, since its text can be anything a cell sent."""
+    return msg.EXECUTE_NOT_DRIVEN.format(cell=cell_index + 1, error=type(error).__name__)
+
+
+_ERROR_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Exit)\b.*$")
+_RUN_SPECIFIC = re.compile(r"\S*/\S*|\b\d{3,}\b")
+
+
+def _last_error_line(tail: str) -> str:
+    """The last line of ``tail`` that names an exception, with paths and long numbers replaced."""
+    lines = [line.strip() for line in tail.splitlines()]
+    found = [line for line in lines if _ERROR_LINE.match(line)]
+    return _RUN_SPECIFIC.sub("...", found[-1])[:200] if found else ""
 
 
 def _timeout(cell_index: int, seconds: float) -> str:

@@ -208,6 +208,9 @@ class AssignmentSpec:
     limits: Limits
     exercise: Exercise
     policy: Policy = POLICY
+    # Modules the course's own notebook imports that grading does without (its data set helper):
+    # where they are not installed their imports are left out, not reported to the student.
+    template_imports: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "functions", tuple(self.functions))

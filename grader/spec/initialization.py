@@ -148,5 +148,6 @@ SPEC = AssignmentSpec(
     functions=(METHODS["zeros"], METHODS["random"], METHODS["he"]),
     limits=Limits(),
     exercise=EXERCISE,
+    template_imports=("sklearn",),  # the older notebook's `import sklearn.datasets`
 )
 GRADED_FUNCTIONS: tuple[str, ...] = SPEC.graded_functions

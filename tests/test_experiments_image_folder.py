@@ -1,0 +1,72 @@
+"""A folder of class subfolders of images: PNGs the tests write come back as columns in [0, 1]."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from reference.experiments import DataError, load_data, load_image_folder
+from tests.experiment_files import png_bytes, write_image_folder, write_png
+
+
+def test_pngs_of_the_target_size_read_back_exactly_as_columns(tmp_path: Path) -> None:
+    written = write_image_folder(tmp_path, np.random.default_rng(0), per_class=5, size=(6, 4))
+    data = load_image_folder(tmp_path, (6, 4))
+    assert data.classes == ("left", "right")
+    assert data.X_train.shape == (6 * 4 * 3, 8)
+    assert data.X_test.shape == (6 * 4 * 3, 2)
+    # examples in class then name order; every fifth (the 5th of each class here) is held out
+    expected_train = [*written["left"][:4], *written["right"][:4]]
+    for column, pixels in enumerate(expected_train):
+        np.testing.assert_array_equal(
+            data.X_train[:, column], pixels.reshape(-1) / 255, err_msg=f"column {column}"
+        )
+    np.testing.assert_array_equal(data.labels_train, [0, 0, 0, 0, 1, 1, 1, 1])
+    np.testing.assert_array_equal(data.labels_test, [0, 1])
+
+
+def test_images_of_other_sizes_and_grey_images_are_resized_to_rgb_columns(tmp_path: Path) -> None:
+    write_png(tmp_path / "a" / "big.png", np.full((40, 30, 3), (200, 100, 0), dtype=np.uint8))
+    write_png(tmp_path / "b" / "grey.png", np.full((3, 5), 51, dtype=np.uint8))
+    data = load_image_folder(tmp_path, (8, 8))
+    X = np.concatenate([data.X_train, data.X_test], axis=1)
+    assert X.shape == (8 * 8 * 3, 2)
+    pixels = X.T.reshape(2, 8, 8, 3)
+    np.testing.assert_allclose(pixels[0], np.broadcast_to([200 / 255, 100 / 255, 0], (8, 8, 3)))
+    np.testing.assert_allclose(pixels[1], np.full((8, 8, 3), 0.2))
+
+
+def test_a_file_that_is_not_an_image_is_an_error_naming_it(tmp_path: Path) -> None:
+    write_image_folder(tmp_path, np.random.default_rng(1), per_class=2)
+    broken = tmp_path / "right" / "001.png"
+    broken.write_bytes(png_bytes(np.zeros((4, 6, 3), dtype=np.uint8))[:30])
+    with pytest.raises(DataError, match="not a readable image") as raised:
+        load_image_folder(tmp_path, (6, 4))
+    assert str(broken) in str(raised.value)
+
+
+def test_a_folder_without_class_subfolders_is_an_error_saying_what_it_needs(
+    tmp_path: Path,
+) -> None:
+    write_png(tmp_path / "lonely.png", np.zeros((2, 2), dtype=np.uint8))
+    with pytest.raises(DataError, match="no class subfolders; expected one subfolder") as raised:
+        load_data(tmp_path, (4, 4))
+    assert str(tmp_path) in str(raised.value)
+
+
+def test_a_class_folder_without_images_is_an_error_naming_it(tmp_path: Path) -> None:
+    write_image_folder(tmp_path, np.random.default_rng(2), per_class=2)
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / "notes.txt").write_text("no images here")
+    with pytest.raises(DataError, match="empty: no images"):
+        load_image_folder(tmp_path, (6, 4))
+
+
+def test_a_missing_folder_is_an_error_naming_it(tmp_path: Path) -> None:
+    with pytest.raises(DataError, match="nowhere: no such file or folder"):
+        load_data(tmp_path / "nowhere", (4, 4))
+    (tmp_path / "file.png").write_bytes(b"")
+    with pytest.raises(DataError, match=r"file\.png: expected a folder"):
+        load_data(tmp_path / "file.png", (4, 4))

@@ -1,0 +1,159 @@
+"""The submitted notebook as a page (``grader.reports.notebook``): every hostile case of
+``tests/hostile_pages.py`` comes out with nothing that can run or load, the page is bounded, and a
+notebook that cannot be rendered gives a page that says so instead of an exception."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from grader.reports import notebook as page_module
+from grader.reports._sanitize import DROPPED_WITH_CONTENT, TAGS
+from grader.reports.notebook import notebook_path, render_notebook
+from tests import hostile_pages, notebooks
+
+SERVER = "http://127.0.0.1:9"
+PAGE_TAGS = {"html", "head", "meta", "title", "style", "body", "header", "main", "h1", "p", "a"}
+
+
+class Collected(HTMLParser):
+    """Every tag and attribute of a page, and the text inside <style> elements."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+
+def parsed(html: str) -> list[tuple[str, dict[str, str | None]]]:
+    collected = Collected()
+    collected.feed(html)
+    return collected.tags
+
+
+def render(content: dict, **options) -> str:
+    page = render_notebook(json.dumps(content).encode(), title="student.ipynb", **options)
+    assert page.error is None, page.error
+    return page.html
+
+
+def assert_inert(html: str) -> None:
+    """Nothing a browser would run or load by itself, and only the page's own style sheet."""
+    tags = parsed(html)
+    assert {tag for tag, _ in tags} <= TAGS | PAGE_TAGS
+    assert not {tag for tag, _ in tags} & DROPPED_WITH_CONTENT - {"style", "title", "head"}
+    assert sum(tag == "style" for tag, _ in tags) == 1
+    metas = [attrs for tag, attrs in tags if tag == "meta"]
+    assert metas[1]["http-equiv"] == "Content-Security-Policy"
+    assert "default-src 'none'" in str(metas[1]["content"])
+    assert sum(attrs.get("http-equiv") is not None for attrs in metas) == 1
+    for tag, attrs in tags:
+        for name, value in attrs.items():
+            assert not name.startswith("on"), (tag, name)
+            assert name not in ("style", "srcset", "action", "formaction", "poster", "data")
+            text = (value or "").strip().lower()
+            assert not text.startswith(("javascript:", "vbscript:", "data:text")), (tag, name)
+            if name == "src":
+                assert text.startswith("data:image/"), (tag, value)
+    assert SERVER not in html.split("<main>")[1].replace(f'href="{SERVER}', "")
+
+
+@pytest.mark.parametrize("name", sorted(hostile_pages.cases(SERVER)))
+def test_a_hostile_notebook_becomes_an_inert_page(name: str) -> None:
+    content = hostile_pages.cases(SERVER)[name]
+    html = render(content, graded={"initialize_parameters_he": len(content["cells"]) - 1})
+    assert_inert(html)
+
+
+def test_the_graded_cells_are_marked_and_linked_to_the_feedback_page() -> None:
+    nb = notebooks.new_generation()
+    index = next(i for i, c in enumerate(nb.cells) if "def initialize_parameters_he" in c.source)
+    html = render(nb, graded={"initialize_parameters_he": index}, feedback_href="ada-1.html")
+    assert html.count('id="graded-initialize_parameters_he"') == 1
+    assert 'href="ada-1.html#graded-initialize_parameters_he"' in html
+    assert 'href="ada-1.html"' in html  # back to the feedback page, from the banner
+    assert_inert(html)
+
+
+def test_a_student_cannot_take_the_pages_own_anchors() -> None:
+    content = hostile_pages.cases(SERVER)["anchors_taken_by_the_student"]
+    html = render(content)  # nothing is graded: no mark of the page's own
+    assert "graded-initialize_parameters_he" not in html
+    assert "graded-mark" not in html.split("<main>")[1]
+
+
+def test_huge_outputs_are_cut_with_a_note_and_the_page_stays_small() -> None:
+    html = render(hostile_pages.cases(SERVER)["huge_outputs"])
+    assert len(html) < 1024 * 1024
+    assert "this output is 10.0 MB; the page shows the first 200 kB" in html
+    assert "an image of 60000 x 60000 pixels is not shown" in html
+    assert "an image of 3.0 MB is not shown" in html
+
+
+def test_the_whole_page_is_bounded_whatever_the_number_of_outputs() -> None:
+    many = [{"output_type": "stream", "name": "stdout", "text": "y" * 190_000}] * 8
+    content = hostile_pages._notebook(*(hostile_pages._code("x", *many) for _ in range(10)))
+    html = render(content)
+    assert len(html) < 14 * 1024 * 1024
+    assert "the rest of this notebook's outputs are not shown" in html
+
+
+def test_a_file_that_is_not_a_notebook_gets_a_page_saying_so() -> None:
+    page = render_notebook(b"{ cut short", title="broken.ipynb", feedback_href="b.html")
+    assert page.error is not None
+    assert "could not be shown as a page" in page.html
+    assert "Its grade does not depend on this page" in page.html
+    assert 'href="b.html"' in page.html
+    assert_inert(page.html.replace("<body>", "<body><main>"))
+
+
+def test_rendering_past_its_time_gives_a_page_saying_so(monkeypatch) -> None:
+    monkeypatch.setattr(page_module, "RENDER_SECONDS", -1.0)
+    page = render_notebook(json.dumps(notebooks.new_generation()).encode(), title="slow.ipynb")
+    assert page.error == "rendering took longer than -1 s"
+
+
+def test_the_page_beside_a_feedback_page_is_named_after_it() -> None:
+    assert notebook_path(Path("out/ada-12.html")) == Path("out/ada-12.notebook.html")
+    assert notebook_path(Path("feedback")) == Path("feedback.notebook.html")
+
+
+def test_nbconvert_is_imported_only_when_a_page_is_rendered() -> None:
+    code = (
+        "import sys, grader.api, grader.reports.notebook, grader.reports.html\n"
+        "print(sorted(m for m in ('nbconvert', 'nh3', 'mistune') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_an_executed_notebook_is_rendered_with_its_new_outputs() -> None:
+    import nbformat
+
+    nb = notebooks.new_generation()
+    nb.cells[2].outputs = [nbformat.v4.new_output("stream", name="stdout", text="cost 0.6931")]
+    page = render_notebook(nb, title="ada.ipynb", executed=True)
+    assert page.error is None
+    assert "as executed by the grader's kernel" in page.html
+    assert "cost 0.6931" in page.html
+
+
+def test_text_no_encoder_can_write_still_renders_through_the_one_door() -> None:
+    content = hostile_pages._notebook(
+        hostile_pages._markdown("a lone \ud800 surrogate and a \u202e reversal"),
+        hostile_pages._code(
+            "x", {"output_type": "stream", "name": "stderr", "text": "\x1b[31mred\x1b[0m \x00 end"}
+        ),
+    )
+    page = render_notebook(json.dumps(content).encode(), title="name\udcff.ipynb")
+    assert page.error is None
+    page.html.encode("utf-8")  # writable
+    assert "a lone \ufffd surrogate and a \\u202e reversal" in page.html
+    assert "red \\x00 end" in page.html
