@@ -5,6 +5,7 @@ function keeps full marks with or without them."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -14,7 +15,7 @@ from grader.checks import grade_function
 from grader.checks._hard_coding import confirmed_visible
 from grader.results import CheckResult
 from grader.sandbox import local_caller
-from grader.spec import SPEC, ExactCase, FunctionSpec
+from grader.spec import METHODS, SPEC, ExactCase
 from reference import INITIALIZERS
 from tests.mistakes import FUNCTION_NAMES, stand_in_trainer
 from tests.published import HE_2_4_1, HE_3_1_2, RANDOM_3_2_1
@@ -184,7 +185,7 @@ def _check(case: ExactCase, passed: bool) -> CheckResult:
 
 
 def test_a_spec_without_hidden_cases_keeps_its_visible_points() -> None:
-    entry = FunctionSpec("f", "he", (ExactCase((2, 4, 1), 2.0),))
+    entry = replace(METHODS["he"], name="f", exact_cases=(ExactCase((2, 4, 1), 2.0),))
     exact = [_check(entry.exact_cases[0], True)]
     assert confirmed_visible(entry, exact) == exact
 
