@@ -11,6 +11,11 @@ from __future__ import annotations
 # (grader.checks, grader.properties, grader.outcome, grader.diagnosis, grader.grading)
 # ---------------------------------------------------------------------------------------------
 
+# -- untrusted text and warnings, bounded (grader.untrusted)
+TEXT_CUT = " ... [{count:,} more characters]"
+NOTES_MORE = "... and {count:,} more warnings like: {example}"
+NOTES_OMITTED = "... and {count:,} more warnings."
+
 # -- a call that did not return parameters
 CALL_FAILED = "For layers_dims={dims} the call did not return parameters: {reason}"
 CALL_NOT_RUN = "not run: an earlier call of this function already failed ({reason})"
@@ -66,8 +71,8 @@ VISIBLE_NOT_CONFIRMED = (
 )
 
 # -- properties on generated layers_dims (these dims are generated, never hidden)
-PROPERTY_PASSED = "passed on {count} generated layers_dims"
-PROPERTY_FAILED = "{problem} (the smallest of {failed} failing inputs out of {count} generated)"
+PROPERTY_PASSED = "passed on every call, {count} layers_dims in all"
+PROPERTY_FAILED = "{problem} (the smallest of {failed} failing inputs out of {count} tried)"
 PROPERTY_STOPPED = (
     "could not be checked: the function stopped responding on layers_dims={dims} ({reason})"
 )
@@ -257,6 +262,7 @@ LOAD_BAD_VERSION = (
 )
 LOAD_UPGRADED = "{path} is an old version-3 notebook; it was upgraded to version 4 for grading."
 LOAD_REPAIRED = "{path}: {what}"
+LOAD_REPAIRED_ID = "{path}: the cell id {given!r} repeats an earlier cell's; it is now {new!r}."
 LOAD_INVALID_BUT_USABLE = (
     "{path} does not fully follow the notebook format ({problem}); its cells could still be read, "
     "so it was graded."
@@ -323,6 +329,14 @@ CALL_TIMEOUT = (
 CALL_TIMEOUT_CPU = "the worker used up its {seconds} s of CPU time while {doing}"
 CALL_TIMEOUT_LOAD = "the notebook's definitions took longer than {seconds:g} s to load"
 CALL_MEMORY = "{name} ran out of memory (the limit is {mb} MB){detail}"
+SANDBOX_START_BUDGET = (
+    "the worker could not start: the notebook's processes had used up what a submission may use "
+    "({mb} MB of memory, {processes} processes, all together)"
+)
+CALL_MEMORY_SUBMISSION = (
+    "the worker was stopped while {doing}: the notebook's processes together held more memory "
+    "than the {mb} MB a submission may use"
+)
 CALL_CRASH_EXIT = "the worker exited with status {code} while {doing}"
 CALL_CRASH_SIGNAL = "the worker was killed by signal {signal} while {doing}"
 CALL_CRASH_RAISED = (
@@ -429,11 +443,25 @@ ISOLATION_ALWAYS = (
     "environment, PYTHONHASHSEED=0; imports of reference, grader and initgrade refused"
 )
 ISOLATION_WORKERS = (
-    "workers: one per graded function and one more for its hidden cases, each forked from a "
-    "zygote that imported Python and numpy once and never runs student code; replies name the "
-    "request they answer and are size-checked from their header; a call that leaves a process or "
-    "thread running fails and everything is killed before the next call"
+    "workers: one per graded function, its hidden cases last, each forked from a zygote that "
+    "imported Python and numpy once and never runs student code or holds a submission; each "
+    "function's repeat in a fork of another function's worker; replies name the request they "
+    "answer and are size-checked from their header; a call that leaves a process or thread "
+    "running fails and everything is killed before the next call; a fresh session keyring and "
+    "no keyring calls"
 )
+ISOLATION_BUDGET = {
+    "proc": (
+        "one budget per submission: read from /proc every 50 ms (the memory of all its "
+        "processes together; each worker's processor time, children included); no control "
+        "groups could be made here, so RLIMIT_NPROC counts each worker's processes"
+    ),
+    "groups": (
+        "one budget per submission: {kind} groups hold the memory ({mb} MB) and the number of "
+        "processes ({processes}) of all its processes together; each worker's group counts the "
+        "processor time of everything it ran"
+    ),
+}
 ISOLATION_NAMESPACES = (
     "namespaces: new user, mount, pid (everything a worker starts dies with it), network (no "
     "interfaces), IPC (no System V or POSIX objects shared with the host or outliving the worker) "
@@ -486,6 +514,14 @@ CLI_INTERNAL = (
     "The traceback follows."
 )
 CLI_INTERNAL_REPORT = "initgrade: internal error while grading {path}; the traceback follows."
+CLI_OUTPUT_FAILED = (
+    "initgrade grade: the grader failed to make {what} ({path}); the grade and the other files "
+    "stand. The traceback follows."
+)
+CLI_PLOTS_FAILED = (
+    "initgrade grade: the feedback page {path} was written without its plots, which could not be "
+    "drawn from this submission's numbers ({error}); the grade stands."
+)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -690,6 +726,10 @@ LAYOUT_GRADESCOPE = "a Gradescope export (submission_metadata.yml, one folder pe
 LAYOUT_IN_ZIP = "{layout}, in a zip archive"
 BATCH_FOUND = "{source}: {layout}; {count} submission(s) from {students} student(s)"
 BATCH_SKIPPED = "  skipped {path}: {reason}"
+BATCH_PAGE_FAILED = (
+    "feedback page of {student}: written without its plots or not at all ({error}); "
+    "the grade is stored as it is"
+)
 SKIP_NOT_NOTEBOOK = "not a notebook (.ipynb)"
 SKIP_CHECKPOINT = "a checkpoint copy Jupyter saves on its own, not the submission"
 SKIP_SYSTEM_FILE = "operating-system metadata, not a submission"
@@ -698,6 +738,7 @@ SKIP_SPECIAL = "not a regular file"
 SKIP_UNSAFE_PATH = "its name leaves the archive (an absolute path or ..); not read"
 SKIP_ENCRYPTED = "encrypted in the archive; not read"
 SKIP_DUPLICATE = "the archive holds this name twice; the first copy is used"
+SKIP_LONG_NAME = "its name is longer than a batch reads (shown cut); not read"
 SKIP_OUT_OF_LAYOUT = "not where {layout} keeps submissions"
 SKIP_OTHER_ASSIGNMENT = "assignment {assignment}, not {chosen}"
 SKIP_NOT_IN_METADATA = "its folder is not listed in submission_metadata.yml"

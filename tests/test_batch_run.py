@@ -344,3 +344,20 @@ def test_a_changed_policy_regrades_exactly_the_grades_it_made(tmp_path: Path) ->
     _, again = run_fake(course, book, workers=1)  # the first policy's grades still stand
     assert (again.graded, again.kept) == (0, 4)
     assert count(book, "grades") == 8
+
+
+def test_the_log_lists_a_few_skipped_files_per_reason_and_the_gradebook_all(
+    tmp_path: Path,
+) -> None:
+    extra = {f"notes{i:03d}\u202e.txt": b"hi" for i in range(300)}
+    course = write_course(tmp_path / "course", 3, extra=extra)
+    book = tmp_path / "grades.sqlite"
+    out, _ = run_fake(course, book, workers=1)
+    skipped = [line for line in out.splitlines() if line.startswith("  skipped notes")]
+    assert len(skipped) == 20
+    assert "notes000\\u202e.txt" in skipped[0]
+    assert "  ... and 280 more warnings like: skipped notes000\\u202e.txt" in out
+    db = sqlite3.connect(book)
+    (listed,) = db.execute("SELECT skipped FROM batches").fetchone()
+    db.close()
+    assert len(json.loads(listed)) == 300
