@@ -28,7 +28,7 @@ import numpy as np
 
 from grader import messages as msg
 from grader.checks._exact import check_exact
-from grader.checks._hard_coding import confirmed_visible, unconfirmed_examples
+from grader.checks._hard_coding import earned_visible, later_answer_differs, printed_inputs
 from grader.checks._outcome import check_outcome
 from grader.checks._properties import check_properties
 from grader.checks._training import Outcome, OutcomeCache, Trainer
@@ -125,6 +125,7 @@ def grade_function(
     log = CallLog(caller)
     apart = hidden_caller is not None and hidden_caller is not caller
     hidden = CallLog(hidden_caller, partner=log) if apart and hidden_caller is not None else log
+    fresh = _extensions(entry, hidden)  # first in a process of their own, before hidden cases
     exact = [
         check_exact(
             entry,
@@ -134,19 +135,24 @@ def grade_function(
         )
         for case in entry.exact_cases
     ]
-    properties = check_properties(entry, log, unconfirmed_examples(entry, exact))
+    properties = check_properties(entry, log, printed_inputs(entry))
     outcome_call = log(list(entry.outcome_dims), BASE_PRESEED)
     changed = differs(outcome_call, log.again(list(entry.outcome_dims), BASE_PRESEED))
-    if changed is not None:
-        text = msg.NONDETERMINISTIC.format(
-            name=entry.name, dims=list(entry.outcome_dims), key=changed
+    late = _extensions(entry, log)  # after every other visible call
+    earned = earned_visible(entry, exact, late, {d: expected_params(entry.method, d) for d in late})
+    unstable = changed is not None or later_answer_differs(late, fresh)
+    if unstable:
+        text = (
+            msg.NONDETERMINISTIC.format(name=entry.name, dims=list(entry.outcome_dims), key=changed)
+            if changed is not None
+            else msg.NONDETERMINISTIC_LATER.format(name=entry.name)
         )
-        exact = [_failed(check, text) for check in exact]
+        earned = [_failed(check, text) for check in earned]
         outcome_check, outcome = _failed(_outcome_slot(entry), text), None
     else:
         outcome_check, outcome = check_outcome(entry, outcome_call, trainer=trainer, cache=cache)
-    checks = (*confirmed_visible(entry, exact), *properties, outcome_check)
-    start = outcome_call.value if outcome_call.ok and changed is None else None
+    checks = (*earned, *properties, outcome_check)
+    start = outcome_call.value if outcome_call.ok and not unstable else None
     if all(check.passed for check in checks):
         return GradedFunction(FunctionResult(entry.name, checks), start, outcome)
     for probe in entry.probes:
@@ -156,13 +162,18 @@ def grade_function(
     )
     evidence = Evidence(
         entry.method,
-        {**hidden.results, **log.results},
+        {k: r for k, r in {**hidden.results, **log.results}.items() if k[0] not in late},
         tuple(c.layer_dims for c in entry.visible_cases),
         visible_passed,
         tuple(c.layer_dims for c in entry.exact_cases if c.hidden),
         functools.partial(expected_params, entry.method),
     )
     return GradedFunction(FunctionResult(entry.name, checks, diagnose(evidence)), start, outcome)
+
+
+def _extensions(entry: FunctionSpec, log: CallLog) -> dict[Dims, CallResult]:
+    """The function's answers on the extensions of its visible cases (never quoted)."""
+    return {dims: log(list(dims), BASE_PRESEED) for dims in entry.extensions}
 
 
 def differs(first: CallResult, again: CallResult) -> str | None:

@@ -6,7 +6,9 @@ student's call results and know nothing else about the assignment.
 
 Each graded function is worth 10 points:
 
-- 2 for the visible seeded case(s) printed in the notebook,
+- 2 for the visible seeded case(s) printed in the notebook, earned where the notebook prints
+  nothing: on the same ``layers_dims`` with one more layer, and with a wider last layer
+  (``grader.checks._hard_coding``),
 - 2 for four hidden cases on other ``layers_dims`` (deep, wide, one layer, a 1-unit layer): a
   solution written for the notebook's example alone earns nothing there,
 - 4 for properties checked on generated ``layers_dims`` (keys and shapes 0.5, every array
@@ -19,7 +21,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from grader.spec._model import AssignmentSpec, ExactCase, FunctionSpec
+from grader.spec._model import AssignmentSpec, ExactCase, FunctionSpec, extensions_of
 from grader.types import Limits
 
 ASSIGNMENT_NAME = "initialization"
@@ -33,21 +35,27 @@ HIDDEN_CASES: tuple[ExactCase, ...] = (
     ExactCase((3, 1, 4, 1), 0.5, hidden=True, label="a layer of one unit in the middle"),
 )
 
+
+def _visible(layer_dims: tuple[int, ...], points: float) -> ExactCase:
+    """A case the notebook prints, with the inputs that continue it."""
+    return ExactCase(layer_dims, points, extensions=extensions_of(layer_dims))
+
+
 SPEC = AssignmentSpec(
     name=ASSIGNMENT_NAME,
     directory=ASSIGNMENT_DIR,
     helper_modules=HELPER_MODULES,
     functions=(
         FunctionSpec(
-            "initialize_parameters_zeros", "zeros", (ExactCase((3, 2, 1), 2.0), *HIDDEN_CASES)
+            "initialize_parameters_zeros", "zeros", (_visible((3, 2, 1), 2.0), *HIDDEN_CASES)
         ),
         FunctionSpec(
-            "initialize_parameters_random", "random", (ExactCase((3, 2, 1), 2.0), *HIDDEN_CASES)
+            "initialize_parameters_random", "random", (_visible((3, 2, 1), 2.0), *HIDDEN_CASES)
         ),
         FunctionSpec(
             "initialize_parameters_he",
             "he",
-            (ExactCase((2, 4, 1), 1.0), ExactCase((3, 1, 2), 1.0), *HIDDEN_CASES),
+            (_visible((2, 4, 1), 1.0), _visible((3, 1, 2), 1.0), *HIDDEN_CASES),
         ),
     ),
     limits=Limits(),
