@@ -33,6 +33,7 @@ from grader.results import Report
 from grader.sandbox import Sandbox, SandboxRefused
 from grader.spec import SPEC, AssignmentSpec
 from grader.types import Limits
+from grader.untrusted import safe_path, safe_text
 
 if TYPE_CHECKING:
     from grader.checks import FunctionFeedback, GradedFunction, OutcomeCache
@@ -48,11 +49,13 @@ MAX_MEMORY_MB = 1 << 20
 class Graded:
     """A report, and what the feedback page draws (with ``feedback=True``) and the executed
     notebook (with ``execute=True``). ``cells``: the cell (0-based) that defines each graded
-    function the notebook has, for the pages that link to it."""
+    function the notebook has, for the pages that link to it. ``failures`` says, for course
+    staff, which of those extras could not be made and why; it never changes the report."""
 
     report: Report
     feedback: Mapping[str, FunctionFeedback] = field(default_factory=dict)
     executed: object | None = None  # an nbformat NotebookNode
+    failures: Mapping[str, str] = field(default_factory=dict)
     cells: Mapping[str, int] = field(default_factory=dict)
 
 
@@ -97,7 +100,8 @@ def grade_submission(
     refused (a report says so, for course staff) unless ``accept_weak_isolation`` accepts that
     a submission could then read the answer key. Raises ``UsageError`` for an option out of
     range; never raises for anything in the submission."""
-    source = _Source(str(path), lambda: load_notebook(path), lambda: _sha256_or_empty(Path(path)))
+    name = safe_path(Path(path))  # the student's file name: through the door
+    source = _Source(name, lambda: load_notebook(path), lambda: _sha256_or_empty(Path(path)))
     return _grade_source(
         source, timeout=timeout, memory_mb=memory_mb, execute=execute, feedback=feedback,
         spec=spec, cache=cache, accept_weak_isolation=accept_weak_isolation,
@@ -121,7 +125,9 @@ def grade_bytes(
     submitted file's name) standing for the path. For a grading where the file is elsewhere,
     such as a batch task on another machine."""
     source = _Source(
-        name, lambda: load_notebook_bytes(data, name), lambda: hashlib.sha256(data).hexdigest()
+        safe_path(Path(name)),  # a name, escaped already or not: shown
+        lambda: load_notebook_bytes(data, name),
+        lambda: hashlib.sha256(data).hexdigest(),
     )
     return _grade_source(
         source, timeout=timeout, memory_mb=memory_mb, execute=execute, feedback=feedback,
@@ -223,7 +229,7 @@ def _grade(
         functions = grade_functions(spec, sandbox, cache=cache)
         functions, notes = marked_unfilled(spec, loaded, extraction, functions)
         report = Report(
-            str(loaded.path),
+            source.name,
             loaded.sha256,
             tuple(function.result for function in functions),
             warnings=(*loaded.warnings, *notes, *sandbox.load_warnings),
@@ -238,13 +244,15 @@ def _grade(
 def _with_feedback(
     graded: Graded, spec: AssignmentSpec, functions: list[GradedFunction], cache: OutcomeCache
 ) -> Graded:
-    """The plots' data; when that fails, the grades stand and the page shows no plots."""
+    """The plots' data; when that fails, the report stands as it is, the page shows no plots,
+    and the failure is the page's (``Graded.failures``)."""
     from grader.checks import build_feedback
 
     try:
         return replace(graded, feedback=build_feedback(spec, functions, cache=cache))
-    except Exception:  # a fault of the grader's plotting data: the grades themselves stand
-        return replace(graded, report=replace(graded.report, internal=traceback.format_exc()))
+    except Exception as error:  # the plots' data, from a student's numbers: the grades stand
+        failure = safe_text(f"{type(error).__name__}: {error}", limit=300)
+        return replace(graded, failures={**graded.failures, "feedback plots": failure})
 
 
 def marked_unfilled(

@@ -11,6 +11,11 @@ from __future__ import annotations
 # (grader.checks, grader.properties, grader.outcome, grader.diagnosis, grader.grading)
 # ---------------------------------------------------------------------------------------------
 
+# -- untrusted text and warnings, bounded (grader.untrusted)
+TEXT_CUT = " ... [{count:,} more characters]"
+NOTES_MORE = "... and {count:,} more warnings like: {example}"
+NOTES_OMITTED = "... and {count:,} more warnings."
+
 # -- a call that did not return parameters
 CALL_FAILED = "For layers_dims={dims} the call did not return parameters: {reason}"
 CALL_NOT_RUN = "not run: an earlier call of this function already failed ({reason})"
@@ -267,6 +272,7 @@ LOAD_BAD_VERSION = (
 )
 LOAD_UPGRADED = "{path} is an old version-3 notebook; it was upgraded to version 4 for grading."
 LOAD_REPAIRED = "{path}: {what}"
+LOAD_REPAIRED_ID = "{path}: the cell id {given!r} repeats an earlier cell's; it is now {new!r}."
 LOAD_INVALID_BUT_USABLE = (
     "{path} does not fully follow the notebook format ({problem}); its cells could still be read, "
     "so it was graded."
@@ -503,6 +509,14 @@ CLI_INTERNAL = (
     "The traceback follows."
 )
 CLI_INTERNAL_REPORT = "initgrade: internal error while grading {path}; the traceback follows."
+CLI_OUTPUT_FAILED = (
+    "initgrade grade: the grader failed to make {what} ({path}); the grade and the other files "
+    "stand. The traceback follows."
+)
+CLI_PLOTS_FAILED = (
+    "initgrade grade: the feedback page {path} was written without its plots, which could not be "
+    "drawn from this submission's numbers ({error}); the grade stands."
+)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -710,6 +724,10 @@ LAYOUT_GRADESCOPE = "a Gradescope export (submission_metadata.yml, one folder pe
 LAYOUT_IN_ZIP = "{layout}, in a zip archive"
 BATCH_FOUND = "{source}: {layout}; {count} submission(s) from {students} student(s)"
 BATCH_SKIPPED = "  skipped {path}: {reason}"
+BATCH_PAGE_FAILED = (
+    "feedback page of {student}: written without its plots or not at all ({error}); "
+    "the grade is stored as it is"
+)
 SKIP_NOT_NOTEBOOK = "not a notebook (.ipynb)"
 SKIP_CHECKPOINT = "a checkpoint copy Jupyter saves on its own, not the submission"
 SKIP_SYSTEM_FILE = "operating-system metadata, not a submission"
@@ -718,6 +736,7 @@ SKIP_SPECIAL = "not a regular file"
 SKIP_UNSAFE_PATH = "its name leaves the archive (an absolute path or ..); not read"
 SKIP_ENCRYPTED = "encrypted in the archive; not read"
 SKIP_DUPLICATE = "the archive holds this name twice; the first copy is used"
+SKIP_LONG_NAME = "its name is longer than a batch reads (shown cut); not read"
 SKIP_OUT_OF_LAYOUT = "not where {layout} keeps submissions"
 SKIP_OTHER_ASSIGNMENT = "assignment {assignment}, not {chosen}"
 SKIP_NOT_IN_METADATA = "its folder is not listed in submission_metadata.yml"

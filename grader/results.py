@@ -3,6 +3,13 @@
 All three are frozen: a check builds its result once and nothing downstream edits it. Reports
 (``grader.reports``) only read them, and ``to_dict`` / ``from_dict`` give the plain-JSON form the
 gradebook stores.
+
+Their text has been through the door and their size is bounded, by construction, whatever a
+submission did (``grader.untrusted``): every message, diagnosis, warning, error and name is safe
+one-line text, a check's message at most ``MAX_MESSAGE`` characters, and a report holds at most
+``MAX_NOTES`` warnings of at most ``MAX_TEXT`` characters each, ``MAX_OUTPUT`` characters of the
+student's output and ``MAX_INTERNAL`` of the grader's own traceback (safe multi-line text: it
+can quote a student's strings). Text that is safe already passes the door in one scan.
 """
 
 from __future__ import annotations
@@ -14,6 +21,11 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, Protocol
 
 from grader.mistakes import Diagnosis
+from grader.untrusted import MAX_NAME, MAX_TEXT, bounded_notes, safe_text
+
+MAX_MESSAGE = 2 * MAX_TEXT  # a sentence that quotes one or two of a student's strings
+MAX_OUTPUT = 256 * 1024  # the most a worker's output tail can be (Limits.max_output_kb)
+MAX_INTERNAL = 64 * 1024
 
 # Gradescope's four visibility levels, from most to least open.
 Visibility = Literal["visible", "after_published", "after_due_date", "hidden"]
@@ -38,6 +50,7 @@ class CheckResult:
             raise ValueError(f"unknown visibility {self.visibility!r}")
         if not 0.0 <= self.points <= self.max_points:
             raise ValueError(f"{self.name}: points {self.points} outside [0, {self.max_points}]")
+        object.__setattr__(self, "message", safe_text(self.message, limit=MAX_MESSAGE))
 
 
 @dataclass(frozen=True)
@@ -122,7 +135,16 @@ class Report:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "functions", tuple(self.functions))
-        object.__setattr__(self, "warnings", tuple(self.warnings))
+        object.__setattr__(self, "warnings", bounded_notes(tuple(self.warnings)))
+        object.__setattr__(self, "submission", safe_text(self.submission, limit=MAX_NAME))
+        if self.error is not None:
+            object.__setattr__(self, "error", safe_text(self.error, limit=MAX_MESSAGE))
+        if len(self.output_tail) > MAX_OUTPUT:
+            tail = safe_text(self.output_tail[-MAX_OUTPUT:], lines=True, limit=MAX_OUTPUT)
+            object.__setattr__(self, "output_tail", tail)
+        if self.internal is not None:
+            internal = safe_text(self.internal, lines=True, limit=MAX_INTERNAL)
+            object.__setattr__(self, "internal", internal)
 
     @property
     def score(self) -> float:

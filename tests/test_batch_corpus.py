@@ -3,21 +3,31 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import os
 import re
 import sqlite3
+import zipfile
 from collections import defaultdict
 from pathlib import Path
 
 import pytest
 
+from grader.api import grade_submission
 from grader.batch import BatchOptions, run_batch
 from grader.cli import main
 from grader.results import Report
 from grader.sentences import diagnosis_text
-from tests.test_corpus import BROKEN_FILES, CASES, base_cells, parse_case, write_notebook
+from tests.test_corpus import (
+    BASE_CELLS,
+    BROKEN_FILES,
+    CASES,
+    parse_case,
+    write_case,
+    write_notebook,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -85,7 +95,7 @@ def course_by_timeout(root: Path) -> dict[float, Path]:
         folder = folders.setdefault(timeout, root / f"limit-{timeout:g}" / "course")
         folder.mkdir(parents=True)
         for case in cases:
-            write_notebook(folder / f"{case.name}.ipynb", base_cells(case.drop) + case.cells)
+            write_case(folder / f"{case.name}.ipynb", case)
     broken = folders.setdefault(2.0, root / "limit-2" / "course")
     broken.mkdir(parents=True, exist_ok=True)
     for name in NOTEBOOK_FILES:
@@ -111,3 +121,149 @@ def test_every_corpus_case_gets_the_same_grade_in_a_batch_as_alone(tmp_path: Pat
             assert verdicts_of_report(json.loads(report)) == alone, source
             compared += 1
     assert compared >= len(CASES) + len(NOTEBOOK_FILES)
+
+
+# -- courses whose files attack the batch itself --------------------------------------------------
+#
+# Each course is graded three times (a first batch, then two reruns that must keep every grade),
+# and after each run the gradebook, both exports and the dashboard must hold every student once,
+# in printable text, and the batch's own log must print cleanly.
+
+OVERFLOW = """
+def initialize_parameters_zeros(layers_dims):
+    np.random.seed(3)
+    parameters = {}
+    for l in range(1, len(layers_dims)):
+        parameters['W' + str(l)] = np.random.randn(layers_dims[l], layers_dims[l - 1]) * 1e300
+        parameters['b' + str(l)] = np.zeros((layers_dims[l], 1))
+    return parameters
+"""
+ALIASED_METADATA = """\
+submission_1:
+  :submitters:
+  - &ada {":sid": "1815", ":name": Ada}
+  - *ada
+  - *ada
+  - *ada
+  - *ada
+  - *ada
+submission_2:
+  :submitters:
+  - {":sid": "eve\\r\\n=1+1", ":name": Eve}
+  - {":sid": "ad\\u200bmin\\u202egnp.exe", ":name": Mallory}
+"""
+
+
+def _name(folder: Path, raw: bytes) -> Path:
+    """A path in ``folder`` whose last part is ``raw``, bytes that need not be UTF-8."""
+    return Path(os.fsdecode(bytes(folder) + b"/" + raw))
+
+
+def _course_with_hostile_names(root: Path) -> tuple[Path, int]:
+    """A folder of notebooks: names that are not UTF-8 or hold a line break, and one whose
+    weights make the feedback plots fail."""
+    folder = root / "course"
+    folder.mkdir(parents=True)
+    write_notebook(_name(folder, b"al\xffice.ipynb"), BASE_CELLS)
+    write_notebook(_name(folder, b"bob\rTotal: 30.ipynb"), BASE_CELLS)
+    write_notebook(folder / "overflow.ipynb", [*BASE_CELLS, OVERFLOW])
+    return folder, 3
+
+
+def _zip_with_a_name_not_utf8(root: Path) -> tuple[Path, int]:
+    notebook = write_notebook(root / "plain.ipynb", BASE_CELLS)
+    target = root / "course.zip"
+    with zipfile.ZipFile(target, "w") as archive:
+        archive.write(notebook, "course/placeholder-xyz.ipynb")
+    target.write_bytes(target.read_bytes().replace(b"placeholder-xyz", b"st\xe9phane\xff\x1b[2J!!"))
+    return target, 1
+
+
+def _nbgrader_tree_with_a_student_not_utf8(root: Path) -> tuple[Path, int]:
+    folder = _name(root / "tree" / "submitted", b"ren\xe9e") / "ps1"
+    folder.mkdir(parents=True)
+    write_notebook(folder / "ps1.ipynb", BASE_CELLS)
+    (root / "tree" / "source").mkdir()
+    return root / "tree", 1
+
+
+def _gradescope_export_with_an_alias(root: Path) -> tuple[Path, int]:
+    folder = root / "export"
+    for submission in ("submission_1", "submission_2"):
+        (folder / submission).mkdir(parents=True)
+        write_notebook(folder / submission / "hw.ipynb", BASE_CELLS)
+    (folder / "submission_metadata.yml").write_text(ALIASED_METADATA)
+    return folder, 3  # Ada once, Eve and Mallory
+
+
+BATCH_CASES = {
+    "names_not_utf8_and_a_plot_that_overflows": _course_with_hostile_names,
+    "zip_member_name_not_utf8": _zip_with_a_name_not_utf8,
+    "nbgrader_student_not_utf8": _nbgrader_tree_with_a_student_not_utf8,
+    "gradescope_submitter_listed_six_times": _gradescope_export_with_an_alias,
+}
+
+
+def _assert_printable(text: str) -> None:
+    from tests.test_corpus import BIDI, CONTROL, INVISIBLE
+
+    for line in text.splitlines():
+        assert CONTROL.findall(line) == [], line
+        assert BIDI.findall(line) == [], line
+        assert INVISIBLE.findall(line) == [], line
+
+
+def _assert_every_student_once(book: Path, folder: Path, students: int, *, page: bool) -> None:
+    from grader.batch import export_grades, write_dashboard
+
+    db = sqlite3.connect(book)
+    rows = db.execute(
+        "SELECT s.student, g.status FROM grades g JOIN submissions s ON s.id = g.submission"
+    ).fetchall()
+    db.close()
+    assert len(rows) == students, rows
+    assert {status for _, status in rows} == {"graded"}, rows
+    assert all(student.isprintable() for student, _ in rows)
+    csv_path, json_path = folder / "grades.csv", folder / "grades.json"
+    assert export_grades(book, csv_path=csv_path, json_path=json_path) == students
+    with csv_path.open(newline="") as handle:
+        exported = list(csv.DictReader(handle))
+    assert sorted(row["student"] for row in exported) == sorted(s for s, _ in rows)
+    _assert_printable(csv_path.read_text())
+    assert len(json.loads(json_path.read_text())) == students
+    if page:
+        dashboard = folder / "dashboard.html"
+        assert write_dashboard(book, dashboard, feedback_dir=folder / "feedback") == students
+        _assert_printable(dashboard.read_text())
+
+
+@pytest.mark.parametrize("name", sorted(BATCH_CASES))
+def test_a_course_whose_files_attack_the_batch_is_graded_once_on_every_run(
+    name: str, tmp_path: Path
+) -> None:
+    source, students = BATCH_CASES[name](tmp_path)
+    book, feedback = tmp_path / "grades.sqlite", tmp_path / "feedback"
+    pages = name == "names_not_utf8_and_a_plot_that_overflows"  # feedback pages cost a grading
+    options = BatchOptions(workers=1, timeout=2.0, feedback_dir=feedback if pages else None)
+    logs = ""
+    for run in range(3):
+        out, err = io.StringIO(), io.StringIO()
+        summary = run_batch(source, book, options, out=out, err=err)
+        assert (summary.graded, summary.failed) == ((students, 0) if run == 0 else (0, 0))
+        assert summary.kept == (0 if run == 0 else students)
+        _assert_printable(out.getvalue())
+        _assert_every_student_once(book, tmp_path, students, page=run == 2)
+        logs = logs or err.getvalue()
+    if pages:
+        pages = [p for p in feedback.glob("*.html") if not p.name.endswith(".notebook.html")]
+        assert len(pages) == students
+        # the plots could not be drawn: the batch says so once, and the grade is the grade
+        assert "feedback page of overflow" in logs
+        alone = grade_submission(source / "overflow.ipynb").report.score
+        db = sqlite3.connect(book)
+        (score,) = db.execute(
+            "SELECT g.score FROM grades g JOIN submissions s ON s.id = g.submission"
+            " WHERE s.student = 'overflow'"
+        ).fetchone()
+        db.close()
+        assert score == alone < 30

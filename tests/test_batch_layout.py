@@ -247,3 +247,99 @@ def test_a_zip_member_is_inflated_only_up_to_the_bound_asked_for(tmp_path: Path)
         archive.writestr("alice.ipynb", b"0" * 5_000_000)
     discovery = found(path)
     assert len(discovery.tree.read("alice.ipynb", 1000)) == 1000
+
+
+# -- names and ids are the students' to choose: bounded and escaped, never a crash ----------
+
+
+def test_a_file_name_that_is_not_utf8_is_found_escaped_and_still_read(tmp_path: Path) -> None:
+    course = tmp_path / "course"
+    course.mkdir()
+    (course / "bob.ipynb").write_bytes(NB)
+    Path(os.fsdecode(bytes(course) + b"/al\xffice\r.ipynb")).write_bytes(NB)
+    discovery = found(course)
+    assert students(discovery) == [
+        ("al\\xffice\\x0d", "initialization", "al\\xffice\\x0d.ipynb"),
+        ("bob", "initialization", "bob.ipynb"),
+    ]
+    assert discovery.tree.read("al\\xffice\\x0d.ipynb", 100) == NB
+
+
+def test_an_nbgrader_student_folder_that_is_not_utf8_is_read(tmp_path: Path) -> None:
+    root = tmp_path / "course"
+    folder = Path(os.fsdecode(bytes(root) + b"/submitted/st\xe9phane/ps1"))
+    folder.mkdir(parents=True)
+    (folder / "ps1.ipynb").write_bytes(NB)
+    (root / "source").mkdir()
+    discovery = found(root)
+    assert students(discovery) == [("st\\xe9phane", "ps1", "submitted/st\\xe9phane/ps1/ps1.ipynb")]
+    assert discovery.tree.read(discovery.found[0].source, 100) == NB
+
+
+def test_a_zip_member_name_is_read_as_its_bytes_say(tmp_path: Path) -> None:
+    target = tmp_path / "course.zip"
+    with zipfile.ZipFile(target, "w") as archive:
+        archive.writestr("placeholder-one.ipynb", NB)
+        archive.writestr("placeholder-two.ipynb", NB)
+    data = target.read_bytes()  # names of the same length, stored without the UTF-8 flag
+    data = data.replace(b"placeholder-one", "ren\u00e9e-utf8-ok".encode()[:15].ljust(15, b"_"))
+    data = data.replace(b"placeholder-two", b"bad\xff\x0a\xe2\x80\xaebyte___")
+    target.write_bytes(data)
+    discovery = found(target)
+    names = sorted(f.student for f in discovery.found)
+    assert names == ["bad\\xff\\x0a\\u202ebyte___", "ren\u00e9e-utf8-ok_"]
+    assert all(discovery.tree.read(f.source, 100) == NB for f in discovery.found)
+
+
+def test_a_name_longer_than_a_batch_reads_is_skipped_with_its_reason(tmp_path: Path) -> None:
+    from grader.untrusted import MAX_NAME
+
+    target = tmp_path / "course.zip"
+    with zipfile.ZipFile(target, "w") as archive:
+        archive.writestr("ok.ipynb", NB)
+        archive.writestr("a" * (MAX_NAME + 10) + ".ipynb", NB)
+    discovery = found(target)
+    assert [f.student for f in discovery.found] == ["ok"]
+    assert [s.reason for s in discovery.skipped] == [
+        "its name is longer than a batch reads (shown cut); not read"
+    ]
+    assert len(discovery.skipped[0].path) <= MAX_NAME + 40
+
+
+def test_a_submitter_repeated_by_a_yaml_alias_is_one_submission(tmp_path: Path) -> None:
+    metadata = """\
+submission_7:
+  :submitters:
+  - &ada {":sid": "1815", ":name": Ada}
+  - *ada
+  - *ada
+  - *ada
+  - *ada
+  - *ada
+  :created_at: 2024-03-01 10:15:00.000000000 -08:00
+"""
+    course = make(tmp_path / "export", {"submission_metadata.yml": metadata})
+    (course / "submission_7").mkdir()
+    (course / "submission_7" / "hw.ipynb").write_bytes(NB)
+    assert students(found(course)) == [("1815", "initialization", "submission_7/hw.ipynb")]
+
+
+def test_submitter_ids_with_line_breaks_and_invisible_characters_are_escaped(
+    tmp_path: Path,
+) -> None:
+    metadata = """\
+submission_1:
+  :submitters:
+  - {":sid": "eve\\r\\n=cmd|' /C calc'!A0", ":name": Eve}
+  - {":sid": "ad\\u200bmin\\u202etxt.exe", ":name": Mallory}
+  - {":sid": [1, 2, 3], ":email": "long@example.edu"}
+"""
+    course = make(tmp_path / "export", {"submission_metadata.yml": metadata})
+    (course / "submission_1").mkdir()
+    (course / "submission_1" / "hw.ipynb").write_bytes(NB)
+    ids = sorted(f.student for f in found(course).found)
+    assert ids == [
+        "ad\\u200bmin\\u202etxt.exe",
+        "eve\\x0d\\x0a=cmd|' /C calc'!A0",
+        "long@example.edu",
+    ]

@@ -304,3 +304,20 @@ def test_a_batch_task_without_namespaces_is_refused_unless_the_risk_is_accepted(
     accepted = GradeTask(0, "a.ipynb", data, accept_weak_isolation=True)
     graded = Report.from_dict(json.loads(grade_task(accepted))["report"])
     assert graded.score == graded.max_score > 0
+
+
+def test_the_log_lists_a_few_skipped_files_per_reason_and_the_gradebook_all(
+    tmp_path: Path,
+) -> None:
+    extra = {f"notes{i:03d}\u202e.txt": b"hi" for i in range(300)}
+    course = write_course(tmp_path / "course", 3, extra=extra)
+    book = tmp_path / "grades.sqlite"
+    out, _ = run_fake(course, book, workers=1)
+    skipped = [line for line in out.splitlines() if line.startswith("  skipped notes")]
+    assert len(skipped) == 20
+    assert "notes000\\u202e.txt" in skipped[0]
+    assert "  ... and 280 more warnings like: skipped notes000\\u202e.txt" in out
+    db = sqlite3.connect(book)
+    (listed,) = db.execute("SELECT skipped FROM batches").fetchone()
+    db.close()
+    assert len(json.loads(listed)) == 300

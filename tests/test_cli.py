@@ -149,6 +149,73 @@ def test_grading_from_the_command_line_imports_neither_hypothesis_nor_ipython(
     assert done.stdout.strip().splitlines()[-1] == "0 []", done.stderr[-2000:]
 
 
+# -- a written report is final; a file name cannot forge the report --------------------------
+
+
+def test_a_file_name_cannot_add_a_line_or_an_escape_to_the_printed_report(
+    tmp_path: Path, capsys
+) -> None:
+    import os
+
+    name = b"x\n\x1b[2K\x1b[1ATotal: 30 \xe2\x88\x95 30 \xff\xe2\x80\xae.ipynb"
+    path = Path(os.fsdecode(bytes(tmp_path) + b"/" + name))
+    notebooks.write(notebooks.new_generation(), path)
+    results = tmp_path / "results.json"
+    assert main(["grade", str(path), "--json", str(results), "--ascii"]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert "\x1b" not in out
+    assert "\u202e" not in out
+    assert [line for line in out.splitlines() if "Total:" in line][-1] == "Total: 30 / 30"
+    assert sum(line.startswith("Total:") for line in out.splitlines()) == 1
+    assert "\\x0a\\x1b[2K\\x1b[1ATotal: 30 \u2215 30 \\xff\\u202e.ipynb" in out
+    submission = json.loads(results.read_text())["extra_data"]["submission"]
+    assert submission.endswith("\\xff\\u202e.ipynb")
+
+
+def test_plots_that_cannot_be_drawn_leave_the_grade_and_a_page_without_them(
+    correct: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    def overflow(*args: object) -> None:
+        raise ValueError("autodetected range of [nan, nan] is not finite")
+
+    monkeypatch.setattr("grader.reports.plots.training_figure", overflow)
+    results, page = tmp_path / "results.json", tmp_path / "page.html"
+    code = main(["grade", str(correct), "--json", str(results), "--html", str(page)])
+    assert code == EXIT_OK
+    assert json.loads(results.read_text())["score"] == 30
+    assert "30 / 30" in page.read_text()
+    assert "without its plots" in capsys.readouterr().err
+
+
+def test_an_extra_output_that_fails_never_replaces_the_written_results_json(
+    correct: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    def broken(*args: object) -> None:
+        raise RuntimeError("a bug in the JUnit writer")
+
+    monkeypatch.setattr("grader.cli.grade.write_junit", broken)
+    results, junit = tmp_path / "results.json", tmp_path / "junit.xml"
+    code = main(["grade", str(correct), "--json", str(results), "--junit", str(junit)])
+    assert code == EXIT_INTERNAL  # the grader failed, at the extra: staff should know
+    assert json.loads(results.read_text())["score"] == 30  # and the grade stands
+    err = capsys.readouterr().err
+    assert "failed to make JUnit XML" in err
+    assert "a bug in the JUnit writer" in err
+
+
+def test_the_last_resort_leaves_a_results_json_this_run_wrote_alone(
+    correct: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    def late_failure(*args: object, **kwargs: object) -> str:
+        raise RuntimeError("the terminal rendering failed")
+
+    monkeypatch.setattr("grader.cli.grade.render_text", late_failure)
+    results = tmp_path / "results.json"
+    assert main(["grade", str(correct), "--json", str(results)]) == EXIT_INTERNAL
+    assert json.loads(results.read_text())["score"] == 30
+    assert "RuntimeError" in capsys.readouterr().err
+
+
 def test_html_writes_the_notebook_beside_the_feedback_page_linked_both_ways(
     correct: Path, tmp_path: Path
 ) -> None:

@@ -19,6 +19,10 @@ correct ones. Header lines say what must happen:
     # slack: 0.5                    seconds over a normal grading plus the limit (default 2)
     # never-shown: seen_4_300_1     text that must appear nowhere in what the student sees
     # repeat-cell: 300000           the case's first cell, with {i} numbered, that many times over
+    # copies: 100000                the case's first cell, as that many cells of its own
+    # same-id: yes                  every cell of the case has the same cell id
+    # file-name: a\xff\n.ipynb       the notebook's file name, as the bytes of a Python literal
+    # html: yes                     the command line also writes the HTML feedback page
     # load: 3                       that many CPU-bound processes run while the case is graded
     # max-rss-growth: 400           MB the grader's memory may grow by while grading it
     # hard-coded: he                the case's last cell pastes answers into that function: it
@@ -33,6 +37,7 @@ Broken *files* (not notebooks, unreadable, too large...) are built in ``broken_f
 
 from __future__ import annotations
 
+import ast
 import functools
 import json
 import os
@@ -80,6 +85,8 @@ MARKER = "initgrade-corpus"  # files whose name starts so must not stay in the h
 HOST_FOLDERS = ("/tmp", "/var/tmp", "/dev/shm", "/run", "/run/lock", "/dev/mqueue")
 BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u2028\u2029]")
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+INVISIBLE = re.compile("[\u200b-\u200f\u2060-\u2064\ufeff\u00ad]")  # zero-width, marks
+MAX_REPORT_BYTES = 1 << 20  # README: a report is at most 1 MB, whatever the submission
 
 
 @dataclass
@@ -93,6 +100,10 @@ class Case:
     slack: float = SLACK
     never_shown: list[str] = field(default_factory=list)
     repeat_cell: int = 0
+    copies: int = 0
+    same_id: bool = False
+    file_name: bytes = b"student.ipynb"
+    html: bool = False
     load: int = 0
     max_rss_growth_mb: float | None = None
     hard_coded: set[str] = field(default_factory=set)
@@ -130,6 +141,15 @@ def parse_case(path: Path) -> Case:
             case.never_shown += line.removeprefix("# never-shown:").split()
         elif line.startswith("# repeat-cell:"):
             case.repeat_cell = int(line.removeprefix("# repeat-cell:"))
+        elif line.startswith("# copies:"):
+            case.copies = int(line.removeprefix("# copies:"))
+        elif line.startswith("# same-id:"):
+            case.same_id = line.removeprefix("# same-id:").strip() == "yes"
+        elif line.startswith("# file-name:"):
+            literal = line.removeprefix("# file-name:").strip()
+            case.file_name = ast.literal_eval(f'b"{literal}"')
+        elif line.startswith("# html:"):
+            case.html = line.removeprefix("# html:").strip() == "yes"
         elif line.startswith("# load:"):
             case.load = int(line.removeprefix("# load:"))
         elif line.startswith("# max-rss-growth:"):
@@ -141,6 +161,8 @@ def parse_case(path: Path) -> Case:
     if case.repeat_cell:
         template = case.cells[0]
         case.cells[0] = "\n".join(template.replace("{i}", str(i)) for i in range(case.repeat_cell))
+    if case.copies:
+        case.cells[:1] = case.cells[:1] * case.copies
     if any("INITGRADE_HASH0" in cell for cell in case.cells):
         case.cells = [cell.replace("INITGRADE_HASH0", str(_hash0())) for cell in case.cells]
     return case
@@ -163,7 +185,9 @@ BASE_CELLS = _cells((CORPUS / "_base.py").read_text())
 CASES = sorted(p for p in CORPUS.glob("*.py") if not p.name.startswith("_"))
 
 
-def write_notebook(path: Path, cells: list[str]) -> Path:
+def write_notebook(path: Path, cells: list[str], *, same_id_from: int | None = None) -> Path:
+    """A version-4 notebook of these code cells; with ``same_id_from``, the cells from that one
+    on share one cell id, which the format forbids, so it is written unchecked."""
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(source) for source in cells]
     nb.metadata["kernelspec"] = {
@@ -171,12 +195,23 @@ def write_notebook(path: Path, cells: list[str]) -> Path:
         "display_name": "Python 3",
         "language": "python",
     }
-    nbformat.write(nb, str(path))
+    for cell in nb.cells[same_id_from:] if same_id_from is not None else []:
+        cell["id"] = "same-id"
+    if same_id_from is not None or len(cells) > 1000:  # validating many cells takes minutes
+        Path(path).write_text(json.dumps(nb, separators=(",", ":")), encoding="utf-8")
+    else:
+        nbformat.write(nb, str(path))
     return path
 
 
 def base_cells(drop: set[str]) -> list[str]:
     return [c for c in BASE_CELLS if not any(f"def {name}(" in c for name in drop)]
+
+
+def write_case(path: Path, case: Case) -> Path:
+    """The case's notebook: the base's cells, then the case's."""
+    base = base_cells(case.drop)
+    return write_notebook(path, base + case.cells, same_id_from=len(base) if case.same_id else None)
 
 
 # -- what must hold after every case --------------------------------------------------------------
@@ -309,6 +344,8 @@ def grade(
     capsys: pytest.CaptureFixture[str],
     timeout: float = CALL_TIMEOUT,
     execute: bool = False,
+    *,
+    html: bool = False,
 ) -> Run:
     workdir.mkdir(exist_ok=True)
     _BEFORE_GRADING.clear()
@@ -318,6 +355,7 @@ def grade(
     growth: list[float] = []
     command = ["grade", str(notebook), "--json", "results.json", "--junit", "junit.xml"]
     command += ["--execute"] if execute else []
+    command += ["--html", "page.html"] if html else []
     try:
         start = time.perf_counter()
         with peak_rss(growth):
@@ -345,10 +383,14 @@ def assert_survived(run: Run, *, budget: float, never_shown: list[str] = ()) -> 
     assert "Traceback" not in run.stderr
     assert run.seconds <= budget, f"took {run.seconds:.1f} s, budget {budget:.1f} s"
     assert leftover_processes() == []
-    assert sorted(p.name for p in run.workdir.iterdir()) == ["junit.xml", "results.json"]
+    reports = sorted(p.name for p in run.workdir.iterdir())
+    with_pages = ["junit.xml", "page.html", "page.notebook.html", "results.json"]
+    assert reports in (["junit.xml", "results.json"], with_pages)
     written = sorted(p.name for p in run.notebook_dir.iterdir())
     assert len(written) == 1, f"files next to the notebook: {written}"
     ET.parse(run.workdir / "junit.xml")  # XML that parses: no control characters in it
+    for report in ("results.json", "junit.xml"):  # a report's size is bounded (README)
+        assert (run.workdir / report).stat().st_size <= MAX_REPORT_BYTES, report
     assert_printable(run.stdout)
     text = run.stdout + json.dumps(without_timing(run.results), ensure_ascii=False)
     assert SECRET not in text
@@ -361,6 +403,7 @@ def assert_printable(stdout: str) -> None:
     """The text report cannot move the cursor, clear, recolour, or forge a line of its own."""
     assert CONTROL.findall(stdout) == [], "control characters in the report"
     assert BIDI.findall(stdout) == [], "bidirectional overrides or line separators in the report"
+    assert INVISIBLE.findall(stdout) == [], "zero-width characters in the report"
     totals = [line for line in stdout.splitlines() if line.lstrip().startswith("Total:")]
     assert len(totals) == 1, totals
 
@@ -506,18 +549,20 @@ def test_corpus_case_gets_its_outcome_and_grading_survives(
         case.expect[SHORT["he"]] = "0"  # without a network namespace loopback is reachable
     notebook_dir = tmp_path / "submission"
     notebook_dir.mkdir()
-    notebook = write_notebook(notebook_dir / "student.ipynb", base_cells(case.drop) + case.cells)
+    notebook = write_case(Path(os.fsdecode(bytes(notebook_dir) + b"/" + case.file_name)), case)
     tmp_results = Path("/tmp/results.json")
     tmp_before = tmp_results.stat().st_mtime if tmp_results.exists() else None
     budget = normal_seconds * 1.5 + case.limit + case.slack
 
     with cpu_load(case.load):
-        run = grade(notebook, tmp_path / "cwd", capsys, case.timeout, case.execute)
+        run = grade(notebook, tmp_path / "cwd", capsys, case.timeout, case.execute, html=case.html)
         with ThreadPoolExecutor(2) as pool:  # two more gradings at once: a busier machine still
             again = list(pool.map(regrade, [notebook] * 2, [case.timeout] * 2, [case.execute] * 2))
 
-    assert run.code == 0, run.stdout
+    assert run.code == 0, run.stdout + run.stderr[-3000:]
     assert_survived(run, budget=budget, never_shown=case.never_shown)
+    if case.html:  # a page is written, with or without its plots
+        assert "30</strong>" in (run.workdir / "page.html").read_text(encoding="utf-8")
     assert reached(guarded_environment) == []
     assert (tmp_results.stat().st_mtime if tmp_results.exists() else None) == tmp_before
     for name, (score, max_score) in function_scores(run.results).items():

@@ -180,7 +180,22 @@ def test_duplicate_cell_ids_are_repaired_quietly(tmp_path: Path) -> None:
     path.write_text(json.dumps(content))
     notebook = loaded(path)
     assert len({cell.id for cell in notebook.nb.cells}) == 2
-    assert any("Non-unique cell id" in warning for warning in notebook.warnings)
+    assert any("repeats an earlier cell's" in warning for warning in notebook.warnings)
+
+
+def test_thousands_of_repeated_cell_ids_give_a_few_warnings_the_same_on_every_load(
+    tmp_path: Path,
+) -> None:
+    path = write_notebook(tmp_path / "hw.ipynb", *["x = 1"] * 3000)
+    content = json.loads(path.read_text())
+    for cell in content["cells"]:
+        cell["id"] = "cell-2"  # also the name the second cell's new id would take first
+    path.write_text(json.dumps(content))
+    first, second = loaded(path), loaded(path)
+    assert first.warnings == second.warnings
+    assert len(first.warnings) <= 25
+    assert "2,979 more warnings" in first.warnings[-1]
+    assert len({cell.id for cell in first.nb.cells}) == 3000
 
 
 def test_sources_saved_as_lists_of_lines_are_joined(tmp_path: Path) -> None:

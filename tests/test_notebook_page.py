@@ -155,5 +155,5 @@ def test_text_no_encoder_can_write_still_renders_through_the_one_door() -> None:
     page = render_notebook(json.dumps(content).encode(), title="name\udcff.ipynb")
     assert page.error is None
     page.html.encode("utf-8")  # writable
-    assert "a lone \ufffd surrogate and a \\u202e reversal" in page.html
+    assert "a lone \\ud800 surrogate and a \\u202e reversal" in page.html
     assert "red \\x00 end" in page.html

@@ -143,12 +143,12 @@ def test_junit_parses_with_one_testcase_per_check(report: Report, tmp_path) -> N
     assert failures[0].get("message") == SCRIPT
 
 
-def test_junit_drops_characters_xml_cannot_hold() -> None:
+def test_junit_holds_characters_xml_cannot_hold_as_visible_escapes() -> None:
     check = CheckResult("c", "f", 0.0, 1.0, False, "bell\x07 and nul\x00")
     data = junit_xml(Report("s", "0" * 64, (FunctionResult("f", (check,)),)))
     failure = ET.fromstring(data).find("testsuite/testcase/failure")
     assert failure is not None
-    assert failure.get("message") == "bell and nul"
+    assert failure.get("message") == "bell\\x07 and nul\\x00"
 
 
 def test_junit_marks_an_ungradable_submission_as_errors() -> None:
@@ -206,3 +206,24 @@ def test_csv_row_has_scores_total_and_error(report: Report) -> None:
     assert row["initialize_parameters_he"] == 5.0
     assert row["total"] == report.score
     assert row["error"] == ""
+
+
+def test_the_largest_report_a_submission_can_cause_stays_under_two_megabytes() -> None:
+    # Every text a submission can fill, filled past its bound with characters of three bytes.
+    wide = "\u4e00" * 100_000
+    functions = tuple(
+        FunctionResult(
+            entry.name,
+            tuple(
+                CheckResult(check.name, entry.name, 0.0, check.max_points, False, wide)
+                for check in function.checks
+            ),
+        )
+        for entry, function in zip(SPEC.functions, SPEC.failed_results("x"), strict=True)
+    )
+    report = Report(
+        wide, "0" * 64, functions, warnings=(wide,) * 1000, error=wide, output_tail=wide * 10,
+        internal=wide * 10,
+    )  # fmt: skip
+    assert len(dumps(gradescope_json(report)).encode()) < 2 << 20
+    assert len(junit_xml(report)) < 2 << 20

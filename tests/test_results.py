@@ -65,3 +65,23 @@ def test_report_survives_a_json_round_trip() -> None:
     report = Report("s", "c" * 64, [function], ["w"], None, "tail", timing={"total": 1.5})
     again = Report.from_dict(json.loads(json.dumps(report.to_dict())))
     assert again == report
+
+
+def test_every_text_of_a_report_has_been_through_the_door() -> None:
+    check = CheckResult("c", "f", 0.0, 1.0, False, "\rTotal: 30 / 30\u202e" + "x" * 50_000)
+    function = FunctionResult("f", (check,))
+    report = Report(
+        "fake\n\x1b[2KTotal: 30 / 30.ipynb",
+        "0" * 64,
+        (function,),
+        warnings=tuple(f"note {i}\u200b" for i in range(10_000)),
+        error="bad\r\nnews",
+        internal="Traceback\n  \x1b[31m" + "y" * 500_000,
+    )
+    texts = [report.submission, report.error or "", *report.warnings, check.message]
+    assert all(text.isprintable() for text in texts)
+    assert report.submission == "fake \\x1b[2KTotal: 30 / 30.ipynb"
+    assert len(report.checks.__next__().message) < 5_000
+    assert len(report.warnings) == 100
+    assert (report.internal or "").splitlines()[0] == "Traceback"
+    assert len(json.dumps(report.to_dict())) < 1 << 20

@@ -5,8 +5,10 @@ function's pass rate and mean, the named mistakes by how often they occur (with 
 students), the slowest gradings, the submissions that failed or could not be graded, the staff's
 adjustments, and links to each student's feedback page and notebook page when ``feedback_dir``
 holds them. The page is rendered with Jinja2 with autoescaping on, so nothing a student
-controls (a file name, an error quoting their output) can add markup; the histogram is a PNG
-inside the page, and there are no external URLs.
+controls (a file name, an error quoting their output) can add markup, and every text of a row
+has been through the door (``grader.untrusted``), so no zero-width or right-to-left character
+shows a student id other than it is; the histogram is a PNG inside the page, and there are no
+external URLs.
 """
 
 from __future__ import annotations
@@ -27,8 +29,10 @@ from grader.batch._records import adjustments as standing_adjustments
 from grader.batch._run import feedback_name
 from grader.sentences import mistake_name
 from grader.spec import SPEC, AssignmentSpec
+from grader.untrusted import safe_text
 
 EXAMPLES = 3  # students shown beside each mistake
+_SHOWN_TEXT = ("student", "assignment", "source", "error")
 SLOWEST = 10
 
 
@@ -129,6 +133,9 @@ def dashboard_context(
         whose = (row["student"], row["assignment"])
         mine = [a for a in adjustments if (a["student"], a["assignment"]) == whose]
         row["adjustment"] = sum(float(a["points"]) for a in mine)
+        for key in _SHOWN_TEXT:  # through the door, whatever an older gradebook holds
+            if isinstance(row.get(key), str):
+                row[key] = safe_text(row[key])
     scores = [float(row["score"]) for row in graded]
     statuses = Counter(row.get("status") or "pending" for row in rows)
     problems = [row for row in rows if row.get("status") in ("failed", "ungradable", None)]

@@ -7,9 +7,10 @@ adjustments, summed), late_penalty, deadline, late_by and comments (each adjustm
 rows sorted by student, then assignment. The total is the grader's score plus the adjustments
 less the late penalty, never below 0. Which submission counts is ``grader.batch._counting``'s
 rule; the late policy is ``grader.batch._late``'s. A student whose submission has no grade yet
-still has a row, with status "pending". Text cells that a spreadsheet would run as a formula
-(they start with ``=``, ``+``, ``-``, ``@``, a tab or a
-carriage return) get a leading apostrophe in the CSV: a file name is the student's to choose.
+still has a row, with status "pending". Every text cell of the CSV goes through the door
+(``grader.untrusted.spreadsheet_cell``): no control character, line break or bidirectional
+override, and a leading apostrophe where a spreadsheet would run the text as a formula (it
+starts with ``=``, ``+``, ``-`` or ``@``): a file name is the student's to choose.
 The LMS layouts (``--format canvas|moodle|blackboard``) are ``grader.batch._lms``'s.
 """
 
@@ -30,9 +31,8 @@ from grader.batch._records import adjustments
 from grader.locations import new_file_mode
 from grader.results import UNGRADABLE
 from grader.spec import SPEC, AssignmentSpec
-from grader.untrusted import safe_text
+from grader.untrusted import safe_text, spreadsheet_cell
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 EXTRA_COLUMNS = ("score", "adjustment", "late_penalty", "deadline", "late_by", "comments")
 # The id a row stored by a grader whose diagnoses were sentences counts under: it has no words,
 # so the dashboard calls it another mistake.
@@ -69,20 +69,20 @@ def export_rows(
         scores = {f["name"]: f["score"] for f in functions}
         max_score = counted["max_score"] if counted["max_score"] is not None else spec.max_score
         row: dict[str, Any] = {
-            "student": counted["student"],
-            "assignment": counted["assignment"],
+            "student": safe_text(counted["student"]),
+            "assignment": safe_text(counted["assignment"]),
             "total": counted["score"],
             "max_score": max_score,
         }
         row.update({name: scores.get(name) for name in spec.graded_functions})
         row.update(
             status=counted["status"] or "pending",
-            error=counted["error"] or "",
+            error=safe_text(counted["error"] or ""),
             mistakes=" ".join(
                 f"{f}:{i}" if f else i
                 for f, i in mistake_ids({"status": counted["status"], "functions": functions})
             ),
-            source=counted["source"],
+            source=safe_text(counted["source"]),
             sha256=counted["sha256"],
             received=counted["received"],
             graded_at=counted["graded_at"] or "",
@@ -116,12 +116,10 @@ def _settled(
 
 
 def cell(value: Any) -> Any:
-    """A CSV cell: text made safe (``grader.untrusted``: a student id is a file name, a roster
-    cell anyone's), and a text a spreadsheet would run as a formula gets a leading apostrophe."""
-    if isinstance(value, str):
-        value = safe_text(value)
-        return "'" + value if value.startswith(_FORMULA_START) else value
-    return "" if value is None else value
+    """A CSV cell, through the door (``grader.untrusted.spreadsheet_cell``: a student id is a
+    file name, a roster cell anyone's): safe text, with a leading apostrophe where a
+    spreadsheet would run it as a formula."""
+    return spreadsheet_cell(value)
 
 
 def columns(spec: AssignmentSpec) -> list[str]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import io
 import json
 import os
 import re
@@ -33,6 +34,7 @@ from grader.errors import UsageError
 from grader.notebook import DEFAULT_MAX_BYTES, too_big
 from grader.results import Report
 from grader.spec import SPEC, AssignmentSpec, spec_digest
+from grader.untrusted import Notes, safe_path
 
 DEFAULT_TASK_SECONDS = 600.0
 MAX_WORKERS = 512
@@ -91,6 +93,7 @@ class _Run:
     summary: BatchSummary
     todo: list[_Pending] = field(default_factory=list)
     shipped: Shipped | None = None  # the outcomes trained first, when they were
+    err: TextIO = field(default_factory=io.StringIO)  # where a page's failure is said
 
     def register(self, found: list[Found]) -> None:
         """Record every submission; keep for grading those without a standing grade."""
@@ -164,7 +167,16 @@ class _Run:
         if report is None:
             reason = failure or msg.TASK_FAILED.format(error="no result")
             report = Report.without_results(pending.found.source, pending.sha256, reason, self.spec)
+        if pages is not None and pages.failure is not None:
+            self._page_failed(pending, pages.failure)
         return self.store(pending, report, pages=pages, failed=failure is not None)
+
+    def _page_failed(self, pending: _Pending, failure: str) -> None:
+        """Say that this submission's feedback page lacks its plots or could not be made: the
+        page's failure, never the grade's (the grade is stored as it is)."""
+        last = failure.strip().splitlines()[-1:] or [""]
+        line = msg.BATCH_PAGE_FAILED.format(student=pending.found.student, error=last[0])
+        print(line, file=self.err)
 
     def store(
         self, pending: _Pending, report: Report, *, pages: _Pages | None = None,
@@ -195,17 +207,21 @@ class _Run:
         if self.options.feedback_dir is None:
             return None
         name = feedback_name(pending.found.student, pending.sha256 or "unread")
-        html = pages.html
-        if html is None:
-            from grader.reports.html import render_html
+        try:  # a page that cannot be made or written is said; the grade is stored all the same
+            html = pages.html
+            if html is None:
+                from grader.reports.html import render_html
 
-            html = render_html(report)
-        elif pages.notebook is not None:
-            from grader.reports.notebook import notebook_path
+                html = render_html(report)
+            elif pages.notebook is not None:
+                from grader.reports.notebook import notebook_path
 
-            beside = notebook_path(self.options.feedback_dir / name)
-            _write_atomic(beside, pages.notebook)
-        _write_atomic(self.options.feedback_dir / name, html)
+                beside = notebook_path(self.options.feedback_dir / name)
+                _write_atomic(beside, pages.notebook)
+            _write_atomic(self.options.feedback_dir / name, html)
+        except Exception as error:  # the page's failure: never the grade's
+            self._page_failed(pending, f"{type(error).__name__}: {error}")
+            return None
         return name
 
 
@@ -215,6 +231,7 @@ class _Pages:
 
     html: str | None = None
     notebook: str | None = None
+    failure: str | None = None  # why the feedback page lacks its plots
 
 
 def _decode(outcome: Outcome) -> tuple[Report | None, _Pages | None, str | None]:
@@ -224,8 +241,9 @@ def _decode(outcome: Outcome) -> tuple[Report | None, _Pages | None, str | None]
     try:
         data = json.loads(outcome.text)
         report = Report.from_dict(data["report"])
-        pages = _Pages(data.get("html"), data.get("notebook"))
-        if not all(page is None or isinstance(page, str) for page in (pages.html, pages.notebook)):
+        pages = _Pages(data.get("html"), data.get("notebook"), data.get("page"))
+        parts = (pages.html, pages.notebook, pages.failure)
+        if not all(page is None or isinstance(page, str) for page in parts):
             raise TypeError("a feedback page is not text")
     except (ValueError, KeyError, TypeError) as error:
         return None, None, msg.TASK_FAILED.format(error=f"an unreadable result: {error}")
@@ -274,9 +292,11 @@ SKIPPED_ALIKE = 3  # files of one name skipped for one reason: listed one by one
 
 
 def _announce(discovery: Discovery, source: Path, out: TextIO) -> None:
+    """The layout and what was skipped, at most ``MAX_PER_KIND`` files for each reason (the
+    gradebook's batch row lists them all)."""
     print(
         msg.BATCH_FOUND.format(
-            source=source, layout=discovery.layout, count=len(discovery.found),
+            source=safe_path(source), layout=discovery.layout, count=len(discovery.found),
             students=discovery.students,
         ),
         file=out,
@@ -286,14 +306,16 @@ def _announce(discovery: Discovery, source: Path, out: TextIO) -> None:
         alike.setdefault((PurePosixPath(skipped.path).name, skipped.reason), []).append(
             skipped.path
         )
+    notes = Notes()  # at most a few lines per reason: the gradebook's batch row has them all
     for (name, reason), paths in alike.items():
         if len(paths) >= SKIPPED_ALIKE:  # a helper file in every student's folder, say
-            print(
-                msg.BATCH_SKIPPED_MANY.format(count=len(paths), name=name, reason=reason), file=out
-            )
+            many = {"count": len(paths), "name": name, "reason": reason}
+            notes.add(msg.BATCH_SKIPPED_MANY, f"many: {reason}", **many)
             continue
         for path in paths:
-            print(msg.BATCH_SKIPPED.format(path=path, reason=reason), file=out)
+            notes.add(msg.BATCH_SKIPPED, reason, path=path, reason=reason)
+    for line in notes.lines():
+        print(line if line.startswith(" ") else f"  {line}", file=out)
 
 
 def _only(discovery: Discovery, student: str | None, source: Path) -> Discovery:
@@ -341,9 +363,10 @@ def run_batch(
             )  # fmt: skip
             record = {**asdict(options), "workers": workers, "limits": asdict(limits)}
             skipped = [[s.path, s.reason] for s in discovery.skipped]
-            batch = book.start_batch(str(source), discovery.layout, _plain(record), skipped)
+            batch = book.start_batch(safe_path(source), discovery.layout, _plain(record), skipped)
             key = (grader_version(), spec_digest(spec, limits=limits))
             run = _Run(book, batch, tree, options, spec, *key, BatchSummary(len(discovery.found)))
+            run.err = err
             try:
                 run.register(discovery.found)
                 if options.train_first and run.todo:

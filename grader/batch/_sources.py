@@ -7,10 +7,18 @@ to disk, a member whose name is absolute or climbs out with ``..`` is never read
 is a symbolic link is never followed, and the sizes are bounded (the number of entries, what
 the members declare in all, and what is actually inflated, member by member and in all), so a
 zip bomb is refused instead of filling the memory.
+
+Names are the students' to choose, so an entry's path is its name through the door
+(``grader.untrusted.safe_name``): printable, escaped reversibly where a byte is not UTF-8 or a
+character is a control, and the tree reads a file by that escaped path. A name longer than
+``MAX_NAME`` characters is listed as ``"long"`` and never read. A zip member whose name is not
+flagged as UTF-8 is read as the bytes it holds (UTF-8 where they are, escaped where not), not
+as the DOS code page Python would show.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import zipfile
@@ -21,8 +29,9 @@ from typing import Literal
 
 from grader import messages as msg
 from grader.errors import UsageError
+from grader.untrusted import MAX_NAME, real_name, safe_name
 
-Kind = Literal["file", "dir", "symlink", "special", "unsafe", "encrypted", "duplicate"]
+Kind = Literal["file", "dir", "symlink", "special", "unsafe", "encrypted", "duplicate", "long"]
 
 MAX_ENTRIES = 200_000  # a course of 10,000 students with a dozen files each fits well
 MAX_UNPACKED_BYTES = 32 * 1024**3  # what a zip's members may declare, in all
@@ -34,7 +43,7 @@ SYSTEM_NAMES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini", "__MACOSX"})
 class Entry:
     """One file or folder of the submissions, by its path relative to their root."""
 
-    path: str  # POSIX, relative, no "." or ".." parts (unsafe names are kept as written)
+    path: str  # POSIX, relative, no "." or ".." parts, escaped (``grader.untrusted.safe_name``)
     kind: Kind
     size: int = 0
     mtime: float = 0.0  # seconds since the epoch, UTC
@@ -83,7 +92,7 @@ class FolderTree(Tree):
 
     def read(self, path: str, limit: int) -> bytes:
         flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
-        fd = os.open(self.root / path, flags)
+        fd = os.open(os.path.join(os.fsencode(self.root), real_name(path)), flags)
         with os.fdopen(fd, "rb") as handle:
             if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
                 raise OSError(f"{path} is not a regular file")
@@ -97,9 +106,11 @@ def _walk(root: Path, prefix: str) -> Iterator[Entry]:
     except OSError:
         return
     for item in items:
-        path = f"{prefix}{item.name}"
+        path = f"{prefix}{safe_name(item.name, limit=MAX_NAME + 1)}"
         info = item.stat(follow_symlinks=False)
-        if stat.S_ISLNK(info.st_mode):
+        if len(path) > MAX_NAME:
+            yield Entry(path[:MAX_NAME], "long")
+        elif stat.S_ISLNK(info.st_mode):
             yield Entry(path, "symlink")
         elif stat.S_ISDIR(info.st_mode):
             yield Entry(path, "dir", mtime=info.st_mtime)
@@ -138,11 +149,13 @@ class ZipTree(Tree):
         return [self._entry(info) for info in infos]
 
     def _entry(self, info: zipfile.ZipInfo) -> Entry:
-        name = info.filename.replace("\\", "/")
+        name = _member_name(info).replace("\\", "/")
         mtime = _zip_time(info)
+        path = safe_name("/".join(part for part in name.split("/") if part not in ("", ".")))
+        if len(path) > MAX_NAME:
+            return Entry(path, "long")
         if _unsafe(name):
-            return Entry(name, "unsafe")
-        path = "/".join(part for part in name.split("/") if part not in ("", "."))
+            return Entry(safe_name(name), "unsafe")
         mode = info.external_attr >> 16
         if stat.S_ISLNK(mode):
             return Entry(path, "symlink")
@@ -175,6 +188,16 @@ class ZipTree(Tree):
 
     def close(self) -> None:
         self.archive.close()
+
+
+def _member_name(info: zipfile.ZipInfo) -> str:
+    """A member's name as its bytes say: UTF-8 where it is, every other byte a lone surrogate
+    (as a file name on disk arrives), for ``safe_name`` to escape."""
+    name = info.filename
+    if not info.flag_bits & 0x800:  # not flagged as UTF-8: zipfile read it as code page 437
+        with contextlib.suppress(UnicodeEncodeError):  # unless read with another encoding
+            name = name.encode("cp437").decode("utf-8", "surrogateescape")
+    return name
 
 
 def _unsafe(name: str) -> bool:

@@ -51,9 +51,10 @@ class GradeTask:
 
 
 def grade_task(task: GradeTask) -> str:
-    """Grade ``task`` and return ``{"report": ..., "html": ..., "notebook": ...}`` as JSON text
-    (or, for the other phases, what ``grader.batch._outcomes`` answers): with ``feedback``, the
-    feedback page and the submitted notebook rendered, both drawn here, in the worker."""
+    """Grade ``task`` and return ``{"report": ..., "html": ..., "notebook": ..., "page": ...}`` as
+    JSON text (or, for the other phases, what ``grader.batch._outcomes`` answers): with
+    ``feedback``, the feedback page and the submitted notebook rendered, both drawn here, in the
+    worker, and in "page" why the feedback page lacks its plots (None when it does not)."""
     from grader.api import grade_bytes
 
     with _ONE_AT_A_TIME:
@@ -70,20 +71,22 @@ def grade_task(task: GradeTask) -> str:
                 feedback=task.feedback,
                 accept_weak_isolation=task.accept_weak_isolation,
             )
-            pages = _pages(task, graded) if task.feedback else (None, None)
+            pages = _pages(task, graded) if task.feedback else (None, None, None)
         finally:
             _alarm(0.0)
-    html, notebook = pages
-    return json.dumps({"report": graded.report.to_dict(), "html": html, "notebook": notebook})
+    html, notebook, failure = pages
+    result = {"report": graded.report.to_dict(), "html": html, "notebook": notebook}
+    return json.dumps({**result, "page": failure})
 
 
-def _pages(task: GradeTask, graded: Graded) -> tuple[str | None, str | None]:
+def _pages(task: GradeTask, graded: Graded) -> tuple[str | None, str | None, str | None]:
     """The feedback page and the notebook's page. A notebook that cannot be rendered gets a
     page that says so; the report is not touched either way."""
     from grader.reports.notebook import failure_page, notebook_path, render_notebook
 
     if not task.page:
-        return _feedback_page(graded, None), None
+        html, failure = _feedback_page(graded, None)
+        return html, None, failure
     page = Path(task.page)
     beside = notebook_path(page).name
     title = Path(task.source).name
@@ -93,19 +96,23 @@ def _pages(task: GradeTask, graded: Graded) -> tuple[str | None, str | None]:
         )
     except Exception as error:  # a fault of the page's own code: the page says so
         notebook = failure_page(title, page.name, f"{type(error).__name__}: {error}")
-    return _feedback_page(graded, beside), notebook.html
+    html, failure = _feedback_page(graded, beside)
+    return html, notebook.html, failure
 
 
-def _feedback_page(graded: Graded, notebook: str | None) -> str | None:
-    """The feedback page, or None when its plots failed (the batch then writes it without)."""
+def _feedback_page(graded: Graded, notebook: str | None) -> tuple[str | None, str | None]:
+    """The feedback page, or None when its plots failed (the batch then writes it without), and
+    why its plots are missing: the page's failure, never the grade's."""
     from grader.reports.html import render_html
+    from grader.reports.optional import failure_text
 
     try:
-        return render_html(
+        html = render_html(
             graded.report, feedback=graded.feedback, notebook=notebook, cells=graded.cells
         )
-    except Exception:  # a fault of the plots' own code; the grade stands
-        return None
+    except Exception:  # the plots, drawn from a student's numbers; the grade stands
+        return None, failure_text()
+    return html, graded.failures.get("feedback plots")
 
 
 def _other_phase(task: GradeTask) -> str:

@@ -1,7 +1,8 @@
 """The CLI's last resort: an exception nobody foresaw still ends with a report on disk.
 
 On Gradescope a missing ``results.json`` is the worst outcome there is, so when ``--json`` was
-asked for and the normal path did not get to write it, this writes one: every point lost with
+asked for and the normal path did not get to write it, this writes one (one the normal path has
+written is final, ``args.results_written``, and is never replaced): every point lost with
 the grader's failure named, and the traceback only where course staff look (a hidden test and
 ``extra_data``). It uses nothing of the grader but the standard library, and escapes every
 non-ASCII character, so that whatever broke the normal path cannot break this one.
@@ -30,7 +31,7 @@ def internal_error(args: argparse.Namespace, error: BaseException, *, err: TextI
         err.write(msg.CLI_INTERNAL.format(error=type(error).__name__) + "\n")
         err.write(text.encode("ascii", "backslashreplace").decode("ascii"))
     target = getattr(args, "json", None)
-    if isinstance(target, Path):
+    if isinstance(target, Path) and not getattr(args, "results_written", False):
         with contextlib.suppress(OSError):
             write_emergency_results(target, str(getattr(args, "notebook", "")), text)
     return EXIT_INTERNAL

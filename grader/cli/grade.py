@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -10,6 +11,8 @@ from grader import messages as msg
 from grader.cli._options import megabytes, seconds
 from grader.errors import EXIT_INTERNAL, EXIT_OK, EXIT_UNGRADABLE, EXIT_USAGE
 from grader.reports import render_text, write_gradescope, write_junit
+from grader.reports.optional import attempt, failure_text
+from grader.untrusted import safe_path
 
 if TYPE_CHECKING:
     from grader.api import Graded
@@ -61,6 +64,7 @@ def run(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
     warm_up()  # the zygote boots while this process imports numpy and the grader
     from grader.api import grade_submission
 
+    args.results_written = False
     graded = grade_submission(
         args.notebook,
         timeout=args.timeout,
@@ -72,17 +76,23 @@ def run(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
     written = _write_outputs(graded, args, err)  # before printing: the files matter most
     print(render_text(graded.report, ascii_marks=args.ascii), end="", file=out)
     if graded.report.internal:
-        print(msg.CLI_INTERNAL_REPORT.format(path=args.notebook), file=err)
+        print(msg.CLI_INTERNAL_REPORT.format(path=graded.report.submission), file=err)
         print(graded.report.internal, end="", file=err)
         return EXIT_INTERNAL
-    if not written:
+    if written is None:
         return EXIT_USAGE
+    if not written:
+        return EXIT_INTERNAL
     return EXIT_UNGRADABLE if graded.report.error else EXIT_OK
 
 
-def _write_outputs(graded: Graded, args: argparse.Namespace, err: TextIO) -> bool:
-    """Write every requested file; say which could not be written (and go on with the rest)."""
-    ok = True
+def _write_outputs(graded: Graded, args: argparse.Namespace, err: TextIO) -> bool | None:
+    """Write every requested file; say which could not be written (and go on with the rest).
+    ``results.json`` comes first and, written, is final (``args.results_written``): an extra
+    that fails later (JUnit, the page, the executed notebook) is that extra's failure, said
+    here, and the last-resort handler leaves the file be. None when a file could not be
+    written, False when an extra failed in the grader's own code."""
+    ok: bool | None = True
     for what, path in (
         ("results.json", args.json),
         ("JUnit XML", args.junit),
@@ -91,11 +101,19 @@ def _write_outputs(graded: Graded, args: argparse.Namespace, err: TextIO) -> boo
     ):
         if path is None:
             continue
-        try:
-            _write(what, graded, path, args, err)
+        write = functools.partial(_write, what, graded, path, args, err)
+        try:  # results.json's own failure goes to the last-resort handler, which writes one
+            failure = attempt(write) if what != "results.json" else write()
         except OSError as error:
-            print(msg.CLI_CANNOT_WRITE.format(what=what, path=path, error=error), file=err)
-            ok = False
+            shown = safe_path(path)
+            print(msg.CLI_CANNOT_WRITE.format(what=what, path=shown, error=error), file=err)
+            ok = None
+            continue
+        args.results_written = args.results_written or what == "results.json"
+        if failure is not None:
+            print(msg.CLI_OUTPUT_FAILED.format(what=what, path=safe_path(path)), file=err)
+            print(failure, end="", file=err)
+            ok = False if ok else ok
     return ok
 
 
@@ -105,9 +123,18 @@ def _write_pages(graded: Graded, args: argparse.Namespace, path: Path, err: Text
     from grader.reports.notebook import notebook_path, render_notebook
 
     beside = notebook_path(path)
-    write_html(
-        graded.report, path, feedback=graded.feedback, notebook=beside.name, cells=graded.cells
-    )
+    try:
+        write_html(
+            graded.report, path, feedback=graded.feedback, notebook=beside.name, cells=graded.cells
+        )
+        failure = graded.failures.get("feedback plots")
+    except OSError:
+        raise
+    except Exception:  # the plots, drawn from a student's numbers: the page goes without them
+        failure = failure_text()
+        write_html(graded.report, path, notebook=beside.name, cells=graded.cells)
+    if failure is not None:
+        print(msg.CLI_PLOTS_FAILED.format(path=safe_path(path), error=failure), file=err)
     executed = graded.executed is not None
     source: object = graded.executed if executed else _submitted(args.notebook, graded)
     title = Path(graded.report.submission).name

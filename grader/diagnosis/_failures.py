@@ -12,20 +12,26 @@ from grader.mistakes import Diagnosis, Mistake
 from grader.spec import BASE_PRESEED
 from grader.types import DEAD, CallResult, CallStatus, Raised
 
-# (exception type, pattern of its text) -> the key of its meaning in DIAG_RAISED_MEANING
+# (exception type, pattern of its text) -> the key of its meaning in DIAG_RAISED_MEANING. The text
+# is the student's (at most ``grader.untrusted.MAX_TEXT`` characters, from the door); a gap is
+# bounded (``.{0,200}``), never ``.*``, so a search stays linear in the text's length.
 MEANINGS: tuple[tuple[str, str, str], ...] = (
     ("TypeError", r"'tuple' object cannot be interpreted as an integer", "randn_tuple"),
     (
         "TypeError",
-        r"Cannot interpret .* as a data type|data type .* not understood",
+        r"Cannot interpret .{0,200} as a data type|data type .{0,200} not understood",
         "zeros_numbers",
     ),
     ("TypeError", r"can only concatenate str|'int' and 'str'|'str' and 'int'", "key_int"),
     ("TypeError", r"standard_normal\(\) takes at most 1 positional", "standard_normal"),
-    ("TypeError", r"takes (at most|exactly|from) .*positional argument", "too_many_arguments"),
+    (
+        "TypeError",
+        r"takes (at most|exactly|from) .{0,200}positional argument",
+        "too_many_arguments",
+    ),
     ("IndexError", r"index out of range", "index"),
     ("NameError", r"name 'layers_dims' is not defined", "name_layers_dims"),
-    ("NameError", r"name '.*' is not defined", "name"),
+    ("NameError", r"name '.{0,200}' is not defined", "name"),
     ("UnboundLocalError", r"", "unbound"),
     ("ValueError", r"negative dimensions", "negative"),
     ("KeyError", r"", "key_error"),

@@ -4,8 +4,11 @@ Reading a cell costs about 0.1 ms per line (IPython's transformer, the parse, th
 notebook of 600,000 one-line definitions would hold the grader for minutes. Extraction therefore
 reads at most ``MAX_CODE_BYTES`` of code, ``MAX_CELL_BYTES`` of one cell, ``MAX_STATEMENTS``
 top-level statements and ``MAX_SECONDS`` of time, and says what it left out. It never loses a
-graded function: a cell that defines one is always read, and from a cell too large to read
-whole, its graded definitions and its import lines are taken out by their text.
+graded function: the last ``KEEP_DEFINITIONS`` cells that define or mark one are always read
+(the last definition wins; the ones before stand in when it does not compile), and from a cell
+too large to read whole, its graded definitions and its import lines are taken out by their
+text. Any other cell that defines or marks a graded function, however many there are, counts
+against the bounds like every cell.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ MAX_CODE_BYTES = 512 * 1024
 MAX_CELL_BYTES = 256 * 1024
 MAX_STATEMENTS = 5000
 MAX_SECONDS = 5.0
+KEEP_DEFINITIONS = 3
 _DEF = re.compile(r"^(?:async[ \t]+)?def[ \t]+([A-Za-z_]\w*)", re.M)
 _IMPORT = re.compile(r"^(?:from[ \t]+[\w.]+[ \t]+)?import[ \t]+[\w.,* \t]+$")
 _OPENS_BLOCK_BODY = re.compile(r"^[ \t]|^#|^$|^[)\]}]")  # lines that continue a definition
@@ -41,6 +45,18 @@ class Bounds:
 
     def graded_in(self, cell: Cell, marks: set[str]) -> set[str]:
         return (set(_DEF.findall(cell.source)) | marks) & self.graded
+
+    def graded_cells(self, cells: Sequence[Cell], marks: Sequence[set[str]]) -> list[set[str]]:
+        """For each cell, the graded functions it is always read for: those it defines or marks,
+        when it is one of the last ``KEEP_DEFINITIONS`` cells to do so for that function."""
+        found = [self.graded_in(cell, marked) for cell, marked in zip(cells, marks, strict=True)]
+        left = dict.fromkeys(self.graded, KEEP_DEFINITIONS)
+        kept: list[set[str]] = []
+        for names in reversed(found):
+            kept.append({name for name in names if left[name] > 0})
+            for name in kept[-1]:
+                left[name] -= 1
+        return kept[::-1]
 
     def read_whole(self, cell: Cell, graded_here: set[str]) -> bool:
         """Whether to read ``cell`` whole (else it is left out, or only its graded parts)."""

@@ -42,6 +42,7 @@ from grader import messages as msg
 from grader.notebook._bounds import MAX_CELL_BYTES, Bounds, graded_parts, megabytes
 from grader.notebook._load import Cell, LoadedNotebook
 from grader.notebook._magics import python_source
+from grader.untrusted import Notes
 
 _MARKER = re.compile(r"^[ \t]*#[ \t]*GRADED[ \t]+FUNCTION[ \t]*:[ \t]*([A-Za-z_]\w*)", re.I | re.M)
 _TOP_LEVEL_DEF = re.compile(r"^(?:async[ \t]+)?def[ \t]+([A-Za-z_]\w*)", re.M)
@@ -85,7 +86,7 @@ class _Builder:
     origins: list[tuple[int, int]] = field(default_factory=list)
     defs: dict[str, list[Location]] = field(default_factory=dict)
     errors: list[CellError] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    notes: Notes = field(default_factory=Notes)
     bound: set[str] = field(default_factory=lambda: set(dir(builtins)))  # by kept statements
     bounds: Bounds = field(default_factory=lambda: Bounds(frozenset()))
     template_only: frozenset[str] = frozenset()  # modules left out when they are not installed
@@ -108,22 +109,20 @@ def extract(
     their imports are left out rather than reported to a student who cannot change them."""
     cells = notebook.cells if isinstance(notebook, LoadedNotebook) else tuple(notebook)
     build = _Builder(bounds=Bounds(frozenset(graded)), template_only=frozenset(template_imports))
-    for cell in cells:
-        if cell.cell_type != "code":
-            continue
-        here = build.bounds.graded_in(cell, _marks(cell))
+    code = [cell for cell in cells if cell.cell_type == "code"]
+    graded_here = build.bounds.graded_cells(code, [_marks(cell) for cell in code])
+    for cell, here in zip(code, graded_here, strict=True):
         if build.bounds.read_whole(cell, here):
             _add_cell(build, cell)
         elif here:  # too large to read whole: its graded definitions and imports only
             size = megabytes(len(cell.source.encode(errors="replace")))
             limit, names = megabytes(MAX_CELL_BYTES), ", ".join(sorted(here))
-            note = msg.EXTRACT_CELL_TOO_LARGE.format(
-                cell=cell.index + 1, size=size, limit=limit, names=names
+            build.notes.add(
+                msg.EXTRACT_CELL_TOO_LARGE, cell=cell.index + 1, size=size, limit=limit, names=names
             )
-            build.notes.append(note)
             for start, text in graded_parts(cell, sorted(here)):
                 _add_cell(build, Cell(cell.index, "code", text, cell.metadata), offset=start)
-    build.notes += build.bounds.notes()
+    build.notes.extend(build.bounds.notes())
     return _finish(build)
 
 
@@ -131,7 +130,7 @@ def _add_cell(build: _Builder, cell: Cell, offset: int = 0) -> None:
     marks = _marks(cell)
     converted = python_source(cell.source)
     if converted is None:
-        build.notes.append(msg.EXTRACT_NOT_PYTHON.format(cell=cell.index + 1))
+        build.notes.add(msg.EXTRACT_NOT_PYTHON, cell=cell.index + 1)
         return
     text, first = converted
     first += offset
@@ -201,25 +200,25 @@ def _marks(cell: Cell) -> set[str]:
 def _check_marks(build: _Builder, cell: Cell, marks: set[str], body: list[ast.stmt]) -> None:
     defined = {s.name for s in body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))}
     for name in sorted(marks - defined):
-        build.notes.append(msg.EXTRACT_MARK_WITHOUT_DEF.format(cell=cell.index + 1, name=name))
+        build.notes.add(msg.EXTRACT_MARK_WITHOUT_DEF, cell=cell.index + 1, name=name)
 
 
 def _finish(build: _Builder) -> Extraction:
     functions = {name: places[-1] for name, places in build.defs.items()}
-    notes = list(build.notes)
+    notes = build.notes
     for name, places in build.defs.items():
         cells = sorted({place.cell for place in places})
         if len(cells) > 1:
-            shown = ", ".join(str(c + 1) for c in cells)
-            notes.append(msg.EXTRACT_REDEFINED.format(name=name, cells=shown, last=cells[-1] + 1))
+            shown = ", ".join(str(c + 1) for c in cells[:10]) + (", ..." if cells[10:] else "")
+            notes.add(msg.EXTRACT_REDEFINED, name=name, cells=shown, last=cells[-1] + 1)
     compile_errors: dict[str, str] = {}
     for error in build.errors:
         where = msg.EXTRACT_WHERE.format(cell=error.cell + 1, line=error.line)
-        notes.append(msg.EXTRACT_CELL_BROKEN.format(where=where, error=error.message))
+        notes.add(msg.EXTRACT_CELL_BROKEN, where=where, error=error.message)
         for name in error.functions:
             if name in functions:
                 other = functions[name].cell + 1
-                notes.append(msg.EXTRACT_BROKEN_FALLBACK.format(name=name, where=where, cell=other))
+                notes.add(msg.EXTRACT_BROKEN_FALLBACK, name=name, where=where, cell=other)
             else:
                 compile_errors[name] = msg.EXTRACT_BROKEN_FUNCTION.format(
                     name=name, where=where, error=error.message
@@ -230,7 +229,7 @@ def _finish(build: _Builder) -> Extraction:
         functions,
         compile_errors,
         tuple(build.errors),
-        tuple(notes),
+        tuple(notes.lines()),
         tuple(build.origins),
     )
 

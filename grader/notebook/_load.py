@@ -24,13 +24,13 @@ import hashlib
 import json
 import re
 import stat
-import uuid
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from grader import messages as msg
+from grader.untrusted import Notes, safe_path, safe_text
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 _SUPPORTED_MAJOR = (3, 4)
@@ -64,11 +64,12 @@ class FormatCheck:
     @classmethod
     def of(cls, content: dict[str, Any], name: str) -> FormatCheck:
         """Check ``content`` (the version-4 notebook called ``name``), repairing cell ids."""
-        notes = [msg.LOAD_REPAIRED.format(path=name, what=what) for what in _repair_ids(content)]
+        notes = Notes()
+        _repair_ids(content, notes, name)
         problem = _format_problem(content)
         if problem:
-            notes.append(msg.LOAD_INVALID_BUT_USABLE.format(path=name, problem=problem))
-        return cls(content, tuple(notes))
+            notes.add(msg.LOAD_INVALID_BUT_USABLE, path=name, problem=problem)
+        return cls(content, tuple(notes.lines()))
 
     @property
     def nb(self) -> Any:
@@ -134,19 +135,25 @@ def _cell_problem(cell: dict[str, Any], *, needs_id: bool) -> str:
     return ""
 
 
-def _repair_ids(content: dict[str, Any]) -> list[str]:
-    """Give every cell whose id repeats an earlier cell's a new one; what was changed."""
+def _repair_ids(content: dict[str, Any], notes: Notes, name: str) -> None:
+    """Give every cell whose id repeats an earlier cell's a new one, ``cell-N`` after its position
+    (the same on every run, so the report is too), and say so, a few times at most."""
+    cells = content["cells"]
+    taken = {cell.get("id") for cell in cells}
     seen: set[str] = set()
-    changed = []
-    for cell in content["cells"]:
+    for position, cell in enumerate(cells, start=1):
         given = cell.get("id")
         if not isinstance(given, str):
             continue
         if given in seen:
-            cell["id"] = new = uuid.uuid4().hex[:8]
-            changed.append(f"Non-unique cell id {given!r} detected. Corrected to {new!r}.")
+            new, attempt = f"cell-{position}", 0
+            while new in taken:
+                attempt += 1
+                new = f"cell-{position}-{attempt}"
+            cell["id"] = new
+            taken.add(new)
+            notes.add(msg.LOAD_REPAIRED_ID, path=name, given=given[:64], new=new)
         seen.add(cell["id"])
-    return changed
 
 
 @dataclass(frozen=True)
@@ -197,7 +204,7 @@ def load_notebook_bytes(
 ) -> LoadedNotebook | LoadFailure:
     """Read ``data`` as the notebook called ``name`` (a file name, shown in every message), with
     the checks ``load_notebook`` makes once it has the file's bytes."""
-    path = Path(name)
+    path, name = Path(name), safe_path(name)  # a name to show, maybe escaped
     if len(data) > max_bytes:
         return too_big(name, len(data), max_bytes=max_bytes)
     if not data.strip():
@@ -214,7 +221,7 @@ def _from_bytes(path: Path, data: bytes) -> LoadedNotebook | LoadFailure:
 
 
 def _read_bytes(path: Path, max_bytes: int) -> bytes | LoadFailure:
-    name = str(path)
+    name = safe_path(path)
     try:
         info = path.stat()
     except FileNotFoundError:
@@ -251,7 +258,7 @@ def _sizes(size: int, limit: int) -> dict[str, str]:
 
 def _parse(path: Path, data: bytes) -> dict[str, Any] | str:
     """The notebook's JSON as a dict, or the reason it is not one."""
-    name = str(path)
+    name = safe_path(path)
     if path.suffix.lower() == ".py":
         return msg.LOAD_PYTHON_FILE.format(path=name)
     try:
@@ -308,11 +315,11 @@ def _to_loaded(path: Path, digest: str, content: dict[str, Any]) -> LoadedNotebo
         content, check = upgraded
     cells = _cells(content)  # joins sources saved as lists of lines, as nbformat.reads does
     if cells is None:
-        return LoadFailure(path, msg.LOAD_UNUSABLE_CELLS.format(path=path), digest)
+        return LoadFailure(path, msg.LOAD_UNUSABLE_CELLS.format(path=safe_path(path)), digest)
     if not any(cell.cell_type == "code" for cell in cells):
-        return LoadFailure(path, msg.LOAD_NO_CODE.format(path=path), digest)
+        return LoadFailure(path, msg.LOAD_NO_CODE.format(path=safe_path(path)), digest)
     if check is None:
-        check = FormatCheck.of(content, str(path))
+        check = FormatCheck.of(content, safe_path(path))
     return LoadedNotebook(path, digest, check, cells)
 
 
@@ -327,10 +334,10 @@ def _upgraded(
             warnings.simplefilter("ignore")
             nb = nbformat.convert(nbformat.from_dict(content), 4)
     except Exception as error:  # nbformat's converter on malformed version-3 input
-        return LoadFailure(
-            path, msg.LOAD_NOT_NOTEBOOK_DETAIL.format(path=path, error=error), digest
-        )
-    notes = (msg.LOAD_UPGRADED.format(path=str(path)), *_validate(nbformat, nb, str(path)))
+        detail = msg.LOAD_NOT_NOTEBOOK_DETAIL.format(path=safe_path(path), error=error)
+        return LoadFailure(path, safe_text(detail), digest)
+    name = safe_path(path)
+    notes = (msg.LOAD_UPGRADED.format(path=name), *_validate(nbformat, nb, name))
     return nb, FormatCheck(nb, notes, nb)
 
 
@@ -345,10 +352,12 @@ def _validate(nbformat: Any, nb: Any, name: str) -> list[str]:
             problem = str(error.message)[:200]
         except Exception as error:  # jsonschema on exotic input; still try to use the cells
             problem = f"{type(error).__name__}: {error}"[:200]
-    notes = [msg.LOAD_REPAIRED.format(path=name, what=str(item.message)[:200]) for item in caught]
+    notes = Notes()
+    for item in caught:
+        notes.add(msg.LOAD_REPAIRED, path=name, what=str(item.message)[:200])
     if problem:
-        notes.append(msg.LOAD_INVALID_BUT_USABLE.format(path=name, problem=problem))
-    return notes
+        notes.add(msg.LOAD_INVALID_BUT_USABLE, path=name, problem=problem)
+    return notes.lines()
 
 
 def _cells(nb: Any) -> tuple[Cell, ...] | None:

@@ -58,7 +58,7 @@ def _text(value: Any) -> str:
         value = "".join(part for part in value if isinstance(part, str))
     if not isinstance(value, str):
         return ""
-    return safe_text(_COLOURS.sub("", value), lines=True)
+    return safe_text(_COLOURS.sub("", value), lines=True, limit=MAX_TOTAL)  # cut below, by kind
 
 
 def _size(chars: int) -> str:

@@ -47,6 +47,7 @@ from grader.types import Limits
 from grader.untrusted import safe_text
 
 _KERNEL_NAME = "initgrade-sandbox"
+_MAX_OUTPUT_CHARS = 8 * 1024 * 1024  # one string of an executed cell's outputs
 _STARTUP_SECONDS = 60.0
 
 
@@ -271,8 +272,8 @@ def _clean_outputs(nb: Any) -> None:
 
 
 def _cleaned(value: Any) -> Any:
-    if isinstance(value, str):
-        return safe_text(value, lines=True)
+    if isinstance(value, str):  # an output's text or an image's base64: bounded, not cut short
+        return safe_text(value, lines=True, limit=_MAX_OUTPUT_CHARS)
     if isinstance(value, list):
         return [_cleaned(item) for item in value]
     if isinstance(value, dict):

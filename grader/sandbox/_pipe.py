@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from grader.sandbox._clock import Deadline
-from grader.untrusted import decode, safe_text
+from grader.untrusted import MAX_TEXT, decode, safe_text
 
 _HEADER = struct.Struct(">I")
 _MAX_HEADER = 1 << 20
@@ -62,7 +62,8 @@ class OutputTail:
         tail = bytes(self._data[-self.limit :]) if self.limit else b""
         dropped = self.total - len(tail)
         note = f"[... {dropped} earlier bytes of output left out ...]\n" if dropped else ""
-        return note + safe_text(tail.decode("utf-8", errors="replace"), lines=True)
+        text = tail.decode("utf-8", errors="replace")
+        return note + safe_text(text, lines=True, limit=max(self.limit, MAX_TEXT))
 
 
 class Pipe:
