@@ -85,8 +85,8 @@ VISIBLE_EARNED_ON_EXTENSIONS = (
 )
 
 # -- properties on generated layers_dims (these dims are generated, never hidden)
-PROPERTY_PASSED = "passed on {count} generated layers_dims"
-PROPERTY_FAILED = "{problem} (the smallest of {failed} failing inputs out of {count} generated)"
+PROPERTY_PASSED = "passed on every call, {count} layers_dims in all"
+PROPERTY_FAILED = "{problem} (the smallest of {failed} failing inputs out of {count} tried)"
 PROPERTY_STOPPED = (
     "could not be checked: the function stopped responding on layers_dims={dims} ({reason})"
 )
@@ -339,6 +339,14 @@ CALL_TIMEOUT = (
 CALL_TIMEOUT_CPU = "the worker used up its {seconds} s of CPU time while {doing}"
 CALL_TIMEOUT_LOAD = "the notebook's definitions took longer than {seconds:g} s to load"
 CALL_MEMORY = "{name} ran out of memory (the limit is {mb} MB){detail}"
+SANDBOX_START_BUDGET = (
+    "the worker could not start: the notebook's processes had used up what a submission may use "
+    "({mb} MB of memory, {processes} processes, all together)"
+)
+CALL_MEMORY_SUBMISSION = (
+    "the worker was stopped while {doing}: the notebook's processes together held more memory "
+    "than the {mb} MB a submission may use"
+)
 CALL_CRASH_EXIT = "the worker exited with status {code} while {doing}"
 CALL_CRASH_SIGNAL = "the worker was killed by signal {signal} while {doing}"
 CALL_CRASH_RAISED = (
@@ -452,11 +460,25 @@ ISOLATION_ALWAYS = (
     "environment, PYTHONHASHSEED=0; imports of reference, grader and initgrade refused"
 )
 ISOLATION_WORKERS = (
-    "workers: one per graded function and one more for its hidden cases, each forked from a "
-    "zygote that imported Python and numpy once and never runs student code; replies name the "
-    "request they answer and are size-checked from their header; a call that leaves a process or "
-    "thread running fails and everything is killed before the next call"
+    "workers: one per graded function, its hidden cases last, each forked from a zygote that "
+    "imported Python and numpy once and never runs student code or holds a submission; each "
+    "function's repeat in a fork of another function's worker; replies name the request they "
+    "answer and are size-checked from their header; a call that leaves a process or thread "
+    "running fails and everything is killed before the next call; a fresh session keyring and "
+    "no keyring calls"
 )
+ISOLATION_BUDGET = {
+    "proc": (
+        "one budget per submission: read from /proc every 50 ms (the memory of all its "
+        "processes together; each worker's processor time, children included); no control "
+        "groups could be made here, so RLIMIT_NPROC counts each worker's processes"
+    ),
+    "groups": (
+        "one budget per submission: {kind} groups hold the memory ({mb} MB) and the number of "
+        "processes ({processes}) of all its processes together; each worker's group counts the "
+        "processor time of everything it ran"
+    ),
+}
 ISOLATION_NAMESPACES = (
     "namespaces: new user, mount, pid (everything a worker starts dies with it), network (no "
     "interfaces), IPC (no System V or POSIX objects shared with the host or outliving the worker) "

@@ -8,14 +8,15 @@ from __future__ import annotations
 import functools
 import itertools
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
 from grader import messages as msg
-from grader.checks import expected_params, grade_function
+from grader.checks import expected_params, function_schedule, grade_function, grade_ran
 from grader.results import CheckResult
-from grader.sandbox import local_caller
+from grader.sandbox import local_caller, run_with_caller
 from grader.spec import SPEC, ExactCase, extensions_of
 from reference import INITIALIZERS
 from tests.mistakes import FUNCTION_NAMES, stand_in_trainer
@@ -174,14 +175,19 @@ def hard_coded(method: str, behaviour: Init) -> Init:
     return initializer
 
 
-def grade(method: str, initializer: Init, fresh: Init | None = None):
-    """Grade in this process; ``fresh``: another instance of the function, standing for a
-    process where it has not run (it answers the calls the grader makes apart)."""
+def grade(method: str, initializer: Init, fresh: Callable[[], Init] | None = None):
+    """Grade in this process; ``fresh`` makes another instance of the function for each call of
+    the schedule's repeat, as each is made in a process where the function has not run."""
     entry = SPEC.function(FUNCTION_NAMES[method])
-    caller = local_caller(initializer, entry.name)
-    apart = None if fresh is None else local_caller(fresh, entry.name)
-    graded = grade_function(entry, caller, hidden_caller=apart, trainer=stand_in_trainer(method))
-    return graded.result
+    trainer = stand_in_trainer(method)
+    if fresh is None:
+        return grade_function(entry, local_caller(initializer, entry.name), trainer=trainer).result
+    schedule = function_schedule(entry)
+    ran = run_with_caller(local_caller(initializer, entry.name), replace(schedule, repeat=()))
+    repeat = tuple(
+        local_caller(fresh(), entry.name)(call.dims, call.preseed) for call in schedule.repeat
+    )
+    return grade_ran(entry, schedule, replace(ran, repeat=repeat), trainer).result
 
 
 def visible(result) -> list[CheckResult]:
@@ -276,18 +282,20 @@ def test_a_hidden_case_or_a_broken_continuation_is_refused_as_spec_data() -> Non
         ExactCase((3, 2, 1), 2.0, extensions=((3, 2),))
 
 
-def _counted(method: str, right: Callable[[int], bool], *, memo: bool) -> Init:
+def _counted(method: str, right: Callable[[int], bool], *, memo: bool, model: bool) -> Init:
     """Right on the calls ``right`` picks by their number in this instance's life, Xavier's
-    scale on the others; ``memo``: an answer once given for some layers_dims is given again."""
+    scale on the others; ``memo``: an answer once given for some layers_dims is given again;
+    ``model``: always right on the model network, whose call the grader repeats."""
     count = itertools.count(1)
     wrong = _where(method, lambda d: True)
+    outcome_dims = SPEC.function(FUNCTION_NAMES[method]).outcome_dims
     kept: dict[tuple[int, ...], dict[str, np.ndarray]] = {}
 
     def initializer(layers_dims: list[int]) -> dict[str, np.ndarray]:
         key = tuple(layers_dims)
         if memo and key in kept:
             return {k: v.copy() for k, v in kept[key].items()}
-        correct = right(next(count))
+        correct = right(next(count)) or (model and key == outcome_dims)
         answer = INITIALIZERS[method](list(layers_dims)) if correct else wrong(layers_dims)
         kept[key] = answer
         return answer
@@ -302,19 +310,21 @@ WHEN = {
 }
 
 
+@pytest.mark.parametrize("model", [False, True], ids=["", "and the model network"])
 @pytest.mark.parametrize("memo", [False, True], ids=["plain", "remembering"])
 @pytest.mark.parametrize("when", list(WHEN))
 def test_answers_that_depend_on_when_the_function_is_called_fail_every_value_check(
-    when: str, memo: bool
+    when: str, memo: bool, model: bool
 ) -> None:
-    make = functools.partial(_counted, "he", WHEN[when], memo=memo)
-    result = grade("he", make(), fresh=make())
+    make = functools.partial(_counted, "he", WHEN[when], memo=memo, model=model)
+    result = grade("he", make(), fresh=make)
     everywhere_wrong = grade("he", _where("he", lambda d: True))
     assert result.score <= everywhere_wrong.score
     exact = [c for c in result.checks if c.name.startswith(("matches", "hidden", "training"))]
     assert len(exact) == 7
     assert all(c.points == 0 for c in exact)
-    assert all("depending on when it was made" in c.message for c in exact)
+    said = "depending on when it was made" if model else "different"  # the model's call or not
+    assert all(said in c.message for c in exact)
 
 
 def test_a_function_that_keeps_a_cache_but_answers_the_same_keeps_full_marks() -> None:
@@ -326,4 +336,4 @@ def test_a_function_that_keeps_a_cache_but_answers_the_same_keeps_full_marks() -
             kept[key] = INITIALIZERS["he"](list(layers_dims))
         return {k: v.copy() for k, v in kept[key].items()}
 
-    assert grade("he", cached, fresh=INITIALIZERS["he"]).score == 10.0
+    assert grade("he", cached, fresh=lambda: INITIALIZERS["he"]).score == 10.0

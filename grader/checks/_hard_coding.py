@@ -19,9 +19,10 @@ what differs there), and one right on the example but not on its extensions lose
 message says where the construction stops, never the extensions' sizes or values).
 
 The extensions are also where a function's answers could depend on when it is called (a counter
-kept between calls, right on its first calls only). They are asked late among the function's
-calls and again first in a process where it has not run (``later_answer_differs``); answers that
-differ fail every check that compares values, as any answer that changes from call to call does.
+kept between calls, right on its first calls only). They are asked after every other visible call
+and again, each one first, in a process where the function has not run (the schedule's
+``repeat``, ``later_answer_differs``); answers that differ fail every check that compares
+values, as any answer that changes from call to call does.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from grader.checks._biases import as_columns
 from grader.checks._exact import Difference, compare_params
 from grader.results import CheckResult
 from grader.spec import ExactCase, FunctionSpec
-from grader.types import DEAD, CallResult, Params
+from grader.types import CallResult, Params
 
 Dims = tuple[int, ...]
 Expected = Mapping[Dims, Params]
@@ -64,17 +65,16 @@ def earned_visible(
     ]
 
 
-def later_answer_differs(
-    first: Mapping[Dims, CallResult], again: Mapping[Dims, CallResult]
-) -> bool:
-    """Whether an extension's answer late among the function's calls (``first``) differs from its
-    answer in a process where the function had not run (``again``). Calls that found no live
-    worker are not compared; any other difference counts, a failure against an answer too."""
-    for dims, one in first.items():
+def later_answer_differs(late: Mapping[Dims, CallResult], again: Mapping[Dims, CallResult]) -> bool:
+    """Whether an extension's answer late among the function's calls (``late``) differs from its
+    answer first in a process where the function had not run (``again``; an extension missing
+    there was not asked again). Compared where the late call returned parameters (one that did
+    not earns nothing): an answer that differs, or no answer, differs."""
+    for dims, one in late.items():
         two = again.get(dims)
-        if two is None or one.status in DEAD or two.status in DEAD:
+        if two is None or not one.ok or one.value is None:
             continue
-        if one.ok != two.ok or not _same(one.value, two.value):
+        if not two.ok or not _same(one.value, two.value):
             return True
     return False
 
