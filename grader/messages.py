@@ -63,11 +63,21 @@ HIDDEN_PROBLEM = {
     "call": "the call did not return parameters: {reason}",
 }
 PASSED = "passed"
-VISIBLE_NOT_CONFIRMED = (
-    "Your answer for layers_dims={dims} matches the notebook's, but not one hidden case gets the "
-    "reference's answer, so these points are not counted: an answer that is right only where the "
-    "notebook prints it does not show a working function. Build every array from layers_dims "
-    "as the exercise describes."
+# A visible case's points are earned on its extensions (grader.checks._hard_coding), whose sizes
+# and values are never shown.
+EXTENSION_LONGER = "one more layer after these"
+EXTENSION_WIDER = "a wider last layer"
+VISIBLE_NOT_EXTENDED = (
+    "Your answer for layers_dims={dims} matches the notebook's, but the same layers_dims with "
+    "{which} (sizes not shown) does not get the reference's answer: {problem}. The notebook "
+    "prints this answer, so its points are earned where it is not printed: with one seed at the "
+    "top and the draws in layer order, the answer there starts with this one. Build every layer "
+    "from layers_dims, whatever its length and sizes."
+)
+VISIBLE_EARNED_ON_EXTENSIONS = (
+    "Points given for the construction: with one more layer, and with a wider last layer (sizes "
+    "not shown), your function gets the reference's answer, which starts with the published one "
+    "for layers_dims={dims}. Its answer for {dims} itself differs: {differs}"
 )
 
 # -- properties on generated layers_dims (these dims are generated, never hidden)
@@ -414,6 +424,13 @@ NONDETERMINISTIC = (
     "gets the same grade on every run; call np.random.seed({seed}) once at the top of the function."
 )
 NONDETERMINISTIC_KEYS = "the keys or the status"
+NONDETERMINISTIC_LATER = (
+    "{name} gave different answers to the same call, after the same seeding, depending on when "
+    "it was made: first in a fresh process, and late among the grading's calls. Its answers "
+    "depend on something kept between calls, such as a counter or a cache. Checks that compare "
+    "values (the cases and the training outcome) fail for such a function, so it gets the same "
+    "grade on every run; seed once at the top of the function and keep nothing between calls."
+)
 # A hidden case's failure names what happened, never the text the function produced (which could
 # repeat the hidden layers_dims).
 HIDDEN_CALL_REASON = {

@@ -61,6 +61,15 @@ POLICY = Policy(
     hidden_visibility=HIDDEN_VISIBILITY,
 )
 
+# A visible case's answer is printed in the notebook, so its points are earned on inputs that
+# continue it and are printed nowhere (``grader.checks._hard_coding``): the example with one more
+# layer of EXTEND_LAYER units, and the example with WIDEN_LAST more units in its last layer. With
+# one seed at the top and the draws in layer order, the reference's answer on either starts with
+# the example's answer exactly (a wider last layer's first rows are the example's last weights).
+# Neither size appears in any notebook, message or report.
+EXTEND_LAYER = 6
+WIDEN_LAST = 5
+
 
 # Property check names, in report order, with their points.
 KEYS_AND_SHAPES = "keys and shapes on generated layers_dims"
@@ -98,14 +107,39 @@ def expected_shapes(layer_dims: Sequence[int]) -> dict[str, tuple[int, ...]]:
     return shapes
 
 
+def extensions_of(layer_dims: Sequence[int]) -> tuple[tuple[int, ...], ...]:
+    """The inputs that continue an example: one more layer, and a wider last layer."""
+    dims = tuple(int(n) for n in layer_dims)
+    return ((*dims, EXTEND_LAYER), (*dims[:-1], dims[-1] + WIDEN_LAST))
+
+
+def continues(extension: Sequence[int], layer_dims: Sequence[int]) -> bool:
+    """Whether the reference's answer on ``extension`` starts with its answer on ``layer_dims``:
+    the same sizes with more layers after them, or the same with a wider last layer."""
+    ext, dims = tuple(extension), tuple(layer_dims)
+    if len(ext) > len(dims):
+        return ext[: len(dims)] == dims
+    return len(ext) == len(dims) and ext[:-1] == dims[:-1] and ext[-1] > dims[-1]
+
+
 @dataclass(frozen=True)
 class ExactCase:
-    """One call compared value by value with the reference. Hidden cases never show their dims."""
+    """One call compared value by value with the reference. Hidden cases never show their dims.
+    A visible case's ``extensions`` (inputs that continue it, hidden like the hidden cases) are
+    where its points are earned (``grader.checks._hard_coding``)."""
 
     layer_dims: tuple[int, ...]
     points: float
     hidden: bool = False
     label: str = ""
+    extensions: tuple[tuple[int, ...], ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.hidden and self.extensions:
+            raise ValueError(f"hidden case {self.label!r}: only a visible case has extensions")
+        for extension in self.extensions:
+            if not continues(extension, self.layer_dims):
+                raise ValueError(f"{list(extension)} does not continue {list(self.layer_dims)}")
 
     @property
     def name(self) -> str:
@@ -168,6 +202,12 @@ class FunctionSpec:
     @property
     def visible_cases(self) -> tuple[ExactCase, ...]:
         return tuple(case for case in self.exact_cases if not case.hidden)
+
+    @property
+    def extensions(self) -> tuple[tuple[int, ...], ...]:
+        """Every visible case's extensions, in order, each once."""
+        found = (ext for case in self.visible_cases for ext in case.extensions)
+        return tuple(dict.fromkeys(found))
 
     @property
     def probes(self) -> tuple[Probe, ...]:

@@ -6,7 +6,9 @@ student's call results and know nothing else about the assignment.
 
 Each graded function is worth 10 points:
 
-- 2 for the visible seeded case(s) printed in the notebook,
+- 2 for the visible seeded case(s) printed in the notebook, earned where the notebook prints
+  nothing: on the same ``layers_dims`` with one more layer, and with a wider last layer
+  (``grader.checks._hard_coding``),
 - 2 for four hidden cases on other ``layers_dims`` (deep, wide, one layer, a 1-unit layer): a
   solution written for the notebook's example alone earns nothing there,
 - 4 for properties checked on generated ``layers_dims`` (keys and shapes 0.5, every array
@@ -21,7 +23,7 @@ from pathlib import Path
 
 from grader.spec._exercise import Exercise
 from grader.spec._method import Band, WrongScale
-from grader.spec._model import OUTCOME_DIMS, AssignmentSpec, ExactCase, FunctionSpec
+from grader.spec._model import OUTCOME_DIMS, AssignmentSpec, ExactCase, FunctionSpec, extensions_of
 from grader.spec._scale import Scale
 from grader.types import Limits
 
@@ -54,8 +56,8 @@ def _wrong(**scales: str) -> tuple[WrongScale, ...]:
 
 
 def _visible(*dims: tuple[int, ...]) -> tuple[ExactCase, ...]:
-    """The notebook's example(s), worth 2 points together."""
-    return tuple(ExactCase(d, 2.0 / len(dims)) for d in dims)
+    """The notebook's example(s), worth 2 points together, each with the inputs that continue it."""
+    return tuple(ExactCase(d, 2.0 / len(dims), extensions=extensions_of(d)) for d in dims)
 
 
 # Every method this grader knows, each a complete record; an assignment grades some of them.
