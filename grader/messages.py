@@ -38,17 +38,13 @@ WRONG_VALUE = (
     "For layers_dims={dims}: {key}{index} is {got:.8g}; expected {expected:.8g} "
     "({count} of {size} entries of {key} differ). {hint}"
 )
-HINT_WEIGHTS = {
-    "zeros": "Every weight is 0: np.zeros((layers_dims[l], layers_dims[l - 1])).",
-    "random": (
-        "Seed once with np.random.seed(3) before the loop, then "
-        "np.random.randn(layers_dims[l], layers_dims[l - 1]) * 10 for each layer."
-    ),
-    "he": (
-        "Seed once with np.random.seed(3) before the loop, then "
-        "np.random.randn(layers_dims[l], layers_dims[l - 1]) * np.sqrt(2 / layers_dims[l - 1])."
-    ),
-}
+# The hint for wrong weights, from the method's scale (grader.sentences.weights_hint)
+HINT_WEIGHTS_ZERO = "Every weight is 0: np.zeros((layers_dims[l], layers_dims[l - 1]))."
+HINT_WEIGHTS_DRAWN = (
+    "Seed once with np.random.seed({seed}) before the loop, then "
+    "np.random.randn(layers_dims[l], layers_dims[l - 1]) * {code}{each}."
+)
+HINT_WEIGHTS_EACH = " for each layer"  # after a constant factor, which names no layer
 HINT_BIASES = "Biases start at zero: np.zeros((layers_dims[l], 1))."
 WEIGHT_SHAPE_FORMULA = "(layers_dims[{l}], layers_dims[{prev}])"
 BIAS_SHAPE_FORMULA = "(layers_dims[{l}], 1)"
@@ -67,11 +63,21 @@ HIDDEN_PROBLEM = {
     "call": "the call did not return parameters: {reason}",
 }
 PASSED = "passed"
-VISIBLE_NOT_CONFIRMED = (
-    "Your answer for layers_dims={dims} matches the notebook's, but not one hidden case gets the "
-    "reference's answer, so these points are not counted: an answer that is right only where the "
-    "notebook prints it does not show a working function. Build every array from layers_dims "
-    "as the exercise describes."
+# A visible case's points are earned on its extensions (grader.checks._hard_coding), whose sizes
+# and values are never shown.
+EXTENSION_LONGER = "one more layer after these"
+EXTENSION_WIDER = "a wider last layer"
+VISIBLE_NOT_EXTENDED = (
+    "Your answer for layers_dims={dims} matches the notebook's, but the same layers_dims with "
+    "{which} (sizes not shown) does not get the reference's answer: {problem}. The notebook "
+    "prints this answer, so its points are earned where it is not printed: with one seed at the "
+    "top and the draws in layer order, the answer there starts with this one. Build every layer "
+    "from layers_dims, whatever its length and sizes."
+)
+VISIBLE_EARNED_ON_EXTENSIONS = (
+    "Points given for the construction: with one more layer, and with a wider last layer (sizes "
+    "not shown), your function gets the reference's answer, which starts with the published one "
+    "for layers_dims={dims}. Its answer for {dims} itself differs: {differs}"
 )
 
 # -- properties on generated layers_dims (these dims are generated, never hidden)
@@ -92,43 +98,28 @@ INPUT_MUTATED = (
 )
 NOT_REPRODUCIBLE = (
     "{key} changed when the global random state was different before the call; call "
-    "np.random.seed(3) once at the top of the function so the draws never depend on earlier code"
+    "np.random.seed({seed}) once at the top of the function so the draws never depend on "
+    "earlier code"
 )
-ZEROS_NOT_ZERO = "{key} has nonzero entries; initialize_parameters_zeros sets every weight to 0"
+ZEROS_NOT_ZERO = "{key} has nonzero entries; {name} sets every weight to 0"
 SCALE_OFF = (
     "{key}'s standard deviation is {got:.3g}; {expects} (a correct layer of {size} weights "
     "falls in [{lo:.3g}, {hi:.3g}])"
 )
-EXPECTS = {
-    "random": "the random initialization expects 10",
-    "he": "He for fan-in {fan_in} expects {expected:.3g} = sqrt(2/{fan_in})",
-    "xavier": "Xavier for fan-in {fan_in} expects {expected:.3g} = sqrt(1/{fan_in})",
-}
-METHOD_NAME = {"zeros": "zeros", "random": "random x10", "he": "He", "xavier": "Xavier"}
+# What a method's scale is, for one layer (grader.sentences.expects); the name is the method
+# record's scale_name, the formula its scale for that layer
+EXPECTS_CONSTANT = "{name} expects {formula}"
+EXPECTS_PER_LAYER = "{name} for fan-in {fan_in} expects {expected:.3g} = {formula}"
 
 # -- the outcome of training the reference model from the student's start
 OUTCOME_NOT_TRAINED = "Not trained, the parameters do not fit the network: {problem}"
 _OUTCOME = (
-    "After 15,000 training steps from your initialization the model reaches train accuracy "
+    "After {steps:,} training steps from your initialization the model reaches train accuracy "
     "{train:.4f} and test accuracy {test:.4f}; {method} is expected in train {train_band}, "
     "test {test_band} (published: {published[0]} / {published[1]})."
 )
 OUTCOME_PASSED = _OUTCOME
 OUTCOME_FAILED = _OUTCOME + " {hint}"
-OUTCOME_HINT = {
-    "zeros": (
-        "All-zero weights make every unit of a layer compute the same thing, so the network "
-        "should stay at chance (0.5); yours learned, so some weights are not zero."
-    ),
-    "random": (
-        "Weights of standard deviation 10 saturate the output sigmoid and training stalls at a "
-        "mediocre accuracy; yours trained differently, so the scale or the draws differ."
-    ),
-    "he": (
-        "He's scale sqrt(2/fan_in) keeps ReLU activations at a steady size and the network fits "
-        "the circles almost perfectly; yours did not, so the scale is off."
-    ),
-}
 
 # -- diagnosis: what the grader saw directly (grader.diagnosis)
 DIAG_HARD_CODED = (
@@ -334,9 +325,16 @@ NONDETERMINISTIC = (
     "seeding ({key} differs): its draws come from something the exercise does not control, such "
     "as np.random.seed() without an argument, the clock, or a counter kept between calls. Checks "
     "that compare values (the cases and the training outcome) fail for such a function, so it "
-    "gets the same grade on every run; call np.random.seed(3) once at the top of the function."
+    "gets the same grade on every run; call np.random.seed({seed}) once at the top of the function."
 )
 NONDETERMINISTIC_KEYS = "the keys or the status"
+NONDETERMINISTIC_LATER = (
+    "{name} gave different answers to the same call, after the same seeding, depending on when "
+    "it was made: first in a fresh process, and late among the grading's calls. Its answers "
+    "depend on something kept between calls, such as a counter or a cache. Checks that compare "
+    "values (the cases and the training outcome) fail for such a function, so it gets the same "
+    "grade on every run; seed once at the top of the function and keep nothing between calls."
+)
 # A hidden case's failure names what happened, never the text the function produced (which could
 # repeat the hidden layers_dims).
 HIDDEN_CALL_REASON = {
@@ -568,26 +566,28 @@ DIAG_OR = " Or, just as likely: {other}"
 # -- the random stream
 SAY_SEED_MISSING = (
     "Your weights change with whatever ran before the call: nothing in the function sets "
-    "np.random.seed(3) before the draws. Call np.random.seed(3) once at the top of the function, "
-    "before the loop."
+    "np.random.seed({exercise_seed}) before the draws. Call np.random.seed({exercise_seed}) once "
+    "at the top of the function, before the loop."
 )
 SAY_SEED_VALUE = (
     "Your numbers are those np.random.seed({seed}) gives; the exercise seeds with "
-    "np.random.seed(3)."
+    "np.random.seed({exercise_seed})."
 )
 SAY_SEED_PER_LAYER = (
-    "Every layer starts again from the first random numbers after np.random.seed(3) (the seed set "
-    "again inside the loop, or each layer cut from the start of one draw), so later layers repeat "
-    "W1's numbers. Seed once, before the loop, and let each layer take the next numbers."
+    "Every layer starts again from the first random numbers after np.random.seed({exercise_seed}) "
+    "(the seed set again inside the loop, or each layer cut from the start of one draw), so later "
+    "layers repeat W1's numbers. Seed once, before the loop, and let each layer take the next "
+    "numbers."
 )
 SAY_SEED_AFTER = (
     "Your W1 comes from whatever state the generator was in, and every later layer starts again "
-    "from the first numbers after np.random.seed(3): the seed is set after each layer's draws. "
-    "Seed once, before the loop."
+    "from the first numbers after np.random.seed({exercise_seed}): the seed is set after each "
+    "layer's draws. Seed once, before the loop."
 )
 SAY_GENERATOR = (
     "Your draws come from np.random.default_rng(...), a different generator from the one the "
-    "exercise uses: call np.random.seed(3) once, then np.random.randn(...) for each layer."
+    "exercise uses: call np.random.seed({exercise_seed}) once, then np.random.randn(...) for each "
+    "layer."
 )
 SAY_UNIFORM = (
     "Your weights are uniform numbers between {low} and {high} (np.random.rand or "
@@ -604,8 +604,8 @@ SAY_DRAWS_REVERSED = (
     "one loop after a single seed."
 )
 SAY_EXTRA_BEFORE_LOOP = (
-    "Your function draws {count} more random {numbers} after np.random.seed(3) and before the "
-    "loop, so every layer's numbers are shifted. After the seed, draw nothing but one "
+    "Your function draws {count} more random {numbers} after np.random.seed({exercise_seed}) and "
+    "before the loop, so every layer's numbers are shifted. After the seed, draw nothing but one "
     "np.random.randn per layer's weights."
 )
 SAY_EXTRA_IN_LAYER = (
@@ -653,12 +653,13 @@ SAY_SCALE_FLOOR = (
     " (// is integer division: it rounds down to a whole number, 0 whenever the divisor is "
     "larger; divide with /)"
 )
-SAY_EXPECTS = {
-    "random": "the random initialization multiplies by 10",
-    "he": "He multiplies by np.sqrt(2 / layers_dims[l - 1])",
-    "xavier": "Xavier multiplies by np.sqrt(1 / layers_dims[l - 1])",
-    "zeros": "the weights are zeros",
-}
+# A named formula that is some method's scale but has no words above: the method's title
+SAY_SCALE_OF_METHOD = " ({title}'s scale)"
+# What the method's record multiplies the draws by (its scale_name, its scale as code)
+SAY_EXPECTS = "{name} multiplies by {code}"
+SAY_EXPECTS_ZERO = "the weights are zeros"
+SAY_EXPECTS_UNKNOWN = "the exercise's scale differs"
+SAY_ITS_SCALE = "its scale"
 SAY_ADDED = (
     "Your weights are np.random.randn(...) plus {code}: the scale is added, which moves their "
     "mean and leaves their spread at 1. Multiply the draws by it instead."
@@ -667,12 +668,10 @@ SAY_ADDED = (
 # -- the values of the weights and the biases
 SAY_WEIGHTS_CONSTANT = "Every weight is {value:g}{ones}; {expected}."
 SAY_WEIGHTS_ONES = " (np.ones)"
-SAY_WEIGHTS_EXPECTED = {
-    "zeros": "initialize_parameters_zeros uses np.zeros((layers_dims[l], layers_dims[l - 1]))",
-    "random": "the weights are np.random.randn(layers_dims[l], layers_dims[l - 1]) * 10",
-    "he": "the weights are np.random.randn(layers_dims[l], layers_dims[l - 1]) times "
-    "np.sqrt(2 / layers_dims[l - 1])",
-}
+SAY_WEIGHTS_ZEROS = "{function} uses np.zeros((layers_dims[l], layers_dims[l - 1]))"
+SAY_WEIGHTS_DRAWN_EXPECTED = (
+    "the weights are np.random.randn(layers_dims[l], layers_dims[l - 1]) * {code}"
+)
 SAY_WEIGHTS_DRAWN = (
     "Your zeros function draws random weights (times {code}); every weight must be 0: "
     "np.zeros((layers_dims[l], layers_dims[l - 1]))."
@@ -977,6 +976,7 @@ MISTAKE_NAMES = {
     "fact.distribution": "numbers unlike randn's",
     "fact.value_differs": "values unlike any mistake rebuilt",
 }
+MISTAKE_NAME_OTHER_SCALE = "another wrong scale"  # scale.<name> of a method's own wrong scales
 
 # -- the Gradescope autograder (run_autograder in the bundle)
 AUTOGRADER_NO_NOTEBOOK = (

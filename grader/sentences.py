@@ -14,8 +14,47 @@ from typing import Any
 
 from grader import messages as msg
 from grader.mistakes import Diagnosis, Mistake
+from grader.spec import METHODS, Scale
 
 Fields = dict[str, Any]
+
+
+# -- a method's scale in words, for checks and mistakes alike ---------------------------------
+
+
+def expects(name: str, scale: str, fan_in: int) -> str:
+    """ "He for fan-in 60 expects 0.183 = sqrt(2/60)": what a method's scale is for one layer."""
+    expression = Scale(scale)
+    if not expression.per_layer:
+        return msg.EXPECTS_CONSTANT.format(name=name, formula=expression.formula(fan_in))
+    return msg.EXPECTS_PER_LAYER.format(
+        name=name, fan_in=fan_in, expected=expression.value(fan_in),
+        formula=expression.formula(fan_in),
+    )  # fmt: skip
+
+
+def weights_hint(scale: str, seed: int) -> str:
+    """How the weights of a method with this scale are made, for a student to compare with."""
+    expression = Scale(scale)
+    if not expression.per_layer and expression.value(1) == 0.0:
+        return msg.HINT_WEIGHTS_ZERO
+    each = "" if expression.per_layer else msg.HINT_WEIGHTS_EACH
+    return msg.HINT_WEIGHTS_DRAWN.format(seed=seed, code=expression.code, each=each)
+
+
+def _zero(scale: str) -> bool:
+    expression = Scale(scale)
+    return not expression.per_layer and expression.value(1) == 0.0
+
+
+def _method_expects(f: Fields) -> str:
+    """What the method's record multiplies the draws by, in words (its name and its code)."""
+    scale = f.get("method_scale")
+    if scale is None:
+        return msg.SAY_EXPECTS_UNKNOWN
+    if _zero(scale):
+        return msg.SAY_EXPECTS_ZERO
+    return msg.SAY_EXPECTS.format(name=f.get("method_name") or "", code=Scale(scale).code)
 
 
 def _shape(value: Any) -> Any:
@@ -80,23 +119,35 @@ def _transform(f: Fields) -> str:
 
 
 def _uniform(f: Fields) -> str:
-    scale = msg.SAY_EXPECTS.get(f.get("method") or "", "").rpartition(" by ")[2] or "its scale"
-    return msg.SAY_UNIFORM.format(low=f["code_low"], high=f["code_high"], scale=scale)
+    scale = f.get("method_scale")
+    code = Scale(scale).code if scale is not None else msg.SAY_ITS_SCALE
+    return msg.SAY_UNIFORM.format(low=f["code_low"], high=f["code_high"], scale=code)
+
+
+def _formula_name(name: str) -> str:
+    """The words that name a known formula: its own, else the method whose scale it is."""
+    if name in msg.SAY_SCALE_NAMES:
+        return msg.SAY_SCALE_NAMES[name]
+    rules = METHODS.get(name)
+    return msg.SAY_SCALE_OF_METHOD.format(title=rules.title) if rules is not None else ""
 
 
 def _scale(f: Fields) -> str:
-    expects = msg.SAY_EXPECTS.get(f.get("method") or "", "the exercise's scale differs")
+    expects = _method_expects(f)
     if f.get("name") == "unit":
         return msg.SAY_SCALE_NONE.format(expects=expects)
-    name = msg.SAY_SCALE_NAMES.get(f.get("name") or "", "")
+    name = _formula_name(f.get("name") or "")
     floor = msg.SAY_SCALE_FLOOR if "//" in f["code"] else ""
     return msg.SAY_SCALE.format(code=f["code"], name=name, expects=expects) + floor
 
 
 def _constant(f: Fields) -> str:
-    value, method = f["value"], f.get("method") or "zeros"
+    value, scale = f["value"], f.get("method_scale") or "0"
     ones = msg.SAY_WEIGHTS_ONES if value == 1 else ""
-    expected = msg.SAY_WEIGHTS_EXPECTED[method]
+    if _zero(scale):
+        expected = msg.SAY_WEIGHTS_ZEROS.format(function=f.get("function") or "the function")
+    else:
+        expected = msg.SAY_WEIGHTS_DRAWN_EXPECTED.format(code=Scale(scale).code)
     return msg.SAY_WEIGHTS_CONSTANT.format(value=value, ones=ones, expected=expected)
 
 

@@ -269,29 +269,35 @@ def grader_zygote_pid() -> int | None:
     return found.pid if found is not None else None
 
 
+def _hidden_inputs(entry) -> list[tuple[int, ...]]:
+    """The hidden cases' layers_dims and the visible cases' extensions."""
+    return [*(tuple(c.layer_dims) for c in entry.exact_cases if c.hidden), *entry.extensions]
+
+
 def _value_strings(hidden: bool) -> set[str]:
     strings = set()
     for entry in SPEC.functions:
-        for case in entry.exact_cases:
-            if case.hidden != hidden:
-                continue
-            for array in expected_params(entry.method, tuple(case.layer_dims)).values():
+        inputs = _hidden_inputs(entry) if hidden else [c.layer_dims for c in entry.visible_cases]
+        for dims in inputs:
+            for array in expected_params(entry.method, tuple(dims)).values():
                 strings |= {f"{v:.6f}" for v in np.ravel(array) if abs(v) > 1e-3}
     return strings
 
 
 def hidden_value_strings() -> set[str]:
     """Six-decimal renderings of the hidden expected weights that no visible case shows too (a
-    hidden case's first layer can be the same draws as a visible case's)."""
+    hidden case's first layer can be the same draws as a visible case's, and an extension's
+    first layers are its example's)."""
     return _value_strings(hidden=True) - _value_strings(hidden=False)
 
 
 def hidden_dims_strings() -> set[str]:
-    """How a hidden case's layers_dims would print, for those no visible call uses too."""
+    """How a hidden case's or an extension's layers_dims would print, for those no visible call
+    uses too."""
     shown = {tuple(case.layer_dims) for e in SPEC.functions for case in e.visible_cases}
     shown |= {tuple(d) for e in SPEC.functions for d in property_inputs(e.property_examples)}
     shown |= {tuple(e.outcome_dims) for e in SPEC.functions} | {SCALE_PROBE_DIMS}
-    hidden = {tuple(c.layer_dims) for e in SPEC.functions for c in e.exact_cases if c.hidden}
+    hidden = {dims for e in SPEC.functions for dims in _hidden_inputs(e)}
     return {text for dims in hidden - shown for text in (str(list(dims)), str(dims))}
 
 

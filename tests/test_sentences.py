@@ -47,10 +47,11 @@ def test_a_shape_is_written_as_python_writes_a_tuple_and_dims_as_a_list() -> Non
 
 
 def test_a_second_mistake_follows_the_first_and_facts_come_last() -> None:
-    first, more = Mistake("seed.missing"), Mistake.of("seed.value", seed=1)
+    first = Mistake.of("seed.missing", exercise_seed=3)
+    more = Mistake.of("seed.value", seed=1, exercise_seed=3)
     text = diagnosis_text(Diagnosis((first, more)))
-    assert text == msg.SAY_SEED_MISSING + msg.DIAG_ALSO.format(
-        more=msg.SAY_SEED_VALUE.format(seed=1)
+    assert text == msg.SAY_SEED_MISSING.format(exercise_seed=3) + msg.DIAG_ALSO.format(
+        more=msg.SAY_SEED_VALUE.format(seed=1, exercise_seed=3)
     )
     fact = Mistake.of("fact.changes_with_state", dims=[2, 4, 1], key="W1")
     text = diagnosis_text(Diagnosis((first,), facts=(fact,))) or ""
@@ -58,11 +59,12 @@ def test_a_second_mistake_follows_the_first_and_facts_come_last() -> None:
 
 
 def test_equally_simple_alternatives_are_all_named() -> None:
-    seed = Mistake.of("seed.value", seed=1)
-    other = Mistake.of("seed.value", seed=2)
+    seed = Mistake.of("seed.value", seed=1, exercise_seed=3)
+    other = Mistake.of("seed.value", seed=2, exercise_seed=3)
     text = diagnosis_text(Diagnosis((seed,), alternatives=((other,),))) or ""
     assert "np.random.seed(1)" in text
-    assert msg.DIAG_OR.format(other=msg.SAY_SEED_VALUE.format(seed=2)) in text
+    words = msg.SAY_SEED_VALUE.format(seed=2, exercise_seed=3)
+    assert msg.DIAG_OR.format(other=words) in text
 
 
 def test_nothing_to_say_is_no_sentence() -> None:

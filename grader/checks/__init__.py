@@ -16,7 +16,7 @@ from grader.checks._loop import (
     missing_function,
     outcome_starts,
 )
-from grader.checks._outcome import BANDS, Band, check_outcome
+from grader.checks._outcome import check_outcome
 from grader.checks._properties import check_properties
 from grader.checks._schedule import function_schedule
 from grader.checks._template import UNFILLED_ID, unfilled_result
@@ -39,11 +39,9 @@ from grader.sandbox import CallLog  # the log the in-process path runs calls thr
 from grader.types import FUNCTION_BUDGET_CALLS
 
 __all__ = [
-    "BANDS",
     "FUNCTION_BUDGET_CALLS",
     "STACK_SIZE",
     "UNFILLED_ID",
-    "Band",
     "CallLog",
     "Difference",
     "FunctionFeedback",

@@ -17,20 +17,22 @@ The outcome call is made again after the same seeding, in a process where the fu
 (``Schedule.repeat``): a function whose two answers differ draws from something the exercise
 does not control, and fails every check that compares values, so it gets the same grade on every
 run (``msg.NONDETERMINISTIC``); a cache kept between calls cannot make the two answers agree.
+The visible cases' extensions are repeated the same way, and decide the visible cases' points
+(``grader.checks._hard_coding``, ``msg.NONDETERMINISTIC_LATER``).
 """
 
 from __future__ import annotations
 
 import difflib
 import functools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 from grader import messages as msg
 from grader.checks._exact import check_exact
-from grader.checks._hard_coding import confirmed_visible, unconfirmed_examples
+from grader.checks._hard_coding import earned_visible, later_answer_differs, printed_inputs
 from grader.checks._outcome import check_outcome
 from grader.checks._properties import check_properties
 from grader.checks._schedule import Replay, function_schedule
@@ -39,7 +41,7 @@ from grader.diagnosis import Evidence, diagnose
 from grader.mistakes import Quoted
 from grader.results import CheckResult, FunctionResult
 from grader.sandbox import run_with_caller
-from grader.spec import BASE_PRESEED, OUTCOME, AssignmentSpec, FunctionSpec
+from grader.spec import BASE_PRESEED, OUTCOME, AssignmentSpec, FunctionSpec, check_reference
 from grader.types import Caller, CallResult, Params, Program, Ran, Schedule
 
 Dims = tuple[int, ...]
@@ -56,14 +58,17 @@ class GradedFunction:
 
 
 @functools.lru_cache(maxsize=64)
-def expected_params(method: str, layer_dims: Dims) -> Params:
-    """The reference's answer, computed without disturbing the host's global random state."""
+def expected_params(method: str, layer_dims: Dims, seed: int | None = None) -> Params:
+    """The reference's answer (for the exercise's ``seed``; None: the course's), computed
+    without disturbing the host's global random state."""
     import reference
 
     # The exercise's contract is the global seed; put the host's global state back afterwards.
     state = np.random.get_state()  # noqa: NPY002
     try:
-        params = reference.INITIALIZERS[method](list(layer_dims))
+        initialize = reference.INITIALIZERS[method]
+        dims = list(layer_dims)
+        params = initialize(dims) if seed is None else initialize(dims, seed)
     finally:
         np.random.set_state(state)  # noqa: NPY002
     for value in params.values():
@@ -99,27 +104,36 @@ def grade_ran(
             entry,
             case,
             (hidden if case.hidden else seen)(list(case.layer_dims), BASE_PRESEED),
-            expected_params(entry.method, case.layer_dims),
+            expected_params(entry.method, case.layer_dims, entry.seed),
         )
         for case in entry.exact_cases
     ]
     outcome_call = seen(list(entry.outcome_dims), BASE_PRESEED)
     properties = check_properties(
-        entry, seen, unconfirmed_examples(entry, exact), others=exact_calls(entry, seen)
+        entry, seen, printed_inputs(entry), others=exact_calls(entry, seen)
     )
     changed = differs(outcome_call, ran.repeat[0]) if ran.repeat else None
-    if changed is not None:
-        text = msg.NONDETERMINISTIC.format(
-            name=entry.name, dims=list(entry.outcome_dims), key=changed
+    late = {dims: seen(list(dims), BASE_PRESEED) for dims in entry.extensions}
+    earned = earned_visible(
+        entry, exact, late, {d: expected_params(entry.method, d, entry.seed) for d in late}
+    )
+    moved = changed is None and later_answer_differs(late, _repeated(schedule, ran, late))
+    if changed is not None or moved:
+        text = (
+            msg.NONDETERMINISTIC_LATER.format(name=entry.name)
+            if moved
+            else msg.NONDETERMINISTIC.format(
+                name=entry.name, dims=list(entry.outcome_dims), key=changed, seed=entry.seed
+            )
         )
-        inputs = entry.quote(entry.outcome_dims)
-        exact = [_failed(check, text, inputs) for check in exact]
+        inputs = () if moved else entry.quote(entry.outcome_dims)
+        earned = [_failed(check, text, inputs) for check in earned]
         outcome_check, outcome = _failed(_outcome_slot(entry), text, inputs), None
     else:
         outcome_check, outcome = check_outcome(entry, outcome_call, trainer=trainer, cache=cache)
-    checks = (*confirmed_visible(entry, exact), *properties, outcome_check)
-    start = outcome_call.value if outcome_call.ok and changed is None else None
-    if all(check.passed for check in checks) or changed is not None:
+    checks = (*earned, *properties, outcome_check)
+    start = outcome_call.value if outcome_call.ok and changed is None and not moved else None
+    if all(check.passed for check in checks) or changed is not None or moved:
         # A function whose answers change has no mistake to name from them: any number quoted
         # would change from run to run; its checks say why it failed.
         return GradedFunction(FunctionResult(entry.name, checks), start, outcome)
@@ -129,11 +143,12 @@ def grade_ran(
     calls = {key: _numbers_only(result) for key, result in hidden.by_dims.items()}
     evidence = Evidence(
         entry.method,
-        {**calls, **seen.by_dims},
+        {k: r for k, r in {**calls, **seen.by_dims}.items() if k[0] not in late},
         tuple(c.layer_dims for c in entry.visible_cases),
         visible_passed,
         tuple(c.layer_dims for c in entry.exact_cases if c.hidden),
-        functools.partial(expected_params, entry.method),
+        functools.partial(expected_params, entry.method, seed=entry.seed),
+        entry,
     )
     return GradedFunction(FunctionResult(entry.name, checks, diagnose(evidence)), start, outcome)
 
@@ -143,6 +158,17 @@ def exact_calls(entry: FunctionSpec, seen: Caller) -> list[tuple[tuple[int, ...]
     have (its keys and shapes, float64, zero biases, its argument left alone)."""
     dims = [*(c.layer_dims for c in entry.visible_cases), entry.outcome_dims]
     return [(d, seen(list(d), BASE_PRESEED)) for d in dims]
+
+
+def _repeated(
+    schedule: Schedule, ran: Ran, late: Mapping[Dims, CallResult]
+) -> dict[Dims, CallResult]:
+    """The repeat's answers on the extensions (``late``'s layers_dims), each made first in a
+    process where the function had not run; none when the repeat was not made."""
+    if not ran.repeat:
+        return {}
+    again = Replay(schedule.repeat, ran.repeat)
+    return {dims: again(list(dims), BASE_PRESEED) for dims in late}
 
 
 def _numbers_only(result: CallResult) -> CallResult:
@@ -232,7 +258,10 @@ def grade_functions(
 ) -> list[GradedFunction]:
     """Grade every function of the spec in the program; one failing never costs another. The
     schedules of every defined function are run first (the program decides where each call is
-    made), then checked."""
+    made), then checked. A method whose answer is not in reference/, drawn with its scale,
+    raises ``SpecError`` before anything is called."""
+    for entry in spec.functions:
+        check_reference(entry)
     defined = program.defined()
     schedules = {e.name: function_schedule(e) for e in spec.functions if e.name in defined}
     ran = program.run(schedules) if schedules else {}

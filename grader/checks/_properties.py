@@ -25,13 +25,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-import reference
 from grader import messages as msg
 from grader.checks._biases import as_columns
 from grader.checks._exact import Difference, describe_visible, structure_difference
 from grader.checks.strategies import property_inputs
 from grader.mistakes import Quoted
 from grader.results import CheckResult
+from grader.sentences import expects
 from grader.spec import (
     BASE_PRESEED,
     FLOAT64,
@@ -135,18 +135,18 @@ def observe(
 # -- the properties: each returns None when it holds on an observation, else the problem -------
 
 
-def _keys_and_shapes(method: str, obs: Observation) -> str | None:
+def _keys_and_shapes(entry: FunctionSpec, obs: Observation) -> str | None:
     for result in obs.calls:
         if not result.ok or result.value is None:
             reason = result.message or result.status.value
             return msg.CALL_FAILED.format(dims=list(obs.dims), reason=reason)
         diff = structure_difference(result.value, obs.shapes)
         if diff is not None:
-            return describe_visible(diff, obs.dims, method, list(result.value))
+            return describe_visible(diff, obs.dims, entry, list(result.value))
     return None
 
 
-def _float64(method: str, obs: Observation) -> str | None:
+def _float64(entry: FunctionSpec, obs: Observation) -> str | None:
     dtypes = next((r.dtypes for r in obs.calls if r.ok and r.dtypes), None)
     if not dtypes:
         return None
@@ -161,7 +161,7 @@ def _float64(method: str, obs: Observation) -> str | None:
     )
 
 
-def _zero_biases(method: str, obs: Observation) -> str | None:
+def _zero_biases(entry: FunctionSpec, obs: Observation) -> str | None:
     for result in obs.calls:
         value = (result.value if result.ok else None) or {}
         for key in obs.shapes:
@@ -170,7 +170,7 @@ def _zero_biases(method: str, obs: Observation) -> str | None:
     return None
 
 
-def _input_unchanged(method: str, obs: Observation) -> str | None:
+def _input_unchanged(entry: FunctionSpec, obs: Observation) -> str | None:
     for result in obs.calls:
         after = result.args_after if result.ok else None
         if after is None or (not isinstance(after, str) and list(after) == list(obs.dims)):
@@ -180,38 +180,39 @@ def _input_unchanged(method: str, obs: Observation) -> str | None:
     return None
 
 
-def _reproducible(method: str, obs: Observation) -> str | None:
+def _reproducible(entry: FunctionSpec, obs: Observation) -> str | None:
     first, second = obs.first.value or {}, (obs.second.value if obs.second else None) or {}
     for key in obs.shapes:
         if key not in second or not np.array_equal(first[key], second[key]):
-            return f"For layers_dims={list(obs.dims)}: " + msg.NOT_REPRODUCIBLE.format(key=key)
+            problem = msg.NOT_REPRODUCIBLE.format(key=key, seed=entry.seed)
+            return f"For layers_dims={list(obs.dims)}: " + problem
     return None
 
 
-def scale_problem(method: str, key: str, weights: np.ndarray) -> str | None:
+def scale_problem(entry: FunctionSpec, key: str, weights: np.ndarray) -> str | None:
     """Why one layer's weights do not look drawn with the method's scale, or None."""
-    if method == "zeros":
-        return None if not np.any(weights) else msg.ZEROS_NOT_ZERO.format(key=key)
+    if entry.zero:
+        return None if not np.any(weights) else msg.ZEROS_NOT_ZERO.format(key=key, name=entry.name)
     fan_in = weights.shape[1]
-    expected = reference.weight_std(method, fan_in)
+    expected = entry.scale.value(fan_in, weights.shape[0])
     if scale_consistent(weights, expected):
         return None
     lo, hi = std_interval(weights.size, expected)
     return msg.SCALE_OFF.format(
         key=key,
         got=rms(weights),
-        expects=msg.EXPECTS[method].format(fan_in=fan_in, expected=expected),
+        expects=expects(entry.scale_name, entry.scale.text, fan_in),
         size=weights.size,
         lo=lo,
         hi=hi,
     )
 
 
-def _weight_scale(method: str, obs: Observation) -> str | None:
+def _weight_scale(entry: FunctionSpec, obs: Observation) -> str | None:
     for value in obs.laid_out():
         for key in obs.shapes:
             if key.startswith("W"):
-                problem = scale_problem(method, key, value[key])
+                problem = scale_problem(entry, key, value[key])
                 if problem is not None:
                     return f"For layers_dims={list(obs.dims)}: {problem}"
     return None
@@ -219,7 +220,7 @@ def _weight_scale(method: str, obs: Observation) -> str | None:
 
 @dataclass(frozen=True)
 class _Property:
-    judge: Callable[[str, Observation], str | None]
+    judge: Callable[[FunctionSpec, Observation], str | None]
     applies: Callable[[Observation], bool]
 
 
@@ -245,7 +246,7 @@ def judge(
     prop = PROPERTIES[name]
     applies = [obs for obs in run.observations if prop.applies(obs)]
     judged = [obs for obs in applies if tuple(obs.dims) not in ignored]
-    failures = [(obs, p) for obs in judged if (p := prop.judge(entry.method, obs)) is not None]
+    failures = [(obs, p) for obs in judged if (p := prop.judge(entry, obs)) is not None]
     inputs: tuple[Quoted, ...] = ()
     if failures:
         smallest, problem = min(failures, key=lambda pair: _size(pair[0]))

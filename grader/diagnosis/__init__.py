@@ -41,14 +41,14 @@ def _named(ev: Evidence, found: Sequence[Call]) -> Named:
     constant = constant_output(found, ev.visible)
     if constant is not None:
         return [(constant,)], set()
-    cost: Cost = lambda h: len(mistakes(h, ev.method))  # noqa: E731
-    hypotheses = search(found, ev.method, cost)
+    cost: Cost = lambda h: len(mistakes(h, ev.rules))  # noqa: E731
+    hypotheses = search(found, ev.rules, cost)
     if not hypotheses:
-        kept = shared(made(ev), ev.method, cost)
+        kept = shared(made(ev), ev.rules, cost)
         if kept is None:
             return [], set()
-        return [(*mistakes(kept[0], ev.method), kept[1])], set()
-    named = list(dict.fromkeys(mistakes(h, ev.method) for h in hypotheses))
+        return [(*mistakes(kept[0], ev.rules), kept[1])], set()
+    named = list(dict.fromkeys(mistakes(h, ev.rules) for h in hypotheses))
     return named, explained_failures(hypotheses[0], found)
 
 
@@ -74,5 +74,5 @@ def _diagnosed(ev: Evidence) -> Diagnosis:
         first, *others = named
         return Diagnosis((*first, *seen), tuple((*o, *seen) for o in others))
     returned = any(c.ok for c in found)
-    shown = facts(found, ev.method, ev.visible, ev.expected) if returned else ()
+    shown = facts(found, ev.rules, ev.visible, ev.expected) if returned else ()
     return Diagnosis(tuple(seen), (), shown)

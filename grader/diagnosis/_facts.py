@@ -16,10 +16,16 @@ import numpy as np
 
 from grader.diagnosis._calls import Call
 from grader.mistakes import Mistake
-from grader.spec import BASE_PRESEED, EXACT_ATOL, EXACT_RTOL, OTHER_PRESEED, expected_shapes
+from grader.spec import (
+    BASE_PRESEED,
+    EXACT_ATOL,
+    EXACT_RTOL,
+    OTHER_PRESEED,
+    FunctionSpec,
+    expected_shapes,
+)
 from grader.stats import rms, scale_consistent
 from grader.types import Params
-from reference import weight_std
 
 Dims = tuple[int, ...]
 MAX_FACTS = 3
@@ -100,16 +106,16 @@ def _number(value: float) -> float | str:
     return value if np.isfinite(value) else str(value)
 
 
-def _scale(call: Call, method: str) -> Mistake | None:
+def _scale(call: Call, rules: FunctionSpec) -> Mistake | None:
     """The layer whose spread is furthest from the method's, when one is out of its range."""
-    if method == "zeros":
+    if rules.zero:
         return None
     worst: tuple[float, str, float, float] | None = None
     for key, shape in expected_shapes(call.dims).items():
         value = call.params.get(key)
         if not key.startswith("W") or value is None or value.shape != shape or value.size < 2:
             continue
-        expected = weight_std(method, shape[1])
+        expected = rules.scale.value(shape[1], shape[0])
         if not np.isfinite(value).all() or scale_consistent(value, expected):
             continue
         got = rms(value)
@@ -129,9 +135,9 @@ def _scale(call: Call, method: str) -> Mistake | None:
     )
 
 
-def _distribution(call: Call, method: str) -> Mistake | None:
+def _distribution(call: Call, rules: FunctionSpec) -> Mistake | None:
     weights = [v for k, v in sorted(call.params.items()) if k.startswith("W") and v.size >= 20]
-    if method == "zeros" or not weights:
+    if rules.zero or not weights:
         return None
     value = max(weights, key=lambda v: v.size)
     key = next(k for k, v in call.params.items() if v is value)
@@ -174,28 +180,26 @@ def _value(
     return None
 
 
-def _numbers(found: Sequence[Call], method: str, shown: list[Call]) -> list[Mistake | None]:
+def _numbers(found: Sequence[Call], rules: FunctionSpec, shown: list[Call]) -> list[Mistake | None]:
     """What the numbers themselves show; when they change with the generator's state, only
     that (any number quoted would differ on the next run)."""
     state = _state(found)
     if state is not None:
         return [state]
     gathered: list[Mistake | None] = []
-    if method == "zeros":
+    if rules.zero:
         gathered.append(next((m for c in shown if (m := _weights(c)) is not None), None))
     gathered.append(next((m for c in shown if (m := _biases(c)) is not None), None))
+    gathered.append(next((m for c in reversed(shown) if (m := _scale(c, rules)) is not None), None))
     gathered.append(
-        next((m for c in reversed(shown) if (m := _scale(c, method)) is not None), None)
-    )
-    gathered.append(
-        next((m for c in reversed(shown) if (m := _distribution(c, method)) is not None), None)
+        next((m for c in reversed(shown) if (m := _distribution(c, rules)) is not None), None)
     )
     return gathered
 
 
 def facts(
     found: Sequence[Call],
-    method: str,
+    rules: FunctionSpec,
     visible: Sequence[Dims],
     expected: Callable[[Dims], Params] | None,
 ) -> tuple[Mistake, ...]:
@@ -205,7 +209,7 @@ def facts(
     for judge in (_keys, _shape):
         gathered.append(next((m for c in shown if (m := judge(c)) is not None), None))
     if not any(gathered):
-        gathered += _numbers(found, method, shown)
+        gathered += _numbers(found, rules, shown)
     if _state(found) is None:
         gathered.append(_value(found, visible, expected))
     return tuple(m for m in gathered if m is not None)[:MAX_FACTS]

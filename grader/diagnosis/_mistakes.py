@@ -2,7 +2,8 @@
 
 Each part of a hypothesis that differs from the reference is one ``Mistake`` (its id names the
 kind, its fields the particulars, in the student's terms where they exist: the seed, the key
-spellings, the formula as code). The number of mistakes is a hypothesis's cost: the search names
+spellings, the formula as code; what the method's record expects: its seed, its scale). The
+number of mistakes is a hypothesis's cost: the search names
 the cheapest hypotheses that rebuild the student's numbers.
 
 Ids (stable; ``grader.messages`` words them):
@@ -31,13 +32,14 @@ from grader.diagnosis._naming import (
 )
 from grader.diagnosis._structure import REFERENCE, Axis, Letter, Structure
 from grader.mistakes import Mistake
-from reference import SEED
+from grader.spec import FunctionSpec
 
 
-def _expression(id_: str, expression: Formula, **extra: object) -> Mistake:
-    return Mistake.of(
-        id_, formula=expression.text(), code=expression.code(), name=known_name(expression), **extra
-    )
+def _expression(
+    id_: str, expression: Formula, rules: FunctionSpec | None = None, **extra: object
+) -> Mistake:
+    name = known_name(expression, rules.wrong_scales if rules is not None else ())
+    return Mistake.of(id_, formula=expression.text(), code=expression.code(), name=name, **extra)
 
 
 # -- structure ---------------------------------------------------------------------------------
@@ -144,26 +146,28 @@ def _count_text(count: Count) -> str:
     return " + ".join(parts)
 
 
-def stream_mistakes(stream: Stream) -> list[Mistake]:
+def stream_mistakes(stream: Stream, seed: int) -> list[Mistake]:
+    """The deviations of ``stream`` from the exercise's: ``seed`` once, then randn per layer."""
     found = []
     source = stream.source
     if source.seed is None:
-        found.append(Mistake.of("seed.missing"))
-    elif source.seed != SEED:
-        found.append(Mistake.of("seed.value", seed=source.seed))
+        found.append(Mistake.of("seed.missing", exercise_seed=seed))
+    elif source.seed != seed:
+        found.append(Mistake.of("seed.value", seed=source.seed, exercise_seed=seed))
     if stream.reseed == "each":
-        found.append(Mistake.of("seed.per_layer"))
+        found.append(Mistake.of("seed.per_layer", exercise_seed=seed))
     elif stream.reseed == "after":
-        found.append(Mistake.of("seed.after_each_layer"))
+        found.append(Mistake.of("seed.after_each_layer", exercise_seed=seed))
     if source.generator != "legacy":
-        found.append(Mistake.of("draws.generator", generator="default_rng"))
+        found.append(Mistake.of("draws.generator", generator="default_rng", exercise_seed=seed))
     if stream.layout == "F":
         found.append(Mistake.of("draws.transposed"))
     if stream.reverse:
         found.append(Mistake.of("draws.order", order="reversed"))
     if not stream.before.none:
+        count = _count_text(stream.before)
         found.append(
-            Mistake.of("draws.extra", where="before_loop", count=_count_text(stream.before))
+            Mistake.of("draws.extra", where="before_loop", count=count, exercise_seed=seed)
         )
     if not stream.extra.none:
         where = "before_weights" if stream.extra_first else "after_weights"
@@ -199,7 +203,19 @@ def _uniform(values: Values) -> Mistake:
     )  # fmt: skip
 
 
-def values_mistakes(values: Values, method: str, distribution: str = "normal") -> list[Mistake]:
+def _expects(rules: FunctionSpec) -> dict[str, object]:
+    """The fields that say what the method's record expects of the weights."""
+    return {
+        "method": rules.method,
+        "method_name": rules.scale_name,
+        "method_scale": rules.scale.text,
+        "function": rules.name,
+    }
+
+
+def values_mistakes(
+    values: Values, rules: FunctionSpec, distribution: str = "normal"
+) -> list[Mistake]:
     found = []
     if values.transform not in ("none", "shift"):
         found.append(
@@ -210,27 +226,24 @@ def values_mistakes(values: Values, method: str, distribution: str = "normal") -
         )  # fmt: skip
     if distribution == "uniform":
         uniform = _uniform(values)
-        return [*found, Mistake.of(uniform.id, **dict(uniform.fields), method=method)]
-    reference = reference_values(method)
+        return [*found, Mistake.of(uniform.id, **dict(uniform.fields), **_expects(rules))]
+    reference = reference_values(rules.scale)
     unit = same_values(values.scale, np.ones_like(reference))
     if values.shift is not None and unit and same_values(values.shift, reference):
         return [*found, _expression("scale.added", values.shift)]
     if not same_values(values.scale, reference):
-        found.append(_expression("scale.expression", values.scale, method=method))
+        found.append(_expression("scale.expression", values.scale, rules, **_expects(rules)))
     if values.shift is not None:
         found.append(_expression("draws.shift", values.shift))
     return found
 
 
-def weight_mistakes(h: Hypothesis, method: str) -> list[Mistake]:
+def weight_mistakes(h: Hypothesis, rules: FunctionSpec) -> list[Mistake]:
     weights = h.weights
-    if method == "zeros":
+    constant = Mistake.of("weights.constant", value=weights.constant, **_expects(rules))
+    if rules.zero:
         if not weights.drawn:
-            return (
-                []
-                if weights.constant == 0
-                else [Mistake.of("weights.constant", value=weights.constant, method=method)]
-            )
+            return [] if weights.constant == 0 else [constant]
         scale = weights.scale
         return [
             Mistake.of(
@@ -238,9 +251,9 @@ def weight_mistakes(h: Hypothesis, method: str) -> list[Mistake]:
             )
         ]
     if not weights.drawn:
-        return [Mistake.of("weights.constant", value=weights.constant, method=method)]
+        return [constant]
     distribution = h.stream.source.distribution
-    return stream_mistakes(h.stream) + values_mistakes(weights, method, distribution)
+    return stream_mistakes(h.stream, rules.seed) + values_mistakes(weights, rules, distribution)
 
 
 def bias_mistakes(h: Hypothesis) -> list[Mistake]:
@@ -252,7 +265,7 @@ def bias_mistakes(h: Hypothesis) -> list[Mistake]:
     return [_expression("biases.drawn", biases.scale)]
 
 
-def mistakes(h: Hypothesis, method: str) -> tuple[Mistake, ...]:
-    """Every deviation of ``h`` from the exercise's code, structure first."""
-    found = structure_mistakes(h.structure) + weight_mistakes(h, method) + bias_mistakes(h)
+def mistakes(h: Hypothesis, rules: FunctionSpec) -> tuple[Mistake, ...]:
+    """Every deviation of ``h`` from the code of the method's record, structure first."""
+    found = structure_mistakes(h.structure) + weight_mistakes(h, rules) + bias_mistakes(h)
     return tuple(found)

@@ -1,27 +1,27 @@
 """Which formula a scale is: the method's own, or one with a name (Xavier, Glorot...).
 
 Two formulas are the same when they give the same value in every layer of the graded inputs
-(``standard_rows``), whatever their text; the method's reference comes from
-``reference.weight_std``, never from a formula written here.
+(``standard_rows``), whatever their text; a method's own scale comes from its record
+(``FunctionSpec.scale``), and every method record's scale is a known formula named after the
+method, never a formula written here.
 """
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 
 import numpy as np
 
 from grader.diagnosis._grammar import QUANTITIES, Formula, layer_table
-from reference import weight_std
+from grader.spec import METHODS, Scale, WrongScale
 
-# Formulas with a name of their own, to say which one a student used (found by their values).
-KNOWN: dict[str, str] = {
-    "he": "sqrt(2 / fan_in)",
-    "xavier": "sqrt(1 / fan_in)",
+# Published formulas with a name of their own that no method record holds, to say which one a
+# student used (found by their values); the methods' own scales are named after their records.
+PUBLISHED: dict[str, str] = {
     "glorot": "sqrt(2 / (fan_in + fan_out))",
     "glorot_uniform": "sqrt(6 / (fan_in + fan_out))",
     "he_fan_out": "sqrt(2 / fan_out)",
-    "random": "10",
     "unit": "1",
 }
 
@@ -53,14 +53,23 @@ def same_values(expression: Formula, values: np.ndarray) -> bool:
     return bool(np.allclose(got, values, rtol=1e-9, atol=0.0))
 
 
-def reference_values(method: str) -> np.ndarray:
-    return np.array([weight_std(method, d[layer - 1]) for d, layer in standard_rows()])
+def reference_values(scale: Scale) -> np.ndarray:
+    """A method's scale (its record's) in every standard layer."""
+    return _scale_values(scale.text)
 
 
-@functools.lru_cache(maxsize=1)
-def _known_values() -> dict[str, np.ndarray]:
-    names = {name: np.asarray(_evaluate(text), dtype=np.float64) for name, text in KNOWN.items()}
-    return names
+@functools.lru_cache(maxsize=16)
+def _scale_values(text: str) -> np.ndarray:
+    values = np.asarray(_evaluate(text), dtype=np.float64)
+    values.setflags(write=False)
+    return values
+
+
+def known() -> dict[str, str]:
+    """Every named formula: each method record's scale under the method's name, then the
+    published ones."""
+    methods = {name: rules.scale.text for name, rules in METHODS.items() if not rules.zero}
+    return {**methods, **{k: v for k, v in PUBLISHED.items() if k not in methods}}
 
 
 def _evaluate(text: str) -> np.ndarray:
@@ -71,8 +80,11 @@ def _evaluate(text: str) -> np.ndarray:
     )  # our own text
 
 
-def known_name(expression: Formula) -> str:
-    for name, values in _known_values().items():
-        if same_values(expression, values):
+def known_name(expression: Formula, wrong: Sequence[WrongScale] = ()) -> str:
+    """The name of the formula ``expression`` is: a method's or a published one, else one of
+    the wrong scales the method's record lists (``wrong``); "" when it has none."""
+    named = [*known().items(), *((w.name, w.scale.text) for w in wrong)]
+    for name, text in named:
+        if same_values(expression, _scale_values(text)):
             return name
     return ""

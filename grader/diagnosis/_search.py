@@ -34,6 +34,7 @@ from grader.diagnosis._mistakes import stream_mistakes, structure_mistakes
 from grader.diagnosis._placing import VALUE_RTOL, close, rtol_of
 from grader.diagnosis._sources import identify
 from grader.diagnosis._structure import Dims, Structure
+from grader.spec import FunctionSpec
 from grader.types import Params
 
 MAX_STRUCTURES = 4  # structures completed, at most
@@ -105,14 +106,14 @@ class Budget:
     """The cost of the simplest hypothesis found so far: parts of a costlier one are not
     completed (a structure or a stream that alone already costs more)."""
 
-    def __init__(self, method: str) -> None:
-        self.method = method
+    def __init__(self, rules: FunctionSpec) -> None:
+        self.rules = rules
         self.best: int | None = None
 
     def over(self, structure: Structure, stream: Stream | None = None) -> bool:
         partial = len(structure_mistakes(structure))
-        if stream is not None and self.method != "zeros":
-            partial += len(stream_mistakes(stream))
+        if stream is not None and not self.rules.zero:
+            partial += len(stream_mistakes(stream, self.rules.seed))
         return self.best is not None and partial > self.best
 
 
@@ -134,7 +135,7 @@ def _weights(
         return
     measured = ok[:MEASURED_CALLS]
     rtol = _rtol(dtypes, "W")
-    for source in identify(*first, rtol):
+    for source in identify(*first, budget.rules.seed, rtol):
         placed = [place_all(source, call, layers, rtol) for call, layers in per_call]
         for stream in orders(source, placed)[:MAX_STREAMS]:
             if budget.over(structure, stream):
@@ -188,7 +189,7 @@ def candidates(ok: Sequence[Call], cost: Cost, budget: Budget) -> Iterator[tuple
                 yield cost(h), h
 
 
-def search(calls: Sequence[Call], method: str, cost: Cost) -> list[Hypothesis]:
+def search(calls: Sequence[Call], rules: FunctionSpec, cost: Cost) -> list[Hypothesis]:
     """The simplest hypotheses that rebuild every call (several when equally simple)."""
     ok = [c for c in calls if c.ok]
     if not ok:
@@ -196,7 +197,7 @@ def search(calls: Sequence[Call], method: str, cost: Cost) -> list[Hypothesis]:
     first = training(ok)
     rest = [c for c in calls if c not in first]
     found: list[Hypothesis] = []
-    budget = Budget(method)
+    budget = Budget(rules)
     for score, h in candidates(ok, cost, budget):
         if (budget.best is not None and score > budget.best) or h in found:
             continue

@@ -33,16 +33,20 @@ from grader.diagnosis._streams import (
     long_stream,
     prefixes,
 )
-from reference import SEED
 
-FIRST_SOURCES = (
-    Source("legacy", SEED, "normal"),
-    Source("legacy", None, "normal"),
-    Source("legacy", SEED, "uniform"),
-    Source("legacy", None, "uniform"),
-    Source("pcg", SEED, "normal"),
-    Source("pcg", SEED, "uniform"),
-)
+
+def first_sources(seed: int) -> tuple[Source, ...]:
+    """The sources tried before any other seed: the exercise's ``seed``, and no seed."""
+    return (
+        Source("legacy", seed, "normal"),
+        Source("legacy", None, "normal"),
+        Source("legacy", seed, "uniform"),
+        Source("legacy", None, "uniform"),
+        Source("pcg", seed, "normal"),
+        Source("pcg", seed, "uniform"),
+    )
+
+
 PLACED_LAYERS = 6  # layers of a call tried before a source is given up for it
 
 
@@ -130,9 +134,11 @@ def _rows_holding(weights: np.ndarray, tables: tuple[np.ndarray, ...], rtol: flo
     return rows
 
 
-def identify(first: Call, layers: Sequence[Layer], rtol: float = VALUE_RTOL) -> list[Source]:
-    """The sources the first call's numbers may come from, the exercise's first."""
-    for source in FIRST_SOURCES:
+def identify(
+    first: Call, layers: Sequence[Layer], seed: int, rtol: float = VALUE_RTOL
+) -> list[Source]:
+    """The sources the first call's numbers may come from, the exercise's (``seed``) first."""
+    for source in first_sources(seed):
         if _first_placed(source, first, layers, rtol) is not None:
             return [source]
     found: list[Source] = []

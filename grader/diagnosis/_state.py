@@ -20,7 +20,7 @@ from grader.diagnosis._measure import rows
 from grader.diagnosis._placing import close
 from grader.diagnosis._search import Cost, search
 from grader.mistakes import Mistake
-from grader.spec import expected_shapes
+from grader.spec import FunctionSpec, expected_shapes
 from grader.types import Params
 
 
@@ -66,13 +66,15 @@ def _replays_one(h: Hypothesis, ordered: Sequence[Call], table: ScaleTable) -> b
     return True
 
 
-def shared(made: Sequence[Call], method: str, cost: Cost) -> tuple[Hypothesis, Mistake] | None:
+def shared(
+    made: Sequence[Call], rules: FunctionSpec, cost: Cost
+) -> tuple[Hypothesis, Mistake] | None:
     """The simplest hypothesis that rebuilds every call (``made``: as the evidence lists them)
     through one shared dictionary."""
     if not _stale(made):
         return None
     for workers in _runs(made):
-        for h in search(_fresh(workers[0]), method, cost):
+        for h in search(_fresh(workers[0]), rules, cost):
             table = ScaleTable(h, rows(made, h.structure))
             if _replays(h, workers, table):
                 return h, _mistake(made)
