@@ -106,7 +106,8 @@ def _extra(f: Fields) -> str:
     count, where = f["count"], f["where"]
     numbers = "number" if count == "1" else "numbers"
     if where == "before_loop":
-        return msg.SAY_EXTRA_BEFORE_LOOP.format(count=count, numbers=numbers)
+        seed = f["exercise_seed"]
+        return msg.SAY_EXTRA_BEFORE_LOOP.format(count=count, numbers=numbers, exercise_seed=seed)
     bias = msg.SAY_EXTRA_BIAS if count == "layers_dims[l]" else ""
     return msg.SAY_EXTRA_IN_LAYER.format(
         count=count, numbers=numbers, where=msg.SAY_EXTRA_WHERE[where], bias=bias

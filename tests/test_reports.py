@@ -205,7 +205,7 @@ def _quoting(*inputs: Quoted, message: str = "") -> CheckResult:
 
 def test_html_names_the_inputs_the_grader_made_up_from_the_results_values() -> None:
     made_up, example = Quoted((7, 3), False), Quoted((2, 4, 1), True)
-    found = Diagnosis((Mistake.of("seed.missing"),), inputs=(made_up, example))
+    found = Diagnosis((Mistake.of("seed.missing", exercise_seed=3),), inputs=(made_up, example))
     function = FunctionResult(
         "initialize_parameters_he", (_quoting(Quoted((5, 5, 1), False), example),), found
     )

@@ -45,6 +45,7 @@ from grader.spec import BASE_PRESEED, OUTCOME, AssignmentSpec, FunctionSpec, che
 from grader.types import Caller, CallResult, Params, Program, Ran, Schedule
 
 Dims = tuple[int, ...]
+STATE_KEPT = "state.shared_dict"  # the mistake that makes a fresh process answer otherwise
 
 
 @dataclass(frozen=True)
@@ -133,24 +134,44 @@ def grade_ran(
         outcome_check, outcome = check_outcome(entry, outcome_call, trainer=trainer, cache=cache)
     checks = (*earned, *properties, outcome_check)
     start = outcome_call.value if outcome_call.ok and changed is None and not moved else None
-    if all(check.passed for check in checks) or changed is not None or moved:
-        # A function whose answers change has no mistake to name from them: any number quoted
-        # would change from run to run; its checks say why it failed.
+    if all(check.passed for check in checks):
         return GradedFunction(FunctionResult(entry.name, checks), start, outcome)
+    diagnosis = diagnose(_evidence(entry, exact, seen, hidden, late))
+    if changed is not None and (diagnosis is None or STATE_KEPT not in diagnosis.ids):
+        # A function whose answers change from run to run has no mistake to name from them: any
+        # number quoted would change too; its checks say why it failed. The one cause that
+        # explains the change is a dictionary kept between calls: a fresh process has none.
+        diagnosis = None
+    return GradedFunction(FunctionResult(entry.name, checks, diagnosis), start, outcome)
+
+
+def _evidence(
+    entry: FunctionSpec,
+    exact: Sequence[CheckResult],
+    seen: Replay,
+    hidden: Replay,
+    late: Mapping[Dims, CallResult],
+) -> Evidence:
+    """What the diagnosis reads: every call in the order it was made (the visible worker's, its
+    hidden cases last). The extensions are as hidden as the hidden cases: their numbers inform,
+    nothing quotes them."""
     visible_passed = all(
         c.passed for c, case in zip(exact, entry.exact_cases, strict=True) if not case.hidden
     )
-    calls = {key: _numbers_only(result) for key, result in hidden.by_dims.items()}
-    evidence = Evidence(
+    calls = {
+        key: _numbers_only(result) if key[0] in late else result
+        for key, result in seen.by_dims.items()
+    }
+    calls.update((key, _numbers_only(result)) for key, result in hidden.by_dims.items())
+    return Evidence(
         entry.method,
-        {k: r for k, r in {**calls, **seen.by_dims}.items() if k[0] not in late},
+        calls,
         tuple(c.layer_dims for c in entry.visible_cases),
         visible_passed,
-        tuple(c.layer_dims for c in entry.exact_cases if c.hidden),
+        (*(c.layer_dims for c in entry.exact_cases if c.hidden), *late),
         functools.partial(expected_params, entry.method, seed=entry.seed),
         entry,
     )
-    return GradedFunction(FunctionResult(entry.name, checks, diagnose(evidence)), start, outcome)
 
 
 def exact_calls(entry: FunctionSpec, seen: Caller) -> list[tuple[tuple[int, ...], CallResult]]:
