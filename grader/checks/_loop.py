@@ -38,7 +38,7 @@ from grader.checks._properties import check_properties
 from grader.checks._schedule import Replay, function_schedule
 from grader.checks._training import Outcome, OutcomeCache, Trainer
 from grader.diagnosis import Evidence, diagnose
-from grader.mistakes import Quoted
+from grader.mistakes import Diagnosis, Quoted
 from grader.results import CheckResult, FunctionResult
 from grader.sandbox import run_with_caller
 from grader.spec import BASE_PRESEED, OUTCOME, AssignmentSpec, FunctionSpec, check_reference
@@ -46,6 +46,8 @@ from grader.types import Caller, CallResult, Params, Program, Ran, Schedule
 
 Dims = tuple[int, ...]
 STATE_KEPT = "state.shared_dict"  # the mistake that makes a fresh process answer otherwise
+# Facts that quote layers_dims and keys only, never a number of the function's
+STABLE_FACTS = frozenset({"fact.keys", "fact.shape", "fact.changes_with_state"})
 
 
 @dataclass(frozen=True)
@@ -137,12 +139,24 @@ def grade_ran(
     if all(check.passed for check in checks):
         return GradedFunction(FunctionResult(entry.name, checks), start, outcome)
     diagnosis = diagnose(_evidence(entry, exact, seen, hidden, late))
-    if changed is not None and (diagnosis is None or STATE_KEPT not in diagnosis.ids):
-        # A function whose answers change from run to run has no mistake to name from them: any
-        # number quoted would change too; its checks say why it failed. The one cause that
-        # explains the change is a dictionary kept between calls: a fresh process has none.
-        diagnosis = None
+    if changed is not None:
+        diagnosis = _stable(diagnosis)
     return GradedFunction(FunctionResult(entry.name, checks, diagnosis), start, outcome)
+
+
+def _stable(diagnosis: Diagnosis | None) -> Diagnosis | None:
+    """What may be said of a function whose answers change from run to run: no number of its,
+    which would change too (its checks say why it failed). The one cause that explains the
+    change is a dictionary kept between calls (a fresh process has none), named as found;
+    otherwise only the facts that quote no number are kept."""
+    if diagnosis is None or STATE_KEPT in diagnosis.ids:
+        return diagnosis
+    facts = tuple(fact for fact in diagnosis.facts if fact.id in STABLE_FACTS)
+    if not facts:
+        return None
+    dims = {tuple(fact.get("dims") or ()) for fact in facts}
+    inputs = tuple(q for q in diagnosis.inputs if q.dims in dims)
+    return Diagnosis(facts=facts, inputs=inputs)
 
 
 def _evidence(
