@@ -10,18 +10,29 @@ from pathlib import Path
 
 import numpy as np
 
-IDX_CODES = {np.dtype(np.uint8): 0x08, np.dtype(np.int32): 0x0C, np.dtype(np.float64): 0x0E}
+IDX_CODES = {
+    np.dtype(np.uint8): 0x08,
+    np.dtype(np.int32): 0x0C,
+    np.dtype(np.float32): 0x0D,
+    np.dtype(np.float64): 0x0E,
+}
 MNIST_STEMS = {
     "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
     "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
 }
 
 
+def idx_header(dtype: np.dtype, shape: tuple[int, ...]) -> bytes:
+    """An IDX header: two zero bytes, the type code, the rank and the big-endian sizes."""
+    return bytes([0, 0, IDX_CODES[np.dtype(dtype)], len(shape)]) + struct.pack(
+        f">{len(shape)}I", *shape
+    )
+
+
 def idx_bytes(array: np.ndarray) -> bytes:
-    """The IDX encoding: two zero bytes, the type code, the rank, big-endian sizes and data."""
-    header = bytes([0, 0, IDX_CODES[array.dtype], array.ndim])
-    sizes = struct.pack(f">{array.ndim}I", *array.shape)
-    return header + sizes + array.astype(array.dtype.newbyteorder(">")).tobytes()
+    """The IDX encoding: the header, then the elements, big-endian."""
+    data = array.astype(array.dtype.newbyteorder(">")).tobytes()
+    return idx_header(array.dtype, array.shape) + data
 
 
 def write_idx(path: Path, array: np.ndarray, compress: bool = False) -> Path:
