@@ -68,6 +68,19 @@ def split_every(
     return Dataset(name, X[:, ~test], labels[~test], X[:, test], labels[test], tuple(classes))
 
 
+def refuse_broken_link(path: Path) -> None:
+    """A ``DataError`` when ``path`` is a symbolic link that cannot be followed (it loops, or
+    its target is gone), so that it is named as such rather than taken for a missing file."""
+    if not path.is_symlink():
+        return
+    try:
+        path.stat()
+    except OSError as error:
+        raise DataError(
+            f"{path}: a symbolic link that cannot be followed ({error.strerror or error})"
+        ) from None
+
+
 def sha256_of(path: Path) -> str:
     """The SHA-256 of a file's bytes, as hex."""
     digest = hashlib.sha256()
