@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from reference.experiments import DataError, load_data, load_image_folder
-from tests.experiment_files import png_bytes, write_image_folder, write_png
+from tests.experiment_files import png_bytes, write_image_folder, write_png, write_tiff
 
 
 def test_pngs_of_the_target_size_read_back_exactly_as_columns(tmp_path: Path) -> None:
@@ -70,3 +70,52 @@ def test_a_missing_folder_is_an_error_naming_it(tmp_path: Path) -> None:
     (tmp_path / "file.png").write_bytes(b"")
     with pytest.raises(DataError, match=r"file\.png: expected a folder"):
         load_data(tmp_path / "file.png", (4, 4))
+
+
+def _columns(data) -> np.ndarray:
+    return np.concatenate([data.X_train, data.X_test], axis=1)
+
+
+def test_16_bit_and_floating_point_images_are_scaled_by_their_own_range(tmp_path: Path) -> None:
+    deep = np.arange(12, dtype=np.uint16).reshape(3, 4) * 5000  # up to 55,000 of 65,535
+    unit = np.linspace(0, 1, 12, dtype=np.float32).reshape(3, 4)
+    write_png(tmp_path / "a" / "deep.png", deep)
+    write_tiff(tmp_path / "b" / "unit.tif", unit)
+    pixels = _columns(load_image_folder(tmp_path, (4, 3))).T.reshape(2, 3, 4, 3)
+    for channel in range(3):
+        np.testing.assert_allclose(pixels[0, ..., channel], deep / 65535, rtol=1e-6)
+        np.testing.assert_allclose(pixels[1, ..., channel], unit, rtol=1e-6)
+
+
+def test_a_16_bit_image_resizes_to_what_its_8_bit_twin_resizes_to(tmp_path: Path) -> None:
+    eight = np.random.default_rng(3).integers(0, 256, size=(12, 10), dtype=np.uint8)
+    write_png(tmp_path / "a" / "eight.png", eight)
+    write_png(tmp_path / "b" / "sixteen.png", eight.astype(np.uint16) * 257)  # 255 -> 65535
+    pixels = _columns(load_image_folder(tmp_path, (5, 6))).T
+    np.testing.assert_allclose(pixels[1], pixels[0], atol=1 / 255)  # 8-bit rounds once more
+
+
+@pytest.mark.parametrize(
+    ("values", "says"),
+    [
+        (np.full((2, 2), 3.5), "must lie in \\[0, 1\\]; these run from 3.5"),
+        (np.full((2, 2), np.nan), "NaN"),
+    ],
+)
+def test_floating_point_pixels_outside_0_1_are_an_error_naming_the_image(
+    tmp_path: Path, values: np.ndarray, says: str
+) -> None:
+    write_image_folder(tmp_path, np.random.default_rng(4), per_class=2)
+    odd = write_tiff(tmp_path / "left" / "odd.tif", values)
+    with pytest.raises(DataError, match=says) as raised:
+        load_image_folder(tmp_path, (6, 4))
+    assert str(odd) in str(raised.value)
+
+
+def test_an_image_name_whose_link_loops_is_an_error_naming_it(tmp_path: Path) -> None:
+    write_image_folder(tmp_path, np.random.default_rng(5), per_class=2)
+    loop = tmp_path / "left" / "loop.png"
+    loop.symlink_to(loop.name)
+    with pytest.raises(DataError, match="a symbolic link that cannot be followed") as raised:
+        load_image_folder(tmp_path, (6, 4))
+    assert str(loop) in str(raised.value)

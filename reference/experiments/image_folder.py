@@ -1,9 +1,11 @@
 """A folder of images with one subfolder per class, as columns of pixels in [0, 1].
 
 ``folder/cat/001.jpg``, ``folder/dog/001.png`` ...: the subfolders' names are the classes, in
-sorted order. Each image is read with Pillow (PNG, JPEG, BMP, GIF, TIFF, WebP), turned into RGB,
-resized to a fixed ``(width, height)``, scaled from 0..255 to [0, 1] and flattened row by row,
-channels last, into one column: the layout of the course's ``reshape(m, -1).T``. Pillow is
+sorted order. Each image is read with Pillow (PNG, JPEG, BMP, GIF, TIFF, WebP), scaled to [0, 1]
+by its own range (0..255 for 8 bits a channel, 0..65535 for a 16-bit grey image, none for
+floating point, which must lie in [0, 1] already), turned into RGB, resized to a fixed
+``(width, height)`` and flattened row by row, channels last, into one column: the layout of the
+course's ``reshape(m, -1).T``. Pillow is
 imported only here, when a folder is read; it comes with matplotlib, or with the ``images``
 extra.
 """
@@ -15,13 +17,17 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from reference.experiments.datasets import DataError, Dataset, split_every
+from reference.experiments.datasets import DataError, Dataset, refuse_broken_link, split_every
 
 if TYPE_CHECKING:
     from types import ModuleType
 
+    from PIL import Image
+
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
 PIXEL_LEVELS = 255
+SIXTEEN_BIT_LEVELS = 65535
+DEEP_MODES = ("I", "F")  # Pillow's single-channel 32-bit integer and float modes
 
 
 def _pillow() -> ModuleType:
@@ -48,15 +54,58 @@ def class_folders(folder: Path) -> list[Path]:
 
 
 def image_files(class_folder: Path) -> list[Path]:
-    """The images in one class folder, sorted by name."""
-    found = sorted(
-        p
-        for p in class_folder.iterdir()
-        if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES and not p.name.startswith(".")
-    )
+    """The images in one class folder, sorted by name; one named as an image whose link cannot
+    be followed is an error naming it, as an unreadable image is."""
+    found = []
+    for path in sorted(class_folder.iterdir()):
+        if path.suffix.lower() in IMAGE_SUFFIXES and not path.name.startswith("."):
+            refuse_broken_link(path)
+            if path.is_file():
+                found.append(path)
     if not found:
         raise DataError(f"{class_folder}: no images ({', '.join(IMAGE_SUFFIXES)})")
     return found
+
+
+def _full_scale(image: Image.Image, path: Path) -> float:
+    """The value of a white pixel in a single-channel image of more than 8 bits."""
+    if image.mode.startswith("I;16") or (image.mode == "I" and image.format == "PNG"):
+        return SIXTEEN_BIT_LEVELS  # Pillow before 10 opens a 16-bit PNG as mode "I"
+    if image.mode == "F":
+        return 1.0
+    raise DataError(
+        f"{path}: {image.mode} pixels (32-bit integers) have no range to scale from; save it"
+        " with 8 or 16 bits a channel, or as floating point in [0, 1]"
+    )
+
+
+def _deep_pixels(image: Image.Image, size: tuple[int, int], path: Path) -> np.ndarray:
+    """A single-channel image of 16-bit integers or floats as ``(height, width, 3)`` values
+    in [0, 1], scaled by its own range before it is resized (in floating point)."""
+    grey = np.asarray(image, dtype=np.float64) / _full_scale(image, path)
+    if not np.isfinite(grey).all():
+        raise DataError(f"{path}: some pixels are not numbers (NaN or infinite)")
+    if grey.min() < 0 or grey.max() > 1:
+        raise DataError(
+            f"{path}: floating-point pixels must lie in [0, 1]; these run from"
+            f" {grey.min():.4g} to {grey.max():.4g}"
+        )
+    pillow = _pillow()
+    unit = pillow.fromarray(grey.astype(np.float32))  # mode "F"
+    if unit.size != size:
+        unit = unit.resize(size, pillow.Resampling.BILINEAR)
+    return np.repeat(np.asarray(unit, dtype=np.float64)[:, :, np.newaxis], 3, axis=2)
+
+
+def _pixels(image: Image.Image, size: tuple[int, int], path: Path) -> np.ndarray:
+    """``image`` as ``(height, width, 3)`` values in [0, 1]: 8-bit images through RGB, deeper
+    single-channel ones (16-bit, 32-bit float) scaled by their own range."""
+    if image.mode in DEEP_MODES or image.mode.startswith("I;16"):
+        return _deep_pixels(image, size, path)
+    rgb = image.convert("RGB")
+    if rgb.size != size:
+        rgb = rgb.resize(size, _pillow().Resampling.BILINEAR)
+    return np.asarray(rgb, dtype=np.float64) / PIXEL_LEVELS
 
 
 def read_image(path: Path, size: tuple[int, int]) -> np.ndarray:
@@ -64,13 +113,12 @@ def read_image(path: Path, size: tuple[int, int]) -> np.ndarray:
     Image = _pillow()
     try:
         with Image.open(path) as image:
-            rgb = image.convert("RGB")
+            pixels = _pixels(image, size, path)
+    except DataError:
+        raise
     except (OSError, ValueError, Image.DecompressionBombError) as error:
         raise DataError(f"{path}: not a readable image ({error})") from None
-    if rgb.size != size:
-        rgb = rgb.resize(size, Image.Resampling.BILINEAR)
-    pixels: np.ndarray = np.asarray(rgb, dtype=np.float64).reshape(-1) / PIXEL_LEVELS
-    return pixels
+    return pixels.reshape(-1)
 
 
 def load_image_folder(folder: Path, size: tuple[int, int]) -> Dataset:
