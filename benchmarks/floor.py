@@ -4,10 +4,11 @@ Measured in this run, on this machine, each against the target it bounds:
 
 1. **One grade** (target: 0.05x nbclient running the whole notebook). Two imports of numpy (the
    grader's and the zygote's) and the processor time of the workers a grading needs (one per
-   graded function, one more for each function's hidden cases: each forked from the zygote,
-   confined and given a program), spread over every core; then the calls a correct grading
-   makes, one after another since each depends on the one before, each at the fastest round
-   trip to a worker (a one-line function returning one small array).
+   graded function: each forked from the zygote, confined and given a program), spread over
+   every core; then the batches of calls a correct grading sends (a function's visible calls,
+   its hidden cases, its repeat), one after another, each at the fastest round trip to a worker,
+   and every call at the fastest a batched call is answered (a one-line function returning one
+   small array).
 2. **A course** (target: 12 submissions/s on every core). The processor time, kernel included, of
    one zygote worker that loads a one-line program and answers nothing (fork, namespaces, mounts,
    limits, its init and its exit), times the workers of one grading: the rate the cores would
@@ -45,10 +46,10 @@ from bench_train import course_train  # noqa: E402
 
 from grader.sandbox import Worker  # noqa: E402
 from grader.spec import SPEC  # noqa: E402
-from grader.types import Limits  # noqa: E402
+from grader.types import Call, Limits  # noqa: E402
 from reference import initialize_parameters_he, load_dataset  # noqa: E402
 
-WORKERS_PER_GRADING = 2 * len(SPEC.graded_functions)
+WORKERS_PER_GRADING = len(SPEC.graded_functions)  # a worker each; the repeats are forks
 # Forward, dW and dA products of every layer (no dA below the first), m = 300 examples.
 FLOPS_PER_STEP = 2 * 300 * (3 * (10 * 2 + 5 * 10 + 1 * 5) - 10 * 2)
 
@@ -92,27 +93,29 @@ def grading_floor(runs: int) -> int:
     time.sleep(0.5)  # the kernel's cleanup of the last namespaces
     spent = busy_seconds() - before - elsewhere * (time.perf_counter() - start)
     worker_cpu = spent / count
-    calls, round_trip = calls_of_a_grading(), fastest_round_trip(runs)
+    calls, batches = calls_of_a_grading()
+    round_trip, batched = fastest_round_trip(runs)
     with tempfile.TemporaryDirectory() as tmp:
         kernel = statistics.median(
             in_kernel({**os.environ}, Path(tmp)) for _ in range(max(2, runs // 2))
         )
     cores = os.cpu_count() or 1
     # The grader and the zygote each import numpy; the workers of one grading each cost
-    # worker_cpu. On every core at once, that work alone takes this long:
-    # And its calls are made one after another (each depends on the one before).
+    # worker_cpu. On every core at once, that work alone takes this long; then its batches go
+    # one after another, and each call in them takes at least the fastest batched call.
     floor = max(numpy_wall, (2 * numpy_cpu + WORKERS_PER_GRADING * worker_cpu) / cores)
-    floor += calls * round_trip
+    floor += batches * round_trip + calls * batched
     rate = cores / (WORKERS_PER_GRADING * worker_cpu)
     print(f"python start {python * 1000:.0f} ms; python + numpy {numpy_wall * 1000:.0f} ms wall, "
           f"{numpy_cpu * 1000:.0f} ms of processor time")  # fmt: skip
     print(f"one zygote worker: {worker_wall * 1000:.1f} ms wall, "
           f"{worker_cpu * 1000:.1f} ms of the machine's processor time")  # fmt: skip
-    print(f"a correct grading makes {calls} calls; the fastest round trip to a worker "
-          f"(a call of a one-line function) takes {round_trip * 1e6:.0f} us")  # fmt: skip
+    print(f"a correct grading makes {calls} calls in {batches} batches; the fastest round trip "
+          f"to a worker takes {round_trip * 1e6:.0f} us, a call in a batch "
+          f"{batched * 1e6:.0f} us")  # fmt: skip
     print(f"one grade: two imports of numpy and {WORKERS_PER_GRADING} workers on {cores} cores, "
-          f"then {calls} round trips, nothing else, = {floor:.3f} s; nbclient {kernel:.2f} s; "
-          f"floor {floor / kernel:.3f}x against the target 0.05x")  # fmt: skip
+          f"then {batches} round trips and {calls} batched calls, nothing else, = {floor:.3f} s; "
+          f"nbclient {kernel:.2f} s; floor {floor / kernel:.3f}x, target 0.05x")  # fmt: skip
     print(f"a course: {WORKERS_PER_GRADING} workers a grading on {cores} cores, nothing else, "
           f"= at most {rate:.1f} submissions/s, against the target 12/s; 12/s leaves "
           f"{(cores / 12 - WORKERS_PER_GRADING * worker_cpu) * 1000:.0f} ms of processor time "
@@ -127,37 +130,43 @@ def _load_elsewhere() -> float:
     return max(0.0, (busy_seconds() - before) / 0.5)
 
 
-def calls_of_a_grading() -> int:
-    """How many calls grading ``examples/correct.ipynb`` makes of its functions."""
+def calls_of_a_grading() -> tuple[int, int]:
+    """How many calls grading ``examples/correct.ipynb`` makes of its functions, and in how many
+    batches (round trips)."""
     from grader.api import grade_submission
     from grader.sandbox._client import Worker as Counted
 
-    made = []
-    real = Counted.call
+    made: list[int] = []
+    real = Counted.calls
 
-    def counted(self: Counted, *args: Any, **kwargs: Any) -> Any:
-        made.append(1)
-        return real(self, *args, **kwargs)
+    def counted(self: Counted, name: str, calls: Any, **kwargs: Any) -> Any:
+        made.append(len(calls))
+        return real(self, name, calls, **kwargs)
 
-    Counted.call = counted  # type: ignore[method-assign]
+    Counted.calls = counted  # type: ignore[method-assign]
     try:
         grade_submission(ROOT / "examples" / "correct.ipynb")
     finally:
-        Counted.call = real  # type: ignore[method-assign]
-    return len(made)
+        Counted.calls = real  # type: ignore[method-assign]
+    return sum(made), len(made)
 
 
-def fastest_round_trip(runs: int) -> float:
-    """The median time of a call of a function that returns one small array, in a worker."""
+def fastest_round_trip(runs: int) -> tuple[float, float]:
+    """The median time of one call of a function that returns one small array, in a worker, and
+    of such a call within a batch of 100."""
     program = "import numpy as np\ndef f(dims):\n    return {'W1': np.zeros((1, 1))}\n"
     with Worker(program, limits=Limits()) as worker:
         worker.call("f", [1, 1])
-        times = []
+        times, batched = [], []
         for _ in range(runs * 100):
             start = time.perf_counter()
             worker.call("f", [1, 1])
             times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        for _ in range(runs * 2):
+            start = time.perf_counter()
+            worker.calls("f", [Call([1, 1], None)] * 100)
+            batched.append((time.perf_counter() - start) / 100)
+    return statistics.median(times), statistics.median(batched)
 
 
 def training_floor(runs: int) -> int:

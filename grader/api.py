@@ -29,9 +29,9 @@ from grader.notebook import (
     load_notebook,
     load_notebook_bytes,
 )
-from grader.results import Report
+from grader.results import Report, grader_version
 from grader.sandbox import Sandbox, SandboxRefused
-from grader.spec import SPEC, AssignmentSpec
+from grader.spec import SPEC, AssignmentSpec, spec_digest
 from grader.types import Limits
 from grader.untrusted import safe_path, safe_text
 
@@ -172,7 +172,11 @@ def _grade_source(
         )  # fmt: skip
         graded = Graded(report)
     timing = {**graded.report.timing, "total": time.perf_counter() - start}
-    return replace(graded, report=replace(graded.report, timing=timing))
+    report = replace(
+        graded.report, timing=timing, grader_version=grader_version(),
+        policy_digest=spec_digest(spec, limits=limits),
+    )  # fmt: skip
+    return replace(graded, report=report)
 
 
 def run_limits(

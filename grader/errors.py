@@ -2,9 +2,10 @@
 
 A student's mistake is never one of these: it is data in the report. These are for what the
 person running the grader got wrong (``UsageError``), what a release of an assignment found
-(``ReleaseError``), what the machine could not do (``SandboxError``) and a gradebook file that
-cannot be used (``GradebookError``). Anything else that escapes is a bug of the grader; the CLI's
-last-resort handler turns it into ``EXIT_INTERNAL``.
+(``ReleaseError``), an assignment model that cannot be used (``SpecError``), what the machine
+could not do (``SandboxError``) and a gradebook file that cannot be used (``GradebookError``).
+Anything else that escapes is a bug of the grader; the CLI's last-resort handler turns it into
+``EXIT_INTERNAL``.
 """
 
 from __future__ import annotations
@@ -31,6 +32,14 @@ class ReleaseError(InitgradeError):
     """The inputs of a release are missing or malformed; the message names the file."""
 
     exit_code = EXIT_UNGRADABLE
+
+
+class SpecError(InitgradeError, ValueError):
+    """An assignment model that is incomplete or inconsistent (a method without a band, a scale
+    the reference does not draw, an assignment file that cannot be read); the message names the
+    method or the file and what is wrong."""
+
+    exit_code = EXIT_USAGE
 
 
 class SandboxError(InitgradeError):

@@ -38,17 +38,13 @@ WRONG_VALUE = (
     "For layers_dims={dims}: {key}{index} is {got:.8g}; expected {expected:.8g} "
     "({count} of {size} entries of {key} differ). {hint}"
 )
-HINT_WEIGHTS = {
-    "zeros": "Every weight is 0: np.zeros((layers_dims[l], layers_dims[l - 1])).",
-    "random": (
-        "Seed once with np.random.seed(3) before the loop, then "
-        "np.random.randn(layers_dims[l], layers_dims[l - 1]) * 10 for each layer."
-    ),
-    "he": (
-        "Seed once with np.random.seed(3) before the loop, then "
-        "np.random.randn(layers_dims[l], layers_dims[l - 1]) * np.sqrt(2 / layers_dims[l - 1])."
-    ),
-}
+# The hint for wrong weights, from the method's scale (grader.sentences.weights_hint)
+HINT_WEIGHTS_ZERO = "Every weight is 0: np.zeros((layers_dims[l], layers_dims[l - 1]))."
+HINT_WEIGHTS_DRAWN = (
+    "Seed once with np.random.seed({seed}) before the loop, then "
+    "np.random.randn(layers_dims[l], layers_dims[l - 1]) * {code}{each}."
+)
+HINT_WEIGHTS_EACH = " for each layer"  # after a constant factor, which names no layer
 HINT_BIASES = "Biases start at zero: np.zeros((layers_dims[l], 1))."
 WEIGHT_SHAPE_FORMULA = "(layers_dims[{l}], layers_dims[{prev}])"
 BIAS_SHAPE_FORMULA = "(layers_dims[{l}], 1)"
@@ -67,16 +63,26 @@ HIDDEN_PROBLEM = {
     "call": "the call did not return parameters: {reason}",
 }
 PASSED = "passed"
-VISIBLE_NOT_CONFIRMED = (
-    "Your answer for layers_dims={dims} matches the notebook's, but not one hidden case gets the "
-    "reference's answer, so these points are not counted: an answer that is right only where the "
-    "notebook prints it does not show a working function. Build every array from layers_dims "
-    "as the exercise describes."
+# A visible case's points are earned on its extensions (grader.checks._hard_coding), whose sizes
+# and values are never shown.
+EXTENSION_LONGER = "one more layer after these"
+EXTENSION_WIDER = "a wider last layer"
+VISIBLE_NOT_EXTENDED = (
+    "Your answer for layers_dims={dims} matches the notebook's, but the same layers_dims with "
+    "{which} (sizes not shown) does not get the reference's answer: {problem}. The notebook "
+    "prints this answer, so its points are earned where it is not printed: with one seed at the "
+    "top and the draws in layer order, the answer there starts with this one. Build every layer "
+    "from layers_dims, whatever its length and sizes."
+)
+VISIBLE_EARNED_ON_EXTENSIONS = (
+    "Points given for the construction: with one more layer, and with a wider last layer (sizes "
+    "not shown), your function gets the reference's answer, which starts with the published one "
+    "for layers_dims={dims}. Its answer for {dims} itself differs: {differs}"
 )
 
 # -- properties on generated layers_dims (these dims are generated, never hidden)
-PROPERTY_PASSED = "passed on {count} generated layers_dims"
-PROPERTY_FAILED = "{problem} (the smallest of {failed} failing inputs out of {count} generated)"
+PROPERTY_PASSED = "passed on every call, {count} layers_dims in all"
+PROPERTY_FAILED = "{problem} (the smallest of {failed} failing inputs out of {count} tried)"
 PROPERTY_STOPPED = (
     "could not be checked: the function stopped responding on layers_dims={dims} ({reason})"
 )
@@ -92,43 +98,28 @@ INPUT_MUTATED = (
 )
 NOT_REPRODUCIBLE = (
     "{key} changed when the global random state was different before the call; call "
-    "np.random.seed(3) once at the top of the function so the draws never depend on earlier code"
+    "np.random.seed({seed}) once at the top of the function so the draws never depend on "
+    "earlier code"
 )
-ZEROS_NOT_ZERO = "{key} has nonzero entries; initialize_parameters_zeros sets every weight to 0"
+ZEROS_NOT_ZERO = "{key} has nonzero entries; {name} sets every weight to 0"
 SCALE_OFF = (
     "{key}'s standard deviation is {got:.3g}; {expects} (a correct layer of {size} weights "
     "falls in [{lo:.3g}, {hi:.3g}])"
 )
-EXPECTS = {
-    "random": "the random initialization expects 10",
-    "he": "He for fan-in {fan_in} expects {expected:.3g} = sqrt(2/{fan_in})",
-    "xavier": "Xavier for fan-in {fan_in} expects {expected:.3g} = sqrt(1/{fan_in})",
-}
-METHOD_NAME = {"zeros": "zeros", "random": "random x10", "he": "He", "xavier": "Xavier"}
+# What a method's scale is, for one layer (grader.sentences.expects); the name is the method
+# record's scale_name, the formula its scale for that layer
+EXPECTS_CONSTANT = "{name} expects {formula}"
+EXPECTS_PER_LAYER = "{name} for fan-in {fan_in} expects {expected:.3g} = {formula}"
 
 # -- the outcome of training the reference model from the student's start
 OUTCOME_NOT_TRAINED = "Not trained, the parameters do not fit the network: {problem}"
 _OUTCOME = (
-    "After 15,000 training steps from your initialization the model reaches train accuracy "
+    "After {steps:,} training steps from your initialization the model reaches train accuracy "
     "{train:.4f} and test accuracy {test:.4f}; {method} is expected in train {train_band}, "
     "test {test_band} (published: {published[0]} / {published[1]})."
 )
 OUTCOME_PASSED = _OUTCOME
 OUTCOME_FAILED = _OUTCOME + " {hint}"
-OUTCOME_HINT = {
-    "zeros": (
-        "All-zero weights make every unit of a layer compute the same thing, so the network "
-        "should stay at chance (0.5); yours learned, so some weights are not zero."
-    ),
-    "random": (
-        "Weights of standard deviation 10 saturate the output sigmoid and training stalls at a "
-        "mediocre accuracy; yours trained differently, so the scale or the draws differ."
-    ),
-    "he": (
-        "He's scale sqrt(2/fan_in) keeps ReLU activations at a steady size and the network fits "
-        "the circles almost perfectly; yours did not, so the scale is off."
-    ),
-}
 
 # -- diagnosis: one sentence naming the likely mistake (grader.diagnosis)
 DIAG_HARD_CODED = (
@@ -168,22 +159,26 @@ DIAG_ZEROS_RANDOM = (
     "np.zeros((layers_dims[l], layers_dims[l - 1])) (np.empty leaves whatever was in memory)."
 )
 DIAG_NO_SEED = (
-    "Your weights change with whatever ran before the call: call np.random.seed(3) once at the "
-    "top of the function, before the loop, so every run draws the same numbers."
+    "Your weights change with whatever ran before the call: call "
+    "np.random.seed({exercise_seed}) once at the top of the function, before the loop, so every "
+    "run draws the same numbers."
 )
 DIAG_RESEED = (
-    "You call np.random.seed(3) again for every layer, so each layer restarts from the same "
-    "random numbers ({key} repeats the first draws of W1). Seed once, before the loop."
+    "You call np.random.seed({exercise_seed}) again for every layer, so each layer restarts from "
+    "the same random numbers ({key} repeats the first draws of W1). Seed once, before the loop."
 )
 DIAG_DEFAULT_RNG = (
-    "Your draws come from np.random.default_rng(3), a different generator from the one the "
-    "exercise uses: call np.random.seed(3) once, then np.random.randn(...) for each layer."
+    "Your draws come from np.random.default_rng({exercise_seed}), a different generator from the "
+    "one the exercise uses: call np.random.seed({exercise_seed}) once, then np.random.randn(...) "
+    "for each layer."
 )
 DIAG_RAND = (
     "Your weights are uniform (np.random.rand draws from [0, 1), all of {key} is >= 0); the "
     "exercise draws from the standard normal with np.random.randn."
 )
-DIAG_OTHER_SEED = "Your draws match np.random.seed({seed}); the exercise uses np.random.seed(3)."
+DIAG_OTHER_SEED = (
+    "Your draws match np.random.seed({seed}); the exercise uses np.random.seed({exercise_seed})."
+)
 DIAG_ALSO = " Also: {more}"
 DIAG_SCALE = "For layers_dims={dims}, {key}'s {what} is {got:.3g}; {expects} — {explanation}"
 DIAG_SCALE_WHAT = {"exact": "scale factor", "statistical": "standard deviation"}
@@ -214,6 +209,21 @@ DIAG_EXPLAIN = {
     "constant": "your weights are {ratio:.3g} times the expected size in every layer.",
     "mixed": "your layers are off by different factors ({ratios} times the expected size).",
 }
+# A wrong scale whose words depend on the method it was written for, by method then name
+DIAG_EXPLAIN_FOR = {
+    "xavier": {
+        "he": "this is He's scale sqrt(2/layers_dims[l-1]); Xavier has a 1 under the root.",
+        "fan_out": (
+            "you divided by the layer's own size layers_dims[l] (fan-out); Xavier divides by the "
+            "previous layer's size layers_dims[l-1] (fan-in)."
+        ),
+        "glorot": "this is Glorot's sqrt(2/(fan_in + fan_out)); Xavier here uses the fan-in alone.",
+        "no_sqrt": "you left out the square root: np.sqrt(1 / layers_dims[l-1]).",
+        "times10": "this is the x10 of initialize_parameters_random, not Xavier's scale.",
+    },
+}
+# A wrong scale with no words of its own: its expression, for one layer
+DIAG_EXPLAIN_OTHER = "this is the scale {formula}, not {name}'s."
 DIAG_INPUT_MUTATED = (
     "Your function changes the list it is given (layers_dims was {before}, afterwards {after}); "
     "read layers_dims, never modify it."
@@ -329,6 +339,14 @@ CALL_TIMEOUT = (
 CALL_TIMEOUT_CPU = "the worker used up its {seconds} s of CPU time while {doing}"
 CALL_TIMEOUT_LOAD = "the notebook's definitions took longer than {seconds:g} s to load"
 CALL_MEMORY = "{name} ran out of memory (the limit is {mb} MB){detail}"
+SANDBOX_START_BUDGET = (
+    "the worker could not start: the notebook's processes had used up what a submission may use "
+    "({mb} MB of memory, {processes} processes, all together)"
+)
+CALL_MEMORY_SUBMISSION = (
+    "the worker was stopped while {doing}: the notebook's processes together held more memory "
+    "than the {mb} MB a submission may use"
+)
 CALL_CRASH_EXIT = "the worker exited with status {code} while {doing}"
 CALL_CRASH_SIGNAL = "the worker was killed by signal {signal} while {doing}"
 CALL_CRASH_RAISED = (
@@ -403,9 +421,16 @@ NONDETERMINISTIC = (
     "seeding ({key} differs): its draws come from something the exercise does not control, such "
     "as np.random.seed() without an argument, the clock, or a counter kept between calls. Checks "
     "that compare values (the cases and the training outcome) fail for such a function, so it "
-    "gets the same grade on every run; call np.random.seed(3) once at the top of the function."
+    "gets the same grade on every run; call np.random.seed({seed}) once at the top of the function."
 )
 NONDETERMINISTIC_KEYS = "the keys or the status"
+NONDETERMINISTIC_LATER = (
+    "{name} gave different answers to the same call, after the same seeding, depending on when "
+    "it was made: first in a fresh process, and late among the grading's calls. Its answers "
+    "depend on something kept between calls, such as a counter or a cache. Checks that compare "
+    "values (the cases and the training outcome) fail for such a function, so it gets the same "
+    "grade on every run; seed once at the top of the function and keep nothing between calls."
+)
 # A hidden case's failure names what happened, never the text the function produced (which could
 # repeat the hidden layers_dims).
 HIDDEN_CALL_REASON = {
@@ -435,11 +460,25 @@ ISOLATION_ALWAYS = (
     "environment, PYTHONHASHSEED=0; imports of reference, grader and initgrade refused"
 )
 ISOLATION_WORKERS = (
-    "workers: one per graded function and one more for its hidden cases, each forked from a "
-    "zygote that imported Python and numpy once and never runs student code; replies name the "
-    "request they answer and are size-checked from their header; a call that leaves a process or "
-    "thread running fails and everything is killed before the next call"
+    "workers: one per graded function, its hidden cases last, each forked from a zygote that "
+    "imported Python and numpy once and never runs student code or holds a submission; each "
+    "function's repeat in a fork of another function's worker; replies name the request they "
+    "answer and are size-checked from their header; a call that leaves a process or thread "
+    "running fails and everything is killed before the next call; a fresh session keyring and "
+    "no keyring calls"
 )
+ISOLATION_BUDGET = {
+    "proc": (
+        "one budget per submission: read from /proc every 50 ms (the memory of all its "
+        "processes together; each worker's processor time, children included); no control "
+        "groups could be made here, so RLIMIT_NPROC counts each worker's processes"
+    ),
+    "groups": (
+        "one budget per submission: {kind} groups hold the memory ({mb} MB) and the number of "
+        "processes ({processes}) of all its processes together; each worker's group counts the "
+        "processor time of everything it ran"
+    ),
+}
 ISOLATION_NAMESPACES = (
     "namespaces: new user, mount, pid (everything a worker starts dies with it), network (no "
     "interfaces), IPC (no System V or POSIX objects shared with the host or outliving the worker) "
@@ -643,9 +682,9 @@ DIAG_SHAPE_AND = ", and "
 # -- diagnosis: where the draws come from (grader.diagnosis._randomness)
 DIAG_SHIFTED = (
     "Your weights are the right random numbers, shifted: {key} starts at number {got} of "
-    "np.random.randn's numbers after np.random.seed(3) instead of number {want}, so {extra} "
-    "more {numbers} drawn {where}{why}. After the seed, draw nothing but one np.random.randn "
-    "per layer's weights."
+    "np.random.randn's numbers after np.random.seed({exercise_seed}) instead of number {want}, "
+    "so {extra} more {numbers} drawn {where}{why}. After the seed, draw nothing but one "
+    "np.random.randn per layer's weights."
 )
 DIAG_SHIFTED_NUMBERS = {True: "number was", False: "numbers were"}
 DIAG_SHIFTED_BEFORE = "before W1"
@@ -661,19 +700,16 @@ DIAG_COLUMN_ORDER = (
 )
 DIAG_DRAW_ORDER = (
     "Your layers take their random numbers in another order: {first} gets the first numbers "
-    "after np.random.seed(3), and {key} gets numbers {start} to {end} where the exercise gives it "
-    "numbers {want_start} to {want_end}. Draw the layers in order, W1 first, in one loop after a "
-    "single seed."
+    "after np.random.seed({exercise_seed}), and {key} gets numbers {start} to {end} where the "
+    "exercise gives it numbers {want_start} to {want_end}. Draw the layers in order, W1 first, in "
+    "one loop after a single seed."
 )
 DIAG_ADDED = (
     "Your weights are np.random.randn(...) plus {shift:.3g} ({key}): the scale is added, which "
     "moves their mean to {shift:.3g} and leaves their standard deviation at 1. Multiply the "
     "draws instead: {hint}"
 )
-DIAG_ADDED_HINT = {
-    "random": "np.random.randn(layers_dims[l], layers_dims[l - 1]) * 10.",
-    "he": "np.random.randn(layers_dims[l], layers_dims[l - 1]) * np.sqrt(2 / layers_dims[l - 1]).",
-}
+DIAG_ADDED_HINT = "np.random.randn(layers_dims[l], layers_dims[l - 1]) * {code}."
 
 # -- diagnosis: dtypes, and values no usual mistake explains (grader.diagnosis._values)
 DIAG_NOT_FLOAT64 = (
@@ -856,7 +892,7 @@ MISTAKE_NAMES = {
     "scale.unit": "no scale factor",
     "scale.times10": "the x10 scale in He",
     "scale.small": "x0.01 instead of x10",
-    "scale.he": "He's scale in the random initialization",
+    "scale.he": "He's scale in another method",
     "scale.constant": "another constant factor",
     "scale.mixed": "a different factor per layer",
     "scale.double_sqrt": "a square root taken twice",
@@ -890,6 +926,7 @@ MISTAKE_NAMES = {
     "submission.unfilled": "not filled in",
     "submission.ungradable": "not gradable",
 }
+MISTAKE_NAME_OTHER_SCALE = "another wrong scale"  # scale.<name> of a method's own wrong scales
 
 # -- the Gradescope autograder (run_autograder in the bundle)
 AUTOGRADER_NO_NOTEBOOK = (

@@ -104,6 +104,17 @@ class GradedFunctions(Protocol):
     def failed_results(self, reason: str) -> tuple[FunctionResult, ...]: ...
 
 
+def grader_version() -> str:
+    """The installed initgrade's version, from the package metadata: part of the key a grade is
+    stored under, and named in every report."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("initgrade")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
 def environment() -> dict[str, str]:
     """What the grade was computed with, recorded so a disputed grade can be reproduced."""
     import numpy as np  # here: the command line starts the sandbox before importing numpy
@@ -121,7 +132,8 @@ class Report:
 
     ``internal`` holds the traceback when the grader itself failed on this submission: for course
     staff only, never shown to the student. ``timing["total"]`` is the grading's wall time in
-    seconds."""
+    seconds. ``grader_version`` and ``policy_digest`` (``grader.spec.spec_digest`` of the model
+    it was graded against) say what graded it; every report names both."""
 
     submission: str
     sha256: str
@@ -132,6 +144,8 @@ class Report:
     environment: Mapping[str, str] = field(default_factory=environment)
     timing: Mapping[str, float] = field(default_factory=dict)
     internal: str | None = None
+    grader_version: str = ""
+    policy_digest: str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "functions", tuple(self.functions))
@@ -201,4 +215,6 @@ class Report:
             environment=dict(data.get("environment", {})),
             timing=dict(data.get("timing", {})),
             internal=data.get("internal"),
+            grader_version=str(data.get("grader_version", "")),
+            policy_digest=str(data.get("policy_digest", "")),
         )

@@ -14,8 +14,32 @@ from typing import Any
 
 from grader import messages as msg
 from grader.mistakes import Diagnosis, Mistake
+from grader.spec import Scale
 
 Fields = dict[str, Any]
+
+
+# -- a method's scale in words, for checks and mistakes alike ---------------------------------
+
+
+def expects(name: str, scale: str, fan_in: int) -> str:
+    """ "He for fan-in 60 expects 0.183 = sqrt(2/60)": what a method's scale is for one layer."""
+    expression = Scale(scale)
+    if not expression.per_layer:
+        return msg.EXPECTS_CONSTANT.format(name=name, formula=expression.formula(fan_in))
+    return msg.EXPECTS_PER_LAYER.format(
+        name=name, fan_in=fan_in, expected=expression.value(fan_in),
+        formula=expression.formula(fan_in),
+    )  # fmt: skip
+
+
+def weights_hint(scale: str, seed: int) -> str:
+    """How the weights of a method with this scale are made, for a student to compare with."""
+    expression = Scale(scale)
+    if not expression.per_layer and expression.value(1) == 0.0:
+        return msg.HINT_WEIGHTS_ZERO
+    each = "" if expression.per_layer else msg.HINT_WEIGHTS_EACH
+    return msg.HINT_WEIGHTS_DRAWN.format(seed=seed, code=expression.code, each=each)
 
 
 def _shape(value: Any) -> Any:
@@ -60,19 +84,27 @@ def _returned(f: Fields, problem: str) -> str:
     return msg.DIAG_RETURNED.format(dims=f["dims"], problem=_RETURNED[problem].format(**f))
 
 
-def _scale(f: Fields, formula: str) -> str:
-    explanation = msg.DIAG_EXPLAIN[formula]
+def _explanation(f: Fields, formula: str) -> str:
+    """Why the scale is wrong: the words of ``scale.<formula>`` for the method, else its own."""
+    words = msg.DIAG_EXPLAIN_FOR.get(f["method"], {}).get(formula, msg.DIAG_EXPLAIN.get(formula))
     if formula == "constant":
-        explanation = explanation.format(ratio=f["ratio"])
-    elif formula == "mixed":
-        explanation = explanation.format(ratios=", ".join(f"{r:.3g}" for r in f["ratios"]))
+        return msg.DIAG_EXPLAIN["constant"].format(ratio=f["ratio"])
+    if formula == "mixed":
+        return msg.DIAG_EXPLAIN["mixed"].format(ratios=", ".join(f"{r:.3g}" for r in f["ratios"]))
+    if words is None:
+        wrong = Scale(f["wrong"]).formula(f["fan_in"])
+        return msg.DIAG_EXPLAIN_OTHER.format(formula=wrong, name=f["name"])
+    return words
+
+
+def _scale(f: Fields, formula: str) -> str:
     return msg.DIAG_SCALE.format(
         dims=f["dims"],
         key=f["key"],
         what=msg.DIAG_SCALE_WHAT[f["measure"]],
         got=f["got"],
-        expects=msg.EXPECTS[f["method"]].format(fan_in=f["fan_in"], expected=f["expected"]),
-        explanation=explanation,
+        expects=expects(f["name"], f["scale"], f["fan_in"]),
+        explanation=_explanation(f, formula),
     )
 
 
@@ -125,13 +157,14 @@ def _shifted(f: Fields) -> str:
     why = msg.DIAG_SHIFTED_BIAS.format(bias=f["bias"]) if f.get("bias") else ""
     extra = f["extra"]
     return msg.DIAG_SHIFTED.format(
-        key=f["key"], got=f["got"], want=f["want"], extra=extra,
+        key=f["key"], got=f["got"], want=f["want"], extra=extra, exercise_seed=f["exercise_seed"],
         numbers=msg.DIAG_SHIFTED_NUMBERS[extra == 1], where=where, why=why,
     )  # fmt: skip
 
 
 def _added(f: Fields) -> str:
-    return msg.DIAG_ADDED.format(**f, hint=msg.DIAG_ADDED_HINT[f["method"]])
+    hint = msg.DIAG_ADDED_HINT.format(code=Scale(f["scale"]).code)
+    return msg.DIAG_ADDED.format(**f, hint=hint)
 
 
 def _not_float64(f: Fields) -> str:
@@ -142,7 +175,7 @@ def _not_float64(f: Fields) -> str:
 
 def _value_differs(f: Fields) -> str:
     weights = str(f["key"]).startswith("W")
-    hint = msg.HINT_WEIGHTS[f["method"]] if weights else msg.HINT_BIASES
+    hint = weights_hint(f["scale"], f["seed"]) if weights else msg.HINT_BIASES
     return msg.DIAG_UNEXPLAINED.format(**f, hint=hint)
 
 
@@ -182,18 +215,24 @@ RENDER: dict[str, Callable[[Fields], str]] = {
     "submission.ungradable": _plain(msg.DIAG_UNGRADABLE),
 }
 # Families whose last part selects a piece of the sentence: raised.<meaning>,
-# returned.<problem>, scale.<formula>.
-FAMILIES: dict[str, tuple[Callable[[Fields, str], str], frozenset[str]]] = {
+# returned.<problem>, scale.<formula> (a wrong scale of a method record: any name; one without
+# words of its own is quoted as its expression).
+FAMILIES: dict[str, tuple[Callable[[Fields, str], str], frozenset[str] | None]] = {
     "raised": (_raised, frozenset(msg.DIAG_RAISED_MEANING)),
     "returned": (_returned, frozenset(_RETURNED)),
-    "scale": (_scale, frozenset(msg.DIAG_EXPLAIN)),
+    "scale": (_scale, None),
 }
 
 
 def known(mistake_id: str) -> bool:
     """Whether ``mistake_id`` has words (every id the grader names must)."""
     family, _, kind = mistake_id.partition(".")
-    return mistake_id in RENDER or kind in FAMILIES.get(family, (None, frozenset()))[1]
+    if mistake_id in RENDER:
+        return True
+    if family not in FAMILIES or not kind:
+        return False
+    kinds = FAMILIES[family][1]
+    return kinds is None or kind in kinds
 
 
 def mistake_text(mistake: Mistake) -> str:
@@ -202,8 +241,8 @@ def mistake_text(mistake: Mistake) -> str:
     render = RENDER.get(mistake.id)
     if render is not None:
         return render(fields)
-    family, _, kind = mistake.id.partition(".")
-    if family in FAMILIES and kind in FAMILIES[family][1]:
+    if known(mistake.id):
+        family, _, kind = mistake.id.partition(".")
         return FAMILIES[family][0](fields, kind)
     raise KeyError(f"no words for the mistake id {mistake.id!r}")
 
@@ -225,4 +264,8 @@ def diagnosis_text(diagnosis: Diagnosis | None) -> str | None:
 
 def mistake_name(mistake_id: str) -> str:
     """The short name the dashboard and the exports show for ``mistake_id``."""
-    return msg.MISTAKE_NAMES.get(mistake_id, msg.REPORT_NO_DIAGNOSIS)
+    if mistake_id in msg.MISTAKE_NAMES:
+        return msg.MISTAKE_NAMES[mistake_id]
+    if mistake_id.startswith("scale.") and known(mistake_id):
+        return msg.MISTAKE_NAME_OTHER_SCALE
+    return msg.REPORT_NO_DIAGNOSIS

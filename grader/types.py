@@ -9,7 +9,7 @@ defines, each reachable through a caller.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, Protocol, TypeAlias
@@ -90,6 +90,42 @@ class Caller(Protocol):
     def __call__(self, layer_dims: Sequence[int], preseed: int | None, /) -> CallResult: ...
 
 
+@dataclass(frozen=True)
+class Call:
+    """One scheduled call: ``layers_dims`` (a list or a tuple, passed as it is) and the seed of
+    numpy's global generator right before the call (None leaves it alone)."""
+
+    dims: Sequence[int]
+    preseed: int | None
+
+    @property
+    def key(self) -> tuple[str, tuple[int, ...], int | None]:
+        """What makes two calls the same call (a list and a tuple are different arguments)."""
+        return type(self.dims).__name__, tuple(self.dims), self.preseed
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """Every call one graded function gets, a function of the spec alone, in order: the calls
+    whose results the student may see (``visible``), then the hidden cases (``hidden``) in the
+    same process, after which that process makes no other call; and ``repeat``, made in a
+    process that has never run this function, to compare with the same calls made in its own."""
+
+    visible: tuple[Call, ...]
+    hidden: tuple[Call, ...] = ()
+    repeat: tuple[Call, ...] = ()
+
+
+@dataclass(frozen=True)
+class Ran:
+    """The results of a schedule, one per call, in the schedule's order. A call after one that
+    ended its process (``DEAD``) is not made: its result says so."""
+
+    visible: tuple[CallResult, ...]
+    hidden: tuple[CallResult, ...] = ()
+    repeat: tuple[CallResult, ...] = ()
+
+
 class Program(Protocol):
     """A submission as the checks see it: which functions it defines, and a caller for each."""
 
@@ -106,9 +142,13 @@ class Program(Protocol):
         """Why ``name`` is not defined, when that is known (its cell does not compile...)."""
         ...
 
-    def caller(self, name: str, *, hidden: bool = False) -> Caller:
-        """A caller of the function ``name``; ``hidden``: one for the hidden cases, kept apart
-        from the other calls where the program can (its own worker)."""
+    def caller(self, name: str) -> Caller:
+        """A caller of the function ``name``, one call at a time."""
+        ...
+
+    def run(self, schedules: Mapping[str, Schedule]) -> dict[str, Ran]:
+        """Every function's schedule, by name: each function's calls in a process of its own
+        where the program can, its hidden cases last there, its repeats elsewhere."""
         ...
 
 

@@ -3,6 +3,7 @@
 The initializers follow the exercise's contract to the letter: the global generator is seeded once
 with ``np.random.seed(3)`` and every layer draws ``np.random.randn(n_l, n_prev)`` in order, so the
 draws of later layers depend on the sizes of earlier ones. Biases are zeros for every method.
+``seed`` answers the same exercise set with another seed (a course's new term).
 
 ``weight_std(method, fan_in)`` is each method's standard deviation for a layer and
 ``seeded_draws(layer_dims, seed)`` rebuilds the standard-normal numbers that construction draws,
@@ -13,6 +14,7 @@ no formula of their own.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Protocol
 
 import numpy as np
 
@@ -55,9 +57,9 @@ def seeded_draws(layer_dims: Sequence[int], seed: int = SEED) -> list[np.ndarray
     return [state.randn(dims[layer], dims[layer - 1]) for layer in range(1, len(dims))]
 
 
-def _seeded_gaussian(layer_dims: Sequence[int], method: str) -> Params:
+def _seeded_gaussian(layer_dims: Sequence[int], method: str, seed: int = SEED) -> Params:
     """Seed the global generator once, then draw each layer's weights times the method's scale."""
-    np.random.seed(SEED)
+    np.random.seed(seed)
     params: Params = {}
     for layer in range(1, len(layer_dims)):
         fan_in, fan_out = int(layer_dims[layer - 1]), int(layer_dims[layer])
@@ -66,8 +68,9 @@ def _seeded_gaussian(layer_dims: Sequence[int], method: str) -> Params:
     return params
 
 
-def initialize_parameters_zeros(layers_dims: Sequence[int]) -> Params:
-    """Every weight and bias zero: the symmetric start that no gradient step can break."""
+def initialize_parameters_zeros(layers_dims: Sequence[int], seed: int = SEED) -> Params:
+    """Every weight and bias zero: the symmetric start that no gradient step can break (it
+    draws nothing, so ``seed`` changes nothing)."""
     params: Params = {}
     for layer in range(1, len(layers_dims)):
         fan_in, fan_out = int(layers_dims[layer - 1]), int(layers_dims[layer])
@@ -76,22 +79,26 @@ def initialize_parameters_zeros(layers_dims: Sequence[int]) -> Params:
     return params
 
 
-def initialize_parameters_random(layers_dims: Sequence[int]) -> Params:
+def initialize_parameters_random(layers_dims: Sequence[int], seed: int = SEED) -> Params:
     """Standard-normal weights times 10: large enough to saturate the sigmoid output."""
-    return _seeded_gaussian(layers_dims, "random")
+    return _seeded_gaussian(layers_dims, "random", seed)
 
 
-def initialize_parameters_he(layers_dims: Sequence[int]) -> Params:
+def initialize_parameters_he(layers_dims: Sequence[int], seed: int = SEED) -> Params:
     """Standard-normal weights times He's sqrt(2 / fan_in)."""
-    return _seeded_gaussian(layers_dims, "he")
+    return _seeded_gaussian(layers_dims, "he", seed)
 
 
-def initialize_parameters_xavier(layers_dims: Sequence[int]) -> Params:
+def initialize_parameters_xavier(layers_dims: Sequence[int], seed: int = SEED) -> Params:
     """Standard-normal weights times Xavier's sqrt(1 / fan_in)."""
-    return _seeded_gaussian(layers_dims, "xavier")
+    return _seeded_gaussian(layers_dims, "xavier", seed)
 
 
-INITIALIZERS: dict[str, Callable[[Sequence[int]], Params]] = {
+class Initializer(Protocol):
+    def __call__(self, layers_dims: Sequence[int], seed: int = ..., /) -> Params: ...
+
+
+INITIALIZERS: dict[str, Initializer] = {
     "zeros": initialize_parameters_zeros,
     "random": initialize_parameters_random,
     "he": initialize_parameters_he,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import inspect
 import json
 import re
+from importlib import metadata
 from pathlib import Path
 
 import nbformat
@@ -14,6 +15,7 @@ import pytest
 from grader.api import grade_notebook, grade_submission
 from grader.cli import main
 from grader.sentences import diagnosis_text
+from grader.spec import SPEC, spec_digest
 from tests import mistakes, notebooks
 
 pytestmark = pytest.mark.slow
@@ -38,6 +40,9 @@ def test_a_correct_notebook_of_either_generation_scores_full_marks(
     assert report.error is None
     assert report.score == report.max_score == 30
     assert all(f.diagnosis is None for f in report.functions)
+    # the report names what graded it: the installed version, the digest of the whole model
+    assert report.grader_version == metadata.version("initgrade")
+    assert report.policy_digest == spec_digest(SPEC)
 
 
 def test_an_unavailable_import_is_a_warning_not_a_failure(tmp_path: Path) -> None:

@@ -24,6 +24,8 @@ from tests.test_corpus import (
     BASE_CELLS,
     BROKEN_FILES,
     CASES,
+    CORPUS,
+    base_cells,
     parse_case,
     write_case,
     write_notebook,
@@ -121,6 +123,45 @@ def test_every_corpus_case_gets_the_same_grade_in_a_batch_as_alone(tmp_path: Pat
             assert verdicts_of_report(json.loads(report)) == alone, source
             compared += 1
     assert compared >= len(CASES) + len(NOTEBOOK_FILES)
+
+
+def test_a_submission_finds_no_earlier_submissions_code_in_its_workers_memory(
+    tmp_path: Path,
+) -> None:
+    """One pool process grades every submission of this course in turn, each attacker right after
+    a submission whose He it searches its workers' whole memory for: three attackers, three runs,
+    and each gets the grade it gets alone (no earlier code to run)."""
+    case = parse_case(CORPUS / "shared_runs_an_earlier_students_code.py")
+    tagged = "    np.random.seed(3)\n    tag = 'initgrade-earlier-student'\n"
+    tagged += "    # A note to myself, kept with the code.\n" * 100
+    earlier = [cell.replace("    np.random.seed(3)\n", tagged) for cell in base_cells(set())]
+    assert sum("initgrade-earlier-student" in cell for cell in earlier) == 2
+    folder = tmp_path / "course"
+    folder.mkdir()
+    for run in range(3):
+        write_notebook(folder / f"{run}a-earlier.ipynb", earlier)
+        write_notebook(folder / f"{run}b-attacker.ipynb", base_cells(case.drop) + case.cells)
+    book = tmp_path / "grades.sqlite"
+    run_batch(folder, book, BatchOptions(workers=1, timeout=case.timeout), out=io.StringIO(),
+              err=io.StringIO())  # fmt: skip
+    db = sqlite3.connect(book)
+    rows = db.execute(
+        "SELECT s.source, g.report FROM grades g JOIN submissions s ON s.id = g.submission"
+    ).fetchall()
+    db.close()
+    reports = {source: json.loads(report) for source, report in rows}
+    alone = verdicts_of_results(grade_alone(folder, "0b-attacker.ipynb", case.timeout))
+    for run in range(3):
+        attacker = reports[f"{run}b-attacker.ipynb"]
+        assert points(attacker, "initialize_parameters_he") < 10, f"run {run}: it ran the other He"
+        assert verdicts_of_report(attacker) == alone
+        assert points(reports[f"{run}a-earlier.ipynb"], "initialize_parameters_he") == 10
+
+
+def points(report: dict, name: str) -> float:
+    """One function's points in a stored report."""
+    (function,) = [f for f in report["functions"] if f["name"] == name]
+    return float(sum(check["points"] for check in function["checks"]))
 
 
 # -- courses whose files attack the batch itself --------------------------------------------------

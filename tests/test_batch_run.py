@@ -306,6 +306,46 @@ def test_a_batch_task_without_namespaces_is_refused_unless_the_risk_is_accepted(
     assert graded.score == graded.max_score > 0
 
 
+def test_a_task_grades_the_model_it_carries_not_the_workers_default() -> None:
+    from dataclasses import replace
+
+    from grader.batch import grade_task
+    from grader.spec import METHODS, SPEC, spec_digest
+
+    only_he = replace(SPEC, functions=(METHODS["he"],))
+    data = nbformat.writes(notebooks.new_generation()).encode()
+    task = pickle.loads(pickle.dumps(GradeTask(0, "a.ipynb", data, spec=only_he)))  # as Dask does
+    assert task.spec == only_he
+    report = Report.from_dict(json.loads(grade_task(task))["report"])
+    assert [f.name for f in report.functions] == ["initialize_parameters_he"]
+    assert report.score == report.max_score == 10
+    assert report.policy_digest == spec_digest(only_he)
+    moved = replace(task, spec=replace(only_he, directory=Path("/not/on/this/worker")))
+    assert moved.local_spec().directory == SPEC.directory  # the helpers of this machine
+
+
+def test_a_changed_policy_regrades_exactly_the_grades_it_made(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from grader.spec import SPEC, Band
+
+    course = write_course(tmp_path / "course", 4)
+    book = tmp_path / "grades.sqlite"
+    run_fake(course, book, workers=1)
+    he = replace(SPEC.functions[-1], band=Band((0.9, 1.0), (0.85, 1.0), (0.9933, 0.96)))
+    changed = replace(SPEC, functions=(*SPEC.functions[:-1], he))
+    out = io.StringIO()
+    options = BatchOptions(workers=1)
+    summary = run_batch(
+        course, book, options, out=out, err=io.StringIO(), grade=batch_helpers.fake_grade,
+        spec=changed,
+    )  # fmt: skip
+    assert (summary.graded, summary.ungradable, summary.kept) == (3, 1, 0)
+    _, again = run_fake(course, book, workers=1)  # the first policy's grades still stand
+    assert (again.graded, again.kept) == (0, 4)
+    assert count(book, "grades") == 8
+
+
 def test_the_log_lists_a_few_skipped_files_per_reason_and_the_gradebook_all(
     tmp_path: Path,
 ) -> None:

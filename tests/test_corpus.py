@@ -38,6 +38,7 @@ Broken *files* (not notebooks, unreadable, too large...) are built in ``broken_f
 from __future__ import annotations
 
 import ast
+import ctypes
 import functools
 import json
 import os
@@ -111,8 +112,9 @@ class Case:
 
     @property
     def limit(self) -> float:
-        """The largest limit the case can hit: the time all calls of one function may take."""
-        return FUNCTION_BUDGET_CALLS * self.timeout
+        """The largest limit the case can hit: the time all calls of one function may take, and
+        the one call it makes again elsewhere (its repeat)."""
+        return (FUNCTION_BUDGET_CALLS + 1) * self.timeout
 
 
 def _cells(text: str) -> list[str]:
@@ -267,29 +269,35 @@ def grader_zygote_pid() -> int | None:
     return found.pid if found is not None else None
 
 
+def _hidden_inputs(entry) -> list[tuple[int, ...]]:
+    """The hidden cases' layers_dims and the visible cases' extensions."""
+    return [*(tuple(c.layer_dims) for c in entry.exact_cases if c.hidden), *entry.extensions]
+
+
 def _value_strings(hidden: bool) -> set[str]:
     strings = set()
     for entry in SPEC.functions:
-        for case in entry.exact_cases:
-            if case.hidden != hidden:
-                continue
-            for array in expected_params(entry.method, tuple(case.layer_dims)).values():
+        inputs = _hidden_inputs(entry) if hidden else [c.layer_dims for c in entry.visible_cases]
+        for dims in inputs:
+            for array in expected_params(entry.method, tuple(dims)).values():
                 strings |= {f"{v:.6f}" for v in np.ravel(array) if abs(v) > 1e-3}
     return strings
 
 
 def hidden_value_strings() -> set[str]:
     """Six-decimal renderings of the hidden expected weights that no visible case shows too (a
-    hidden case's first layer can be the same draws as a visible case's)."""
+    hidden case's first layer can be the same draws as a visible case's, and an extension's
+    first layers are its example's)."""
     return _value_strings(hidden=True) - _value_strings(hidden=False)
 
 
 def hidden_dims_strings() -> set[str]:
-    """How a hidden case's layers_dims would print, for those no visible call uses too."""
+    """How a hidden case's or an extension's layers_dims would print, for those no visible call
+    uses too."""
     shown = {tuple(case.layer_dims) for e in SPEC.functions for case in e.visible_cases}
     shown |= {tuple(d) for e in SPEC.functions for d in property_inputs(e.property_examples)}
     shown |= {tuple(e.outcome_dims) for e in SPEC.functions} | {SCALE_PROBE_DIMS}
-    hidden = {tuple(c.layer_dims) for e in SPEC.functions for c in e.exact_cases if c.hidden}
+    hidden = {dims for e in SPEC.functions for dims in _hidden_inputs(e)}
     return {text for dims in hidden - shown for text in (str(list(dims)), str(dims))}
 
 
@@ -403,8 +411,8 @@ def assert_printable(stdout: str) -> None:
 
 
 def host_leftovers() -> list[str]:
-    """What a worker could have left on the host: marked files in its writable folders, and
-    System V IPC objects with the corpus's key."""
+    """What a worker could have left on the host: marked files in its writable folders, keys in
+    the grader's keyrings, and System V IPC objects with the corpus's key."""
     found = []
     for folder in map(Path, HOST_FOLDERS):
         try:
@@ -413,6 +421,11 @@ def host_leftovers() -> list[str]:
             ]
         except OSError:
             continue
+    try:  # keys this process can see: its own keyrings' (workers inherit its session keyring)
+        keys = Path("/proc/keys").read_text().splitlines()
+    except OSError:
+        keys = []
+    found += [f"key {line.split()[-2]}" for line in keys if MARKER in line]
     for kind in ("shm", "sem", "msg"):
         try:
             rows = Path(f"/proc/sysvipc/{kind}").read_text().splitlines()[1:]
@@ -457,6 +470,19 @@ def normal_seconds(tmp_path_factory: pytest.TempPathFactory) -> float:
         assert main(["grade", str(notebook), "--timeout", "2"]) == 0
         seconds = time.perf_counter() - start
     return seconds
+
+
+@pytest.fixture(scope="module", autouse=True)
+def session_keyring() -> None:
+    """Grade under a session keyring of this process's own, as a login or a service gives one
+    (workers start from it): a fresh zygote then starts under it."""
+    from grader.sandbox import _zygote
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    keyctl = {"x86_64": 250, "aarch64": 219}.get(os.uname().machine)
+    if keyctl is not None:
+        libc.syscall(keyctl, 1, b"grader-login-session")  # KEYCTL_JOIN_SESSION_KEYRING
+    _zygote.shutdown()
 
 
 @pytest.fixture

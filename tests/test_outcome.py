@@ -9,8 +9,6 @@ import numpy as np
 import pytest
 
 from grader.checks import (
-    BANDS,
-    Band,
     Outcome,
     OutcomeCache,
     check_outcome,
@@ -23,7 +21,7 @@ from grader.checks import (
 )
 from grader.checks._training import params_digest
 from grader.locations import CACHE_ENV
-from grader.spec import OUTCOME_DIMS, SPEC
+from grader.spec import METHODS, OUTCOME_DIMS, SPEC, Band
 from grader.types import CallResult, CallStatus, Params
 
 ENTRIES = {entry.method: entry for entry in SPEC.functions}
@@ -56,7 +54,7 @@ def test_band_contains_its_edges_only() -> None:
 
 
 def test_published_outcomes_lie_inside_their_bands() -> None:
-    for band in BANDS.values():
+    for band in (entry.band for entry in METHODS.values()):
         assert band.contains(*band.published)
 
 

@@ -20,6 +20,7 @@ from grader.spec import (
     FLOAT64,
     INPUT_UNCHANGED,
     KEYS_AND_SHAPES,
+    METHODS,
     PROPERTY_EXAMPLES,
     PROPERTY_SEED,
     REPRODUCIBLE,
@@ -161,10 +162,11 @@ def test_a_function_that_always_raises_fails_every_property() -> None:
 
 def test_scale_problem_accepts_the_reference_and_names_the_method() -> None:
     weights = np.random.default_rng(0).standard_normal((200, 60)) * np.sqrt(2 / 60)
-    assert scale_problem("he", "W1", weights) is None
-    assert "He for fan-in 60" in (scale_problem("he", "W1", weights / np.sqrt(2)) or "")
-    assert scale_problem("zeros", "W1", np.zeros((3, 3))) is None
-    assert "every weight to 0" in (scale_problem("zeros", "W1", np.ones((3, 3))) or "")
+    he, zeros = METHODS["he"], METHODS["zeros"]
+    assert scale_problem(he, "W1", weights) is None
+    assert "He for fan-in 60" in (scale_problem(he, "W1", weights / np.sqrt(2)) or "")
+    assert scale_problem(zeros, "W1", np.zeros((3, 3))) is None
+    assert "every weight to 0" in (scale_problem(zeros, "W1", np.ones((3, 3))) or "")
 
 
 INPUTS_PROBE = (

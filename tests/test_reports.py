@@ -47,6 +47,8 @@ def report() -> Report:
         warnings=("cell 4 was skipped: it trains a model",),
         output_tail="hello\x00\x1b[31m",
         timing={"total": 3.25, "grading": 2.0},
+        grader_version="9.8.7",
+        policy_digest="5eed" * 16,
     )
 
 
@@ -99,6 +101,7 @@ def test_results_json_has_gradescope_fields(report: Report) -> None:
     assert (he["score"], he["max_score"]) == (5.0, 10.0)
     assert "Xavier" in he["diagnosis"]
     assert he["mistakes"] == ["scale.xavier"]
+    assert (extra["grader_version"], extra["policy_digest"]) == ("9.8.7", "5eed" * 16)
     zeros = extra["functions"]["initialize_parameters_zeros"]
     assert zeros["diagnosis"].startswith(f"Your function raises ValueError ({SCRIPT})")
     assert zeros["mistakes"] == ["raised.other"]
@@ -141,6 +144,8 @@ def test_junit_parses_with_one_testcase_per_check(report: Report, tmp_path) -> N
     assert {case.get("classname") for case in cases} == {f.name for f in report.functions}
     assert failures[0] is not None
     assert failures[0].get("message") == SCRIPT
+    properties = {p.get("name"): p.get("value") for p in suite.iter("property")}
+    assert (properties["grader_version"], properties["policy_digest"]) == ("9.8.7", "5eed" * 16)
 
 
 def test_junit_holds_characters_xml_cannot_hold_as_visible_escapes() -> None:
@@ -177,6 +182,8 @@ def test_html_renders_without_plots(report: Report, tmp_path) -> None:
     page = path.read_text(encoding="utf-8")
     assert "data:image/png" not in page
     assert "Likely mistake" in page
+    footer = page[page.index("<footer>") :]
+    assert "graded by initgrade 9.8.7, policy 5eed5eed5eed" in footer
 
 
 def test_html_embeds_plots_for_each_function_with_feedback_data(report: Report) -> None:

@@ -60,9 +60,17 @@ def test_environment_names_python_numpy_and_platform() -> None:
 
 
 def test_report_survives_a_json_round_trip() -> None:
-    named = Diagnosis((Mistake.of("seed.value", seed=0), Mistake.of("scale.unit", dims=[3, 2, 1])))
+    named = Diagnosis(
+        (
+            Mistake.of("seed.value", seed=0, exercise_seed=3),
+            Mistake.of("scale.unit", dims=[3, 2, 1]),
+        )
+    )
     function = FunctionResult("f", [check("a", 0.5, 1.0, False)], named)
-    report = Report("s", "c" * 64, [function], ["w"], None, "tail", timing={"total": 1.5})
+    report = Report(
+        "s", "c" * 64, [function], ["w"], None, "tail", timing={"total": 1.5},
+        grader_version="1.2.3", policy_digest="d" * 64,
+    )  # fmt: skip
     again = Report.from_dict(json.loads(json.dumps(report.to_dict())))
     assert again == report
 

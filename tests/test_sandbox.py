@@ -26,7 +26,7 @@ import pytest
 from grader.sandbox import SandboxRefused, Worker, isolation_report
 from grader.sandbox import _launch as launch
 from grader.sandbox import _platform as sandbox_platform
-from grader.types import CallResult, CallStatus, Limits, Raised
+from grader.types import Call, CallResult, CallStatus, Limits, Raised, Schedule
 from tests.published import HE_2_4_1
 
 FIXTURES = Path(__file__).parent / "fixtures" / "sandbox"
@@ -928,12 +928,15 @@ def prints(d):
 def test_each_function_gets_its_own_workers_and_nothing_of_one_reaches_another() -> None:
     from grader.sandbox import Sandbox
 
+    once = (Call([1], None),)
     with Sandbox(limits=LIMITS, graded=["spoils", "checks"]) as sandbox:
         sandbox.load(SHARED)
         assert {"spoils", "checks"} <= sandbox.defined()
-        assert sandbox.caller("spoils")([1], None).ok
-        assert sandbox.caller("checks")([1], None).value == {"W1": np.zeros((1, 1))}
-        assert sandbox.caller("checks", hidden=True)([1], None).ok
+        ran = sandbox.run({"spoils": Schedule(once), "checks": Schedule(once, once, once)})
+        assert ran["spoils"].visible[0].ok
+        assert ran["checks"].visible[0].value == {"W1": np.zeros((1, 1))}
+        assert ran["checks"].hidden[0].ok
+        assert ran["checks"].repeat[0].value == {"W1": np.zeros((1, 1))}  # in spoils' worker
         assert "spoils ran" in sandbox.output_tail
 
 
@@ -942,11 +945,94 @@ def test_what_a_hidden_call_prints_is_not_kept() -> None:
 
     with Sandbox(limits=LIMITS, graded=["prints"]) as sandbox:
         sandbox.load(SHARED)
-        assert sandbox.caller("prints", hidden=True)([7, 3], None).ok
-        assert sandbox.caller("prints")([2, 1], None).ok
+        schedule = Schedule((Call([2, 1], None),), hidden=(Call([7, 3], None),))
+        ran = sandbox.run({"prints": schedule})["prints"]
+        assert ran.visible[0].ok
+        assert ran.hidden[0].ok
         tail = sandbox.output_tail
     assert "hidden output [2, 1]" in tail
     assert "[7, 3]" not in tail
+    assert "left out" not in tail  # not even how much it printed
+
+
+HOLDERS = """import os
+import time
+import numpy as np
+def hold(d):
+    count, megabytes = d
+    holds, children = [], []
+    for _ in range(count):
+        ready_read, ready_write = os.pipe()
+        hold_read, hold_write = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            try:
+                for fd in [*holds, hold_write, ready_read]:
+                    os.close(fd)
+                block = np.ones(megabytes << 17)
+                os.write(ready_write, b"!" if block[-1] == 1 else b"?")
+                os.read(hold_read, 1)
+            finally:
+                os._exit(0)
+        os.close(ready_write)
+        holds.append(hold_write)
+        children.append((pid, ready_read))
+    held = sum(os.read(ready, 1) == b"!" for _, ready in children)
+    time.sleep(0.3)  # all held at once, for a while
+    for hold in holds:
+        os.close(hold)
+    for pid, _ in children:
+        os.waitpid(pid, 0)
+    return {"W1": np.full((1, 1), float(held))}
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", ["control groups", "/proc"])
+def test_memory_is_one_budget_for_every_process_of_a_submission(kind: str) -> None:
+    """Three processes of 150 MB each stay below the 400 MB one process may map (numpy's own
+    mappings included), but not below the 400 MB all of them may hold together."""
+    from dataclasses import replace
+
+    from grader.sandbox._budget import SubmissionBudget
+
+    limits = replace(LIMITS, memory_mb=400, call_seconds=30, wall_seconds=90)
+    budget = SubmissionBudget.make(limits) if kind == "control groups" else SubmissionBudget(limits)
+    if kind == "control groups" and budget.kind == "proc":
+        pytest.skip("this machine lets the grader make no control groups")
+    with Worker(HOLDERS, limits=limits, tree=budget) as worker:
+        alone = worker.call("hold", [1, 150])
+        together = worker.call("hold", [3, 150])
+    budget.close()
+    assert alone.value is not None
+    assert alone.value["W1"][0, 0] == 1
+    held = together.value["W1"][0, 0] if together.value is not None else 0
+    assert held < 3, "three processes held 600 MB together"
+    assert together.status in (CallStatus.OK, CallStatus.MEMORY)
+
+
+SLOW_THEN_FAST = """import time
+def slow(d):
+    time.sleep(0.9)
+    return {}
+def fast(d):
+    return {}
+"""
+
+
+def test_a_functions_time_starts_at_its_first_call_not_when_its_worker_was_started() -> None:
+    """A worker booted ahead of need while a slow function used nearly all of a worker's life
+    still has its whole life for its own calls."""
+    from grader.sandbox import Sandbox
+
+    limits = Limits(wall_seconds=3, call_seconds=1.5, cpu_seconds=10, memory_mb=512)
+    with Sandbox(limits=limits, graded=["slow", "fast"]) as sandbox:
+        sandbox.load(SLOW_THEN_FAST)
+        assert sandbox.defined() >= {"slow", "fast"}
+        slow = [sandbox.caller("slow")([1], None) for _ in range(3)]  # 2.7 s of its 3 s budget
+        fast = sandbox.caller("fast")([1], None)
+    assert all(result.ok for result in slow)
+    assert fast.ok, fast.message
 
 
 def test_graded_names_are_reported_however_many_other_names_the_program_binds() -> None:
@@ -973,7 +1059,79 @@ def test_the_zygote_forks_every_worker_and_shares_no_process_with_them() -> None
     assert pid_namespace(os.getpid()) not in namespaces
 
 
+def memory_holds(pid: int, needle: bytes) -> list[str]:
+    """The mappings of process ``pid`` whose bytes contain ``needle``, read whole from outside."""
+    found = []
+    with open(f"/proc/{pid}/maps") as maps, open(f"/proc/{pid}/mem", "rb", buffering=0) as mem:
+        for line in maps:
+            span, perms = line.split()[:2]
+            start, end = (int(part, 16) for part in span.split("-"))
+            if not perms.startswith("r"):
+                continue
+            tail = b""
+            for offset in range(start, end, 1 << 22):
+                try:
+                    mem.seek(offset)
+                    chunk = mem.read(min(1 << 22, end - offset))
+                except OSError:  # [vvar] and device mappings cannot be read
+                    break
+                if needle in tail + chunk:
+                    found.append(line.strip())
+                    break
+                tail = chunk[-len(needle) :]
+    return found
+
+
+def test_a_worker_forked_after_another_submission_holds_none_of_its_bytes() -> None:
+    """The zygote never holds a submission: a later worker's whole memory, and the zygote's,
+    have none of an earlier program's bytes."""
+    from grader.sandbox._zygote import zygote
+
+    marker = f"initgrade-earlier-{uuid.uuid4().hex}"
+    earlier = program("returns.py") + f"\nSECRET = {marker!r} * 3\n"
+    with Worker(earlier, limits=LIMITS) as worker:
+        assert worker.call("initialize_parameters_he", [2, 4, 1]).ok
+    with Worker(program("returns.py"), limits=LIMITS) as later:
+        assert later.call("initialize_parameters_he", [2, 4, 1]).ok
+        assert later.process is not None
+        pids = [later.process.worker_pid, zygote(launch.scrubbed_env(None)).pid]
+        try:
+            found = [
+                m for pid in pids if pid is not None for m in memory_holds(pid, marker.encode())
+            ]
+        except PermissionError:
+            pytest.skip("this process may not read another process's memory")
+    assert found == []
+
+
 # -- what a worker can reach ---------------------------------------------------------------------
+
+
+KEYRINGS = """
+import ctypes, os
+import numpy as np
+def keyrings(d):
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.syscall.restype = ctypes.c_long
+    add_key, keyctl = {"x86_64": (248, 250), "aarch64": (217, 219)}[os.uname().machine]
+    made = libc.syscall(add_key, b"user", b"initgrade-test", b"x", 1, ctypes.c_int(-3))
+    errors = [ctypes.get_errno()]
+    session = libc.syscall(keyctl, 0, ctypes.c_int(-3), 0)  # KEYCTL_GET_KEYRING_ID
+    errors.append(ctypes.get_errno())
+    return {"W1": np.array([[made, session, *errors]], dtype=float)}
+"""
+
+
+@pytest.mark.skipif(os.uname().machine not in ("x86_64", "aarch64"), reason="syscall numbers")
+def test_every_keyring_call_of_a_worker_is_refused() -> None:
+    import errno
+
+    with Worker(KEYRINGS, limits=LIMITS) as worker:
+        result = worker.call("keyrings", [1])
+    assert result.value is not None
+    made, session, *errors = result.value["W1"][0]
+    assert (made, session) == (-1, -1)
+    assert errors == [errno.EPERM, errno.EPERM]
 
 
 @needs_namespaces

@@ -14,6 +14,7 @@ from grader.diagnosis._scale import (
 )
 from grader.mistakes import Mistake
 from grader.sentences import mistake_text
+from grader.spec import METHODS
 
 
 def named(found: Mistake | None) -> str:
@@ -48,15 +49,16 @@ def test_factors_recover_per_layer_scales() -> None:
 def test_integer_division_in_the_he_scale_is_named() -> None:
     dims = (60, 200, 1)
     layers = layer_scales(dims, [np.sqrt(2.0 // fan_in) for fan_in in dims[:-1]])
-    assert named(explain_factors("he", layers)).startswith("scale.floor_div:")
-    assert "integer division" in named(explain_factors("he", layers))
+    assert named(explain_factors(METHODS["he"], layers)).startswith("scale.floor_div:")
+    assert "integer division" in named(explain_factors(METHODS["he"], layers))
 
 
 def test_explain_factors_names_mixed_layer_errors() -> None:
     layers = [LayerScale("W1", 4, 3, 10.0), LayerScale("W2", 3, 2, 20.0)]
-    assert "scale.mixed: " in named(explain_factors("random", layers))
-    assert "different factors" in named(explain_factors("random", layers))
-    assert explain_factors("random", [LayerScale("W1", 4, 3, 10.0)]) is None
+    random = METHODS["random"]
+    assert "scale.mixed: " in named(explain_factors(random, layers))
+    assert "different factors" in named(explain_factors(random, layers))
+    assert explain_factors(random, [LayerScale("W1", 4, 3, 10.0)]) is None
 
 
 def test_rng_draws_are_those_of_default_rng() -> None:
@@ -87,5 +89,5 @@ def test_explain_factors_names_each_formula(method, factor, mistake_id, fragment
         LayerScale(f"W{i}", dims[i - 1], dims[i], factor(dims[i - 1], dims[i]))
         for i in range(1, len(dims))
     ]
-    assert named(explain_factors(method, layers)).startswith(f"{mistake_id}: ")
-    assert fragment in named(explain_factors(method, layers))
+    assert named(explain_factors(METHODS[method], layers)).startswith(f"{mistake_id}: ")
+    assert fragment in named(explain_factors(METHODS[method], layers))

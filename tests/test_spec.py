@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from grader.checks import compare_params, expected_params
+from grader.checks.strategies import property_inputs
 from grader.spec import (
     ASSIGNMENT_DIR,
     BASE_PRESEED,
@@ -57,6 +58,16 @@ def test_hidden_cases_never_show_their_dims(entry) -> None:
     for case in hidden:
         assert str(list(case.layer_dims)) not in case.name
         assert case.visibility != "visible"
+
+
+@pytest.mark.parametrize("entry", SPEC.functions, ids=lambda e: e.method)
+def test_every_example_has_extensions_that_no_other_call_shows(entry) -> None:
+    shown = {tuple(d) for d in property_inputs(entry.property_examples)}
+    shown |= {tuple(p.layer_dims) for p in entry.probes} | {tuple(entry.outcome_dims)}
+    shown |= {tuple(c.layer_dims) for c in entry.exact_cases}
+    assert all(len(case.extensions) == 2 for case in entry.visible_cases)
+    assert entry.extensions
+    assert not shown & set(entry.extensions)
 
 
 def test_published_random_values_pass_at_the_stated_tolerance() -> None:

@@ -3,16 +3,24 @@ content exported with its own grade, an nbgrader tree whose timestamp moved, a c
 holding only submitted/ (or a zip of it), one helper file per student summed up in one line, a
 one-student regrade, a Dask scheduler without workers, a template's imports and an unfilled
 template that say nothing a student cannot act on, a scalar bias that keeps the weights' points,
-outputs that co-TAs can read, and help for every option."""
+outputs that co-TAs can read, and help for every option.
+
+Gradings are the cost here: one course is graded once for the module and copied by the tests
+that change it, the notebooks that only carry a layout are the quick-to-grade template, and one
+``initgrade grade`` serves every test that reads its report."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
 import os
+import shutil
+import threading
 import time
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -44,76 +52,120 @@ def exported(book: Path, out: Path) -> dict[str, dict[str, str]]:
         return {row["student"]: row for row in csv.DictReader(handle)}
 
 
+_EMPTY = "\n        ### START CODE HERE ### (≈ 2 lines of code)\n\n        ### END CODE HERE ###\n"
+UNFILLED = {  # the template's functions as released, their blocks still empty
+    method: f"def {name}(layers_dims):\n    parameters = {{}}\n"
+    f"    for l in range(1, len(layers_dims)):{_EMPTY}    return parameters\n"
+    for method, name in mistakes.FUNCTION_NAMES.items()
+}
+
+
 def later(path: Path, seconds: float) -> None:
     os.utime(path, (time.time() + seconds, time.time() + seconds))
 
 
+@dataclass(frozen=True)
+class Course:
+    """A course folder graded once for the whole module: amy handed in the template as released
+    (a quick grading), bob's He changes its layers_dims (the right start, so no training of its
+    own). Its batch ran under the umask 002 co-TAs share (see the umask test)."""
+
+    folder: Path
+    book: Path
+
+    def copy(self, into: Path) -> tuple[Path, Path]:
+        """The course and its gradebook, copied (times kept) for a test to change."""
+        shutil.copytree(self.folder, into / "course")
+        shutil.copy2(self.book, into / "g.sqlite")
+        return into / "course", into / "g.sqlite"
+
+
+def quietly(argv: list[str]) -> tuple[int, str]:
+    """Run the CLI outside a test (a fixture's): its exit code and what it printed."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+        code = main(argv)
+    return code, out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory: pytest.TempPathFactory) -> Course:
+    root = tmp_path_factory.mktemp("course")
+    notebook(root / "course" / "amy.ipynb", **UNFILLED)
+    notebook(root / "course" / "bob.ipynb", "he_clears_input")
+    old = os.umask(0o002)
+    try:
+        argv = ["batch", str(root / "course"), "--gradebook", str(root / "g.sqlite")]
+        assert quietly([*argv, "--workers", "1"])[0] == 0
+    finally:
+        os.umask(old)
+    return Course(root / "course", root / "g.sqlite")
+
+
 def test_old_content_put_back_is_exported_with_its_own_grade_and_time(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, course: Course, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    course, book = tmp_path / "course", tmp_path / "g.sqlite"
-    bob = notebook(course / "bob.ipynb", "he_xavier")
+    folder, book = course.copy(tmp_path)
+    bob = folder / "bob.ipynb"
     original = bob.read_bytes()
-    batch(course, book, capsys)
+    assert float(exported(book, tmp_path / "0.csv")["bob"]["total"]) < 30.0
     notebook(bob)  # fixed
     later(bob, 60)
-    batch(course, book, capsys)
+    batch(folder, book, capsys)
     assert exported(book, tmp_path / "a.csv")["bob"]["total"] == "30.0"
     bob.write_bytes(original)  # the original put back, with a newer time
     later(bob, 120)
-    said = batch(course, book, capsys)
-    assert "0 graded, 1 already graded (kept)" in said
+    said = batch(folder, book, capsys)
+    assert "0 graded, 2 already graded (kept)" in said
     row = exported(book, tmp_path / "b.csv")["bob"]
     assert float(row["total"]) < 30.0
     put_back = dt.datetime.fromtimestamp(bob.stat().st_mtime, dt.timezone.utc).isoformat()
     assert row["received"] == put_back
 
 
-def nbgrader(root: Path, student: str, stamp: str, *, helper: bool = True) -> Path:
+def nbgrader(root: Path, student: str, stamp: str) -> Path:
     folder = root / "submitted" / student / "init"
-    notebook(folder / "Initialization.ipynb")
+    notebook(folder / "Initialization.ipynb", **UNFILLED)  # the template: a quick grading
     (folder / "timestamp.txt").write_text(f"{stamp} UTC\n")
-    if helper:
-        (folder / "init_utils.py").write_text("# the course's helpers, copied by the student\n")
+    (folder / "init_utils.py").write_text("# the course's helpers, copied by the student\n")
     return folder
 
 
 def test_a_course_folder_of_only_submitted_is_graded_its_helpers_summed_up_in_one_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    course, book = tmp_path / "course", tmp_path / "g.sqlite"
+    tree, book = tmp_path / "tree", tmp_path / "g.sqlite"
     for student in ("amy", "bob", "cy"):
-        nbgrader(course, student, "2026-12-03 10:00:00.000000")
-    said = batch(course, book, capsys)
+        nbgrader(tree, student, "2026-12-03 10:00:00.000000")
+    said = batch(tree, book, capsys)
     assert "an nbgrader tree" in said
     assert "3 submission(s) from 3 student(s)" in said
+    assert "3 graded, 0 already graded (kept)" in said
     assert "skipped 3 files named init_utils.py: not a notebook (.ipynb)" in said
     assert said.count("skipped") == 1
-    stamp = course / "submitted" / "bob" / "init" / "timestamp.txt"
-    stamp.write_text("2026-12-04 09:30:00.000000 UTC\n")  # moved; the notebook is the same
-    said = batch(course, book, capsys)
+    moved = tree / "submitted" / "bob" / "init" / "timestamp.txt"
+    moved.write_text("2026-12-04 09:30:00.000000 UTC\n")  # the notebook is the same
+    said = batch(tree, book, capsys)
     assert "0 graded, 3 already graded (kept)" in said
     assert exported(book, tmp_path / "g.csv")["bob"]["received"] == "2026-12-04T09:30:00+00:00"
-    archive = tmp_path / "course.zip"
+    archive = tmp_path / "tree.zip"
     with zipfile.ZipFile(archive, "w") as zipped:
-        for path in sorted(course.rglob("*")):
+        for path in sorted(tree.rglob("*")):
             if path.is_file():
-                zipped.write(path, path.relative_to(course).as_posix())
-    said = batch(archive, tmp_path / "z.sqlite", capsys)
+                zipped.write(path, path.relative_to(tree).as_posix())
+    said = batch(archive, book, capsys)  # the same submissions: recognised, nothing regraded
     assert "3 submission(s) from 3 student(s)" in said
+    assert "0 graded, 3 already graded (kept)" in said
 
 
 def test_a_one_student_regrade_grades_that_student_only(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, course: Course, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    course, book = tmp_path / "course", tmp_path / "g.sqlite"
-    notebook(course / "amy.ipynb")
-    notebook(course / "bob.ipynb", "random_times_1")
-    batch(course, book, capsys)
-    said = batch(course, book, capsys, "--student", "bob")
+    folder, book = course.copy(tmp_path)
+    said = batch(folder, book, capsys, "--student", "bob")
     assert "regrading 1 submission(s) of bob only" in said
     assert "1 graded, 0 already graded (kept)" in said
-    assert main(["batch", str(course), "--gradebook", str(book), "--student", "bobb"]) == 2
+    assert main(["batch", str(folder), "--gradebook", str(book), "--student", "bobb"]) == 2
     assert "holds no submission of 'bobb'. Did you mean bob?" in capsys.readouterr().err
 
 
@@ -124,7 +176,7 @@ def test_a_dask_scheduler_without_workers_says_so_and_stops(
 
     import grader.batch._executors as executors
 
-    monkeypatch.setattr(executors, "DASK_WORKER_WAIT", 2.0)
+    monkeypatch.setattr(executors, "DASK_WORKER_WAIT", 0.5)
     course = tmp_path / "course"
     notebook(course / "amy.ipynb")
     with LocalCluster(n_workers=0, dashboard_address=":0") as cluster:
@@ -133,7 +185,7 @@ def test_a_dask_scheduler_without_workers_says_so_and_stops(
         assert main([*command, "--dask", cluster.scheduler_address]) == 2
         assert time.monotonic() - start < 30
     err = capsys.readouterr().err
-    assert "waiting up to 2 s for a Dask worker to join" in err
+    assert "waiting up to 0.5 s for a Dask worker to join" in err
     assert "no Dask worker joined" in err
 
 
@@ -153,32 +205,44 @@ def test_a_dask_task_past_its_deadline_is_given_up(monkeypatch: pytest.MonkeyPat
             start = time.monotonic()
             results = list(executor.run([GradeTask(0, "amy.ipynb", b"", deadline=1.0)]))
         finally:
+            RELEASE.set()  # given up: let the worker's thread go, so the cluster closes at once
             executor.close()
     assert time.monotonic() - start < 20
     assert results[0][1].failure is not None
     assert "took longer than the 1 s a grading may take (--task-timeout)" in results[0][1].failure
 
 
+RELEASE = threading.Event()
+
+
 def hang(task: object) -> str:
-    time.sleep(6)  # past the task's deadline, without the alarm a real grading sets
+    RELEASE.wait(6)  # past the task's deadline, without the alarm a real grading sets
     return ""
 
 
-def test_the_templates_import_and_an_unfilled_template_say_only_what_a_student_can_do(
+@pytest.fixture(scope="module")
+def zero_biases(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """What ``initgrade grade`` prints for the course's old notebook (it imports sklearn) whose
+    He gives a zero bias as the number 0 and whose random gives it flat (``np.zeros(n)``)."""
+    he = notebooks.HE.replace("np.zeros((layers_dims[l], 1))", "0")
+    random = notebooks.RANDOM.replace("np.zeros((layers_dims[l], 1))", "np.zeros(layers_dims[l])")
+    assert he != notebooks.HE
+    assert random != notebooks.RANDOM
+    cells = notebooks.old_generation(he=he, random=random)
+    path = notebooks.write(cells, tmp_path_factory.mktemp("bias") / "bias.ipynb")
+    code, out = quietly(["grade", str(path)])
+    assert code == 0
+    return out
+
+
+def test_the_templates_import_says_nothing(zero_biases: str) -> None:
+    assert "sklearn" not in zero_biases
+
+
+def test_an_unfilled_template_says_only_what_a_student_can_do(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    correct = notebook(tmp_path / "correct.ipynb")
-    assert main(["grade", str(correct)]) == 0
-    assert "sklearn" not in capsys.readouterr().out
-    empty = (
-        "\n        ### START CODE HERE ### (≈ 2 lines of code)\n\n        ### END CODE HERE ###\n"
-    )
-    unfilled = {
-        method: f"def {name}(layers_dims):\n    parameters = {{}}\n"
-        f"    for l in range(1, len(layers_dims)):{empty}    return parameters\n"
-        for method, name in mistakes.FUNCTION_NAMES.items()
-    }
-    template = notebook(tmp_path / "template.ipynb", **unfilled)
+    template = notebook(tmp_path / "template.ipynb", **UNFILLED)
     assert main(["grade", str(template)]) == 0
     out = capsys.readouterr().out
     for name in mistakes.FUNCTION_NAMES.values():
@@ -187,33 +251,25 @@ def test_the_templates_import_and_an_unfilled_template_say_only_what_a_student_c
     assert len(out.splitlines()) < 60
 
 
-@pytest.mark.parametrize(("bias", "score"), [("0", "9.5"), ("np.zeros(layers_dims[l])", "9.5")])
-def test_a_scalar_or_flat_zero_bias_keeps_the_weights_points(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], bias: str, score: str
-) -> None:
-    he = notebooks.HE.replace("np.zeros((layers_dims[l], 1))", bias)
-    assert he != notebooks.HE
-    path = notebooks.write(notebooks.old_generation(he=he), tmp_path / "bias.ipynb")
-    assert main(["grade", str(path)]) == 0
-    out = capsys.readouterr().out
-    assert f"initialize_parameters_he: {score} / 10" in out
-    assert "did not return parameters" not in out
-    assert "b1 has shape (" in out
+@pytest.mark.parametrize("name", ["initialize_parameters_he", "initialize_parameters_random"])
+def test_a_scalar_or_flat_zero_bias_keeps_the_weights_points(zero_biases: str, name: str) -> None:
+    assert f"{name}: 9.5 / 10" in zero_biases
+    section = zero_biases.split(f"{name}: ", 1)[1].split("\ninitialize_parameters_", 1)[0]
+    assert "did not return parameters" not in section
+    assert "b1 has shape (" in section
 
 
 def test_batch_outputs_follow_the_umask_so_co_tas_can_read_them(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, course: Course
 ) -> None:
-    course, book = tmp_path / "course", tmp_path / "g.sqlite"
-    notebook(course / "amy.ipynb")
-    old = os.umask(0o002)
+    old = os.umask(0o002)  # the course's gradebook was written by its batch under this umask
     try:
-        batch(course, book, capsys)  # feedback pages are written as the export is
-        exported(book, tmp_path / "g.csv")
-        assert main(["report", "--gradebook", str(book), "--html", str(tmp_path / "c.html")]) == 0
+        exported(course.book, tmp_path / "g.csv")
+        argv = ["report", "--gradebook", str(course.book), "--html", str(tmp_path / "c.html")]
+        assert main(argv) == 0
     finally:
         os.umask(old)
-    made = [book, tmp_path / "g.csv", tmp_path / "c.html"]
+    made = [course.book, tmp_path / "g.csv", tmp_path / "c.html"]
     assert {oct(path.stat().st_mode & 0o777) for path in made} == {oct(0o664)}
 
 

@@ -4,21 +4,23 @@ Each ``*_test`` function calls your initializer on the example from the notebook
 network, for shapes only), prints what is wrong in plain words, and raises ``AssertionError`` if
 anything is. Passing these checks is a good sign, not a grade: the grader also tries other inputs.
 
-The block of published values below is written by ``initgrade release`` from the reference
-solution; the rest of this file is edited by hand.
+The block of published values below (the seed, the values, each method's scale and its check)
+is written by ``initgrade release`` from the reference solution; the rest of this file is edited
+by hand.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+# BEGIN PUBLISHED VALUES
 __all__ = [
     "initialize_parameters_he_test",
     "initialize_parameters_random_test",
     "initialize_parameters_zeros_test",
 ]
 
-# BEGIN PUBLISHED VALUES
+SEED = 3  # every initializer calls np.random.seed(SEED) once
 PUBLISHED = {
     "zeros": {
         "layers_dims": [3, 2, 1],
@@ -46,14 +48,11 @@ PUBLISHED = {
         ],
     },
 }
-# END PUBLISHED VALUES
-
-# A deeper network, checked for keys, shapes and zero biases only (no published values needed).
-DEEPER_LAYERS_DIMS = [5, 4, 3, 2, 1]
-# Your numbers may differ from the published ones by rounding in the last digits, nothing more.
-RTOL, ATOL = 1e-6, 1e-10
-# Weight scale of each method as a function of the layer's fan-in n = layers_dims[l-1].
-EXPECTED_SCALE = {"random": lambda n: 10.0, "he": lambda n: np.sqrt(2.0 / n)}
+# Weight scale of each method as a function of the fan-in n = layers_dims[l-1].
+EXPECTED_SCALE = {
+    "random": lambda n: 10.0,
+    "he": lambda n: np.sqrt(2 / n),
+}
 
 
 def initialize_parameters_zeros_test(target):
@@ -66,6 +65,14 @@ def initialize_parameters_random_test(target):
 
 def initialize_parameters_he_test(target):
     _run_checks(target, "he")
+
+
+# END PUBLISHED VALUES
+
+# A deeper network, checked for keys, shapes and zero biases only (no published values needed).
+DEEPER_LAYERS_DIMS = [5, 4, 3, 2, 1]
+# Your numbers may differ from the published ones by rounding in the last digits, nothing more.
+RTOL, ATOL = 1e-6, 1e-10
 
 
 def _run_checks(target, method):
@@ -177,12 +184,12 @@ def _diagnose(weights, case, method):
         return "All your weights are positive: use np.random.randn (normal), not rand (uniform)."
     if _looks_reseeded(weights, case, method):
         return (
-            "Later layers repeat the first draws after seeding: call np.random.seed(3) once, "
-            "before the loop, not inside it."
+            f"Later layers repeat the first draws after seeding: call np.random.seed({SEED}) "
+            "once, before the loop, not inside it."
         )
     return (
-        "Check that you call np.random.seed(3) once at the top and draw each layer in order "
-        "with np.random.randn and the shape (layers_dims[l], layers_dims[l - 1])."
+        f"Check that you call np.random.seed({SEED}) once at the top and draw each layer in "
+        "order with np.random.randn and the shape (layers_dims[l], layers_dims[l - 1])."
     )
 
 
@@ -198,7 +205,11 @@ SCALE_MISTAKES = {
         lambda fan_in, fan_out: np.sqrt(2.0 / fan_out)
     ),
 }
-METHOD_NAMES = {"random": "the large random initialization", "he": "He initialization"}
+METHOD_NAMES = {
+    "random": "the large random initialization",
+    "he": "He initialization",
+    "xavier": "Xavier initialization",
+}
 
 
 def _explain_scale(factors, case, method):
@@ -209,7 +220,8 @@ def _explain_scale(factors, case, method):
         fan_in = layers_dims[int(key[1:]) - 1]
         used[key] = (factor * EXPECTED_SCALE[method](fan_in), fan_in, layers_dims[int(key[1:])])
     off = " and ".join(f"{key} is {factor:.3g}x" for key, factor in factors.items())
-    text = f"Your random draws are right but not their scale: {off} what {METHOD_NAMES[method]}"
+    name = METHOD_NAMES.get(method, method)
+    text = f"Your random draws are right but not their scale: {off} what {name}"
     text += " expects."
     for hint, scale in SCALE_MISTAKES.items():
         if all(
@@ -220,7 +232,7 @@ def _explain_scale(factors, case, method):
 
 
 def _looks_reseeded(weights, case, method):
-    """Whether a later layer holds the first standard-normal draws after seed 3 (those of W1)."""
+    """Whether a later layer holds the first standard-normal draws after the seed (W1's)."""
     first = (np.array(case["W1"]) / EXPECTED_SCALE[method](case["layers_dims"][0])).ravel()
     for key, got in weights.items():
         fan_in = case["layers_dims"][int(key[1:]) - 1]

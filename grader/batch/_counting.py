@@ -34,7 +34,7 @@ _NEWEST_GRADE = (
 _COLUMNS = (
     "s.id AS submission, s.student, s.assignment, s.sha256, s.source, g.status, g.score,"
     " g.max_score, g.functions, g.report, g.error, g.seconds, g.feedback, g.graded_at,"
-    " g.grader_version"
+    " g.grader_version, g.spec_hash"
 )
 _SEEN = (
     "LEFT JOIN sightings v ON v.submission = s.id AND v.batch = ("

@@ -3,8 +3,10 @@
 Columns: student, assignment, total, max_score, one per graded function, status, error, the
 mistakes named (``function:id`` for each, space-separated; ids of ``grader.mistakes``), source,
 sha256, received, graded_at, then score (the grader's), adjustment (the staff's standing
-adjustments, summed), late_penalty, deadline, late_by and comments (each adjustment's comment);
-rows sorted by student, then assignment. The total is the grader's score plus the adjustments
+adjustments, summed), late_penalty, deadline, late_by and comments (each adjustment's comment),
+and the grader version and policy digest that graded it; rows sorted by student, then
+assignment. The function columns are the model's, then any other a grade names (the functions
+of a course's own term). The total is the grader's score plus the adjustments
 less the late penalty, never below 0. Which submission counts is ``grader.batch._counting``'s
 rule; the late policy is ``grader.batch._late``'s. A student whose submission has no grade yet
 still has a row, with status "pending". Every text cell of the CSV goes through the door
@@ -34,6 +36,7 @@ from grader.spec import SPEC, AssignmentSpec
 from grader.untrusted import safe_text, spreadsheet_cell
 
 EXTRA_COLUMNS = ("score", "adjustment", "late_penalty", "deadline", "late_by", "comments")
+POLICY_COLUMNS = ("grader_version", "policy_digest")
 # The id a row stored by a grader whose diagnoses were sentences counts under: it has no words,
 # so the dashboard calls it another mistake.
 SENTENCE_ONLY = "legacy.sentence"
@@ -64,7 +67,9 @@ def export_rows(
     holds each row's standing adjustments as records."""
     standing = adjustments(book.db)
     rows = []
-    for counted in counting(book.db, choice):
+    every = counting(book.db, choice)
+    names = function_columns(every, spec)
+    for counted in every:
         functions = json.loads(counted["functions"]) if counted.get("functions") else []
         scores = {f["name"]: f["score"] for f in functions}
         max_score = counted["max_score"] if counted["max_score"] is not None else spec.max_score
@@ -74,7 +79,7 @@ def export_rows(
             "total": counted["score"],
             "max_score": max_score,
         }
-        row.update({name: scores.get(name) for name in spec.graded_functions})
+        row.update({name: scores.get(name) for name in names})
         row.update(
             status=counted["status"] or "pending",
             error=safe_text(counted["error"] or ""),
@@ -88,6 +93,8 @@ def export_rows(
             graded_at=counted["graded_at"] or "",
             feedback=counted["feedback"],
             submissions=counted["submissions"],
+            grader_version=counted.get("grader_version") or "",
+            policy_digest=counted.get("spec_hash") or "",
         )
         mine = [
             a
@@ -122,14 +129,33 @@ def cell(value: Any) -> Any:
     return spreadsheet_cell(value)
 
 
-def columns(spec: AssignmentSpec) -> list[str]:
-    names = ["student", "assignment", "total", "max_score", *spec.graded_functions]
+def function_columns(rows: list[dict[str, Any]], spec: AssignmentSpec) -> list[str]:
+    """The graded functions: ``spec``'s, then any other a grade names (a course's own term)."""
+    names = list(spec.graded_functions)
+    for row in rows:
+        stored = row.get("functions") or []
+        found = json.loads(stored) if isinstance(stored, str) else stored
+        names += [str(f["name"]) for f in found if str(f["name"]) not in names]
+    return names
+
+
+def columns(spec: AssignmentSpec, rows: list[dict[str, Any]] | None = None) -> list[str]:
+    """The CSV's columns; with ``rows``, a function column for every function they grade."""
+    functions = spec.graded_functions if rows is None else _row_functions(rows, spec)
+    names = ["student", "assignment", "total", "max_score", *functions]
     names += ["status", "error", "mistakes", "source", "sha256", "received", "graded_at"]
-    return [*names, *EXTRA_COLUMNS]
+    return [*names, *EXTRA_COLUMNS, *POLICY_COLUMNS]
+
+
+def _row_functions(rows: list[dict[str, Any]], spec: AssignmentSpec) -> list[str]:
+    if not rows:
+        return list(spec.graded_functions)
+    keys = list(rows[0])
+    return keys[keys.index("max_score") + 1 : keys.index("status")]
 
 
 def _write_csv(rows: list[dict[str, Any]], handle: IO[str], spec: AssignmentSpec) -> None:
-    names = columns(spec)
+    names = columns(spec, rows)
     writer = csv.DictWriter(handle, fieldnames=names, lineterminator="\n")
     writer.writeheader()
     for row in rows:

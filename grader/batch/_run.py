@@ -151,7 +151,7 @@ class _Run:
             memory_mb=self.options.memory_mb, feedback=self.options.feedback_dir is not None,
             deadline=self.options.task_seconds,
             accept_weak_isolation=self.options.accept_weak_isolation, outcomes=outcomes,
-            page=self._page(pending),
+            page=self._page(pending), spec=self.spec,
         )  # fmt: skip
 
     def _page(self, pending: _Pending) -> str:
@@ -186,6 +186,8 @@ class _Run:
         status = (
             "failed" if failed or report.internal else "ungradable" if report.error else "graded"
         )
+        if not report.policy_digest:  # made here, not by a grading: say what would have graded it
+            report = replace(report, grader_version=self.version, policy_digest=self.spec_hash)
         feedback = self._feedback(pending, report, pages or _Pages())
         functions = [
             {"name": f.name, "score": f.score, "max_score": f.max_score, "passed": f.passed,

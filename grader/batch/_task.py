@@ -1,7 +1,11 @@
 """One task grades one submission: it carries only data and returns only data.
 
-A ``GradeTask`` holds the submission's bytes and name and the run's options, never a path: a
-Dask worker on another machine shares no disk with the batch. ``grade_task`` returns JSON text
+A ``GradeTask`` holds the submission's bytes and name, the run's options and the assignment's
+model it is graded against (``spec``: the whole model travels with every task, so a worker
+grades what the batch was given, never its own default), never a path to read: a Dask worker on
+another machine shares no disk with the batch. Where the model's folder of helper modules is not
+on the worker's machine, the worker's own copy of the course's folder is used (its helpers are
+generated from the same reference). ``grade_task`` returns JSON text
 (the report as ``Report.to_dict()``, and the feedback page as HTML text when asked for), so the
 batch reads back plain data whichever executor carried it.
 
@@ -18,12 +22,13 @@ import os
 import signal
 import threading
 import time
-from dataclasses import dataclass
-from importlib import metadata
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from grader.batch._outcomes import collect_starts, prime_cache, train_starts
+from grader.results import grader_version as grader_version
+from grader.spec import ASSIGNMENT_DIR, SPEC, AssignmentSpec
 
 if TYPE_CHECKING:
     from grader.api import Graded
@@ -48,6 +53,13 @@ class GradeTask:
     # With ``feedback``: the feedback page's file name, for the pages' links; the notebook's own
     # page is rendered beside it only when this is set.
     page: str = ""
+    spec: AssignmentSpec = field(default=SPEC)
+
+    def local_spec(self) -> AssignmentSpec:
+        """``spec``, with its helpers' folder on this machine (see the module docstring)."""
+        if self.spec.directory.is_dir():
+            return self.spec
+        return replace(self.spec, directory=ASSIGNMENT_DIR)
 
 
 def grade_task(task: GradeTask) -> str:
@@ -69,6 +81,7 @@ def grade_task(task: GradeTask) -> str:
                 timeout=task.timeout,
                 memory_mb=task.memory_mb,
                 feedback=task.feedback,
+                spec=task.local_spec(),
                 accept_weak_isolation=task.accept_weak_isolation,
             )
             pages = _pages(task, graded) if task.feedback else (None, None, None)
@@ -121,7 +134,7 @@ def _other_phase(task: GradeTask) -> str:
     if task.phase == "starts":
         return collect_starts(
             task.data, task.source, timeout=task.timeout, memory_mb=task.memory_mb,
-            accept_weak_isolation=task.accept_weak_isolation,
+            accept_weak_isolation=task.accept_weak_isolation, spec=task.local_spec(),
         )  # fmt: skip
     raise ValueError(f"no such batch phase: {task.phase!r}")
 
@@ -149,11 +162,3 @@ def _exit_when_orphaned(parent: int) -> None:
     while os.getppid() == parent:
         time.sleep(0.5)
     os._exit(1)
-
-
-def grader_version() -> str:
-    """The installed initgrade's version, part of the key a grade is stored under."""
-    try:
-        return metadata.version("initgrade")
-    except metadata.PackageNotFoundError:
-        return "unknown"

@@ -8,16 +8,17 @@ results to ``CheckResult`` values; a student's mistake is data, a bug of the gra
 from grader.checks._exact import Difference, check_exact, compare_params, structure_difference
 from grader.checks._feedback import FunctionFeedback, build_feedback, effective_std
 from grader.checks._loop import (
-    CallLog,
     GradedFunction,
     expected_params,
     grade_function,
     grade_functions,
+    grade_ran,
     missing_function,
     outcome_starts,
 )
-from grader.checks._outcome import BANDS, Band, check_outcome
+from grader.checks._outcome import check_outcome
 from grader.checks._properties import check_properties
+from grader.checks._schedule import function_schedule
 from grader.checks._template import UNFILLED_ID, unfilled_result
 from grader.checks._training import (
     STACK_SIZE,
@@ -34,14 +35,13 @@ from grader.checks._training import (
     train_outcome,
     train_outcomes,
 )
+from grader.sandbox import CallLog  # the log the in-process path runs calls through
 from grader.types import FUNCTION_BUDGET_CALLS
 
 __all__ = [
-    "BANDS",
     "FUNCTION_BUDGET_CALLS",
     "STACK_SIZE",
     "UNFILLED_ID",
-    "Band",
     "CallLog",
     "Difference",
     "FunctionFeedback",
@@ -59,8 +59,10 @@ __all__ = [
     "default_cache",
     "effective_std",
     "expected_params",
+    "function_schedule",
     "grade_function",
     "grade_functions",
+    "grade_ran",
     "missing_function",
     "outcome_starts",
     "params_digest",

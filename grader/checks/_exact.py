@@ -18,6 +18,7 @@ import numpy as np
 from grader import messages as msg
 from grader.checks._biases import as_columns
 from grader.results import CheckResult
+from grader.sentences import weights_hint
 from grader.spec import (
     EXACT_ATOL,
     EXACT_RTOL,
@@ -104,7 +105,7 @@ def _names(keys: Sequence[str]) -> str:
 
 
 def describe_visible(
-    diff: Difference, layer_dims: Sequence[int], method: str, got_keys: Sequence[str] = ()
+    diff: Difference, layer_dims: Sequence[int], entry: FunctionSpec, got_keys: Sequence[str] = ()
 ) -> str:
     """The full message for a difference on ``layers_dims`` the student may see."""
     dims = list(layer_dims)
@@ -126,7 +127,8 @@ def describe_visible(
         )
     if diff.kind == "nonfinite":
         return msg.NOT_FINITE.format(dims=dims, key=diff.key, what="nan or inf")
-    hint = msg.HINT_WEIGHTS[method] if diff.key.startswith("W") else msg.HINT_BIASES
+    weights = diff.key.startswith("W")
+    hint = weights_hint(entry.scale.text, entry.seed) if weights else msg.HINT_BIASES
     return msg.WRONG_VALUE.format(
         dims=dims,
         key=diff.key,
@@ -177,4 +179,4 @@ def check_exact(
         return verdict(True, msg.PASSED)
     if case.hidden:
         return verdict(False, describe_hidden(diff, case))
-    return verdict(False, describe_visible(diff, case.layer_dims, entry.method, list(result.value)))
+    return verdict(False, describe_visible(diff, case.layer_dims, entry, list(result.value)))

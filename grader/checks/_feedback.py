@@ -74,8 +74,8 @@ def _activations(std: float) -> tuple[np.ndarray, ...]:
 
 
 @functools.lru_cache(maxsize=8)
-def _reference_start(method: str, dims: tuple[int, ...]) -> tuple[Params, str]:
-    start = dict(expected_params(method, dims))
+def _reference_start(method: str, dims: tuple[int, ...], seed: int) -> tuple[Params, str]:
+    start = dict(expected_params(method, dims, seed))
     return start, params_digest(start)
 
 
@@ -95,7 +95,7 @@ def build_feedback(
     for entry, function in zip(spec.functions, graded, strict=True):
         if function.start is None or function.outcome is None:
             continue
-        start, digest = _reference_start(entry.method, tuple(entry.outcome_dims))
+        start, digest = _reference_start(entry.method, tuple(entry.outcome_dims), entry.seed)
         same_start = params_digest(function.start) == digest
         same_scale = same_start or _scale_passed(function)
         reference_std = reference.weight_std(entry.method, WIDTH)

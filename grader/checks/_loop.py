@@ -5,43 +5,43 @@ sandboxed worker as the program, tests pass ``grader.sandbox.local_program``: bo
 path. A function that is not defined scores 0 with the closest name the submission does define;
 one whose definition could not be loaded scores 0 with the reason.
 
-Each function gets its own ``CallLog`` (and a second one for its hidden cases, whose caller runs
-them apart, so nothing the function saw there can reach a visible message): calls are memoised
-by argument and, once a call times out, runs out of memory or kills the worker, later calls
-return that failure without calling again. A dead worker thus costs its own function the
-remaining points and never another function's. All calls of one function together may take
-``FUNCTION_BUDGET_CALLS`` times the limit of one call; the program enforces that.
+Each function's calls are a fixed schedule (``grader.checks._schedule``), a function of the spec
+alone, which the program runs: in a sandbox, in a worker of the function's own, its hidden cases
+last, so nothing the function sees in a hidden case can reach a visible message. Once a call
+times out, runs out of memory or kills the worker, the later calls are not made and say why. A
+dead worker thus costs its own function the remaining points and never another function's. All
+calls of one function together may take ``FUNCTION_BUDGET_CALLS`` times the limit of one call;
+the program enforces that. The checks then read the results (``Replay``), every call's.
 
-The outcome call is made twice after the same seeding: a function whose two answers differ draws
-from something the exercise does not control, and fails every check that compares values, so it
-gets the same grade on every run (``msg.NONDETERMINISTIC``).
+The outcome call is made again after the same seeding, in a process where the function never ran
+(``Schedule.repeat``): a function whose two answers differ draws from something the exercise
+does not control, and fails every check that compares values, so it gets the same grade on every
+run (``msg.NONDETERMINISTIC``); a cache kept between calls cannot make the two answers agree.
+The visible cases' extensions are repeated the same way, and decide the visible cases' points
+(``grader.checks._hard_coding``, ``msg.NONDETERMINISTIC_LATER``).
 """
 
 from __future__ import annotations
 
 import difflib
 import functools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 from grader import messages as msg
 from grader.checks._exact import check_exact
-from grader.checks._hard_coding import confirmed_visible, unconfirmed_examples
+from grader.checks._hard_coding import earned_visible, later_answer_differs, printed_inputs
 from grader.checks._outcome import check_outcome
 from grader.checks._properties import check_properties
+from grader.checks._schedule import Replay, function_schedule
 from grader.checks._training import Outcome, OutcomeCache, Trainer
 from grader.diagnosis import Evidence, diagnose
 from grader.results import CheckResult, FunctionResult
-from grader.spec import BASE_PRESEED, OUTCOME, AssignmentSpec, FunctionSpec
-from grader.types import (
-    DEAD,
-    Caller,
-    CallResult,
-    Params,
-    Program,
-)
+from grader.sandbox import run_with_caller
+from grader.spec import BASE_PRESEED, OUTCOME, AssignmentSpec, FunctionSpec, check_reference
+from grader.types import Caller, CallResult, Params, Program, Ran, Schedule
 
 Dims = tuple[int, ...]
 
@@ -56,55 +56,18 @@ class GradedFunction:
     outcome: Outcome | None = None
 
 
-class CallLog:
-    """A caller that remembers every result and stops calling once the worker is dead (out of
-    time, of memory, or killed). ``partner``: another log of the same function (its hidden
-    cases), which stops with this one."""
-
-    def __init__(self, caller: Caller, partner: CallLog | None = None) -> None:
-        self._caller = caller
-        self._memo: dict[tuple[str, Dims, int | None], CallResult] = {}
-        self.results: dict[tuple[Dims, int | None], CallResult] = {}
-        self.count = 0
-        self._death: list[CallResult] = partner._death if partner is not None else []
-
-    @property
-    def dead(self) -> CallResult | None:
-        return self._death[0] if self._death else None
-
-    def __call__(self, layer_dims: Sequence[int], preseed: int | None) -> CallResult:
-        key = (type(layer_dims).__name__, tuple(layer_dims), preseed)
-        if key in self._memo:
-            return self._memo[key]
-        if self.dead is not None:
-            reason = self.dead.message or self.dead.status.value
-            return CallResult(self.dead.status, message=msg.CALL_NOT_RUN.format(reason=reason))
-        result = self.again(layer_dims, preseed)
-        self._memo[key] = result
-        self.results.setdefault((tuple(layer_dims), preseed), result)
-        return result
-
-    def again(self, layer_dims: Sequence[int], preseed: int | None) -> CallResult:
-        """Call the function, whatever was remembered (unless the worker is dead)."""
-        if self.dead is not None:
-            reason = self.dead.message or self.dead.status.value
-            return CallResult(self.dead.status, message=msg.CALL_NOT_RUN.format(reason=reason))
-        self.count += 1
-        result = self._caller(layer_dims, preseed)
-        if result.status in DEAD:
-            self._death.append(result)
-        return result
-
-
 @functools.lru_cache(maxsize=64)
-def expected_params(method: str, layer_dims: Dims) -> Params:
-    """The reference's answer, computed without disturbing the host's global random state."""
+def expected_params(method: str, layer_dims: Dims, seed: int | None = None) -> Params:
+    """The reference's answer (for the exercise's ``seed``; None: the course's), computed
+    without disturbing the host's global random state."""
     import reference
 
     # The exercise's contract is the global seed; put the host's global state back afterwards.
     state = np.random.get_state()  # noqa: NPY002
     try:
-        params = reference.INITIALIZERS[method](list(layer_dims))
+        initialize = reference.INITIALIZERS[method]
+        dims = list(layer_dims)
+        params = initialize(dims) if seed is None else initialize(dims, seed)
     finally:
         np.random.set_state(state)  # noqa: NPY002
     for value in params.values():
@@ -116,62 +79,110 @@ def grade_function(
     entry: FunctionSpec,
     caller: Caller,
     *,
-    hidden_caller: Caller | None = None,
     trainer: Trainer | None = None,
     cache: OutcomeCache | None = None,
 ) -> GradedFunction:
-    """Every check of one function; the probes and a diagnosis only when something failed.
-    The hidden cases go through ``hidden_caller`` when it is another caller."""
-    log = CallLog(caller)
-    apart = hidden_caller is not None and hidden_caller is not caller
-    hidden = CallLog(hidden_caller, partner=log) if apart and hidden_caller is not None else log
+    """Every check of one function, its schedule made through ``caller`` (in this process)."""
+    schedule = function_schedule(entry)
+    return grade_ran(entry, schedule, run_with_caller(caller, schedule), trainer, cache)
+
+
+def grade_ran(
+    entry: FunctionSpec,
+    schedule: Schedule,
+    ran: Ran,
+    trainer: Trainer | None = None,
+    cache: OutcomeCache | None = None,
+) -> GradedFunction:
+    """Every check of one function from the results of its schedule; a diagnosis when something
+    failed. Nothing of a hidden call reaches a visible message: hidden cases' messages name what
+    happened by status, and the diagnosis sees only their numbers (``_numbers_only``)."""
+    seen, hidden = Replay(schedule.visible, ran.visible), Replay(schedule.hidden, ran.hidden)
     exact = [
         check_exact(
             entry,
             case,
-            (hidden if case.hidden else log)(list(case.layer_dims), BASE_PRESEED),
-            expected_params(entry.method, case.layer_dims),
+            (hidden if case.hidden else seen)(list(case.layer_dims), BASE_PRESEED),
+            expected_params(entry.method, case.layer_dims, entry.seed),
         )
         for case in entry.exact_cases
     ]
-    properties = check_properties(entry, log, unconfirmed_examples(entry, exact))
-    outcome_call = log(list(entry.outcome_dims), BASE_PRESEED)
-    changed = differs(outcome_call, log.again(list(entry.outcome_dims), BASE_PRESEED))
-    if changed is not None:
-        text = msg.NONDETERMINISTIC.format(
-            name=entry.name, dims=list(entry.outcome_dims), key=changed
+    outcome_call = seen(list(entry.outcome_dims), BASE_PRESEED)
+    properties = check_properties(
+        entry, seen, printed_inputs(entry), others=exact_calls(entry, seen)
+    )
+    changed = differs(outcome_call, ran.repeat[0]) if ran.repeat else None
+    late = {dims: seen(list(dims), BASE_PRESEED) for dims in entry.extensions}
+    earned = earned_visible(
+        entry, exact, late, {d: expected_params(entry.method, d, entry.seed) for d in late}
+    )
+    moved = changed is None and later_answer_differs(late, _repeated(schedule, ran, late))
+    if changed is not None or moved:
+        text = (
+            msg.NONDETERMINISTIC_LATER.format(name=entry.name)
+            if moved
+            else msg.NONDETERMINISTIC.format(
+                name=entry.name, dims=list(entry.outcome_dims), key=changed, seed=entry.seed
+            )
         )
-        exact = [_failed(check, text) for check in exact]
+        earned = [_failed(check, text) for check in earned]
         outcome_check, outcome = _failed(_outcome_slot(entry), text), None
     else:
         outcome_check, outcome = check_outcome(entry, outcome_call, trainer=trainer, cache=cache)
-    checks = (*confirmed_visible(entry, exact), *properties, outcome_check)
-    start = outcome_call.value if outcome_call.ok and changed is None else None
-    if all(check.passed for check in checks):
+    checks = (*earned, *properties, outcome_check)
+    start = outcome_call.value if outcome_call.ok and changed is None and not moved else None
+    if all(check.passed for check in checks) or changed is not None or moved:
+        # A function whose answers change has no mistake to name from them: any number quoted
+        # would change from run to run; its checks say why it failed.
         return GradedFunction(FunctionResult(entry.name, checks), start, outcome)
-    for probe in entry.probes:
-        log(list(probe.layer_dims), probe.preseed)
     visible_passed = all(
         c.passed for c, case in zip(exact, entry.exact_cases, strict=True) if not case.hidden
     )
+    calls = {key: _numbers_only(result) for key, result in hidden.by_dims.items()}
     evidence = Evidence(
         entry.method,
-        {**hidden.results, **log.results},
+        {k: r for k, r in {**calls, **seen.by_dims}.items() if k[0] not in late},
         tuple(c.layer_dims for c in entry.visible_cases),
         visible_passed,
         tuple(c.layer_dims for c in entry.exact_cases if c.hidden),
-        functools.partial(expected_params, entry.method),
+        functools.partial(expected_params, entry.method, seed=entry.seed),
+        entry,
     )
     return GradedFunction(FunctionResult(entry.name, checks, diagnose(evidence)), start, outcome)
 
 
+def exact_calls(entry: FunctionSpec, seen: Caller) -> list[tuple[tuple[int, ...], CallResult]]:
+    """The visible cases' and the outcome's calls, for the properties that every call must
+    have (its keys and shapes, float64, zero biases, its argument left alone)."""
+    dims = [*(c.layer_dims for c in entry.visible_cases), entry.outcome_dims]
+    return [(d, seen(list(d), BASE_PRESEED)) for d in dims]
+
+
+def _repeated(
+    schedule: Schedule, ran: Ran, late: Mapping[Dims, CallResult]
+) -> dict[Dims, CallResult]:
+    """The repeat's answers on the extensions (``late``'s layers_dims), each made first in a
+    process where the function had not run; none when the repeat was not made."""
+    if not ran.repeat:
+        return {}
+    again = Replay(schedule.repeat, ran.repeat)
+    return {dims: again(list(dims), BASE_PRESEED) for dims in late}
+
+
+def _numbers_only(result: CallResult) -> CallResult:
+    """A hidden call as the diagnosis may see it: its status and, when it returned parameters,
+    their numbers; no text the function chose (a message, an exception's text, a dtype's key)."""
+    return CallResult(result.status, value=result.value if result.ok else None)
+
+
 def differs(first: CallResult, again: CallResult) -> str | None:
-    """What differs between two calls that should have given the same answer (None: nothing)."""
-    if again.status in DEAD or (not first.ok and not again.ok):
-        return None  # no second answer to compare with, or two failures alike
-    if first.status is not again.status or first.value is None or again.value is None:
-        return msg.NONDETERMINISTIC_KEYS
-    if sorted(first.value) != sorted(again.value):
+    """What differs between two calls that should have given the same answer (None: nothing).
+
+    Compared only when the first returned parameters: a second call that then fails, in any
+    way, differs too (a function cannot escape the comparison by failing where it is repeated)."""
+    if not first.ok or first.value is None:
+        return None
+    if not again.ok or again.value is None or sorted(first.value) != sorted(again.value):
         return msg.NONDETERMINISTIC_KEYS
     for key in first.value:
         one, two = first.value[key], again.value[key]
@@ -243,8 +254,15 @@ def grade_functions(
     trainer: Trainer | None = None,
     cache: OutcomeCache | None = None,
 ) -> list[GradedFunction]:
-    """Grade every function of the spec in the program; one failing never costs another."""
+    """Grade every function of the spec in the program; one failing never costs another. The
+    schedules of every defined function are run first (the program decides where each call is
+    made), then checked. A method whose answer is not in reference/, drawn with its scale,
+    raises ``SpecError`` before anything is called."""
+    for entry in spec.functions:
+        check_reference(entry)
     defined = program.defined()
+    schedules = {e.name: function_schedule(e) for e in spec.functions if e.name in defined}
+    ran = program.run(schedules) if schedules else {}
     graded: list[GradedFunction] = []
     for entry in spec.functions:
         reason = None if entry.name in defined else program.missing_reason(entry.name)
@@ -255,8 +273,6 @@ def grade_functions(
             result = missing_function(entry, sorted(defined), spec.graded_functions)
             graded.append(GradedFunction(result))
         else:
-            caller, hidden = program.caller(entry.name), program.caller(entry.name, hidden=True)
-            graded.append(
-                grade_function(entry, caller, hidden_caller=hidden, trainer=trainer, cache=cache)
-            )
+            schedule = schedules[entry.name]
+            graded.append(grade_ran(entry, schedule, ran[entry.name], trainer, cache))
     return graded

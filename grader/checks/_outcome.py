@@ -42,34 +42,19 @@ spread of the draws; the correct solution's outcome is fixed and inside its band
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from grader import messages as msg
 from grader.checks._biases import as_columns
 from grader.checks._exact import describe_visible, structure_difference
-from grader.checks._training import Outcome, OutcomeCache, Trainer, train_outcome
+from grader.checks._training import (
+    NUM_ITERATIONS,
+    Outcome,
+    OutcomeCache,
+    Trainer,
+    train_outcome,
+)
 from grader.results import CheckResult
 from grader.spec import OUTCOME, FunctionSpec, expected_shapes
 from grader.types import CallResult
-
-
-@dataclass(frozen=True)
-class Band:
-    """Accepted train and test accuracy, with the published figures the band is built around."""
-
-    train: tuple[float, float]
-    test: tuple[float, float]
-    published: tuple[float, float]
-
-    def contains(self, train: float, test: float) -> bool:
-        return self.train[0] <= train <= self.train[1] and self.test[0] <= test <= self.test[1]
-
-
-BANDS: dict[str, Band] = {  # calibrated as the module docstring shows
-    "zeros": Band((0.45, 0.55), (0.45, 0.55), (0.5, 0.5)),
-    "random": Band((0.55, 0.93), (0.55, 0.93), (0.83, 0.86)),
-    "he": Band((0.93, 1.0), (0.88, 1.0), (0.9933, 0.96)),
-}
 
 
 def check_outcome(
@@ -95,21 +80,22 @@ def check_outcome(
     start = as_columns(result.value, shapes)  # b = 0 trains as the zero column it stands for
     diff = structure_difference(start, shapes)
     if diff is not None:
-        problem = describe_visible(diff, dims, entry.method, list(result.value))
+        problem = describe_visible(diff, dims, entry, list(result.value))
         return verdict(False, msg.OUTCOME_NOT_TRAINED.format(problem=problem)), None
     outcome = train_outcome(start, trainer=trainer, cache=cache)
-    band = BANDS[entry.method]
-    passed = band.contains(outcome.train_accuracy, outcome.test_accuracy)
-    return verdict(passed, _outcome_message(entry.method, outcome, band, passed)), outcome
+    passed = entry.band.contains(outcome.train_accuracy, outcome.test_accuracy)
+    return verdict(passed, _outcome_message(entry, outcome, passed)), outcome
 
 
-def _outcome_message(method: str, outcome: Outcome, band: Band, passed: bool) -> str:
+def _outcome_message(entry: FunctionSpec, outcome: Outcome, passed: bool) -> str:
+    band = entry.band
     return (msg.OUTCOME_PASSED if passed else msg.OUTCOME_FAILED).format(
+        steps=NUM_ITERATIONS,
         train=outcome.train_accuracy,
         test=outcome.test_accuracy,
-        method=msg.METHOD_NAME[method],
+        method=entry.title,
         train_band=band.train,
         test_band=band.test,
         published=band.published,
-        hint=msg.OUTCOME_HINT[method],
+        hint=entry.outcome_hint,
     )

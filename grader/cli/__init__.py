@@ -1,10 +1,10 @@
 """The ``initgrade`` command: a thin shell over the API; ``main(argv)`` returns the exit code.
 
-One subcommand per module (``grade``, ``demo``, ``release``, ``mutants``, ``batch``, ``export``,
-``adjust``, ``report``, ``gradescope-bundle``, ``experiment``). Exit codes are those of
-``grader.errors``; anything the grader did not foresee ends in the last-resort handler, which
-prints the traceback, writes the requested ``results.json`` all the same, and exits
-``EXIT_INTERNAL``.
+One subcommand per module (``grade``, ``demo``, ``release``, ``calibrate``, ``mutants``,
+``batch``, ``export``, ``adjust``, ``report``, ``gradescope-bundle``, ``experiment``). Exit codes
+are those of ``grader.errors``; anything the grader did not foresee ends in the last-resort
+handler, which prints the traceback, writes the requested ``results.json`` all the same, and
+exits ``EXIT_INTERNAL``.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from grader.cli import (
     adjust,
     batch,
+    calibrate,
     demo,
     experiment,
     export,
@@ -36,6 +37,7 @@ COMMANDS = {
     "demo": demo,
     "grade": grade,
     "release": release,
+    "calibrate": calibrate,
     "mutants": mutants,
     "batch": batch,
     "export": export,

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from grader import messages as msg
-from grader.cli._options import megabytes, seconds
+from grader.cli._options import assignment_of, megabytes, seconds
 from grader.errors import EXIT_OK
+
+if TYPE_CHECKING:
+    from grader.spec import AssignmentSpec
 
 EXIT_INTERRUPTED = 130  # as a shell reports a command stopped by Ctrl-C
 
@@ -51,7 +54,10 @@ def add_parser(commands: Any, name: str) -> None:
         help="with --feedback-dir, write the feedback pages without the rendered notebooks",
     )
     batch.add_argument(
-        "--assignment", metavar="NAME", help="the nbgrader assignment, when the tree has several"
+        "--assignment",
+        metavar="FILE|NAME",
+        help="the assignment file (TOML) of a course's own term, whose name is also the nbgrader "
+        "assignment graded; or the nbgrader assignment's name, when the tree has several",
     )
     batch.add_argument(
         "--timeout", type=seconds, metavar="SECONDS", help="limit for one call of a function"
@@ -81,10 +87,19 @@ def add_parser(commands: Any, name: str) -> None:
     )
 
 
+def _assignment(value: str | None) -> tuple[AssignmentSpec, str | None]:
+    """The model and the nbgrader assignment ``--assignment`` asks for: a TOML file is a
+    course's own term (and names the nbgrader assignment); anything else is a name."""
+    if value is not None and (value.endswith(".toml") or Path(value).is_file()):
+        return assignment_of(Path(value)), None
+    return assignment_of(None), value
+
+
 def run(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
     """Grade the batch; exits 0 once every submission is recorded, whatever its grade."""
     from grader.batch import DEFAULT_TASK_SECONDS, BatchOptions, run_batch
 
+    spec, nbgrader = _assignment(args.assignment)
     options = BatchOptions(
         workers=args.workers,
         dask=args.dask,
@@ -93,14 +108,14 @@ def run(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
         timeout=args.timeout,
         memory_mb=args.memory,
         task_seconds=args.task_timeout or DEFAULT_TASK_SECONDS,
-        assignment=args.assignment,
+        assignment=nbgrader,
         accept_weak_isolation=args.accept_weak_isolation,
         train_first=args.train_first,
         notebook_pages=not args.no_notebook_pages,
         student=args.student,
     )
     try:
-        run_batch(args.submissions, args.gradebook, options, out=out, err=err)
+        run_batch(args.submissions, args.gradebook, options, out=out, err=err, spec=spec)
     except KeyboardInterrupt:
         print(msg.BATCH_INTERRUPTED.format(path=args.gradebook), file=err)
         return EXIT_INTERRUPTED

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-LAYERS_HIDDEN = (10, 5)
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 EXAMPLE_SUBMISSIONS = (
     ("correct.ipynb", "a correct submission"),
@@ -28,14 +27,15 @@ class ReferenceRun:
 
 
 def reference_runs() -> list[ReferenceRun]:
-    """Train the course's [n_x, 10, 5, 1] ReLU model from each initialization (15,000 steps at
-    learning rate 0.01), through the grader's outcome cache: grading a correct start later
-    trains nothing again."""
+    """Train the exercise's ReLU model from each initialization (its outcome network, steps and
+    learning rate), through the grader's outcome cache: grading a correct start later trains
+    nothing again."""
     from grader.checks import train_outcome
+    from grader.spec import EXERCISE
     from reference import INITIALIZERS, compute_cost, forward_propagation, load_dataset
 
     train_X, train_Y, _, _ = load_dataset()
-    layers_dims = [train_X.shape[0], *LAYERS_HIDDEN, 1]
+    layers_dims = list(EXERCISE.outcome_dims)
     runs = []
     for name in ORDER:
         outcome = train_outcome(INITIALIZERS[name](layers_dims))
@@ -84,8 +84,12 @@ def grade_examples(out: TextIO) -> int:
 
 def run_demo(out: TextIO) -> int:
     """Print the reference table, then grade the example submissions; returns the exit code."""
+    from grader.spec import EXERCISE
+
+    steps, rate = EXERCISE.steps, EXERCISE.learning_rate
     print(
-        "Training the reference model (15,000 steps, learning rate 0.01) on the circles:", file=out
+        f"Training the reference model ({steps:,} steps, learning rate {rate:g}) on the circles:",
+        file=out,
     )
     print_reference_table(out)
     return grade_examples(out)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from grader import messages as msg
-from grader.cli._options import megabytes, seconds
+from grader.cli._options import add_assignment_option, assignment_of, megabytes, seconds
 from grader.errors import EXIT_INTERNAL, EXIT_OK, EXIT_UNGRADABLE, EXIT_USAGE
 from grader.reports import render_text, write_gradescope, write_junit
 from grader.reports.optional import attempt, failure_text
@@ -45,6 +45,7 @@ def add_parser(commands: Any, name: str) -> None:
         help="address-space limit of the student's process",
     )
     grade.add_argument("--ascii", action="store_true", help="PASS/FAIL instead of check marks")
+    add_assignment_option(grade)
     grade.add_argument(
         "--accept-weak-isolation",
         action="store_true",
@@ -64,6 +65,7 @@ def run(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
     warm_up()  # the zygote boots while this process imports numpy and the grader
     from grader.api import grade_submission
 
+    spec = assignment_of(args.assignment)
     args.results_written = False
     graded = grade_submission(
         args.notebook,
@@ -72,6 +74,7 @@ def run(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
         execute=args.execute,
         feedback=args.html is not None,
         accept_weak_isolation=args.accept_weak_isolation,
+        spec=spec,
     )
     written = _write_outputs(graded, args, err)  # before printing: the files matter most
     print(render_text(graded.report, ascii_marks=args.ascii), end="", file=out)

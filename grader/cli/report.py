@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from grader import messages as msg
+from grader.cli._options import add_assignment_option, assignment_of
 from grader.errors import EXIT_OK, EXIT_USAGE
 
 
@@ -28,13 +29,17 @@ def add_parser(commands: Any, name: str) -> None:
         metavar="DIR",
         help="the feedback pages of initgrade batch --feedback-dir, to link to",
     )
+    add_assignment_option(report)
 
 
 def run(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
     from grader.batch import write_dashboard
 
+    spec = assignment_of(args.assignment)
     try:
-        students = write_dashboard(args.gradebook, args.html, feedback_dir=args.feedback_dir)
+        students = write_dashboard(
+            args.gradebook, args.html, feedback_dir=args.feedback_dir, spec=spec
+        )
     except OSError as error:
         print(
             msg.REPORT_CANNOT_WRITE.format(what="the dashboard", path=args.html, error=error),

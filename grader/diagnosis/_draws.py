@@ -1,12 +1,12 @@
 """Where a student's weights came from: the draw constructions students use, rebuilt.
 
 Each construction rebuilds, with its own ``RandomState`` / ``Generator`` (the host's global state
-is never touched), the numbers a student's function may have drawn: the exercise's ``seed(3)``
+is never touched), the numbers a student's function may have drawn: the exercise's seed
 then ``randn`` per layer (``reference.seeded_draws``), the same reseeded per layer,
 ``default_rng``, ``rand``. ``factors`` says whether weights are such draws up to one factor per
-layer. ``place`` finds where in the seed-3 stream of ``randn`` a layer's numbers come from, and in
-which layout, so that draws taken at the wrong time (an extra call, a bias drawn) or laid out
-column by column are recognised as the exercise's numbers.
+layer. ``place`` finds where in the exercise seed's stream of ``randn`` a layer's numbers come
+from, and in which layout, so that draws taken at the wrong time (an extra call, a bias drawn)
+or laid out column by column are recognised as the exercise's numbers.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from reference import SEED, seeded_draws
+from reference import seeded_draws
 
 Dims = tuple[int, ...]
 PROPORTIONAL_RTOL = 1e-6  # draws match "up to a factor" when the residual is this small
@@ -60,9 +60,9 @@ def factors(weights: Sequence[np.ndarray], draws: Sequence[np.ndarray]) -> list[
     return found
 
 
-# -- where in the seed-3 stream a layer's numbers come from -----------------------------------
+# -- where in the exercise seed's stream a layer's numbers come from ---------------------------
 
-STREAM_SIZE = 4096  # standard-normal draws of np.random.seed(3), enough for the notebook's cases
+STREAM_SIZE = 4096  # standard-normal draws after the exercise's seed: enough for the examples
 RATIO_RTOL = 1e-7  # two neighbouring draws are told apart by their ratio to this precision
 
 
@@ -76,10 +76,10 @@ class Placed:
     factor: float
 
 
-@functools.lru_cache(maxsize=1)
-def seed_stream() -> np.ndarray:
-    """The first ``STREAM_SIZE`` numbers np.random.randn gives after np.random.seed(3)."""
-    stream = np.random.RandomState(SEED).randn(STREAM_SIZE)
+@functools.lru_cache(maxsize=4)
+def seed_stream(seed: int) -> np.ndarray:
+    """The first ``STREAM_SIZE`` numbers np.random.randn gives after np.random.seed(seed)."""
+    stream = np.random.RandomState(seed).randn(STREAM_SIZE)
     stream.setflags(write=False)
     return stream
 
@@ -93,10 +93,11 @@ def _fits(flat: np.ndarray, stream: np.ndarray, offset: int) -> float | None:
     return factor if close and factor != 0.0 else None
 
 
-def place(weights: np.ndarray, hint: int) -> Placed | None:
-    """Where ``weights`` sit in the seed-3 stream, trying the offset ``hint`` first; None when
-    they are not a multiple of consecutive draws (or too few to tell, a single number)."""
-    stream = seed_stream()
+def place(weights: np.ndarray, hint: int, seed: int) -> Placed | None:
+    """Where ``weights`` sit in the stream of ``seed`` (the exercise's), trying the offset
+    ``hint`` first; None when they are not a multiple of consecutive draws (or too few to tell,
+    a single number)."""
+    stream = seed_stream(seed)
     if weights.size < 2 or not np.isfinite(weights).all():
         return None
     orders = "CF" if weights.shape[0] > 1 and weights.shape[1] > 1 else "C"

@@ -9,7 +9,7 @@ from typing import TypeAlias
 import numpy as np
 
 from grader.mistakes import Diagnosis
-from grader.spec import BASE_PRESEED, SCALE_PROBE_DIMS, expected_shapes
+from grader.spec import BASE_PRESEED, METHODS, SCALE_PROBE_DIMS, FunctionSpec, expected_shapes
 from grader.types import CallResult, Params
 
 Dims = tuple[int, ...]
@@ -20,7 +20,9 @@ class Evidence:
     """What the grader saw of one function: calls by (layers_dims, preseed), visible verdicts.
 
     ``hidden`` are the hidden cases' layers_dims: their calls inform a diagnosis, but a
-    diagnosis never quotes them. ``expected`` gives the reference's answer for a layers_dims."""
+    diagnosis never quotes them. ``expected`` gives the reference's answer for a layers_dims.
+    ``entry`` is the method's record (its scale, wrong scales, seed); without one, the record
+    of ``method`` in the course's catalogue."""
 
     method: str
     calls: Mapping[tuple[Dims, int | None], CallResult]
@@ -28,6 +30,17 @@ class Evidence:
     visible_passed: bool
     hidden: tuple[Dims, ...] = ()
     expected: Callable[[Dims], Params] | None = None
+    entry: FunctionSpec | None = None
+
+    @property
+    def rules(self) -> FunctionSpec:
+        """The method's record: what it draws, with which scale, and the usual wrong scales."""
+        return self.entry if self.entry is not None else METHODS[self.method]
+
+    @property
+    def seed(self) -> int:
+        """The seed the exercise's construction calls ``np.random.seed`` with."""
+        return self.rules.seed
 
     def params(self, dims: Dims, preseed: int | None = BASE_PRESEED) -> Params | None:
         result = self.calls.get((dims, preseed))

@@ -22,7 +22,6 @@ from grader.diagnosis._evidence import Dims, Evidence, layout_weights
 from grader.diagnosis._scale import explain_factors, layer_scales, statistical_mistake
 from grader.mistakes import Diagnosis, Mistake
 from grader.spec import BASE_PRESEED, OTHER_PRESEED
-from reference import SEED
 
 OTHER_SEEDS = range(101)
 SHIFT_ATOL = 1e-12
@@ -41,7 +40,7 @@ def _with(first: Mistake, more: Mistake | None) -> Diagnosis:
 
 
 def no_seed(ev: Evidence) -> Diagnosis | None:
-    if ev.method == "zeros":
+    if ev.rules.zero:
         return None
     dims = ev.visible[0]
     first, other = ev.params(dims, BASE_PRESEED), ev.params(dims, OTHER_PRESEED)
@@ -49,24 +48,25 @@ def no_seed(ev: Evidence) -> Diagnosis | None:
         return None
     if all(np.array_equal(first[k], other[k]) for k in first):
         return None
-    return _with(Mistake.of("seed.missing"), statistical_mistake(ev))
+    return _with(Mistake.of("seed.missing", exercise_seed=ev.seed), statistical_mistake(ev))
 
 
 def added(ev: Evidence) -> Diagnosis | None:
     """The exercise's draws plus a constant: ``randn(...) + scale`` for ``randn(...) * scale``."""
     primary = _primary(ev)
-    if ev.method == "zeros" or primary is None:
+    if ev.rules.zero or primary is None:
         return None
     dims, weights = primary
     shifts = []
-    for w, z in zip(weights, randn_draws(dims, SEED), strict=True):
+    for w, z in zip(weights, randn_draws(dims, ev.seed), strict=True):
         difference = w - z
         if not np.allclose(difference, difference.flat[0], rtol=1e-9, atol=SHIFT_ATOL):
             return None
         shifts.append(float(difference.flat[0]))
     if all(abs(shift) <= SHIFT_ATOL for shift in shifts):
         return None
-    return _with(Mistake.of("scale.added", shift=shifts[0], key="W1", method=ev.method), None)
+    added = Mistake.of("scale.added", shift=shifts[0], key="W1", scale=ev.rules.scale.text)
+    return _with(added, None)
 
 
 def _expected_offsets(dims: Dims) -> list[int]:
@@ -74,21 +74,21 @@ def _expected_offsets(dims: Dims) -> list[int]:
     return [sum(sizes[:i]) for i in range(len(sizes))]
 
 
-def _misplaced(dims: Dims, placed: list[Placed]) -> Mistake | None:
+def _misplaced(dims: Dims, placed: list[Placed], seed: int) -> Mistake | None:
     """The mistake of the exercise's numbers found at the wrong place, or None."""
     expected = _expected_offsets(dims)
     offsets = [p.offset for p in placed]
     if len(placed) > 1 and all(offset == 0 for offset in offsets):
-        return Mistake.of("seed.per_layer", key=f"W{len(dims) - 1}")
+        return Mistake.of("seed.per_layer", key=f"W{len(dims) - 1}", exercise_seed=seed)
     for layer, (p, want) in enumerate(zip(placed, expected, strict=True), start=1):
         if p.offset == want and p.order == "F":
             return Mistake.of("draws.column_order", key=f"W{layer}")
         if p.offset != want:
-            return _shifted(dims, offsets, expected, layer)
+            return _shifted(dims, offsets, expected, layer, seed)
     return None
 
 
-def _shifted(dims: Dims, offsets: list[int], expected: list[int], layer: int) -> Mistake:
+def _shifted(dims: Dims, offsets: list[int], expected: list[int], layer: int, seed: int) -> Mistake:
     index = layer - 1
     shift = offsets[index] - expected[index]
     before = offsets[index - 1] - expected[index - 1] if index else 0
@@ -97,6 +97,7 @@ def _shifted(dims: Dims, offsets: list[int], expected: list[int], layer: int) ->
         size = dims[layer] * dims[layer - 1]
         return Mistake.of(
             "draws.order",
+            exercise_seed=seed,
             first=f"W{offsets.index(min(offsets)) + 1}",
             key=f"W{layer}",
             start=offsets[index] + 1,
@@ -109,6 +110,7 @@ def _shifted(dims: Dims, offsets: list[int], expected: list[int], layer: int) ->
     bias = f"b{index}" if index and extra == dims[index] else None
     return Mistake.of(
         "draws.shifted", key=f"W{layer}", got=offsets[index] + 1, want=expected[index] + 1,
+        exercise_seed=seed,
         extra=extra, previous=previous, bias=bias,
     )  # fmt: skip
 
@@ -116,38 +118,41 @@ def _shifted(dims: Dims, offsets: list[int], expected: list[int], layer: int) ->
 def misplaced_draws(ev: Evidence) -> Diagnosis | None:
     """The exercise's numbers, but not where the exercise puts them."""
     primary = _primary(ev)
-    if ev.method == "zeros" or primary is None:
+    if ev.rules.zero or primary is None:
         return None
     dims, weights = primary
     hints = _expected_offsets(dims)
-    placed = [place(w, hint) for w, hint in zip(weights, hints, strict=True)]
+    placed = [place(w, hint, ev.seed) for w, hint in zip(weights, hints, strict=True)]
     if any(p is None for p in placed):
         return None
     found = [p for p in placed if p is not None]
-    mistake = _misplaced(dims, found)
+    mistake = _misplaced(dims, found, ev.seed)
     if mistake is None:
         return None
-    return _with(mistake, explain_factors(ev.method, layer_scales(dims, [p.factor for p in found])))
+    return _with(mistake, explain_factors(ev.rules, layer_scales(dims, [p.factor for p in found])))
 
 
 def other_draws(ev: Evidence) -> Diagnosis | None:
     """Self-seeded but not the exercise's draws: default_rng, rand, another seed."""
     primary = _primary(ev)
-    if ev.method == "zeros" or primary is None:
+    if ev.rules.zero or primary is None:
         return None
     dims, weights = primary
-    if factors(weights, randn_draws(dims, SEED)) is not None:
+    if factors(weights, randn_draws(dims, ev.seed)) is not None:
         return None  # the exercise's draws: any mistake is in the scale
+    seed, last = ev.seed, f"W{len(dims) - 1}"
     named: list[tuple[Draws, int, Mistake]] = [
-        (reseeded_draws, SEED, Mistake.of("seed.per_layer", key=f"W{len(dims) - 1}")),
-        (rng_draws, SEED, Mistake.of("draws.default_rng")),
-        (rand_draws, SEED, Mistake.of("draws.uniform", key="W1")),
+        (reseeded_draws, seed, Mistake.of("seed.per_layer", key=last, exercise_seed=seed)),
+        (rng_draws, seed, Mistake.of("draws.default_rng", exercise_seed=seed)),
+        (rand_draws, seed, Mistake.of("draws.uniform", key="W1")),
     ]
-    named += [(randn_draws, s, Mistake.of("seed.value", seed=s)) for s in OTHER_SEEDS]
+    named += [
+        (randn_draws, s, Mistake.of("seed.value", seed=s, exercise_seed=seed)) for s in OTHER_SEEDS
+    ]
     for draws, seed, mistake in named:
         found = factors(weights, draws(dims, seed))
         if found is not None:
-            return _with(mistake, explain_factors(ev.method, layer_scales(dims, found)))
+            return _with(mistake, explain_factors(ev.rules, layer_scales(dims, found)))
     if all(np.all(w >= 0) for w in weights):
         return _with(Mistake.of("draws.uniform", key="W1"), None)
     return None

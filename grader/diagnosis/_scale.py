@@ -1,9 +1,9 @@
 """By how much a student's weight scale is off, and which usual wrong formula explains it.
 
 When the draws are the exercise's, each layer's factor is known exactly and is matched against
-the usual wrong formulas (Xavier, Glorot, fan-out, no square root, no factor, x10, x0.01);
-otherwise the standard deviation of the large probe's layers is compared with the same formulas
-through the chi-square test of ``grader.stats``.
+the wrong scales the method's record lists (Xavier, Glorot, fan-out, no square root, no factor,
+x10, x0.01...); otherwise the standard deviation of the large probe's layers is compared with
+the same scales through the chi-square test of ``grader.stats``.
 """
 
 from __future__ import annotations
@@ -16,34 +16,11 @@ import numpy as np
 from grader.diagnosis._draws import factors, randn_draws
 from grader.diagnosis._evidence import Evidence, layout_weights
 from grader.mistakes import Diagnosis, Mistake
-from grader.spec import SCALE_PROBE_DIMS
+from grader.spec import SCALE_PROBE_DIMS, FunctionSpec, Scale
 from grader.stats import rms, scale_consistent
-from reference import SEED, he_scale, weight_std, xavier_scale
 
 Dims = tuple[int, ...]
 FACTOR_RTOL = 1e-6  # an exact per-layer factor matches a formula within this
-
-
-# -- the usual wrong formulas ----------------------------------------------------------------
-
-FORMULAS: dict[str, tuple[tuple[str, Callable[[int, int], float]], ...]] = {
-    "he": (
-        ("xavier", lambda fi, fo: xavier_scale(fi)),
-        ("fan_out", lambda fi, fo: he_scale(fo)),
-        ("glorot", lambda fi, fo: np.sqrt(2 / (fi + fo))),
-        ("no_sqrt", lambda fi, fo: 2 / fi),
-        ("unit", lambda fi, fo: 1.0),
-        ("times10", lambda fi, fo: 10.0),
-        ("double_sqrt", lambda fi, fo: (2 / fi) ** 0.25),
-        ("floor_div", lambda fi, fo: np.sqrt(2.0 // fi)),
-    ),
-    "random": (
-        ("unit", lambda fi, fo: 1.0),
-        ("small", lambda fi, fo: 0.01),
-        ("he", lambda fi, fo: he_scale(fi)),
-        ("sqrt", lambda fi, fo: np.sqrt(10.0)),
-    ),
-}
 
 
 @dataclass(frozen=True)
@@ -64,8 +41,12 @@ def layer_scales(dims: Dims, values: Sequence[float]) -> list[LayerScale]:
     ]
 
 
+def _std(rules: FunctionSpec, layer: LayerScale) -> float:
+    return rules.scale.value(layer.fan_in, layer.fan_out)
+
+
 def scale_mistake(
-    method: str, measure: str, layers: Sequence[LayerScale], formula: str, **more: object
+    rules: FunctionSpec, measure: str, layers: Sequence[LayerScale], formula: str, **more: object
 ) -> Mistake:
     """The mistake ``scale.<formula>``, quoting the layer furthest from the method's scale."""
 
@@ -73,32 +54,36 @@ def scale_mistake(
         # ties (a constant factor) go to the widest fan-in, whose numbers say the most
         if layer.value == 0:
             return float("inf"), layer.fan_in
-        off = abs(np.log(abs(layer.value) / weight_std(method, layer.fan_in)))
+        off = abs(np.log(abs(layer.value) / _std(rules, layer)))
         return round(float(off), 9), layer.fan_in
 
     worst = max(layers, key=distance)
-    expected = weight_std(method, worst.fan_in)
     return Mistake.of(
         f"scale.{formula}", dims=list(worst.dims), key=worst.key, measure=measure,
-        got=worst.value, method=method, fan_in=worst.fan_in, expected=float(expected), **more,
+        got=worst.value, method=rules.method, fan_in=worst.fan_in,
+        expected=float(_std(rules, worst)), name=rules.scale_name, scale=rules.scale.text, **more,
     )  # fmt: skip
 
 
-def explain_factors(method: str, layers: Sequence[LayerScale]) -> Mistake | None:
-    """Match exact per-layer factors with a known wrong formula; None when they are right."""
+def _matches(found: Sequence[float], scale: Scale, layers: Sequence[LayerScale]) -> bool:
+    wrong = [scale.value(layer.fan_in, layer.fan_out) for layer in layers]
+    return bool(np.allclose(found, wrong, rtol=FACTOR_RTOL, atol=0))
+
+
+def explain_factors(rules: FunctionSpec, layers: Sequence[LayerScale]) -> Mistake | None:
+    """Match exact per-layer factors with a known wrong scale; None when they are right."""
     found = [layer.value for layer in layers]
-    expected = [weight_std(method, layer.fan_in) for layer in layers]
+    expected = [_std(rules, layer) for layer in layers]
     if np.allclose(found, expected, rtol=FACTOR_RTOL, atol=0):
         return None
-    for name, formula in FORMULAS.get(method, ()):
-        wrong = [formula(layer.fan_in, layer.fan_out) for layer in layers]
-        if np.allclose(found, wrong, rtol=FACTOR_RTOL, atol=0):
-            return scale_mistake(method, "exact", layers, name)
+    for wrong in rules.wrong_scales:
+        if _matches(found, wrong.scale, layers):
+            return scale_mistake(rules, "exact", layers, wrong.name, wrong=wrong.scale.text)
     ratios = np.asarray(found) / np.asarray(expected)
     if np.allclose(ratios, ratios[0], rtol=FACTOR_RTOL):
-        return scale_mistake(method, "exact", layers, "constant", ratio=float(ratios[0]))
+        return scale_mistake(rules, "exact", layers, "constant", ratio=float(ratios[0]))
     shown = [float(r) for r in ratios]
-    return scale_mistake(method, "exact", layers, "mixed", ratios=shown)
+    return scale_mistake(rules, "exact", layers, "mixed", ratios=shown)
 
 
 # -- the detectors ---------------------------------------------------------------------------
@@ -106,14 +91,14 @@ def explain_factors(method: str, layers: Sequence[LayerScale]) -> Mistake | None
 
 def exact_scale(ev: Evidence) -> Diagnosis | None:
     """The exercise's draws times the wrong factors: every layer's factor is known exactly."""
-    if ev.method == "zeros":
+    if ev.rules.zero:
         return None
     layers: list[LayerScale] = []
     for dims, params in ev.shown():
         weights = layout_weights(params, dims)
-        found = factors(weights, randn_draws(dims, SEED)) if weights is not None else None
+        found = factors(weights, randn_draws(dims, ev.seed)) if weights is not None else None
         layers += layer_scales(dims, found) if found is not None else []
-    mistake = explain_factors(ev.method, layers) if layers else None
+    mistake = explain_factors(ev.rules, layers) if layers else None
     return Diagnosis((mistake,)) if mistake is not None else None
 
 
@@ -127,7 +112,8 @@ def statistical_mistake(ev: Evidence) -> Mistake | None:
     """The scale mistake the large probe's standard deviations show, if any."""
     params = ev.params(SCALE_PROBE_DIMS)
     weights = layout_weights(params, SCALE_PROBE_DIMS) if params is not None else None
-    if ev.method == "zeros" or weights is None:
+    rules = ev.rules
+    if rules.zero or weights is None:
         return None
     layers = layer_scales(SCALE_PROBE_DIMS, [rms(w) for w in weights])
 
@@ -137,10 +123,10 @@ def statistical_mistake(ev: Evidence) -> Mistake | None:
             for w, layer in zip(weights, layers, strict=True)
         )
 
-    if fits(lambda fan_in, _: weight_std(ev.method, fan_in)):
+    if fits(rules.scale.value):
         return None
-    for name, formula in FORMULAS.get(ev.method, ()):
-        if fits(formula):
-            return scale_mistake(ev.method, "statistical", layers, name)
-    ratio = float(layers[0].value / weight_std(ev.method, layers[0].fan_in))
-    return scale_mistake(ev.method, "statistical", layers[:1], "constant", ratio=ratio)
+    for wrong in rules.wrong_scales:
+        if fits(wrong.scale.value):
+            return scale_mistake(rules, "statistical", layers, wrong.name, wrong=wrong.scale.text)
+    ratio = float(layers[0].value / _std(rules, layers[0]))
+    return scale_mistake(rules, "statistical", layers[:1], "constant", ratio=ratio)

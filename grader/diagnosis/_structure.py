@@ -79,7 +79,7 @@ def biases(ev: Evidence) -> Diagnosis | None:
 
 
 def zeros_weights(ev: Evidence) -> Diagnosis | None:
-    if ev.method != "zeros":
+    if not ev.rules.zero:
         return None
     weights = [(k, p[k]) for _, p in ev.shown() for k in sorted(p) if k.startswith("W")]
     if not weights or all(not np.any(w) for _, w in weights):

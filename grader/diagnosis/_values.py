@@ -23,7 +23,7 @@ def not_float64(ev: Evidence) -> Diagnosis | None:
 def unexplained(ev: Evidence) -> Diagnosis | None:
     """The first value of a visible case that differs from the reference's. Only the visible
     cases: their expected values are printed in the notebook, while another input's could repeat
-    a hidden case's (every layers_dims starts from the same seed-3 draws)."""
+    a hidden case's (every layers_dims starts from the same draws of the exercise's seed)."""
     if ev.expected is None:
         return None
     for dims in ev.visible:
@@ -42,6 +42,7 @@ def unexplained(ev: Evidence) -> Diagnosis | None:
             fact = Mistake.of(
                 "fact.value_differs", dims=list(dims), key=key, index=list(index),
                 got=float(got[index]), expected=float(want[index]), method=ev.method,
+                seed=ev.seed, scale=ev.rules.scale.text,
             )  # fmt: skip
             return Diagnosis(facts=(fact,))
     return None

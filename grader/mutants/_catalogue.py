@@ -94,7 +94,14 @@ def mutants() -> tuple[Mutant, ...]:
 def rewrites() -> tuple[Rewrite, ...]:
     """The correct rewrites of every graded function."""
     methods = {entry.name: entry.method for entry in SPEC.functions}
+    seed = f"np.random.seed({SPEC.exercise.seed})"
     return tuple(
-        Rewrite(f"{methods[name]}-{_slug(description)}", name, methods[name], description, source)
+        Rewrite(
+            f"{methods[name]}-{_slug(description)}",
+            name,
+            methods[name],
+            description,
+            source.replace("np.random.seed(SEED)", seed),
+        )
         for name, description, source in REWRITES
     )

@@ -68,7 +68,7 @@ def equivalent(source: str, entry: FunctionSpec) -> bool:
         return False
     caller = local_caller(function, entry.name)  # type: ignore[arg-type]
     for dims in equivalence_inputs():
-        expected = expected_params(entry.method, tuple(dims))
+        expected = expected_params(entry.method, tuple(dims), entry.seed)
         for preseed in PRESEEDS:
             if not _same(caller(dims, preseed), dims, expected):
                 return False

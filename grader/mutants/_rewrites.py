@@ -3,7 +3,8 @@
 Each must earn full marks. They differ from the solution in form only: loop styles, helpers,
 ``math.sqrt``, ``dict(...)``, ``OrderedDict``, comprehensions, type hints and docstrings, other
 spellings of the same draws. Draws stay in the exercise's order (one ``randn`` per layer after a
-single ``np.random.seed(3)``), which is the contract, not a style.
+single ``np.random.seed(SEED)``, SEED being the exercise's seed, filled in by ``rewrites()``),
+which is the contract, not a style.
 """
 
 from __future__ import annotations
@@ -78,7 +79,7 @@ def initialize_parameters_zeros(layers_dims):
         "zip over neighbouring sizes",
         """
 def initialize_parameters_random(layers_dims):
-    np.random.seed(3)
+    np.random.seed(SEED)
     parameters = {}
     for l, (n_prev, n) in enumerate(zip(layers_dims, layers_dims[1:]), start=1):
         parameters[f"W{l}"] = np.random.randn(n, n_prev) * 10
@@ -91,7 +92,7 @@ def initialize_parameters_random(layers_dims):
         "standard_normal with a shape tuple",
         """
 def initialize_parameters_random(layers_dims):
-    np.random.seed(3)
+    np.random.seed(SEED)
     parameters = {}
     L = len(layers_dims)
     for l in range(1, L):
@@ -106,7 +107,7 @@ def initialize_parameters_random(layers_dims):
         "np.random.normal with the scale",
         """
 def initialize_parameters_random(layers_dims):
-    np.random.seed(3)
+    np.random.seed(SEED)
     parameters = dict()
     for l in range(1, len(layers_dims)):
         size = (layers_dims[l], layers_dims[l - 1])
@@ -126,7 +127,7 @@ def draw_layer(rows: int, columns: int, scale: float = 10.0) -> np.ndarray:
 
 def initialize_parameters_random(layers_dims: list) -> dict:
     """Large random weights (x10) and zero biases."""
-    np.random.seed(3)
+    np.random.seed(SEED)
     parameters = {}
     for layer in range(1, len(layers_dims)):
         parameters["W" + str(layer)] = draw_layer(layers_dims[layer], layers_dims[layer - 1])
@@ -142,7 +143,7 @@ import math
 
 
 def initialize_parameters_he(layers_dims):
-    np.random.seed(3)
+    np.random.seed(SEED)
     parameters = {}
     L = len(layers_dims)
     for l in range(1, L):
@@ -157,7 +158,7 @@ def initialize_parameters_he(layers_dims):
         "the root split in two",
         """
 def initialize_parameters_he(layers_dims):
-    np.random.seed(3)
+    np.random.seed(SEED)
     parameters = {}
     for l in range(1, len(layers_dims)):
         fan_in = layers_dims[l - 1]
@@ -175,7 +176,7 @@ import collections
 
 
 def initialize_parameters_he(layers_dims):
-    np.random.seed(3)
+    np.random.seed(SEED)
     parameters = collections.OrderedDict()
     for l in range(1, len(layers_dims)):
         scale = (2.0 / layers_dims[l - 1]) ** 0.5
@@ -190,7 +191,7 @@ def initialize_parameters_he(layers_dims):
         '''
 def initialize_parameters_he(layers_dims):
     """He initialization: randn times sqrt(2 / fan_in), zero biases."""
-    np.random.seed(3)
+    np.random.seed(SEED)
     weights = [
         np.random.randn(n, n_prev) * np.sqrt(2 / n_prev)
         for n_prev, n in zip(layers_dims[:-1], layers_dims[1:])
@@ -210,7 +211,7 @@ class Parameters(dict):
 
 
 def initialize_parameters_he(layers_dims):
-    np.random.seed(3)
+    np.random.seed(SEED)
     parameters = Parameters()
     for l in range(1, len(layers_dims)):
         n, n_prev = layers_dims[l], layers_dims[l - 1]

@@ -9,6 +9,7 @@ import copy
 from collections.abc import Iterator
 
 from grader.mutants._sites import RANDN, SEED, Edit, Expect, is_call
+from grader.spec import SPEC
 
 NO_SEED: Expect = (r"seed\(3\)", r"once")
 RESEEDED: Expect = (r"again for every layer",)
@@ -18,7 +19,9 @@ INDEPENDENT = (
     "numbers, so every draw keeps its place"
 )
 NO_DRAWS = "this function returns no random numbers, so drawing one more changes nothing it returns"
-SEEDED_TWICE = "a second np.random.seed(3) before any draw leaves the generator where the first did"
+SEEDED_TWICE = (
+    "a second np.random.seed({seed}) before any draw leaves the generator where the first did"
+)
 
 
 def _body(tree: ast.FunctionDef) -> list[ast.stmt]:
@@ -51,14 +54,14 @@ def _edit(kind: str, change: str, tree: ast.FunctionDef, expect: Expect, why: st
 
 
 def seed_moves(tree: ast.FunctionDef) -> Iterator[Edit]:
-    """np.random.seed(3) removed, moved into the loop or after it, or given twice."""
+    """The exercise's np.random.seed removed, moved into the loop or after it, or given twice."""
     if _seed(tree) is None:
         return
     for change, expect, why in (
         ("removed", NO_SEED, ""),
         ("moved into the loop", RESEEDED, ""),
         ("moved after the loop", NO_SEED, ""),
-        ("given twice before the loop", (), SEEDED_TWICE),
+        ("given twice before the loop", (), SEEDED_TWICE.format(seed=SPEC.exercise.seed)),
         ("also given inside the loop", RESEEDED, ""),
     ):
         mutated = copy.deepcopy(tree)
@@ -72,7 +75,7 @@ def seed_moves(tree: ast.FunctionDef) -> Iterator[Edit]:
             mutated.body.insert(mutated.body.index(loop) + 1, seed)
         elif change == "given twice before the loop":
             mutated.body.insert(mutated.body.index(seed), copy.deepcopy(seed))
-        yield _edit("seed", f"np.random.seed(3) {change}", mutated, expect, why)
+        yield _edit("seed", f"np.random.seed({SPEC.exercise.seed}) {change}", mutated, expect, why)
 
 
 def extra_draws(tree: ast.FunctionDef) -> Iterator[Edit]:

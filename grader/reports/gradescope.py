@@ -3,7 +3,9 @@
 Top level: ``score`` (overrides the sum of the tests, so it is given explicitly), ``output`` (text
 shown to the student above the tests) with ``output_format``, ``visibility`` (of the whole
 result), ``stdout_visibility`` (of the autograder's own stdout, which only instructors need),
-``execution_time`` in seconds, ``extra_data`` (stored, not shown) and ``tests``. Each test has
+``execution_time`` in seconds, ``extra_data`` (stored, not shown: the functions' scores, their
+mistake ids and diagnoses, the environment, and the grader version and policy digest that graded
+it) and ``tests``. Each test has
 ``name``, ``score``, ``max_score``, ``status`` ("passed" / "failed"), ``output``,
 ``output_format``, ``visibility`` (one of "hidden", "after_due_date", "after_published",
 "visible") and ``tags``.
@@ -99,6 +101,8 @@ def gradescope_json(
             "error": report.error,
             "environment": dict(report.environment),
             "timing": dict(report.timing),
+            "grader_version": report.grader_version,
+            "policy_digest": report.policy_digest,
         },
     }
     if report.internal:

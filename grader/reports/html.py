@@ -185,7 +185,10 @@ def render_html(
             f"<pre>{_e(report.output_tail)}</pre></details>"
         )
     environment = ", ".join(f"{_e(k)} {_e(v)}" for k, v in sorted(report.environment.items()))
-    parts.append(f"<footer><p>sha256 {_e(report.sha256)}; {environment}</p></footer>")
+    graded_by = f"initgrade {_e(report.grader_version)}, policy {_e(report.policy_digest[:12])}"
+    parts.append(
+        f"<footer><p>sha256 {_e(report.sha256)}; {environment}; graded by {graded_by}</p></footer>"
+    )
     return (
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
         f'<meta http-equiv="Content-Security-Policy" content="{content_security_policy(STYLE)}">'

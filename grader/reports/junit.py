@@ -37,6 +37,8 @@ def _suite(report: Report) -> ET.Element:
     properties = ET.SubElement(suite, "properties")
     values = {"sha256": report.sha256, "score": f"{report.score:g}", **report.environment}
     values["max_score"] = f"{report.max_score:g}"
+    values["grader_version"] = report.grader_version
+    values["policy_digest"] = report.policy_digest
     for name, value in values.items():
         ET.SubElement(properties, "property", name=name, value=xml_text(str(value)))
     for check in checks:

@@ -19,7 +19,15 @@ if TYPE_CHECKING:
     from grader.sandbox._client import MAX_RESTARTS, SandboxRefused, Worker
     from grader.sandbox._isolation import isolation_report
     from grader.sandbox._kernel import execute_notebook
-    from grader.sandbox._local import LocalProgram, caller_program, local_caller, local_program
+    from grader.sandbox._local import (
+        CallLog,
+        LocalProgram,
+        caller_program,
+        local_caller,
+        local_program,
+        not_run,
+        run_with_caller,
+    )
     from grader.sandbox._process import warm_up
     from grader.sandbox._program import Sandbox
 
@@ -29,7 +37,10 @@ _EXPORTS = {
     "Worker": "_client",
     "isolation_report": "_isolation",
     "execute_notebook": "_kernel",
+    "CallLog": "_local",
     "LocalProgram": "_local",
+    "not_run": "_local",
+    "run_with_caller": "_local",
     "caller_program": "_local",
     "local_caller": "_local",
     "local_program": "_local",
@@ -38,6 +49,7 @@ _EXPORTS = {
 }
 __all__ = [
     "MAX_RESTARTS",
+    "CallLog",
     "LocalProgram",
     "Sandbox",
     "SandboxRefused",
@@ -47,6 +59,8 @@ __all__ = [
     "isolation_report",
     "local_caller",
     "local_program",
+    "not_run",
+    "run_with_caller",
     "warm_up",
 ]
 

@@ -39,6 +39,7 @@ from grader import messages as msg
 from grader.errors import SandboxError
 from grader.sandbox import _decode as decode
 from grader.sandbox import _launch as launch
+from grader.sandbox._budget import SubmissionBudget
 from grader.sandbox._clock import Budget, BusyClock, WallDeadline
 from grader.sandbox._holder import (
     START_SECONDS,
@@ -48,12 +49,14 @@ from grader.sandbox._holder import (
     probe,
 )
 from grader.sandbox._loading import LoadState
+from grader.sandbox._local import not_run
 from grader.sandbox._pipe import Failure, OutputTail, Reply
-from grader.types import Caller, CallResult, CallStatus, Limits
+from grader.types import DEAD, Call, Caller, CallResult, CallStatus, Limits
 
 __all__ = ["MAX_RESTARTS", "SandboxRefused", "Worker"]
 
 MAX_RESTARTS = 3
+_FORK_END_SECONDS = 2.0  # for a worker to answer for a fork the grader ended
 
 
 def refuse_unless_accepted(accept_weak: bool) -> None:
@@ -77,13 +80,16 @@ class Worker(ProcessHolder):
         budget: Budget | None = None,
         keep_output: bool = True,
         accept_weak_isolation: bool = False,
+        tree: SubmissionBudget | None = None,
     ) -> None:
         limits = limits or Limits()
         output = OutputTail(limits.max_output_kb * 1024 if keep_output else 0)
-        super().__init__(limits, helper_dirs, budget, output)
+        super().__init__(limits, helper_dirs, budget, output, tree)
         self._wanted = list(wanted)
         self._accept_weak = accept_weak_isolation
         self._state = LoadState(program, origin, dict(missing_reasons or {}))
+        self._oom_kills = 0  # the submission's processes killed for memory, at the last look
+        self._squeezes = (0, 0)  # its kills and refused processes when this worker was started
 
     # -- lifecycle ----------------------------------------------------------------------------
 
@@ -150,35 +156,108 @@ class Worker(ProcessHolder):
 
     def call(self, name: str, layers_dims: Sequence[int], preseed: int | None = None) -> CallResult:
         """Call ``name(layers_dims)`` in the worker; never raises for anything the student did."""
+        return self.calls(name, [Call(layers_dims, preseed)], budget=self.budget)[0]
+
+    def calls(
+        self,
+        name: str,
+        calls: Sequence[Call],
+        *,
+        budget: Budget | None = None,
+        fork: bool = False,
+        last: bool = False,
+    ) -> list[CallResult]:
+        """Make ``calls`` of ``name`` in the worker, sent together and answered one by one, each
+        call timed on its own (``Limits.call_seconds``, less when ``budget`` has less left). A call
+        after one that ended the worker is not made (it says why). ``fork``: each call is made in a
+        fork of the worker, in the state the program had before it. ``last``: nothing the worker
+        prints from now on is kept, and it is asked nothing more (the hidden cases)."""
         if not self._deadline:
             raise RuntimeError("use Worker as a context manager: `with Worker(...) as worker:`")
-        if preseed is not None and not 0 <= preseed < 2**32:
-            raise ValueError(f"preseed must be in [0, 2**32), not {preseed}")
-        dims = [int(d) for d in layers_dims]
-        request = {
+        for call in calls:
+            if call.preseed is not None and not 0 <= call.preseed < 2**32:
+                raise ValueError(f"preseed must be in [0, 2**32), not {call.preseed}")
+        if last:
+            self.output_tail  # noqa: B018 - read what the visible calls printed, then keep no more
+            self._output.freeze()
+        self._begin_life()
+        problem = self._ensure_ready()
+        if problem is not None:
+            return [problem for _ in calls]
+        self._oom_kills = self.tree.oom_kills()
+        results = self._answers(name, [self._request(name, c, fork) for c in calls], budget)
+        return results + [not_run(results[-1]) for _ in calls[len(results) :]]
+
+    def _begin_life(self) -> None:
+        """The worker's wall-clock life starts at its first call, not when it was started ahead
+        of need (a slow function before it does not use up this one's time)."""
+        if not self._called:
+            self._called = True
+            self._deadline = max(self._deadline, time.monotonic() + self.limits.wall_seconds)
+
+    @staticmethod
+    def _request(name: str, call: Call, fork: bool) -> dict[str, object]:
+        dims = [int(d) for d in call.dims]
+        request: dict[str, object] = {
             "op": "call",
             "function": name,
             "layers_dims": dims,
-            "as_tuple": isinstance(layers_dims, tuple),
-            "preseed": None if preseed is None else int(preseed),
+            "as_tuple": isinstance(call.dims, tuple),
+            "preseed": None if call.preseed is None else int(call.preseed),
         }
-        problem = self._ensure_ready()
-        if problem is not None:
-            return problem
-        clock = self._clock(self.limits.call_seconds)
-        reply = self._exchange(request, clock, limit=decode.reply_limit(dims))
-        if self.budget is not None:
-            self.budget.spend(clock.used())
-        if isinstance(reply, Failure):
-            return self._failed(name, reply, clock)
-        return self._result(name, dims, reply)
+        if fork:
+            request["fork"] = True
+        return request
+
+    def _answers(
+        self, name: str, requests: list[dict[str, object]], budget: Budget | None
+    ) -> list[CallResult]:
+        """Send ``requests`` at once and read their replies in turn, until one ends the worker;
+        once all are answered, nothing may be left running."""
+        assert self._pipe is not None
+        for request in requests:
+            self._requests += 1
+            request["id"] = self._requests
+        failure = self._pipe.send_all(requests, WallDeadline(self._deadline))
+        results: list[CallResult] = []
+        for request in requests:
+            dims: list[int] = request["layers_dims"]  # type: ignore[assignment]
+            clock = self._clock(self.limits.call_seconds, budget=budget)
+            limit = decode.reply_limit(dims)
+            reply = failure or self._pipe.receive(clock, int(request["id"]), limit)  # type: ignore[call-overload]
+            if budget is not None:
+                budget.spend(clock.used())
+            if (
+                isinstance(reply, Failure)
+                and request.get("fork")
+                and self._fork_ended(reply, request)
+            ):
+                results.append(self._timed_out(name, clock))  # the worker itself goes on
+                continue
+            if isinstance(reply, Failure):
+                results.append(self._failed(name, reply, clock))
+                return results
+            results.append(self._result(name, dims, reply))
+            if results[-1].status in DEAD:
+                return results
+        if results and self._pipe is not None and self._pipe.pending():
+            self._stop(grace=0.0)  # frames nobody asked for: a call wrote them
+            text = msg.CALL_CRASH_GARBAGE.format(
+                doing=msg.CALL_RUNNING.format(name=name), detail="replies no request asked for"
+            )
+            results[-1] = CallResult(CallStatus.CRASHED, message=text)
+        elif results and self._process is not None and self._process.stray():
+            self._stop(grace=0.0)
+            results[-1] = CallResult(
+                CallStatus.CRASHED, message=msg.CALL_LEFT_RUNNING.format(name=name)
+            )
+        return results
 
     # -- internals ----------------------------------------------------------------------------
 
     def _result(self, name: str, dims: list[int], reply: Reply) -> CallResult:
-        assert self._process is not None
-        stray = self._process.stray()
-        if stray:
+        left = reply.header.get("left", 0)
+        if type(left) is not int or left != 0:
             self._stop(grace=0.0)
             return CallResult(CallStatus.CRASHED, message=msg.CALL_LEFT_RUNNING.format(name=name))
         if reply.refused:
@@ -196,14 +275,15 @@ class Worker(ProcessHolder):
         return result
 
     def _respawn(self) -> None:
-        """A new process, asked to load the program at once when it is known."""
-        first = None
-        if self._state.program is not None:
-            self._requests += 1
-            self._state.load_request = self._requests
-            first = {"op": "load", "id": self._requests, **self._state.request()}
-        self._spawn(first)
+        """A new process; when the program is known, it goes to the process at once, down its
+        own request pipe (never through the zygote, which serves every student), and loads
+        while this process goes on."""
+        self._squeezes = self.tree.squeezes()
+        self._spawn()
         self._state.started()
+        if self._state.program is not None:
+            self._attach()
+            self._send_program()
 
     def _stopped(self) -> None:
         self._state.stopped()
@@ -265,7 +345,7 @@ class Worker(ProcessHolder):
         if isinstance(hello, Failure):
             return self._failed(msg.CALL_LOADING, hello, None)
         self._process.note_started()
-        clock = self._clock(self.limits.call_seconds, budgeted=False)
+        clock = self._clock(self.limits.call_seconds)
         reply = self._pipe.receive(clock, self._state.load_request)
         while isinstance(reply, Reply) and reply.header.get("op") == "progress":
             self._state.running(reply.header.get("statement"))
@@ -285,14 +365,39 @@ class Worker(ProcessHolder):
             return CallResult(CallStatus.CRASHED, message=msg.SANDBOX_LOAD_LEFT_RUNNING)
         return None
 
+    def _fork_ended(self, failure: Failure, request: dict[str, object]) -> bool:
+        """After a call made in a fork ran out of time: end the fork and all it started, and
+        take the reply the worker then sends for it. True when the worker, which ran nothing of
+        the call itself, goes on clean (else it is ended as for any call)."""
+        process = self._process
+        if failure.kind != "timeout" or process is None or process.worker_pid is None:
+            return False
+        process.end_children()
+        assert self._pipe is not None
+        deadline = WallDeadline(time.monotonic() + _FORK_END_SECONDS)
+        reply = self._pipe.receive(deadline, int(request["id"]))  # type: ignore[call-overload]
+        return isinstance(reply, Reply) and not process.stray()
+
     def _start_failed(self) -> CallResult | None:
-        """The worker died before saying hello: the machine's fault, not the student's. When the
+        """The worker died before saying hello: the machine's fault, not the student's, unless
+        the submission's own processes had used up its budget (memory or processes) meanwhile:
+        then it starts again once there is room (a worker booting ahead of need while another
+        function's calls held everything), and fails the call when it cannot. When the
         namespaces are to blame (checked with a trivial worker, unless another worker found that
         already), start again without them; else raise."""
         assert self._process is not None
         confined = self._process.namespaces  # started before the platform was demoted, maybe
         returncode = self._stop(grace=1.0)
         detail = self._output.text()[-500:].strip()
+        if self.tree.squeezed(self._squeezes):
+            if self._starts > MAX_RESTARTS or not self.tree.wait_for_room():
+                text = msg.SANDBOX_START_BUDGET.format(
+                    mb=self.limits.memory_mb, processes=self.limits.max_processes
+                )
+                return CallResult(CallStatus.CRASHED, message=text)
+            self._respawn()
+            self._attach()
+            return self._finish_loading()
         if confined and probe():
             refuse_unless_accepted(self._accept_weak)
             self._starts -= 1
@@ -307,6 +412,11 @@ class Worker(ProcessHolder):
             self._stop(grace=0.0)
             return self._timed_out(doing, clock)
         described = doing if doing == msg.CALL_LOADING else msg.CALL_RUNNING.format(name=doing)
+        if failure.kind == "memory" or self.tree.oom_kills() > self._oom_kills:
+            self._stop(grace=0.0)
+            self._oom_kills = self.tree.oom_kills()
+            text = msg.CALL_MEMORY_SUBMISSION.format(doing=described, mb=self.limits.memory_mb)
+            return CallResult(CallStatus.MEMORY, message=text)
         if failure.kind == "garbage":
             self._stop(grace=0.0)
             text = msg.CALL_CRASH_GARBAGE.format(doing=described, detail=failure.detail)
@@ -318,8 +428,7 @@ class Worker(ProcessHolder):
         if clock is not None and clock.out_of_wall() and time.monotonic() >= self._deadline:
             return self._life_spent()
         if clock is not None and clock.allowed < limit and doing != msg.CALL_LOADING:
-            seconds = self.budget.seconds if self.budget is not None else limit
-            text = msg.CALL_FUNCTION_BUDGET.format(seconds=seconds)
+            text = msg.CALL_FUNCTION_BUDGET.format(seconds=self.limits.function_seconds)
         elif doing == msg.CALL_LOADING:
             text = msg.SANDBOX_LOAD_DIED.format(reason=msg.CALL_TIMEOUT_LOAD.format(seconds=limit))
         else:

@@ -1,9 +1,11 @@
 """How long a worker may still take: its run-or-sleep time, not the time it waited for a CPU.
 
-A call's time is the wall-clock time it took minus the time the worker spent waiting for a
-processor, and minus the time the grader's own thread spent waiting for one (while it had not
-yet read a reply that had come), read from ``/proc/.../schedstat``; and never less than the time
-the worker ran on a processor. A busy machine thus does not make a function slow: the same
+A call's time is the wall-clock time it took minus the time the worker's own thread spent waiting
+for a processor, and minus the time the grader's own thread spent waiting for one (while it had
+not yet read a reply that had come), read from ``/proc/.../schedstat``; and never less than the
+processor time the worker and every process it started ran meanwhile (``Reading.ran``). So a
+wait that the worker's own children cause, by holding the processors, is counted all the same:
+their time is the call's. A busy machine thus does not make a function slow: the same
 notebook gets the same grade on a loaded machine as on a quiet one. A hard wall-clock cap still
 stops a worker that never gets a processor at all.
 """
@@ -18,7 +20,7 @@ from typing import NamedTuple, Protocol
 
 class Reading(NamedTuple):
     now: float  # time.monotonic()
-    ran: float  # seconds the worker has run on a processor
+    ran: float  # seconds the worker and every process it started have run on a processor
     waited: float  # seconds the worker has waited for a processor
     grader_waited: float  # seconds the grader's thread has waited for one
 
@@ -59,10 +61,9 @@ class BusyClock:
         return max(end.ran - start.ran, (end.now - start.now) - waited, 0.0)
 
     def remaining(self) -> float:
-        now = time.monotonic()
-        if now - self._start.now < self.allowed:  # busy time is never more than wall time
-            return min(self.allowed - (now - self._start.now), self.hard - now)
-        return min(self.allowed - self.used(), self.hard - now)
+        # Read every time: the processor time of a worker's processes together can run ahead
+        # of the wall clock.
+        return min(self.allowed - self.used(), self.hard - time.monotonic())
 
     def out_of_wall(self) -> bool:
         """Whether the time ran out on the wall-clock cap rather than on busy time."""

@@ -98,6 +98,8 @@ def call_result(
             )
         text = msg.CALL_EXCEPTION.format(name=name, error=error, place=place)
         return CallResult(CallStatus.EXCEPTION, message=text, raised=raised)
+    if status == "died":  # a call made in a fork, which ended without a whole reply
+        return died(msg.CALL_RUNNING.format(name=name), _field(header, "code", int), limits)
     if status == "raised":
         kind, code = _field(header, "kind", str), header.get("code")
         detail = f"({code!r})" if isinstance(code, (int, str)) and type(code) is not bool else ""

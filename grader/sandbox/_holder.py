@@ -1,14 +1,16 @@
 """The process side of a ``Worker``: asking the zygote for a process, talking to it, ending it.
 
 ``ProcessHolder`` keeps one worker process at a time (``grader.sandbox._process``): ``_spawn``
-asks the zygote for one without waiting (given its first request, the program to load), and
-``_attach`` takes it when it is first needed; ``_exchange`` sends a request with a fresh id and
+asks the zygote for one without waiting, and ``_attach`` takes it (its pipes) when it is first
+needed; ``_exchange`` sends a request with a fresh id and
 reads the reply for that id; ``_clock`` times a request in run-or-sleep seconds; ``_stop`` kills
 the process and everything it started. ``probe`` checks once that a worker can start at all.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import select
 import time
 from collections.abc import Sequence
@@ -18,6 +20,7 @@ from typing import Any
 from grader.errors import SandboxError
 from grader.sandbox import _decode as decode
 from grader.sandbox import _launch as launch
+from grader.sandbox._budget import SubmissionBudget
 from grader.sandbox._clock import Budget, BusyClock, Deadline, WallDeadline
 from grader.sandbox._pipe import Failure, OutputTail, Pipe, Reply
 from grader.sandbox._process import Pending, WorkerProcess
@@ -33,10 +36,17 @@ class SandboxRefused(SandboxError):
 
 class ProcessHolder:
     def __init__(
-        self, limits: Limits, helpers: Sequence[Path], budget: Budget | None, output: OutputTail
+        self,
+        limits: Limits,
+        helpers: Sequence[Path],
+        budget: Budget | None,
+        output: OutputTail,
+        tree: SubmissionBudget | None = None,
     ) -> None:
         self.limits = limits
         self.budget = budget
+        self._own_tree = tree is None  # a worker alone has a submission's budget of its own
+        self.tree = tree if tree is not None else SubmissionBudget.make(limits)
         self._helpers = [Path(h) for h in helpers]
         self._output = output
         self._deadline = 0.0  # the end of the worker's life, set when it is entered
@@ -45,6 +55,7 @@ class ProcessHolder:
         self._pipe: Pipe | None = None
         self._starts = 0
         self._requests = 0
+        self._called = False  # whether a call was made: the worker's life starts then
         self._ended: list[WorkerProcess] = []  # killed, not yet waited for
 
     def close(self, *, wait: bool = True) -> None:
@@ -58,6 +69,8 @@ class ProcessHolder:
         for process in ended:
             process.wait_gone()
             process.release()
+        if self._own_tree and self._process is None and self._pending is None:
+            self.tree.close()
 
     @property
     def output_tail(self) -> str:
@@ -76,21 +89,19 @@ class ProcessHolder:
         """The running worker process, or None (for tests that look at it from outside)."""
         return self._attach() if self._pending is not None else self._process
 
-    def _clock(self, limit: float, *, budgeted: bool = True) -> BusyClock:
-        """The clock of one request: ``limit`` busy seconds (less when the budget has less)."""
+    def _clock(self, limit: float, *, budget: Budget | None = None) -> BusyClock:
+        """The clock of one request: ``limit`` busy seconds (less when ``budget`` has less)."""
         assert self._process is not None
-        budget = self.budget if budgeted else None
         allowed = min(limit, budget.left) if budget is not None else limit
         hard = min(self._deadline, time.monotonic() + _HARD_FACTOR * allowed + 0.5)
         return BusyClock(self._process.clock, allowed, hard)
 
-    def _spawn(self, first: dict[str, Any] | None) -> None:
-        """Ask the zygote for a worker that answers ``first`` (the program to load, when it is
-        known) at once: it boots and loads while this process goes on, until ``_attach``."""
+    def _spawn(self) -> None:
+        """Ask the zygote for a worker: it forks and confines itself while this process goes on,
+        until ``_attach``. The request carries the assignment's plan and limits only: nothing
+        of a submission ever enters the zygote, whose memory every later worker starts from."""
         caps: dict[str, Any] = {"max_keys": decode.MAX_KEYS, "max_bytes": decode.MAX_RESULT_BYTES}
-        if first is not None:
-            caps["load"] = first
-        self._pending = WorkerProcess.begin(self.limits, self._helpers, caps)
+        self._pending = WorkerProcess.begin(self.limits, self._helpers, caps, self.tree)
         self._starts += 1
 
     def _attach(self) -> WorkerProcess:
@@ -98,7 +109,7 @@ class ProcessHolder:
         if self._pending is not None:
             pending, self._pending = self._pending, None
             self._process = process = pending.take()
-            self._pipe = _pipe(process, self._output, decode.MAX_RESULT_BYTES)
+            self._pipe = _pipe(process, self._output, decode.MAX_RESULT_BYTES, self.tree)
         assert self._process is not None
         return self._process
 
@@ -133,8 +144,15 @@ class ProcessHolder:
         """Called when the worker process is ended (its loaded program is gone with it)."""
 
 
-def _pipe(process: WorkerProcess, output: OutputTail, max_reply: int) -> Pipe:
+_REQUEST_PIPE_BYTES = 1 << 20  # so that a program and a batch of calls go in without waiting
+
+
+def _pipe(
+    process: WorkerProcess, output: OutputTail, max_reply: int, tree: SubmissionBudget | None = None
+) -> Pipe:
     spawned = process.spawned
+    with contextlib.suppress(OSError, AttributeError):  # a larger pipe is only a convenience
+        fcntl.fcntl(spawned.requests, fcntl.F_SETPIPE_SZ, _REQUEST_PIPE_BYTES)
     return Pipe(
         spawned.requests,
         spawned.replies,
@@ -142,6 +160,7 @@ def _pipe(process: WorkerProcess, output: OutputTail, max_reply: int) -> Pipe:
         tail=output,
         max_reply=max_reply,
         exited=lambda: exited(spawned.pidfd),
+        over=tree.over_memory if tree is not None else None,
     )
 
 

@@ -9,14 +9,27 @@ from __future__ import annotations
 
 from grader import messages as msg
 from grader.sandbox import _launch as launch
+from grader.sandbox._budget import SubmissionBudget
 from grader.sandbox._holder import probe
+from grader.types import Limits
+
+
+def _budget_line() -> str:
+    limits = Limits()
+    budget = SubmissionBudget.make(limits)
+    budget.close()
+    if budget.kind == "proc":
+        return msg.ISOLATION_BUDGET["proc"]
+    return msg.ISOLATION_BUDGET["groups"].format(
+        kind=budget.kind, mb=limits.memory_mb, processes=limits.max_processes
+    )
 
 
 def isolation_report() -> str:
     """The defenses in force, one per line (starts a trivial worker to check)."""
     probe()
     plat = launch.platform()
-    lines = [msg.ISOLATION_ALWAYS, msg.ISOLATION_WORKERS]
+    lines = [msg.ISOLATION_ALWAYS, msg.ISOLATION_WORKERS, _budget_line()]
     if plat.namespaces:
         lines.append(msg.ISOLATION_NAMESPACES)
         covered = [p for p in plat.covered if p != plat.tmp_root]

@@ -90,11 +90,17 @@ def _base_plan(plat: Platform, uid: int | None, limits: dict[str, int]) -> dict[
 
 
 def worker_plan(
-    plat: Platform, limits: Limits, helpers: list[Path], caps: dict[str, int]
+    plat: Platform,
+    limits: Limits,
+    helpers: list[Path],
+    caps: dict[str, int],
+    cgroups: Sequence[str] = (),
 ) -> tuple[dict[str, Any], dict[str, Any], HostScratch | None]:
-    """A worker's plan and configuration, and its host scratch folder when it has one."""
+    """A worker's plan and configuration, and its host scratch folder when it has one;
+    ``cgroups``: the ``cgroup.procs`` files it joins first (its submission's budget)."""
     uid = fresh_uid(plat)
     plan = _base_plan(plat, uid, limit_config(limits, nproc_allowance(plat, limits.max_processes)))
+    plan["cgroups"] = list(cgroups)
     host = None
     if plat.namespaces:
         plan["scratch"] = f"{plan['tmp']['path']}/initgrade-{secrets.token_hex(6)}"

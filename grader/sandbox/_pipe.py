@@ -40,7 +40,7 @@ class Reply:
 
 @dataclass(frozen=True)
 class Failure:
-    kind: str  # "timeout" | "eof" | "garbage"
+    kind: str  # "timeout" | "eof" | "garbage" | "memory" (the submission's, over its limit)
     detail: str = ""
 
 
@@ -49,10 +49,17 @@ class OutputTail:
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
+        self.frozen = False
         self.total = 0
         self._data = bytearray()
 
+    def freeze(self) -> None:
+        """Keep nothing more, and count nothing more: what comes from now on is dropped unseen."""
+        self.frozen = True
+
     def add(self, chunk: bytes) -> None:
+        if self.frozen:
+            return
         self.total += len(chunk)
         self._data += chunk
         if len(self._data) > 2 * self.limit:
@@ -76,10 +83,12 @@ class Pipe:
         tail: OutputTail,
         max_reply: int,
         exited: Callable[[], bool],
+        over: Callable[[], bool] | None = None,
     ) -> None:
         self.output = tail
         self.max_reply = max_reply
         self._exited = exited
+        self._over = over  # whether the submission holds more memory than it may
         self._in, self._out, self._err = requests, replies, output
         for fd in (self._in, self._out, self._err):
             os.set_blocking(fd, False)
@@ -95,8 +104,15 @@ class Pipe:
         self._selector.close()
 
     def send(self, message: dict[str, Any], deadline: Deadline) -> Failure | None:
-        body = json.dumps(message).encode()
-        view = memoryview(_HEADER.pack(len(body)) + body)
+        return self.send_all([message], deadline)
+
+    def send_all(self, messages: list[dict[str, Any]], deadline: Deadline) -> Failure | None:
+        """Frame every message and write them at once (a batch of requests)."""
+        frames = []
+        for message in messages:
+            body = json.dumps(message).encode()
+            frames += [_HEADER.pack(len(body)), body]
+        view = memoryview(b"".join(frames))
         while view:
             try:
                 view = view[os.write(self._in, view) :]
@@ -122,9 +138,17 @@ class Pipe:
             waited = self._wait(deadline)
             if waited == "timeout":
                 return Failure("timeout")
+            if waited == "idle" and self._over is not None and self._over():
+                return Failure("memory")
             if waited == "idle" and self._exited() and not self._readable():
                 self.drain()
                 return self._parse(request_id, limit or self.max_reply) or Failure("eof")
+
+    def pending(self) -> bool:
+        """Whether reply bytes came that no request has read (after every request was answered:
+        a frame no request asked for)."""
+        self.drain()
+        return bool(self._buffer) or self._refused is not None
 
     def drain(self) -> None:
         """Read whatever the process has written, without waiting."""

@@ -6,7 +6,9 @@ and has the zygote fork it. From the host this process then sees three pids: the
 holds a pidfd of each, so no signal can reach a process that merely reuses a pid. ``stray``
 counts what the worker left running (threads, and processes anywhere in its namespace), and
 ``clock`` reads how long the worker has run or slept and how long it waited for a processor,
-so a busy machine does not count against a student. ``end`` kills everything: killing the
+so a busy machine does not count against a student, and how much processor time the worker and
+everything it started ran (its group's, ``grader.sandbox._budget``, or its tree's in /proc): a
+wait its own children cause is then no excuse. ``end`` kills everything: killing the
 zygote's child kills the init (its parent-death signal), and with it the pid namespace.
 Without namespaces the worker is the zygote's child itself; its processes are then ended by
 uid (as root) or by process group.
@@ -29,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.sandbox import _launch as launch
+from grader.sandbox._budget import SubmissionBudget, WorkerGroup, tree, tree_cpu_seconds
 from grader.sandbox._clock import Reading
 from grader.sandbox._zygote import Spawned, Zygote, zygote
 from grader.types import Limits
@@ -49,19 +52,29 @@ class WorkerProcess:
     scratch_path: str  # the scratch folder as the worker sees it
     init_pid: int | None = None
     worker_pid: int | None = None
+    group: WorkerGroup = field(default_factory=lambda: WorkerGroup([], None))
+    budget: SubmissionBudget | None = None  # its submission's, which it counts against
     _pidfds: tuple[int, ...] = ()
     _proc: dict[str, int] = field(default_factory=dict)  # open /proc files, read with pread
+    _ran: float = 0.0  # the most processor time its tree was seen to have run
 
     @classmethod
     def start(cls, limits: Limits, helpers: Sequence[Path], caps: dict[str, Any]) -> WorkerProcess:
         return cls.begin(limits, helpers, caps).take()
 
     @staticmethod
-    def begin(limits: Limits, helpers: Sequence[Path], caps: dict[str, Any]) -> Pending:
-        """Ask the zygote for a worker configured with ``caps`` (limits on replies, the program to
-        load at once); it boots while the caller goes on until ``Pending.take``."""
+    def begin(
+        limits: Limits,
+        helpers: Sequence[Path],
+        caps: dict[str, Any],
+        budget: SubmissionBudget | None = None,
+    ) -> Pending:
+        """Ask the zygote for a worker configured with ``caps`` (limits on replies), in the
+        groups of its submission's ``budget``; it boots while the caller goes on until
+        ``Pending.take``."""
         plat = launch.platform()
-        plan, config, host = launch.worker_plan(plat, limits, list(helpers), caps)
+        group = budget.worker() if budget is not None else WorkerGroup([], None)
+        plan, config, host = launch.worker_plan(plat, limits, list(helpers), caps, group.join)
         spawner = zygote(launch.scrubbed_env(None))
         try:
             ticket = spawner.start(plan, config)
@@ -69,7 +82,7 @@ class WorkerProcess:
             if host is not None:
                 host.remove()
             raise
-        return Pending(spawner, ticket, host, plan, plat.namespaces)
+        return Pending(spawner, ticket, host, plan, plat.namespaces, group, budget)
 
     @property
     def scratch(self) -> Path:
@@ -91,9 +104,18 @@ class WorkerProcess:
         files = {"stat": f"/proc/{worker}/stat", "schedstat": f"/proc/{worker}/schedstat",
                  "children": f"/proc/{worker}/task/{worker}/children",
                  "orphans": f"/proc/{init}/task/{init}/children"}  # fmt: skip
+        if self.group.cpu is not None:
+            files["cpu"] = str(self.group.cpu)
         for name, path in files.items():
             with contextlib.suppress(OSError):
                 self._proc[name] = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        if self.budget is not None:
+            self.budget.roots.add(self.root)
+
+    @property
+    def root(self) -> int:
+        """The top of everything the worker runs: its init, or the worker itself."""
+        return self.init_pid or self.worker_pid or self.spawned.pid
 
     def _read(self, name: str) -> str:
         fd = self._proc.get(name)
@@ -135,11 +157,25 @@ class WorkerProcess:
         return set(children) - {worker}
 
     def clock(self) -> Reading:
-        """Now, and the seconds the worker has run and has waited for a processor, and the
-        seconds this thread has waited for one (``grader.sandbox._clock``)."""
+        """Now, the seconds the worker's whole tree has run, the seconds its own thread has
+        waited for a processor, and the seconds this thread has waited for one
+        (``grader.sandbox._clock``)."""
         now = time.monotonic()
         ran, waited = _schedstat(self._read("schedstat"))
-        return Reading(now, ran, waited, _schedstat(_own_schedstat())[1])
+        self._ran = max(self._ran, ran, self._tree_ran())
+        return Reading(now, self._ran, waited, _schedstat(_own_schedstat())[1])
+
+    def _tree_ran(self) -> float:
+        """Processor time of everything the worker ran: its group's, else its tree's."""
+        text = self._read("cpu")
+        if text:
+            words = text.split()
+            if self.group.cpu is not None and self.group.cpu.name == "cpu.stat":
+                return int(words[1]) / 1e6 if len(words) > 1 and words[1].isdigit() else 0.0
+            return int(words[0]) / 1e9 if words and words[0].isdigit() else 0.0
+        if self.worker_pid is None:
+            return 0.0
+        return tree_cpu_seconds(self.root)
 
     def end(self, grace: float) -> int | None:
         """Kill everything it runs; with ``grace``, first wait that long for it to exit alone,
@@ -159,6 +195,17 @@ class WorkerProcess:
         if not self.namespaces:
             self._kill_leftovers()
         return self._reported_status() if grace > 0 else None
+
+    def end_children(self) -> None:
+        """Kill every process the worker started, not the worker (a call made in a fork that
+        ran out of time): each child and all below it."""
+        worker = self.worker_pid
+        if worker is None:
+            return
+        below = [pid for child in _children(worker, worker) for pid in tree(child)]
+        for pid in below:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
 
     def wait_gone(self) -> None:
         """Wait until the init and the zygote's child are gone: then nothing of it runs."""
@@ -208,6 +255,9 @@ class WorkerProcess:
             with contextlib.suppress(OSError):
                 os.close(fd)
         self._pidfds, self._proc = (), {}
+        if self.budget is not None:
+            self.budget.roots.discard(self.root)
+        self.group.release()
         if self.host is not None:
             self.host.remove()
 
@@ -221,6 +271,8 @@ class Pending:
     host: launch.HostScratch | None
     plan: dict[str, Any]
     namespaces: bool
+    group: WorkerGroup
+    budget: SubmissionBudget | None
 
     def take(self) -> WorkerProcess:
         try:
@@ -230,7 +282,10 @@ class Pending:
                 self.host.remove()
             raise
         plan = self.plan
-        return WorkerProcess(spawned, self.host, plan["uid"], self.namespaces, plan["scratch"])
+        return WorkerProcess(
+            spawned, self.host, plan["uid"], self.namespaces, plan["scratch"],
+            group=self.group, budget=self.budget,
+        )  # fmt: skip
 
 
 def _schedstat(text: str) -> tuple[float, float]:

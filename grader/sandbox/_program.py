@@ -1,33 +1,47 @@
-"""A submission's program with workers of its own for every graded function (``Sandbox``).
+"""A submission's program with a worker of its own for every graded function (``Sandbox``).
 
     with Sandbox(helper_dirs=[bundle], limits=Limits(), graded=SPEC.graded_functions) as box:
         box.load(extraction.program, origin=extraction.origin,
                  missing_reasons=extraction.compile_errors)
-        grade_functions(SPEC, box)   # box is a grader.types.Program
+        grade_functions(SPEC, box)   # box is a grader.types.Program: box.run(schedules)
         box.load_warnings, box.output_tail
 
 The first worker loads the program and says what it defines; it then serves the first function
-graded. Every other function gets a fresh worker, started when its first call comes, and its
-hidden cases one more, whose output is not kept: nothing one function leaves behind (a rebound
-``np.random.seed``, a timer, a spinning child) reaches another function's calls, nothing a
-function sees in a hidden case reaches a visible message, and a crash is charged to the function
-that caused it. The workers of one function share its time budget (``Limits.function_seconds``);
-a function's workers are stopped when the next function's first call comes. The first worker is
-asked of the zygote on ``__enter__`` and boots while the notebook is read; after it, ``SPARES``
-workers are kept booting ahead of need, each loading the program while the grader checks the
-function before its own.
+graded. Every other function gets a fresh worker of its own: nothing one function leaves behind
+(a rebound ``np.random.seed``, a timer, a spinning child) reaches another function's calls, and a
+crash is charged to the function that caused it. A function's schedule goes to its worker in two
+batches: the visible calls, then, once every visible reply is in and its output read, the hidden
+cases; the worker is asked nothing after them and nothing it prints then is kept, so nothing a
+function sees in a hidden case reaches a visible message, and a crash there costs only hidden
+points. Three functions, three workers.
+
+Each function's ``repeat`` (its outcome call made again, to compare) is made in a fork of the
+*previous* function's worker (the first function's: of the last one's), taken before that
+worker's own first call: a process where this function never ran and that shares nothing with
+its own worker, so no cache can make the two answers agree, yet which needs no worker of its own.
+A spec of one function has its repeat made in one more worker.
+
+All calls of one function share its time budget (``Limits.function_seconds``), and each repeat
+has the limit of one call (``Limits.call_seconds``) of its own; a worker's wall-clock life starts
+at its first call. The first
+worker is asked of the zygote on ``__enter__`` and boots while the notebook is read; after it,
+``SPARES`` workers are kept booting ahead of need, each loading the program while the grader
+checks the function before its own.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
 
 from grader.sandbox import _decode as decode
+from grader.sandbox._budget import SubmissionBudget
 from grader.sandbox._client import Worker
 from grader.sandbox._clock import Budget
-from grader.types import Caller, CallResult, Limits
+from grader.sandbox._local import not_run
+from grader.types import DEAD, Caller, CallResult, Limits, Ran, Schedule
 
 _Program = tuple[str, "decode.Origin | None", dict[str, str]]  # the text, its origin, what is lost
 SPARES = 2  # workers booting ahead of need (more would slow the grader down while they boot)
@@ -49,12 +63,13 @@ class Sandbox:
         self._program: _Program | None = None
         self._first: Worker | None = None  # loaded first; lent to the first function called
         self._loaded: tuple[set[str], tuple[str, ...], dict[str, str]] | None = None
-        self._workers: dict[tuple[str, bool], Worker] = {}
+        self._workers: dict[str, Worker] = {}
         self._spares: list[Worker] = []
         self._retired: list[Worker] = []
         self._started = 0
         self._budgets: dict[str, Budget] = {}
         self._tails: list[str] = []
+        self._tree = SubmissionBudget.make(self.limits)  # memory and processes, for all workers
 
     def __enter__(self) -> Sandbox:
         """Ask for the first worker (which refuses a machine that cannot grade safely): the
@@ -72,8 +87,8 @@ class Sandbox:
 
     def close(self) -> None:
         """Stop every worker, and wait until nothing of any of them runs."""
-        for (_, hidden), worker in list(self._workers.items()):
-            self._retire(worker, keep_output=not hidden)
+        for worker in list(self._workers.values()):
+            self._retire(worker, keep_output=True)
         for worker in self._spares:
             self._retire(worker, keep_output=False)
         if self._first is not None:  # it loaded the program but served no function
@@ -84,6 +99,7 @@ class Sandbox:
         retired, self._retired = self._retired, []
         for worker in retired:
             worker.finish()
+        self._tree.close()
 
     def load(
         self,
@@ -118,21 +134,56 @@ class Sandbox:
 
     @property
     def output_tail(self) -> str:
-        """What the program printed: while loading and in each function's visible calls."""
-        live = [w.output_tail for (_, hidden), w in self._workers.items() if not hidden]
+        """What the program printed: while loading and in each function's visible calls (and
+        repeats); nothing of its hidden cases."""
+        live = [w.output_tail for w in self._workers.values()]
         first = [self._first.output_tail] if self._first is not None else []
         parts = [t for t in [*self._tails, *live, *first] if t]
         text = "".join(parts)
         limit = self.limits.max_output_kb * 1024
         return text if len(text) <= limit else text[-limit:]
 
-    def caller(self, name: str, *, hidden: bool = False) -> Caller:
-        """A caller of ``name``; its worker starts at the first call."""
+    def caller(self, name: str) -> Caller:
+        """A caller of ``name`` in its own worker, one call at a time."""
 
         def call(layer_dims: Sequence[int], preseed: int | None) -> CallResult:
-            return self._worker(name, hidden).call(name, layer_dims, preseed)
+            return self._worker(name).call(name, layer_dims, preseed)
 
         return call
+
+    def run(self, schedules: Mapping[str, Schedule]) -> dict[str, Ran]:
+        """Every function's schedule, in order, each in a worker of its own (module docstring)."""
+        names = list(schedules)
+        repeats: dict[str, list[CallResult]] = {}
+        ran: dict[str, Ran] = {}
+        for index, name in enumerate(names):
+            worker = self._worker(name)
+            guest = names[index - 1] if len(names) > 1 else None
+            if guest is not None:  # forked before this worker runs anything of its own
+                repeats[guest] = self._repeat(worker, guest, schedules[guest])
+            schedule, budget = schedules[name], self._budget(name)
+            visible = worker.calls(name, schedule.visible, budget=budget)
+            dead = next((r for r in visible if r.status in DEAD), None)
+            hidden = (
+                [not_run(dead) for _ in schedule.hidden]
+                if dead is not None
+                else worker.calls(name, schedule.hidden, budget=budget, last=True)
+            )
+            ran[name] = Ran(tuple(visible), tuple(hidden))
+        if len(names) == 1 and schedules[names[0]].repeat:
+            repeats[names[0]] = self._repeat(self._take(), names[0], schedules[names[0]])
+        return {name: replace(ran[name], repeat=tuple(repeats.get(name, ()))) for name in names}
+
+    def _repeat(self, host: Worker, name: str, schedule: Schedule) -> list[CallResult]:
+        """``name``'s repeat calls in forks of ``host``, each with one call's limit of its own
+        (the last function's is made before any of its calls, and must not spend them)."""
+        return [
+            host.calls(name, [call], budget=Budget(self.limits.call_seconds), fork=True)[0]
+            for call in schedule.repeat
+        ]
+
+    def _budget(self, name: str) -> Budget:
+        return self._budgets.setdefault(name, Budget(self.limits.function_seconds))
 
     # -- internals ----------------------------------------------------------------------------
 
@@ -155,6 +206,7 @@ class Sandbox:
             missing_reasons=missing,
             wanted=self._graded,
             accept_weak_isolation=self._accept_weak,
+            tree=self._tree,
         )
         self._started += 1
         return worker.__enter__()
@@ -171,9 +223,11 @@ class Sandbox:
         return self._loaded
 
     def _top_up(self) -> None:
-        """Keep ``SPARES`` workers booting ahead of need, while more can be needed (two per
-        function in all): each boots while the grader checks the function before its own."""
-        while len(self._spares) < SPARES and self._started < 2 * len(self._graded):
+        """Keep ``SPARES`` workers booting ahead of need, while more can be needed (one per
+        function in all, one more for a single function's repeat): each boots while the grader
+        runs the function before its own."""
+        wanted = len(self._graded) + (1 if len(self._graded) == 1 else 0)
+        while len(self._spares) < SPARES and self._started < wanted:
             self._spares.append(self._new())
 
     def _take(self) -> Worker:
@@ -181,18 +235,18 @@ class Sandbox:
         self._top_up()
         return worker
 
-    def _worker(self, name: str, hidden: bool) -> Worker:
-        found = self._workers.get((name, hidden))
+    def _worker(self, name: str) -> Worker:
+        """``name``'s worker; the first function's is the one that loaded the program. Another
+        function's workers are stopped: that function is done, nothing of it survives."""
+        found = self._workers.get(name)
         if found is not None:
             return found
-        for other, kind in list(self._workers):
-            if other != name:  # that function is done: nothing of it survives
-                self._retire(self._workers.pop((other, kind)), keep_output=not kind)
-        worker = self._first if not hidden and self._first is not None else self._take()
-        if worker is self._first:
-            self._first = None
-        worker.budget = self._budgets.setdefault(name, Budget(self.limits.function_seconds))
-        self._workers[(name, hidden)] = worker
+        for other in list(self._workers):
+            self._retire(self._workers.pop(other), keep_output=True)
+        worker = self._first if self._first is not None else self._take()
+        self._first = None
+        worker.budget = self._budget(name)
+        self._workers[name] = worker
         return worker
 
     def _retire(self, worker: Worker, *, keep_output: bool) -> None:

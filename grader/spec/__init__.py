@@ -1,15 +1,19 @@
-"""What is graded: the spec model and the initialization assignment declared with it.
+"""What is graded: the one model of the assignment, and the course's assignment declared with it.
 
-``SPEC`` is the assignment's spec; ``grader.spec.initialization`` holds its data and
-``grader.spec._model`` the types and the grading policy they share; ``spec_digest`` says whether
-two specs grade alike.
+``SPEC`` is the course's assignment; ``grader.spec.initialization`` holds its exercise record and
+the catalogue of method records (``METHODS``), ``grader.spec._model`` the types and the grading
+policy they share. ``spec_digest`` is the digest of a whole model, part of every grade's key and
+named in every report.
 """
 
 from grader.spec._digest import spec_digest
+from grader.spec._exercise import Exercise, Policy
+from grader.spec._method import Band, WrongScale, check_method, check_reference
 from grader.spec._model import (
     BASE_PRESEED,
     EXACT_ATOL,
     EXACT_RTOL,
+    EXTEND_LAYER,
     FLOAT64,
     HIDDEN_VISIBILITY,
     INPUT_UNCHANGED,
@@ -17,6 +21,7 @@ from grader.spec._model import (
     OTHER_PRESEED,
     OUTCOME,
     OUTCOME_DIMS,
+    POLICY,
     PROPERTY_CALL_BUDGET,
     PROPERTY_EXAMPLES,
     PROPERTY_POINTS,
@@ -24,21 +29,27 @@ from grader.spec._model import (
     REPRODUCIBLE,
     SCALE_PROBE_DIMS,
     WEIGHT_SCALE,
+    WIDEN_LAST,
     ZERO_BIASES,
     AssignmentSpec,
     CheckSlot,
     ExactCase,
     FunctionSpec,
     Probe,
+    continues,
     expected_keys,
     expected_shapes,
+    extensions_of,
 )
+from grader.spec._scale import Scale, ScaleError
 from grader.spec.initialization import (
     ASSIGNMENT_DIR,
     ASSIGNMENT_NAME,
+    EXERCISE,
     GRADED_FUNCTIONS,
     HELPER_MODULES,
     HIDDEN_CASES,
+    METHODS,
     SPEC,
 )
 
@@ -48,6 +59,8 @@ __all__ = [
     "BASE_PRESEED",
     "EXACT_ATOL",
     "EXACT_RTOL",
+    "EXERCISE",
+    "EXTEND_LAYER",
     "FLOAT64",
     "GRADED_FUNCTIONS",
     "HELPER_MODULES",
@@ -55,9 +68,11 @@ __all__ = [
     "HIDDEN_VISIBILITY",
     "INPUT_UNCHANGED",
     "KEYS_AND_SHAPES",
+    "METHODS",
     "OTHER_PRESEED",
     "OUTCOME",
     "OUTCOME_DIMS",
+    "POLICY",
     "PROPERTY_CALL_BUDGET",
     "PROPERTY_EXAMPLES",
     "PROPERTY_POINTS",
@@ -66,13 +81,24 @@ __all__ = [
     "SCALE_PROBE_DIMS",
     "SPEC",
     "WEIGHT_SCALE",
+    "WIDEN_LAST",
     "ZERO_BIASES",
     "AssignmentSpec",
+    "Band",
     "CheckSlot",
     "ExactCase",
+    "Exercise",
     "FunctionSpec",
+    "Policy",
     "Probe",
+    "Scale",
+    "ScaleError",
+    "WrongScale",
+    "check_method",
+    "check_reference",
+    "continues",
     "expected_keys",
     "expected_shapes",
+    "extensions_of",
     "spec_digest",
 ]

@@ -1,9 +1,15 @@
-"""What a grading spec is made of: exact cases, probes, check slots, functions, an assignment.
+"""What a grading spec is made of: exact cases, probes, check slots, methods, an assignment.
 
-The check functions (``grader.checks``) take a ``FunctionSpec`` and a student's call results and
+The assignment is one model (``AssignmentSpec``): the exercise record (``Exercise``: the seed,
+the example and outcome sizes, the training), the grading policy (``Policy``) and one method
+record per graded function (``FunctionSpec``: its answer in reference/, its scale, band, wrong
+scales and words, its cases and points). Each record is checked when it is built
+(``grader.spec._method.check_method``), so an incomplete one is refused with what it lacks. The
+check functions (``grader.checks``) take a ``FunctionSpec`` and a student's call results and
 know nothing else about the assignment. The constants here are the grading policy every
 assignment of this exercise shares: tolerances, the seeds the global generator is set to before
-each call, the size of the property run, and the names and points of the property checks.
+each call, the size of the property run, and the names and points of the property checks; they
+reach the model's digest through ``POLICY``.
 """
 
 from __future__ import annotations
@@ -12,7 +18,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.errors import SpecError
 from grader.results import CheckResult, FunctionResult, Visibility
+from grader.spec._exercise import Exercise, Policy
+from grader.spec._method import Band, WrongScale, check_method
+from grader.spec._scale import Scale
 from grader.types import Limits
 
 # Exact comparison with the reference. A correct answer draws the same float64 numbers and
@@ -40,6 +50,25 @@ OUTCOME_DIMS: tuple[int, ...] = (2, 10, 5, 1)
 SCALE_PROBE_DIMS: tuple[int, ...] = (60, 200, 1)
 
 HIDDEN_VISIBILITY: Visibility = "after_due_date"
+
+POLICY = Policy(
+    exact_rtol=EXACT_RTOL,
+    exact_atol=EXACT_ATOL,
+    base_preseed=BASE_PRESEED,
+    other_preseed=OTHER_PRESEED,
+    property_seed=PROPERTY_SEED,
+    scale_probe_dims=SCALE_PROBE_DIMS,
+    hidden_visibility=HIDDEN_VISIBILITY,
+)
+
+# A visible case's answer is printed in the notebook, so its points are earned on inputs that
+# continue it and are printed nowhere (``grader.checks._hard_coding``): the example with one more
+# layer of EXTEND_LAYER units, and the example with WIDEN_LAST more units in its last layer. With
+# one seed at the top and the draws in layer order, the reference's answer on either starts with
+# the example's answer exactly (a wider last layer's first rows are the example's last weights).
+# Neither size appears in any notebook, message or report.
+EXTEND_LAYER = 6
+WIDEN_LAST = 5
 
 
 # Property check names, in report order, with their points.
@@ -78,14 +107,39 @@ def expected_shapes(layer_dims: Sequence[int]) -> dict[str, tuple[int, ...]]:
     return shapes
 
 
+def extensions_of(layer_dims: Sequence[int]) -> tuple[tuple[int, ...], ...]:
+    """The inputs that continue an example: one more layer, and a wider last layer."""
+    dims = tuple(int(n) for n in layer_dims)
+    return ((*dims, EXTEND_LAYER), (*dims[:-1], dims[-1] + WIDEN_LAST))
+
+
+def continues(extension: Sequence[int], layer_dims: Sequence[int]) -> bool:
+    """Whether the reference's answer on ``extension`` starts with its answer on ``layer_dims``:
+    the same sizes with more layers after them, or the same with a wider last layer."""
+    ext, dims = tuple(extension), tuple(layer_dims)
+    if len(ext) > len(dims):
+        return ext[: len(dims)] == dims
+    return len(ext) == len(dims) and ext[:-1] == dims[:-1] and ext[-1] > dims[-1]
+
+
 @dataclass(frozen=True)
 class ExactCase:
-    """One call compared value by value with the reference. Hidden cases never show their dims."""
+    """One call compared value by value with the reference. Hidden cases never show their dims.
+    A visible case's ``extensions`` (inputs that continue it, hidden like the hidden cases) are
+    where its points are earned (``grader.checks._hard_coding``)."""
 
     layer_dims: tuple[int, ...]
     points: float
     hidden: bool = False
     label: str = ""
+    extensions: tuple[tuple[int, ...], ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.hidden and self.extensions:
+            raise ValueError(f"hidden case {self.label!r}: only a visible case has extensions")
+        for extension in self.extensions:
+            if not continues(extension, self.layer_dims):
+                raise ValueError(f"{list(extension)} does not continue {list(self.layer_dims)}")
 
     @property
     def name(self) -> str:
@@ -116,20 +170,44 @@ class CheckSlot:
 
 @dataclass(frozen=True)
 class FunctionSpec:
-    """Everything graded about one student function."""
+    """One method record: everything graded about one student function, and everything the
+    grader knows of its method (see the module docstring and ``grader.spec._method``)."""
 
     name: str
-    method: str  # key of reference.INITIALIZERS
+    method: str  # key of reference.INITIALIZERS: the answer this function is compared with
     exact_cases: tuple[ExactCase, ...]
+    scale: Scale  # the standard deviation of a layer's weights, of its fan_in
+    band: Band
+    title: str  # "He": how the outcome message names the method
+    scale_name: str  # "He", "the random initialization": how a scale message names it
+    outcome_hint: str  # what an outcome outside the band says
+    seed: int  # the exercise's: np.random.seed(seed) once, then randn per layer
+    wrong_scales: tuple[WrongScale, ...] = ()
     property_points: tuple[tuple[str, float], ...] = PROPERTY_POINTS
     outcome_points: float = 2.0
     outcome_dims: tuple[int, ...] = OUTCOME_DIMS
     property_examples: int = PROPERTY_EXAMPLES
     property_call_budget: int = PROPERTY_CALL_BUDGET
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "exact_cases", tuple(self.exact_cases))
+        object.__setattr__(self, "wrong_scales", tuple(self.wrong_scales))
+        check_method(self)
+
+    @property
+    def zero(self) -> bool:
+        """Whether every weight is 0 (the zeros method: no draws, no seed)."""
+        return not self.scale.per_layer and self.scale.value(1) == 0.0
+
     @property
     def visible_cases(self) -> tuple[ExactCase, ...]:
         return tuple(case for case in self.exact_cases if not case.hidden)
+
+    @property
+    def extensions(self) -> tuple[tuple[int, ...], ...]:
+        """Every visible case's extensions, in order, each once."""
+        found = (ext for case in self.visible_cases for ext in case.extensions)
+        return tuple(dict.fromkeys(found))
 
     @property
     def probes(self) -> tuple[Probe, ...]:
@@ -160,14 +238,35 @@ class FunctionSpec:
 
 @dataclass(frozen=True)
 class AssignmentSpec:
+    """The whole model of an assignment; ``directory`` is where its released files lie on this
+    machine (the only part left out of its digest)."""
+
     name: str
     directory: Path
     helper_modules: tuple[str, ...]
     functions: tuple[FunctionSpec, ...]
     limits: Limits
+    exercise: Exercise
+    policy: Policy = POLICY
     # Modules the course's own notebook imports that grading does without (its data set helper):
     # where they are not installed their imports are left out, not reported to the student.
     template_imports: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "functions", tuple(self.functions))
+        if not self.functions:
+            raise SpecError(f"assignment {self.name!r} grades no function")
+        names = [entry.name for entry in self.functions]
+        twice = sorted({name for name in names if names.count(name) > 1})
+        if twice:
+            raise SpecError(f"assignment {self.name!r} grades {', '.join(twice)} twice")
+        for entry in self.functions:
+            if (entry.seed, entry.outcome_dims) != (self.exercise.seed, self.exercise.outcome_dims):
+                raise SpecError(
+                    f"method {entry.method!r} has the seed {entry.seed} and outcome sizes "
+                    f"{list(entry.outcome_dims)}; the exercise has {self.exercise.seed} and "
+                    f"{list(self.exercise.outcome_dims)}"
+                )
 
     @property
     def graded_functions(self) -> tuple[str, ...]:

@@ -22,14 +22,22 @@ With namespaces, ``enter`` runs, in order:
    and, when that process ends, reports its wait status on ``status_fd`` and exits, which kills
    everything left in the namespace. The parent only waits for it.
 
-Without namespaces only step 3 and the limits apply.
+Before any of these, in every case: the control groups of the submission's budget, when the plan
+names them (``grader.sandbox._budget``), so that every process the worker ever starts counts
+against it; a fresh session keyring of its own, and a seccomp filter
+that refuses every keyring call (``add_key``, ``request_key``, ``keyctl``), so no key outlives
+the process or passes from one worker to another (the grader's own session keyring, which a
+login or a service gives it, is out of reach). Without namespaces only step 3, the keyrings and
+the limits apply.
 """
 
 import ctypes
+import errno
 import json
 import os
 import resource
 import signal
+import struct
 import sys
 from typing import Any
 
@@ -45,6 +53,18 @@ _MS_RDONLY, _MS_NOSUID, _MS_NODEV, _MS_NOEXEC = 1, 2, 4, 8
 _MS_REMOUNT, _MS_BIND, _MS_REC, _MS_PRIVATE = 32, 4096, 16384, 1 << 18
 _PR_SET_PDEATHSIG, _PR_SET_DUMPABLE, _PR_SET_CHILD_SUBREAPER = 1, 4, 36
 _SAFE = _MS_NOSUID | _MS_NODEV
+_PR_SET_NO_NEW_PRIVS, _PR_SET_SECCOMP, _SECCOMP_MODE_FILTER = 38, 22, 2
+_KEYCTL_JOIN_SESSION_KEYRING = 1
+# The keyring calls (add_key, request_key, keyctl) by the architecture the kernel reports for a
+# call (AUDIT_ARCH_*): a 64-bit x86 process may also make 32-bit calls (int 0x80), and x32 ones.
+_KEY_CALLS = {
+    0xC000003E: (248, 249, 250),  # x86_64
+    0x40000003: (286, 287, 288),  # i386
+    0xC00000B7: (217, 218, 219),  # aarch64
+}
+_X86_64, _X32_BIT = 0xC000003E, 0x40000000
+_DENY = -1
+_KEYCTL_BY_MACHINE = {"x86_64": 250, "aarch64": 219, "i686": 288}
 
 _libc = ctypes.CDLL(None, use_errno=True)
 
@@ -85,8 +105,15 @@ def _map_root(uid: int, gid: int) -> None:
 def enter(plan: dict[str, Any], status_fd: int | None) -> None:
     """Confine this process per ``plan``; returns in the process that is to do the work."""
     parent = os.getppid()
+    for procs in plan.get("cgroups", ()):  # the submission's budget, before anything else
+        try:
+            with open(procs, "w") as handle:
+                handle.write("0")
+        except OSError as error:
+            raise ConfineError(error.errno, f"joining {procs}: {error.strerror}") from None
     if os.getpgid(0) != os.getpid():  # a group leader (a launcher's new session) cannot
         os.setsid()
+    refuse_keyrings()
     if plan["namespaces"]:
         if plan["as_root"]:
             _unshare(_CLONE_NEWNS)
@@ -107,6 +134,47 @@ def enter(plan: dict[str, Any], status_fd: int | None) -> None:
     _unshare(_INNER)
     _map_root(uid, gid)
     _fork_init(plan, status_fd)
+
+
+def refuse_keyrings() -> None:
+    """A fresh, empty session keyring, then no keyring call at all (they fail with EPERM).
+
+    The filter is the defence; the fresh keyring covers a kernel that refuses filters (each step
+    is kept when it fails: a machine where keyrings are already refused needs neither)."""
+    keyctl = _KEYCTL_BY_MACHINE.get(os.uname().machine)
+    if keyctl is not None:
+        _libc.syscall(keyctl, _KEYCTL_JOIN_SESSION_KEYRING, None)
+    program = _key_filter()
+    filters = ctypes.create_string_buffer(program)
+
+    class Program(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+    fprog = Program(len(program) // 8, ctypes.cast(filters, ctypes.c_void_p))
+    if _libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0:
+        _libc.prctl(_PR_SET_SECCOMP, _SECCOMP_MODE_FILTER, ctypes.byref(fprog), 0, 0)
+
+
+def _key_filter() -> bytes:
+    """A classic BPF seccomp program: EPERM for the keyring calls (and any x32 call), else
+    allow. ``_DENY`` as a jump stands for the last instruction."""
+    load, jeq, jge, ret = 0x20, 0x15, 0x35, 0x06
+    allow, deny = 0x7FFF0000, 0x00050000 | errno.EPERM
+    code = [(load, 0, 0, 4)]  # the call's architecture
+    for arch, calls in _KEY_CALLS.items():
+        group = [(load, 0, 0, 0)]  # the call's number
+        if arch == _X86_64:
+            group.append((jge, _DENY, 0, _X32_BIT))
+        group += [(jeq, _DENY, 0, number) for number in calls]
+        group.append((ret, 0, 0, allow))
+        code.append((jeq, 0, len(group), arch))
+        code += group
+    code += [(ret, 0, 0, allow), (ret, 0, 0, deny)]
+    last = len(code) - 1
+    return b"".join(
+        struct.pack("=HBBI", op, last - at - 1 if jt == _DENY else jt, jf, k)
+        for at, (op, jt, jf, k) in enumerate(code)
+    )
 
 
 def _cover(plan: dict[str, Any]) -> None:

@@ -10,21 +10,31 @@ grader's own packages; make a few slow plotting/notebook packages load on first 
 numpy's and Python's global generators, so code that runs while loading draws the same numbers
 on every run; say hello.
 
+Requests may come in batches: each is answered in turn, with a frame of its own. A call's reply
+says how many threads and processes the call left running (``left``), waiting a moment for those
+that are ending, so that a batch's next call never starts beside them unnoticed (the grader also
+looks for itself once the batch is answered). A ``call`` with ``fork`` is made in a fork of this
+process, which answers it and exits: the call then runs in the state the program had before it,
+whatever this process did since.
+
 Protocol: each message is a 4-byte big-endian length and a JSON object; a reply's ``blobs`` lists
 the sizes of the raw ``.npy`` byte strings that follow it. Requests are ``load``, ``defined`` and
-``call``, each with an ``id`` that every frame sent for it repeats (the first ``load`` can come in
-the configuration instead, so the program loads as soon as the worker is up); replies carry
+``call``, each with an ``id`` that every frame sent for it repeats; the program comes only this
+way, after the fork, never through the zygote (whose memory every worker starts from); replies carry
 plain data only (names, line numbers, statuses), and the grader turns them into sentences and
 validates every array again.
 """
 
 import ast
 import builtins
+import contextlib
+import ctypes
 import json
 import os
 import random
 import struct
 import sys
+import time
 import types
 from collections.abc import Sequence
 from typing import Any
@@ -36,8 +46,10 @@ from _initgrade_guard import ImportGuard
 # loads. Names are looked up in this module's globals before the builtins, so the worker keeps the
 # originals of everything it uses, bound here before any student code exists.
 _TRUSTED_BUILTINS = (
-    "BaseException", "Exception", "ImportError", "SyntaxError", "ValueError", "callable", "dict",
-    "getattr", "int", "issubclass", "len", "list", "set", "sorted", "str", "tuple", "type",
+    "BaseException", "Exception", "ImportError", "IndexError", "InterruptedError", "KeyError",
+    "ChildProcessError", "OSError", "SyntaxError", "TypeError", "ValueError", "bool", "bytes",
+    "callable", "dict", "getattr", "int", "issubclass", "len", "list", "open", "set", "sorted",
+    "str", "sum", "tuple", "type",
 )  # fmt: skip
 globals().update({name: getattr(builtins, name) for name in _TRUSTED_BUILTINS})
 
@@ -45,6 +57,8 @@ _HEADER = struct.Struct(">I")
 _MAX_REQUEST = 64 * 1024 * 1024
 _MAX_NAMES = 1000  # names reported besides the ones the grader asks about
 _MAX_NAME_LENGTH = 100
+_ENDING_SECONDS = 0.02  # what a thread or process that is ending may take to be gone
+_CLONE_NEWUSER = 0x10000000
 LOAD_SEED = 0  # numpy's and Python's global generators start from this before loading
 
 
@@ -59,12 +73,13 @@ def run(config: dict[str, Any], numpy: Any) -> None:
     random.seed(LOAD_SEED)
     worker = _Worker(numpy, config)
     channel.send({"op": "hello", "id": 0, "pid": os.getpid()})
-    worker.serve(channel, config.get("load"))
+    worker.serve(channel)
 
 
 class _Channel:
     def __init__(self, read_fd: int, write_fd: int) -> None:
         self.read_fd, self.write_fd = read_fd, write_fd
+        self.buffer = bytearray()
 
     @classmethod
     def take_over_stdio(cls) -> "_Channel":
@@ -75,23 +90,26 @@ class _Channel:
         os.close(null)
         return channel
 
-    def _read_exact(self, size: int) -> bytes | None:
-        chunks, left = [], size
-        while left:
-            chunk = os.read(self.read_fd, min(left, 1 << 20))
+    def _fill(self, size: int) -> bool:
+        """Read until ``size`` bytes are buffered; False once the pipe is closed. A read takes
+        all that is waiting (a whole batch, which the grader writes at once), so that no request
+        is left in the pipe for a process a call starts to find."""
+        while len(self.buffer) < size:
+            chunk = os.read(self.read_fd, 1 << 20)
             if not chunk:
-                return None
-            chunks.append(chunk)
-            left -= len(chunk)
-        return b"".join(chunks)
+                return False
+            self.buffer += chunk
+        return True
 
     def receive(self) -> dict[str, Any] | None:
-        head = self._read_exact(_HEADER.size)
-        if head is None:
+        if not self._fill(_HEADER.size):
             return None
-        (size,) = _HEADER.unpack(head)
-        body = self._read_exact(size) if size <= _MAX_REQUEST else None
-        return None if body is None else json.loads(body)
+        (size,) = _HEADER.unpack_from(self.buffer)
+        if size > _MAX_REQUEST or not self._fill(_HEADER.size + size):
+            return None
+        body = bytes(self.buffer[_HEADER.size : _HEADER.size + size])
+        del self.buffer[: _HEADER.size + size]
+        return json.loads(body)  # type: ignore[no-any-return]
 
     def send(self, header: dict[str, Any], blobs: Sequence[bytes] = ()) -> None:
         header["blobs"] = [len(blob) for blob in blobs]
@@ -109,20 +127,20 @@ class _Worker:
         self.seed = numpy.random.seed
         self.namespace: dict[str, Any] = {}
         self.request_id: object = None
+        self.pid = os.getpid()
 
-    def serve(self, channel: _Channel, first: dict[str, Any] | None) -> None:
-        """Answer requests until the pipe closes; ``first``, from the configuration, is answered
-        before any (the program to load, so a worker started ahead of need is ready)."""
+    def serve(self, channel: _Channel) -> None:
+        """Answer requests until the pipe closes."""
         self.channel = channel
         handlers = {"load": self.load, "defined": self.defined, "call": self.call}
-        while (request := first or channel.receive()) is not None:
-            first = None
+        while (request := channel.receive()) is not None:
             self.request_id = request.get("id")
-            reply, blobs = handlers[request["op"]](request)
-            for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
-                returns.quietly(lambda stream=stream: stream.flush(), None)
-            reply["id"] = self.request_id
-            channel.send(reply, blobs)
+            answered = handlers[request["op"]](request)
+            _flush()
+            if answered is not None:  # None: a fork answered it
+                reply, blobs = answered
+                reply["id"] = self.request_id
+                channel.send(reply, blobs)
 
     def load(self, request: dict[str, Any]) -> tuple[dict[str, Any], list[bytes]]:
         module = types.ModuleType("__main__")
@@ -181,7 +199,44 @@ class _Worker:
         others = sorted(names - set(wanted))[:_MAX_NAMES]
         return {"functions": wanted + others}, []
 
-    def call(self, request: dict[str, Any]) -> tuple[dict[str, Any], list[bytes]]:
+    def call(self, request: dict[str, Any]) -> tuple[dict[str, Any], list[bytes]] | None:
+        if request.get("fork"):
+            return self.forked(request)
+        reply, blobs = self.call_here(request)
+        reply["left"] = _left_running(self.pid)
+        return reply, blobs
+
+    def forked(self, request: dict[str, Any]) -> tuple[dict[str, Any], list[bytes]] | None:
+        """The call made in a fork of this process. The fork writes its reply to this process,
+        which sends it on once the fork is gone (so nothing of it runs when the grader reads the
+        reply), or says how the fork ended when its reply is not whole."""
+        reply_read, reply_write = os.pipe()
+        state = random.getstate()
+        pid = os.fork()
+        if pid == 0:
+            os.close(reply_read)
+            _cut_off(self.channel)
+            random.setstate(state)  # the random module reseeds a fork from the system's entropy
+            try:
+                reply, blobs = self.call_here(request)
+                _flush()
+                reply["left"], reply["id"] = _left_running(os.getpid()), self.request_id
+                _Channel(-1, reply_write).send(reply, blobs)
+            finally:
+                os._exit(0)
+        os.close(reply_write)
+        frame = _read_all(reply_read, _HEADER.size + _MAX_REQUEST + self.converter.max_bytes)
+        os.close(reply_read)
+        status = _wait(pid)
+        _end_the_rest(self.pid)
+        if frame is not None and _whole(frame):
+            view = memoryview(frame)
+            while view:
+                view = view[os.write(self.channel.write_fd, view) :]
+            return None
+        return {"status": "died", "code": os.waitstatus_to_exitcode(status)}, []
+
+    def call_here(self, request: dict[str, Any]) -> tuple[dict[str, Any], list[bytes]]:
         name = request["function"]
         if name not in self.namespace:
             return {"status": "missing"}, []
@@ -193,3 +248,107 @@ class _Worker:
         if request.get("preseed") is not None:
             self.seed(request["preseed"])
         return returns.run_call(function, argument, self.converter)  # type: ignore[no-any-return]
+
+
+def _flush() -> None:
+    for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
+        returns.quietly(lambda stream=stream: stream.flush(), None)
+
+
+def _read_all(fd: int, most: int) -> bytes | None:
+    """Everything written to ``fd`` until it closes; None past ``most`` bytes."""
+    chunks, size = [], 0
+    while chunk := os.read(fd, 1 << 20):
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > most:
+            return None
+    return b"".join(chunks)
+
+
+def _whole(frame: bytes) -> bool:
+    """Whether ``frame`` is one reply, whole: a header and exactly the blobs it announces."""
+    if len(frame) < _HEADER.size:
+        return False
+    (size,) = _HEADER.unpack_from(frame)
+    try:
+        header = json.loads(frame[_HEADER.size : _HEADER.size + size])
+        blobs = header["blobs"]
+        return bool(len(frame) == _HEADER.size + size + sum(int(b) for b in blobs))
+    except (ValueError, TypeError, KeyError):
+        return False
+
+
+def _wait(pid: int) -> int:
+    while True:
+        try:
+            return os.waitpid(pid, 0)[1]
+        except InterruptedError:
+            continue
+
+
+def _left_running(pid: int) -> int:
+    """Threads of this process besides its own, and live processes it started (in its own pid
+    namespace, where it is pid 2: every process there but init and itself), after a moment for
+    those that are ending."""
+    deadline = time.monotonic() + _ENDING_SECONDS
+    while (found := _running_now(pid)) and time.monotonic() < deadline:
+        time.sleep(_ENDING_SECONDS / 20)
+    return found
+
+
+def _running_now(pid: int) -> int:
+    try:
+        threads = len(os.listdir(f"/proc/{pid}/task")) - 1
+        if pid == 2:  # a pid namespace of its own: all of it
+            listed = [int(p) for p in os.listdir("/proc") if p.isdigit() and int(p) not in (1, pid)]
+        else:
+            listed = _children(pid)
+    except OSError:
+        return 0
+    return threads + sum(1 for child in listed if _alive(child))
+
+
+def _cut_off(channel: "_Channel") -> None:
+    """In a fork that makes one call: no way back to the grader but its own reply pipe. It
+    closes the worker's protocol pipes and enters a user namespace of its own, so that it can
+    neither reopen them through /proc nor trace the worker (where user namespaces exist)."""
+    os.close(channel.read_fd)
+    os.close(channel.write_fd)
+    with contextlib.suppress(Exception):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.unshare(_CLONE_NEWUSER)
+
+
+def _end_the_rest(pid: int) -> None:
+    """In a pid namespace of its own (pid 2): kill whatever a fork left behind, so that it does
+    not stay running beside the calls that follow (the grader looks for itself afterwards)."""
+    if pid != 2:
+        return
+    deadline = time.monotonic() + _ENDING_SECONDS * 10
+    while _running_now(pid) and time.monotonic() < deadline:
+        with contextlib.suppress(OSError):
+            os.kill(-1, 9)  # every process of the namespace but its init and this one
+        while True:  # reap what was this process's own
+            try:
+                if os.waitpid(-1, os.WNOHANG)[0] == 0:
+                    break
+            except ChildProcessError:
+                break
+        time.sleep(_ENDING_SECONDS / 20)
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{task}/children") as handle:
+            found += [int(c) for c in handle.read().split()]
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except (OSError, IndexError):
+        return False
