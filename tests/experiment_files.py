@@ -91,6 +91,13 @@ def png_bytes(pixels: np.ndarray) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunks + _chunk(b"IEND", b"")
 
 
+def png_header_only(width: int, height: int) -> bytes:
+    """A PNG's signature and header announcing a ``width`` x ``height`` grey image, and no
+    pixels: what a reader sees before it decodes anything."""
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IEND", b"")
+
+
 TIFF_SHORT, TIFF_LONG = 3, 4
 
 

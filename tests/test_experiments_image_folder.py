@@ -8,7 +8,14 @@ import numpy as np
 import pytest
 
 from reference.experiments import DataError, load_data, load_image_folder
-from tests.experiment_files import png_bytes, write_image_folder, write_png, write_tiff
+from reference.experiments import image_folder as folders
+from tests.experiment_files import (
+    png_bytes,
+    png_header_only,
+    write_image_folder,
+    write_png,
+    write_tiff,
+)
 
 
 def test_pngs_of_the_target_size_read_back_exactly_as_columns(tmp_path: Path) -> None:
@@ -119,3 +126,58 @@ def test_an_image_name_whose_link_loops_is_an_error_naming_it(tmp_path: Path) ->
     with pytest.raises(DataError, match="a symbolic link that cannot be followed") as raised:
         load_image_folder(tmp_path, (6, 4))
     assert str(loop) in str(raised.value)
+
+
+def test_an_image_too_big_to_decode_is_refused_from_its_header(tmp_path: Path) -> None:
+    write_image_folder(tmp_path, np.random.default_rng(6), per_class=2)
+    huge = tmp_path / "right" / "huge.png"
+    huge.write_bytes(png_header_only(10_000, 10_000))  # no pixels: decoding would fail
+    with pytest.raises(DataError, match="10000x10000 pixels, 100,000,000; this reader") as raised:
+        load_image_folder(tmp_path, (6, 4))
+    assert str(huge) in str(raised.value)
+
+
+def _gradient_photo(folder: Path, name: str, fmt: str) -> None:
+    from PIL import Image
+
+    rows, columns = np.mgrid[0:192, 0:256]
+    pixels = np.stack([rows * 255 // 191, columns * 255 // 255, (rows + columns) // 2], axis=2)
+    (folder / name).mkdir(parents=True)
+    Image.fromarray(pixels.astype(np.uint8)).save(folder / name / f"photo.{fmt}", quality=95)
+
+
+def test_a_jpeg_far_larger_than_the_target_is_decoded_reduced_to_nearly_the_same_pixels(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _gradient_photo(tmp_path, "a", "jpg")
+    _gradient_photo(tmp_path, "b", "png")
+    jpeg, png = _columns(load_image_folder(tmp_path, (16, 12))).T
+    np.testing.assert_allclose(jpeg, png, atol=0.03)
+    # decoded at an eighth of 256x192, the JPEG stays within a limit its PNG twin exceeds
+    monkeypatch.setattr(folders, "MAX_IMAGE_PIXELS", 32 * 24)
+    folders.read_image(tmp_path / "a" / "photo.jpg", (16, 12))
+    with pytest.raises(DataError, match="256x192 pixels"):
+        folders.read_image(tmp_path / "b" / "photo.png", (16, 12))
+
+
+def test_a_class_name_whose_link_loops_is_an_error_naming_it(tmp_path: Path) -> None:
+    write_image_folder(tmp_path, np.random.default_rng(7), per_class=2)
+    (tmp_path / "cats").symlink_to("cats")
+    with pytest.raises(DataError, match="cats: a symbolic link that cannot be followed"):
+        load_image_folder(tmp_path, (6, 4))
+
+
+def test_a_folder_the_system_will_not_list_is_an_error_naming_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_image_folder(tmp_path, np.random.default_rng(8), per_class=2)
+    listed = Path.iterdir
+
+    def iterdir(self: Path):  # as chmod 000 does for anyone but root
+        if self.name == "right":
+            raise PermissionError(13, "Permission denied", str(self))
+        return listed(self)
+
+    monkeypatch.setattr(Path, "iterdir", iterdir)
+    with pytest.raises(DataError, match="right: cannot be read \\(Permission denied\\)"):
+        load_data(tmp_path, (6, 4))

@@ -5,13 +5,15 @@ sorted order. Each image is read with Pillow (PNG, JPEG, BMP, GIF, TIFF, WebP), 
 by its own range (0..255 for 8 bits a channel, 0..65535 for a 16-bit grey image, none for
 floating point, which must lie in [0, 1] already), turned into RGB, resized to a fixed
 ``(width, height)`` and flattened row by row, channels last, into one column: the layout of the
-course's ``reshape(m, -1).T``. Pillow is
-imported only here, when a folder is read; it comes with matplotlib, or with the ``images``
-extra.
+course's ``reshape(m, -1).T``. An image's size is judged from its header, before it is
+decoded: one of more than ``MAX_IMAGE_PIXELS`` is refused, and a JPEG much larger than the
+target is decoded at a fraction of its size. Pillow is imported only here, when a folder is
+read; it comes with matplotlib, or with the ``images`` extra.
 """
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,6 +30,10 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".we
 PIXEL_LEVELS = 255
 SIXTEEN_BIT_LEVELS = 65535
 DEEP_MODES = ("I", "F")  # Pillow's single-channel 32-bit integer and float modes
+# Pixels of one image as stored (after a JPEG's reduced decoding): a 32-megapixel photo. Its
+# decoding and conversion then cost some 400 MB at most, where Pillow's own limit (179 million
+# pixels, a decompression bomb) would let a 16-bit grey image cost gigabytes.
+MAX_IMAGE_PIXELS = 1 << 25
 
 
 def _pillow() -> ModuleType:
@@ -41,10 +47,14 @@ def _pillow() -> ModuleType:
 
 
 def class_folders(folder: Path) -> list[Path]:
-    """The class subfolders of ``folder``, sorted by name; hidden ones are left out."""
+    """The class subfolders of ``folder``, sorted by name; hidden ones are left out, and a
+    link that cannot be followed is an error naming it (it may have been meant for a class)."""
     if not folder.is_dir():
         raise DataError(f"{folder}: no such folder")
-    found = sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
+    shown = sorted(p for p in folder.iterdir() if not p.name.startswith("."))
+    for path in shown:
+        refuse_broken_link(path)
+    found = [path for path in shown if path.is_dir()]
     if not found:
         raise DataError(
             f"{folder}: no class subfolders; expected one subfolder of images per class"
@@ -82,7 +92,8 @@ def _full_scale(image: Image.Image, path: Path) -> float:
 def _deep_pixels(image: Image.Image, size: tuple[int, int], path: Path) -> np.ndarray:
     """A single-channel image of 16-bit integers or floats as ``(height, width, 3)`` values
     in [0, 1], scaled by its own range before it is resized (in floating point)."""
-    grey = np.asarray(image, dtype=np.float64) / _full_scale(image, path)
+    grey = np.array(image, dtype=np.float32)  # a copy, scaled in place: 4 bytes a pixel
+    grey /= _full_scale(image, path)
     if not np.isfinite(grey).all():
         raise DataError(f"{path}: some pixels are not numbers (NaN or infinite)")
     if grey.min() < 0 or grey.max() > 1:
@@ -91,7 +102,7 @@ def _deep_pixels(image: Image.Image, size: tuple[int, int], path: Path) -> np.nd
             f" {grey.min():.4g} to {grey.max():.4g}"
         )
     pillow = _pillow()
-    unit = pillow.fromarray(grey.astype(np.float32))  # mode "F"
+    unit = pillow.fromarray(grey)  # mode "F"
     if unit.size != size:
         unit = unit.resize(size, pillow.Resampling.BILINEAR)
     return np.repeat(np.asarray(unit, dtype=np.float64)[:, :, np.newaxis], 3, axis=2)
@@ -108,12 +119,28 @@ def _pixels(image: Image.Image, size: tuple[int, int], path: Path) -> np.ndarray
     return np.asarray(rgb, dtype=np.float64) / PIXEL_LEVELS
 
 
+def _require_size(image: Image.Image, size: tuple[int, int], path: Path) -> None:
+    """Before decoding: let a JPEG decode at 1/2, 1/4 or 1/8 of its size when that is still at
+    least ``size``, then refuse an image of more than ``MAX_IMAGE_PIXELS``."""
+    image.draft(None, size)
+    width, height = image.size
+    if width * height > MAX_IMAGE_PIXELS:
+        raise DataError(
+            f"{path}: {width}x{height} pixels, {width * height:,}; this reader takes images of"
+            f" at most {MAX_IMAGE_PIXELS:,} pixels (they are resized to {size[0]}x{size[1]})"
+        )
+
+
 def read_image(path: Path, size: tuple[int, int]) -> np.ndarray:
     """One image as a flat row of ``height * width * 3`` values in [0, 1]."""
     Image = _pillow()
     try:
-        with Image.open(path) as image:
-            pixels = _pixels(image, size, path)
+        with warnings.catch_warnings():
+            # Pillow warns of images above half its own limit; this reader refuses them
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(path) as image:
+                _require_size(image, size, path)
+                pixels = _pixels(image, size, path)
     except DataError:
         raise
     except (OSError, ValueError, Image.DecompressionBombError) as error:
