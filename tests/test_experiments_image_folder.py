@@ -181,3 +181,14 @@ def test_a_folder_the_system_will_not_list_is_an_error_naming_it(
     monkeypatch.setattr(Path, "iterdir", iterdir)
     with pytest.raises(DataError, match="right: cannot be read \\(Permission denied\\)"):
         load_data(tmp_path, (6, 4))
+
+
+def test_a_folder_of_more_images_than_memory_allows_is_refused_before_any_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_image_folder(tmp_path, np.random.default_rng(9), per_class=3)
+    (tmp_path / "left" / "broken.png").write_bytes(b"not a png")  # never opened
+    monkeypatch.setattr(folders, "MAX_COLUMN_BYTES", 6 * 4 * 3 * 8 * 6)  # room for 6 of 7
+    with pytest.raises(DataError, match="7 images of 6x4 would take 4,032 bytes") as raised:
+        load_image_folder(tmp_path, (6, 4))
+    assert str(tmp_path) in str(raised.value)
