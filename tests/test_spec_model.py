@@ -92,8 +92,11 @@ def test_the_catalogue_keeps_the_course_assignment_as_it_was() -> None:
         (2, 10, 5, 1),
     )
     assert (EXERCISE.learning_rate, EXERCISE.steps) == (0.01, 15_000)
-    # the answer key agrees: its seed and its data's seeds
+    # the answer key agrees: its seed, its model's training and its data's seeds
     assert EXERCISE.seed == reference.SEED
+    assert EXERCISE.outcome_dims[1:-1] == reference.training.MODEL_HIDDEN_UNITS
+    assert EXERCISE.learning_rate == reference.training.LEARNING_RATE
+    assert EXERCISE.steps == reference.training.NUM_ITERATIONS
     assert EXERCISE.data_seeds == (reference.data.TRAIN_SEED, reference.data.TEST_SEED)
 
 

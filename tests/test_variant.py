@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import json
 from dataclasses import replace
+from importlib import metadata
 from pathlib import Path
 
 import nbformat
@@ -112,17 +113,23 @@ def test_the_released_notebook_shows_the_terms_seed_and_its_expected_values(term
 
 
 @pytest.mark.slow
-def test_a_batch_grades_the_term_its_file_names(term: Path, tmp_path: Path) -> None:
+def test_a_batch_grades_the_term_its_file_names_and_every_export_names_the_policy(
+    term: Path, tmp_path: Path
+) -> None:
     course = tmp_path / "course"
     course.mkdir()
     (course / "ada.ipynb").write_bytes((term.parent / "filled.ipynb").read_bytes())
     book = tmp_path / "grades.sqlite"
     args = ["batch", str(course), "--gradebook", str(book), "--workers", "1"]
     assert main([*args, "--assignment", str(term)]) == 0
-    assert main(["export", "--gradebook", str(book), "--csv", str(tmp_path / "g.csv")]) == 0
+    exports = ["--csv", str(tmp_path / "g.csv"), "--json", str(tmp_path / "g.json")]
+    assert main(["export", "--gradebook", str(book), *exports]) == 0
     (row,) = csv.DictReader((tmp_path / "g.csv").read_text().splitlines())
     assert (row["assignment"], row["total"], row[XAVIER]) == ("initialization-2027", "40.0", "10.0")
-    assert row["policy_digest"] == spec_digest(load_assignment(term))
+    policy = (metadata.version("initgrade"), spec_digest(load_assignment(term)))
+    assert (row["grader_version"], row["policy_digest"]) == policy
+    (exported,) = json.loads((tmp_path / "g.json").read_text())
+    assert (exported["grader_version"], exported["policy_digest"]) == policy
     page = tmp_path / "class.html"
     report = ["report", "--gradebook", str(book), "--html", str(page)]
     assert main([*report, "--assignment", str(term)]) == 0
