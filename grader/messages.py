@@ -375,7 +375,8 @@ ISOLATION_BUDGET = {
     "proc": (
         "one budget per submission: read from /proc every 50 ms (the memory of all its "
         "processes together; each worker's processor time, children included); no control "
-        "groups could be made here, so RLIMIT_NPROC counts each worker's processes"
+        "groups that hold a limit could be made here, so RLIMIT_NPROC counts each worker's "
+        "processes"
     ),
     "groups": (
         "one budget per submission: {kind} groups hold the memory ({mb} MB) and the number of "

@@ -20,7 +20,10 @@ from reference.initializers import INITIALIZERS, Params
 from reference.network import HIDDEN_ACTIVATIONS, compute_cost, n_layers
 
 COST_EVERY = 1000
+# The course's model, as the exercise publishes it: its hidden layers, learning rate and steps.
 MODEL_HIDDEN_UNITS = (10, 5)
+LEARNING_RATE = 0.01
+NUM_ITERATIONS = 15000
 Trained = tuple[Params, list[float]]
 
 
@@ -78,8 +81,8 @@ def train(
     X: np.ndarray,
     Y: np.ndarray,
     parameters: Params,
-    learning_rate: float = 0.01,
-    num_iterations: int = 15000,
+    learning_rate: float = LEARNING_RATE,
+    num_iterations: int = NUM_ITERATIONS,
     hidden_activation: str = "relu",
 ) -> Trained:
     """Run ``num_iterations`` full-batch gradient steps from ``parameters`` (left unchanged).
@@ -95,8 +98,8 @@ def train_many(
     X: np.ndarray,
     Y: np.ndarray,
     starts: Sequence[Params],
-    learning_rate: float = 0.01,
-    num_iterations: int = 15000,
+    learning_rate: float = LEARNING_RATE,
+    num_iterations: int = NUM_ITERATIONS,
     hidden_activation: str = "relu",
 ) -> list[Trained]:
     """``train`` from each of ``starts`` (left unchanged), all in one stacked computation.
@@ -128,8 +131,8 @@ def train_many(
 def model(
     X: np.ndarray,
     Y: np.ndarray,
-    learning_rate: float = 0.01,
-    num_iterations: int = 15000,
+    learning_rate: float = LEARNING_RATE,
+    num_iterations: int = NUM_ITERATIONS,
     print_cost: bool = False,
     initialization: str = "he",
 ) -> Params:

@@ -1,5 +1,6 @@
 """Small data files for the experiments' loaders, written byte by byte from their formats'
-definitions (not with the code under test): IDX files, MNIST folders, PNG images."""
+definitions (not with the code under test): IDX files, MNIST folders, PNG images (8 or 16 bits
+a channel) and TIFF images of 32-bit floats."""
 
 from __future__ import annotations
 
@@ -10,18 +11,29 @@ from pathlib import Path
 
 import numpy as np
 
-IDX_CODES = {np.dtype(np.uint8): 0x08, np.dtype(np.int32): 0x0C, np.dtype(np.float64): 0x0E}
+IDX_CODES = {
+    np.dtype(np.uint8): 0x08,
+    np.dtype(np.int32): 0x0C,
+    np.dtype(np.float32): 0x0D,
+    np.dtype(np.float64): 0x0E,
+}
 MNIST_STEMS = {
     "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
     "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
 }
 
 
+def idx_header(dtype: np.dtype, shape: tuple[int, ...]) -> bytes:
+    """An IDX header: two zero bytes, the type code, the rank and the big-endian sizes."""
+    return bytes([0, 0, IDX_CODES[np.dtype(dtype)], len(shape)]) + struct.pack(
+        f">{len(shape)}I", *shape
+    )
+
+
 def idx_bytes(array: np.ndarray) -> bytes:
-    """The IDX encoding: two zero bytes, the type code, the rank, big-endian sizes and data."""
-    header = bytes([0, 0, IDX_CODES[array.dtype], array.ndim])
-    sizes = struct.pack(f">{array.ndim}I", *array.shape)
-    return header + sizes + array.astype(array.dtype.newbyteorder(">")).tobytes()
+    """The IDX encoding: the header, then the elements, big-endian."""
+    data = array.astype(array.dtype.newbyteorder(">")).tobytes()
+    return idx_header(array.dtype, array.shape) + data
 
 
 def write_idx(path: Path, array: np.ndarray, compress: bool = False) -> Path:
@@ -67,19 +79,61 @@ def _chunk(kind: bytes, data: bytes) -> bytes:
 
 
 def png_bytes(pixels: np.ndarray) -> bytes:
-    """A PNG of 8-bit ``pixels``: shape ``(h, w)`` grey or ``(h, w, 3)`` RGB."""
+    """A PNG of ``pixels``: shape ``(h, w)`` grey or ``(h, w, 3)`` RGB, 8 bits a sample for
+    ``uint8``, 16 (big-endian) for ``uint16``."""
     height, width = pixels.shape[:2]
     colour = 0 if pixels.ndim == 2 else 2
-    header = struct.pack(">IIBBBBB", width, height, 8, colour, 0, 0, 0)
-    rows = pixels.reshape(height, -1).astype(np.uint8)
+    depth, stored = (16, ">u2") if pixels.dtype == np.uint16 else (8, "u1")
+    header = struct.pack(">IIBBBBB", width, height, depth, colour, 0, 0, 0)
+    rows = pixels.reshape(height, -1).astype(stored)
     raw = b"".join(b"\x00" + row.tobytes() for row in rows)  # filter type 0 on every row
     chunks = _chunk(b"IHDR", header) + _chunk(b"IDAT", zlib.compress(raw))
     return b"\x89PNG\r\n\x1a\n" + chunks + _chunk(b"IEND", b"")
 
 
+def png_header_only(width: int, height: int) -> bytes:
+    """A PNG's signature and header announcing a ``width`` x ``height`` grey image, and no
+    pixels: what a reader sees before it decodes anything."""
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IEND", b"")
+
+
+TIFF_SHORT, TIFF_LONG = 3, 4
+
+
+def tiff_float_bytes(pixels: np.ndarray) -> bytes:
+    """A little-endian, uncompressed, one-strip TIFF of grey 32-bit float ``pixels`` (h, w)."""
+    height, width = pixels.shape
+    data = pixels.astype("<f4").tobytes()
+    entries = [  # tag, type, value: in tag order, as TIFF requires
+        (256, TIFF_LONG, width),
+        (257, TIFF_LONG, height),
+        (258, TIFF_SHORT, 32),  # bits per sample
+        (259, TIFF_SHORT, 1),  # no compression
+        (262, TIFF_SHORT, 1),  # black is zero
+        (273, TIFF_LONG, 8 + 2 + 12 * 10 + 4),  # the strip starts right after the directory
+        (277, TIFF_SHORT, 1),  # samples per pixel
+        (278, TIFF_LONG, height),  # rows per strip
+        (279, TIFF_LONG, len(data)),
+        (339, TIFF_SHORT, 3),  # sample format: IEEE floating point
+    ]
+    directory = struct.pack("<H", len(entries)) + b"".join(
+        struct.pack("<HHI", tag, kind, 1)
+        + (struct.pack("<HH", value, 0) if kind == TIFF_SHORT else struct.pack("<I", value))
+        for tag, kind, value in entries
+    )
+    return b"II*\x00" + struct.pack("<I", 8) + directory + struct.pack("<I", 0) + data
+
+
 def write_png(path: Path, pixels: np.ndarray) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(png_bytes(pixels))
+    return path
+
+
+def write_tiff(path: Path, pixels: np.ndarray) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(tiff_float_bytes(pixels))
     return path
 
 

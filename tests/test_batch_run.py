@@ -254,17 +254,34 @@ def real_batch(source: Path, book: Path, **options: object):
 
 @pytest.mark.slow
 def test_a_dask_cluster_fills_the_same_gradebook_as_local_processes(tmp_path: Path) -> None:
+    from dataclasses import replace
+
     from distributed import LocalCluster
+
+    from grader.spec import METHODS, SPEC, spec_digest
 
     course = write_course(tmp_path / "course", 7)
     local, dask = tmp_path / "local.sqlite", tmp_path / "dask.sqlite"
     real_batch(course, local, workers=2)
+    only_he = replace(SPEC, name="he-only", functions=(METHODS["he"],))
     with LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
     ) as cluster:
         _, summary = real_batch(course, dask, dask=cluster.scheduler_address)
+        one = write_course(tmp_path / "one", 2)  # a batch given another model: its workers grade it
+        options = BatchOptions(dask=cluster.scheduler_address)
+        out, err = io.StringIO(), io.StringIO()
+        run_batch(one, tmp_path / "he.sqlite", options, out=out, err=err, spec=only_he)
     assert summary.graded + summary.ungradable == 7
     assert grades(dask) == grades(local)
+    graded = [row for row in grades(tmp_path / "he.sqlite") if row[3] == "graded"]
+    assert [[f["name"] for f in json.loads(row[5])] for row in graded] == [[METHODS["he"].name]]
+    assert graded[0][4] == 10
+    db = sqlite3.connect(tmp_path / "he.sqlite")
+    assert db.execute("SELECT DISTINCT spec_hash FROM grades").fetchall() == [
+        (spec_digest(only_he),)
+    ]
+    db.close()
 
 
 def test_export_and_report_refuse_clearly_without_a_gradebook(tmp_path: Path, capsys) -> None:

@@ -155,6 +155,75 @@ def test_an_output_folder_that_cannot_be_written_is_a_usage_error(
     assert "cannot be written" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    ("seed", "says"),
+    [
+        ("9" * 5000, "is too big; a seed is a whole number from 0 to 4294967295"),
+        (str(2**32), "'4294967296' is too big"),
+        ("1e3", "'1e3' is not a whole number in digits"),
+        ("-7", "'-7' is below 0"),
+    ],
+)
+def test_a_seed_out_of_numpys_range_is_refused_saying_the_range_and_echoing_little(
+    capsys: pytest.CaptureFixture[str], seed: str, says: str
+) -> None:
+    assert main(["experiment", "digits", "--seed", seed]) == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert says in err
+    assert len(err) < 1000  # the 5,000 digits are cut, the cut said
+    assert "Traceback" not in err
+
+
+def test_the_largest_seed_numpy_takes_is_accepted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seed = f"000{2**32 - 1}"  # parsed, then --data is what is refused: no run is needed
+    assert main(["experiment", "activations", "--seed", seed, "--data", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "--data does not apply" in err
+    assert "seed" not in err
+
+
+@pytest.mark.parametrize("option", ["--data", "--out"])
+def test_an_empty_path_is_refused_rather_than_taken_for_the_current_folder(
+    capsys: pytest.CaptureFixture[str], option: str
+) -> None:
+    assert main(["experiment", "images", option, ""]) == EXIT_USAGE
+    assert f"argument {option}: an empty path" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("out", ["file", "file/under"])
+def test_an_output_folder_that_cannot_be_made_is_refused_before_any_training(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    out: str,
+) -> None:
+    (tmp_path / "file").write_text("in the way")
+
+    def no_training(*args: object, **kwargs: object) -> None:
+        raise AssertionError("trained before the output folder was checked")
+
+    monkeypatch.setattr(ex, "run_images", no_training)
+    assert main(["experiment", "images", "--out", str(tmp_path / out)]) == EXIT_USAGE
+    says = (
+        f"--out {tmp_path / out}: cannot be written ({tmp_path / 'file'} is a file, not a folder)"
+    )
+    assert says in capsys.readouterr().err
+
+
+def test_a_data_error_reaches_the_terminal_through_the_door(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_image_folder(tmp_path / "pictures", np.random.default_rng(5), per_class=2)
+    (tmp_path / "pictures" / "left" / "\x1b[2Jbroken.png").write_bytes(b"not a png")
+    args = ["experiment", "images", "--data", str(tmp_path / "pictures"), "--out", str(tmp_path)]
+    assert main(args) == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert "\\x1b[2Jbroken.png: not a readable image" in err
+    assert "\x1b" not in err
+
+
 class _Terminal(io.StringIO):
     def isatty(self) -> bool:
         return True

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from reference.experiments import DataError, load_digits, select_classes
+from reference.experiments import DataError, Dataset, load_digits, select_classes
 from reference.experiments.datasets import (
     DIGITS_FILE,
     DIGITS_SHA256,
@@ -86,3 +86,13 @@ def test_two_chosen_classes_are_relabelled_0_and_1_and_balanced_on_request() -> 
 def test_an_unknown_class_is_an_error_naming_the_classes_there_are() -> None:
     with pytest.raises(DataError, match="no class 'cat'"):
         select_classes(load_digits(), ["3", "cat"])
+
+
+def test_a_balanced_choice_of_a_class_without_training_examples_names_that_class() -> None:
+    labels = np.array([1, 2, 1, 2])  # classes "5" and "8" only
+    X = np.zeros((3, 4))
+    data = Dataset("some digits", X, labels, X, labels, ("3", "5", "8"))
+    with pytest.raises(
+        DataError, match=r"some digits: no training examples of class 3, one of the classes"
+    ):
+        select_classes(data, ["3", "8"], balanced=True)

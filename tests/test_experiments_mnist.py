@@ -10,7 +10,7 @@ import pytest
 
 from reference.experiments import DataError, fetch_mnist, load_data, load_mnist
 from reference.experiments.mnist import MNIST_SHA256, PARTS
-from tests.experiment_files import MNIST_STEMS, idx_bytes, write_idx, write_mnist
+from tests.experiment_files import MNIST_STEMS, idx_bytes, idx_header, write_idx, write_mnist
 
 
 def test_a_folder_of_gzipped_idx_files_loads_as_columns_of_pixels_in_0_1(tmp_path: Path) -> None:
@@ -122,3 +122,52 @@ def test_a_label_that_is_not_a_digit_is_an_error_naming_the_file(
     with pytest.raises(DataError, match=f"a label of {label}; digits are 0 to 9") as raised:
         load_mnist(tmp_path)
     assert str(labels) in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("split", "shape", "says"),
+    [
+        ("train", (0, 28, 28), "holds no images"),
+        ("test", (0, 28, 28), "holds no images"),
+        ("train", (0, 2**32 - 1, 2**32 - 1), "holds no images"),
+        ("train", (8, 0, 0), "images of 0x0 pixels"),
+        ("test", (4, 600, 600), "images of 600x600 pixels; the experiments take 1 to 4,096"),
+    ],
+)
+def test_images_that_are_none_empty_or_too_big_are_refused_from_the_header_alone(
+    tmp_path: Path, split: str, shape: tuple[int, ...], says: str
+) -> None:
+    write_mnist(tmp_path, np.random.default_rng(9), sizes=(8, 4), compress=False)
+    images = tmp_path / MNIST_STEMS[split][0]
+    images.write_bytes(idx_header(np.uint8, shape))  # no pixels follow: none are read
+    with pytest.raises(DataError, match=says) as raised:
+        load_mnist(tmp_path)
+    assert str(images) in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("labels", "says"),
+    [
+        (np.arange(8, dtype=np.uint8).reshape(8, 1), r"labels must be 1-D, one per image"),
+        (np.array([0, 1, 2, 3, 4, 5, 6, np.nan], np.float32), "labels must be whole numbers"),
+        (np.full(8, 3.7, np.float32), "labels must be whole numbers"),
+    ],
+)
+def test_labels_that_are_not_one_whole_number_per_image_are_an_error_naming_the_file(
+    tmp_path: Path, labels: np.ndarray, says: str
+) -> None:
+    write_mnist(tmp_path, np.random.default_rng(10), sizes=(8, 4), compress=False)
+    path = write_idx(tmp_path / MNIST_STEMS["train"][1], labels)
+    with pytest.raises(DataError, match=says) as raised:
+        load_mnist(tmp_path)
+    assert str(path) in str(raised.value)
+
+
+def test_a_part_that_is_a_looping_link_is_named_as_such_not_as_missing(tmp_path: Path) -> None:
+    write_mnist(tmp_path, np.random.default_rng(11), sizes=(8, 4), compress=False)
+    images = tmp_path / MNIST_STEMS["train"][0]
+    images.unlink()
+    images.symlink_to(images.name)
+    with pytest.raises(DataError, match="a symbolic link that cannot be followed") as raised:
+        load_data(tmp_path, (8, 8))
+    assert str(images) in str(raised.value)

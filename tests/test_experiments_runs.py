@@ -177,3 +177,11 @@ def test_a_set_of_other_than_two_classes_is_refused_by_the_two_class_comparison(
         DataError, match="shapes: the two-class comparison needs two classes; it has 3"
     ):
         two_classes(three)
+
+
+@pytest.mark.parametrize("run", [run_digits, run_images])
+def test_a_set_whose_examples_have_no_features_is_refused_before_any_net_is_made(run) -> None:
+    labels = np.array([0, 1, 0, 1])
+    empty = Dataset("blank", np.zeros((0, 4)), labels, np.zeros((0, 4)), labels, ("a", "b"))
+    with pytest.raises(DataError, match="blank: its examples have no features"):
+        run(empty)

@@ -977,33 +977,81 @@ def hold(d):
         os.close(ready_write)
         holds.append(hold_write)
         children.append((pid, ready_read))
-    held = sum(os.read(ready, 1) == b"!" for _, ready in children)
+    wrote = [os.read(ready, 1) == b"!" for _, ready in children]
     time.sleep(0.3)  # all held at once, for a while
     for hold in holds:
         os.close(hold)
-    for pid, _ in children:
-        os.waitpid(pid, 0)
+    # held: wrote its block, then lived until let go (one killed after writing held nothing)
+    held = sum(w and os.waitpid(pid, 0)[1] == 0 for w, (pid, _) in zip(wrote, children))
     return {"W1": np.full((1, 1), float(held))}
 """
 
 
+def groups_that_do_not_hold(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Groups made, joined and counted as usual, whose memory limit is never written (as where
+    the limit does not cover swap, or the controller only counts): no earlier probe is kept."""
+    from grader.sandbox import _budget
+
+    write = _budget._write
+    limits = ("memory.max", "memory.limit_in_bytes", "memory.memsw.limit_in_bytes")
+    monkeypatch.setattr(_budget, "_write", lambda p, t: p.name in limits or write(p, t))
+    monkeypatch.setattr(_budget, "_PROBES", {})
+
+
+def groups_no_worker_joins(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Groups that hold, but that the workers never enter."""
+    from grader.sandbox._budget import SubmissionBudget, WorkerGroup
+
+    monkeypatch.setattr(SubmissionBudget, "worker", lambda self: WorkerGroup([], None))
+
+
+def test_a_group_that_cannot_be_joined_does_not_count_as_holding_a_limit(tmp_path: Path) -> None:
+    from grader.sandbox._enforcement import Probe, joined
+
+    cleaned: list[bool] = []
+    assert Probe([], lambda: cleaned.append(True)).holds() is False
+    absent = Probe([str(tmp_path / "absent" / "cgroup.procs")], lambda: cleaned.append(True))
+    assert absent.holds(wait=True) is False
+    assert cleaned == [True, True]  # the probe's groups are removed once it is known
+    assert not joined(os.getpid(), tmp_path / "initgrade-no-such-group")
+
+
+BUDGET_KINDS = {
+    "control groups": lambda monkeypatch: None,
+    "/proc": None,
+    "groups that do not hold": groups_that_do_not_hold,
+    "groups no worker joins": groups_no_worker_joins,
+}
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("kind", ["control groups", "/proc"])
-def test_memory_is_one_budget_for_every_process_of_a_submission(kind: str) -> None:
+@pytest.mark.parametrize("kind", list(BUDGET_KINDS))
+def test_memory_is_one_budget_for_every_process_of_a_submission(
+    kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Three processes of 150 MB each stay below the 400 MB one process may map (numpy's own
-    mappings included), but not below the 400 MB all of them may hold together."""
+    mappings included), but not below the 400 MB all of them may hold together: whether the
+    machine's groups hold the limit, hold nothing, or are not where the workers are."""
     from dataclasses import replace
 
     from grader.sandbox._budget import SubmissionBudget
 
     limits = replace(LIMITS, memory_mb=400, call_seconds=30, wall_seconds=90)
-    budget = SubmissionBudget.make(limits) if kind == "control groups" else SubmissionBudget(limits)
-    if kind == "control groups" and budget.kind == "proc":
-        pytest.skip("this machine lets the grader make no control groups")
+    simulate = BUDGET_KINDS[kind]
+    if simulate is not None:
+        simulate(monkeypatch)
+    budget = SubmissionBudget.make(limits) if simulate is not None else SubmissionBudget(limits)
+    held = budget.held(wait=True)
+    if kind == "groups that do not hold":
+        assert not held  # the probe was not killed: the fallback's reading holds the budget
+        assert SubmissionBudget.make(limits).kind == "proc"  # and alone, from now on
+    elif simulate is not None and not held:
+        pytest.skip("this machine lets the grader make no control groups that hold")
     with Worker(HOLDERS, limits=limits, tree=budget) as worker:
         alone = worker.call("hold", [1, 150])
         together = worker.call("hold", [3, 150])
     budget.close()
+    assert budget.watch == (kind == "groups no worker joins")
     assert alone.value is not None
     assert alone.value["W1"][0, 0] == 1
     held = together.value["W1"][0, 0] if together.value is not None else 0

@@ -12,7 +12,6 @@ EXAMPLE_SUBMISSIONS = (
     ("correct.ipynb", "a correct submission"),
     ("mistakes.ipynb", "a submission with three typical mistakes"),
 )
-ORDER = ("zeros", "random", "he", "xavier")
 
 
 @dataclass(frozen=True)
@@ -27,22 +26,22 @@ class ReferenceRun:
 
 
 def reference_runs() -> list[ReferenceRun]:
-    """Train the exercise's ReLU model from each initialization (its outcome network, steps and
-    learning rate), through the grader's outcome cache: grading a correct start later trains
-    nothing again."""
+    """Train the exercise's ReLU model from each initialization of the model's catalogue (its
+    outcome network, seed, steps and learning rate), through the grader's outcome cache: grading
+    a correct start later trains nothing again."""
     from grader.checks import train_outcome
-    from grader.spec import EXERCISE
+    from grader.spec import EXERCISE, METHODS
     from reference import INITIALIZERS, compute_cost, forward_propagation, load_dataset
 
     train_X, train_Y, _, _ = load_dataset()
     layers_dims = list(EXERCISE.outcome_dims)
     runs = []
-    for name in ORDER:
-        outcome = train_outcome(INITIALIZERS[name](layers_dims))
+    for entry in METHODS.values():
+        outcome = train_outcome(INITIALIZERS[entry.method](layers_dims, EXERCISE.seed))
         _, caches = forward_propagation(train_X, outcome.params)
         runs.append(
             ReferenceRun(
-                initialization=name,
+                initialization=entry.method,
                 first_cost=outcome.costs[0],
                 final_cost=compute_cost(caches[-1].Z, train_Y),
                 train_accuracy=outcome.train_accuracy,

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from grader.errors import UsageError
+from grader.untrusted import safe_path, safe_text
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -23,6 +25,11 @@ if TYPE_CHECKING:
     from reference.experiments import Comparison, Dataset
 
 EXPERIMENTS = ("digits", "images", "activations")
+# Seeds 0 .. 2**32 - 1: the range every numpy seeding function takes (np.random.seed as well as
+# default_rng), so that a run's seed can be reused anywhere and stays exact in any JSON reader.
+MAX_SEED = 2**32 - 1
+SEED_RANGE = f"a seed is a whole number from 0 to {MAX_SEED}"
+SHOWN = 40  # characters of a refused option value echoed back
 COLUMNS = {
     "digits": (
         ("loss_at_start", "loss at 0", ".4f", "-"),
@@ -53,14 +60,26 @@ NOTES = {
 
 
 def _seed(text: str) -> int:
-    """A whole number from 0 up, as ``np.random.default_rng`` takes."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{text!r} is below 0; a seed is 0 or more")
-    return value
+    """A whole number from 0 to ``MAX_SEED``, written in digits; what is refused is echoed
+    through the door, cut to ``SHOWN``."""
+    shown = f"'{safe_text(text, limit=SHOWN)}'"
+    digits = text.strip()
+    if digits.startswith("-") and digits[1:].isascii() and digits[1:].isdigit():
+        raise argparse.ArgumentTypeError(f"{shown} is below 0; {SEED_RANGE}")
+    if not (digits.isascii() and digits.isdigit()):
+        raise argparse.ArgumentTypeError(f"{shown} is not a whole number in digits; {SEED_RANGE}")
+    significant = digits.lstrip("0") or "0"  # int() refuses over 4,300 digits; none are needed
+    if len(significant) > len(str(MAX_SEED)) or int(significant) > MAX_SEED:
+        raise argparse.ArgumentTypeError(f"{shown} is too big; {SEED_RANGE}")
+    return int(significant)
+
+
+def _path(text: str) -> Path:
+    """A path that is not empty: ``Path("")`` is the current folder, which no one means by an
+    empty ``--data ""`` or ``--out ""`` (an unset variable, most likely)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty path; give the folder itself ('.' for here)")
+    return Path(text)
 
 
 def add_parser(commands: Any, name: str) -> None:
@@ -74,15 +93,18 @@ def add_parser(commands: Any, name: str) -> None:
     parser.add_argument("which", choices=EXPERIMENTS, help="the comparison to run")
     parser.add_argument(
         "--data",
-        type=Path,
+        type=_path,
         help="a folder of MNIST's IDX files, or with one subfolder of images per class"
         " (default: the bundled 8x8 digits)",
     )
     parser.add_argument(
-        "--out", type=Path, default=Path("."), help="folder for the PNG and JSON (default: .)"
+        "--out", type=_path, default=Path("."), help="folder for the PNG and JSON (default: .)"
     )
     parser.add_argument(
-        "--seed", type=_seed, default=EXPERIMENT_SEED, help="seed of the runs' generator"
+        "--seed",
+        type=_seed,
+        default=EXPERIMENT_SEED,
+        help=f"seed of the runs' generator, 0 to {MAX_SEED}",
     )
     parser.add_argument(
         "--download",
@@ -169,14 +191,33 @@ def _write(comparison: Comparison, draw: Callable[[Figure], object], out: Path) 
     return [png, data]
 
 
+def _check_out(out: Path) -> None:
+    """Refuse, before any training, an ``--out`` that cannot become a folder to write in: it,
+    or a folder it would be made in, is a file, or the nearest folder that exists is not
+    writable. Nothing is made here; ``_write`` makes the folder once there is something in it."""
+    for folder in (out, *out.parents):
+        if folder.is_dir():
+            if not os.access(folder, os.W_OK | os.X_OK):
+                _unwritable(out, f"{safe_path(folder)} is not writable")
+            return
+        if folder.exists() or folder.is_symlink():
+            what = "a file" if folder.exists() else "a symbolic link that cannot be followed"
+            _unwritable(out, f"{safe_path(folder)} is {what}, not a folder")
+
+
+def _unwritable(out: Path, why: str) -> NoReturn:
+    raise UsageError(f"--out {safe_path(out)}: cannot be written ({why})")
+
+
 def run(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
     from reference.experiments import DataError, table
 
     try:
         data = _data(args, err)
+        _check_out(args.out)
         comparison, draw = _compute(args.which, data, args.seed, err)
     except DataError as error:
-        raise UsageError(str(error)) from None
+        raise UsageError(safe_text(str(error))) from None
     written = _write(comparison, draw, args.out)
     print(f"{comparison.data}; seed {comparison.seed}; {comparison.seconds:.1f} s", file=out)
     print(table(comparison, COLUMNS[args.which]), file=out)

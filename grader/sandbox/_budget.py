@@ -8,6 +8,13 @@ the submission's processes together, page cache of its scratch files included, t
 ``Limits.max_processes``. Each worker also has a group of its own below, whose processor time
 counts everything the worker and every process it started ever ran, reaped or not.
 
+Groups count only once shown to hold: once per grader process and place, a probe joins groups
+made as a worker's are, with a small limit, and writes more than that
+(``grader.sandbox._enforcement``). Until the kernel has killed it, the fallback's memory reading
+runs beneath the groups; where it is not killed (groups that exist but do not hold), it stays on
+and later submissions get the fallback alone. Each worker, once started, must also be found in
+its submission's memory group; one that is not puts the submission under that reading for good.
+
 Elsewhere (the fallback, ``kind == "proc"``), the same figures come from /proc: while the grader
 waits for a worker it reads, about every 50 ms, the resident memory of every live process of the
 submission's workers together, and ends the worker that is running when the sum is over the
@@ -24,15 +31,16 @@ import os
 import secrets
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from grader.sandbox._enforcement import PROBE_MB, Probe, joined
+from grader.sandbox._proctree import tree_rss_bytes
 from grader.types import Limits
 
 _PREFIX = "initgrade-"
 _ROOM = 8  # processes a worker needs to start: the zygote's child, its init, itself, a fork
-_TICK = os.sysconf("SC_CLK_TCK")
-_PAGE = os.sysconf("SC_PAGE_SIZE")
+_PROBES: dict[tuple[str, ...], Probe] = {}  # per place of groups: whether they hold a limit
 
 
 def _own_groups() -> dict[str, Path]:
@@ -116,12 +124,35 @@ class SubmissionBudget:
     _made: list[Path] = field(default_factory=list)
     _workers: int = 0
     roots: set[int] = field(default_factory=set)  # the live workers' top processes (fallback)
+    watch: bool = False  # read /proc beneath the groups too (a worker was not found in them)
+    place: tuple[str, ...] = ()  # where the groups are, the key of their probe
 
     @classmethod
     def make(cls, limits: Limits) -> SubmissionBudget:
-        budget = cls(limits)
-        own, name = _own_groups(), f"{_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
+        """The submission's groups where the machine has groups that hold; else the fallback."""
+        own = _own_groups()
         _sweep(own.values())
+        budget = cls._groups(limits, own)
+        if budget.kind == "proc":
+            return budget
+        budget.place = (budget.kind, *sorted(str(path) for path in own.values()))
+        if budget.place not in _PROBES:
+            _PROBES[budget.place] = _probe(limits, own)
+        if budget.held() is False:
+            budget.close()
+            return cls(limits)
+        return budget
+
+    def held(self, wait: bool = False) -> bool | None:
+        """Whether the groups were shown to hold their limit: None while their probe runs
+        (``wait``: until it is known); False for the fallback."""
+        probe = _PROBES.get(self.place)
+        return probe.holds(wait) if probe is not None else False
+
+    @classmethod
+    def _groups(cls, limits: Limits, own: dict[str, Path]) -> SubmissionBudget:
+        budget = cls(limits)
+        name = f"{_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
         if not (budget._v2(own, name) or budget._v1(own, name)):
             budget.close()
             return cls(limits)
@@ -214,10 +245,17 @@ class SubmissionBudget:
             time.sleep(0.01)
         return True
 
+    def confirm(self, root: int) -> None:
+        """Note a started worker's top process: the fallback reads its tree; with groups, a
+        worker not found in the memory group puts the submission under that reading too."""
+        self.roots.add(root)
+        if self.memory is not None and not joined(root, self.memory):
+            self.watch = True
+
     def over_memory(self) -> bool:
         """The fallback's reading: whether the submission's live processes together hold more
-        memory than its limit (with groups, the kernel enforces it: never)."""
-        if self.kind != "proc" or not self.roots:
+        memory than its limit (with groups that hold every worker, the kernel enforces it)."""
+        if not self.roots or (self.kind != "proc" and not self.watch and self.held()):
             return False
         used = sum(tree_rss_bytes(root) for root in list(self.roots))
         return used > self.limits.memory_mb << 20
@@ -228,6 +266,18 @@ class SubmissionBudget:
             with contextlib.suppress(OSError):
                 path.rmdir()
         self._made = []
+
+
+def _probe(limits: Limits, own: dict[str, Path]) -> Probe:
+    """A probe in groups made beside the submission's, limited to ``PROBE_MB``."""
+    groups = SubmissionBudget._groups(replace(limits, memory_mb=PROBE_MB), own)
+    group = groups.worker()
+
+    def cleanup() -> None:
+        group.release()
+        groups.close()
+
+    return Probe(group.join if groups.kind != "proc" else [], cleanup)
 
 
 _SWEPT: set[Path] = set()
@@ -252,45 +302,3 @@ def _words(path: Path) -> list[str]:
         return path.read_text().split()
     except OSError:
         return []
-
-
-# -- the /proc fallback, and what a worker's tree ran ------------------------------------------
-
-
-def tree(root: int) -> list[int]:
-    """``root`` and every live process below it (each thread's children too)."""
-    found: list[int] = []
-    todo = [root]
-    while todo and len(found) < 4096:
-        pid = todo.pop()
-        found.append(pid)
-        try:
-            tasks = os.listdir(f"/proc/{pid}/task")
-        except OSError:
-            continue
-        for task in tasks:
-            with contextlib.suppress(OSError, ValueError):
-                text = Path(f"/proc/{pid}/task/{task}/children").read_text()
-                todo += [int(child) for child in text.split()]
-    return found
-
-
-def tree_cpu_seconds(root: int) -> float:
-    """Processor time of the processes below ``root``, and of those they reaped."""
-    total = 0
-    for pid in tree(root):
-        try:
-            stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        total += sum(int(value) for value in stat[11:15])  # utime stime cutime cstime
-    return total / _TICK
-
-
-def tree_rss_bytes(root: int) -> int:
-    """Resident memory of every process below ``root``, together."""
-    total = 0
-    for pid in tree(root):
-        with contextlib.suppress(OSError, IndexError, ValueError):
-            total += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * _PAGE
-    return total

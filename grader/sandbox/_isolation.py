@@ -17,8 +17,9 @@ from grader.types import Limits
 def _budget_line() -> str:
     limits = Limits()
     budget = SubmissionBudget.make(limits)
+    held = budget.held(wait=True)
     budget.close()
-    if budget.kind == "proc":
+    if not held:
         return msg.ISOLATION_BUDGET["proc"]
     return msg.ISOLATION_BUDGET["groups"].format(
         kind=budget.kind, mb=limits.memory_mb, processes=limits.max_processes

@@ -31,8 +31,9 @@ from pathlib import Path
 from typing import Any
 
 from grader.sandbox import _launch as launch
-from grader.sandbox._budget import SubmissionBudget, WorkerGroup, tree, tree_cpu_seconds
+from grader.sandbox._budget import SubmissionBudget, WorkerGroup
 from grader.sandbox._clock import Reading
+from grader.sandbox._proctree import tree, tree_cpu_seconds
 from grader.sandbox._zygote import Spawned, Zygote, zygote
 from grader.types import Limits
 
@@ -110,7 +111,7 @@ class WorkerProcess:
             with contextlib.suppress(OSError):
                 self._proc[name] = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
         if self.budget is not None:
-            self.budget.roots.add(self.root)
+            self.budget.confirm(self.root)
 
     @property
     def root(self) -> int:

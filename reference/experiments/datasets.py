@@ -68,6 +68,19 @@ def split_every(
     return Dataset(name, X[:, ~test], labels[~test], X[:, test], labels[test], tuple(classes))
 
 
+def refuse_broken_link(path: Path) -> None:
+    """A ``DataError`` when ``path`` is a symbolic link that cannot be followed (it loops, or
+    its target is gone), so that it is named as such rather than taken for a missing file."""
+    if not path.is_symlink():
+        return
+    try:
+        path.stat()
+    except OSError as error:
+        raise DataError(
+            f"{path}: a symbolic link that cannot be followed ({error.strerror or error})"
+        ) from None
+
+
 def sha256_of(path: Path) -> str:
     """The SHA-256 of a file's bytes, as hex."""
     digest = hashlib.sha256()
@@ -105,6 +118,20 @@ def _pick(
     return X[:, keep], np.searchsorted(np.asarray(chosen), labels[keep])
 
 
+def _require_examples_of(dataset: Dataset, indices: Sequence[int]) -> None:
+    """Refuse a balanced choice of classes one of which has no training examples: it would
+    keep none of any class."""
+    absent = [i for i in indices if not np.any(dataset.labels_train == i)]
+    if absent:
+        present = ", ".join(dataset.classes[i] for i in np.unique(dataset.labels_train))
+        chosen = ", ".join(dataset.classes[i] for i in indices)
+        raise DataError(
+            f"{dataset.name}: no training examples of class {dataset.classes[absent[0]]}, one"
+            f" of the classes chosen ({chosen}); its training examples are of"
+            f" {present or 'no class'}"
+        )
+
+
 def select_classes(dataset: Dataset, chosen: Sequence[str], balanced: bool = False) -> Dataset:
     """Only the examples of the ``chosen`` classes, relabelled ``0 .. len(chosen) - 1`` in the
     order of ``dataset.classes``; with ``balanced``, as many of each class (in training and
@@ -113,6 +140,8 @@ def select_classes(dataset: Dataset, chosen: Sequence[str], balanced: bool = Fal
     if unknown:
         raise DataError(f"{dataset.name} has no class {unknown[0]!r}; it has {dataset.classes}")
     indices = sorted(dataset.classes.index(name) for name in chosen)
+    if balanced:
+        _require_examples_of(dataset, indices)
     X_train, labels_train = _pick(dataset.X_train, dataset.labels_train, indices, balanced)
     X_test, labels_test = _pick(dataset.X_test, dataset.labels_test, indices, balanced)
     names = tuple(dataset.classes[i] for i in indices)

@@ -3,7 +3,9 @@
 The folder holds the training and test images and labels under their distributed names
 (``train-images-idx3-ubyte`` and so on), each gzip-compressed (``.gz``) or not; the dotted names
 some copies use (``train-images.idx3-ubyte``) are found too. Pixels are scaled from 0..255 to
-[0, 1] and each image becomes a column of 784 values, row by row.
+[0, 1] and each image becomes a column of 784 values, row by row. Each file's header is judged
+before its data is read: images must be unsigned bytes of at most ``MAX_PIXELS`` (64x64) pixels,
+labels whole numbers, one per image.
 
 ``fetch_mnist`` downloads the missing files from a mirror, keeping a file only when its SHA-256
 is the published one; nothing runs it unless a user asks (``--download``).
@@ -15,13 +17,13 @@ import os
 import tempfile
 import urllib.error
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import numpy as np
 
-from reference.experiments.datasets import DataError, Dataset, sha256_of
-from reference.experiments.idx import read_idx
+from reference.experiments.datasets import DataError, Dataset, refuse_broken_link, sha256_of
+from reference.experiments.idx import IdxHeader, read_idx
 
 PARTS = {
     "train images": "train-images-idx3-ubyte",
@@ -46,6 +48,9 @@ MNIST_SHA256 = {  # the published checksums of the four compressed files
 }
 PIXEL_LEVELS = 255
 N_CLASSES = 10
+# Pixels of one image: as many as the 64x64 a folder's images are resized to. MNIST's have
+# 28x28; a net's first layer has this many weights per unit, so this bounds its size too.
+MAX_PIXELS = 64 * 64
 DOWNLOAD_TIMEOUT = 60.0  # seconds without an answer before a download gives up
 
 
@@ -56,8 +61,13 @@ def candidates(folder: Path, stem: str) -> list[Path]:
 
 
 def find_part(folder: Path, stem: str) -> Path | None:
-    """The file in ``folder`` that holds the part named ``stem``, if there is one."""
-    return next((path for path in candidates(folder, stem) if path.is_file()), None)
+    """The file in ``folder`` that holds the part named ``stem``, if there is one; a link in
+    its place that cannot be followed is an error naming it, not a missing part."""
+    for path in candidates(folder, stem):
+        if path.is_file():
+            return path
+        refuse_broken_link(path)
+    return None
 
 
 def has_mnist(folder: Path) -> bool:
@@ -65,25 +75,56 @@ def has_mnist(folder: Path) -> bool:
     return any(find_part(folder, stem) is not None for stem in PARTS.values())
 
 
-def _read_part(folder: Path, part: str) -> tuple[Path, np.ndarray]:
+def accept_images(header: IdxHeader, path: Path) -> None:
+    """Refuse, before reading them, images that are not a stack of unsigned bytes of at most
+    ``MAX_PIXELS`` each, or none at all."""
+    if len(header.shape) != 3 or header.dtype != np.uint8:
+        raise DataError(
+            f"{path}: expected 3-D unsigned bytes (images x rows x columns),"
+            f" got {len(header.shape)}-D {header.dtype}"
+        )
+    count, rows, columns = header.shape
+    if count == 0:
+        raise DataError(f"{path}: holds no images ({header.describe()})")
+    if rows * columns == 0 or rows * columns > MAX_PIXELS:
+        raise DataError(
+            f"{path}: images of {rows}x{columns} pixels; the experiments take 1 to"
+            f" {MAX_PIXELS:,} pixels an image (MNIST's are 28x28)"
+        )
+
+
+def accept_labels(header: IdxHeader, path: Path) -> None:
+    """Refuse, before reading them, labels that are not one whole number per image."""
+    if len(header.shape) != 1:
+        raise DataError(
+            f"{path}: labels must be 1-D, one per image; these are {len(header.shape)}-D"
+            f" ({header.describe()})"
+        )
+    if header.dtype.kind not in "iu":
+        raise DataError(
+            f"{path}: labels must be whole numbers (IDX types 0x08, 0x09, 0x0B or 0x0C);"
+            f" these are {header.dtype}"
+        )
+
+
+def _read_part(
+    folder: Path, part: str, accept: Callable[[IdxHeader, Path], None]
+) -> tuple[Path, np.ndarray]:
     path = find_part(folder, PARTS[part])
     if path is None:
         raise DataError(
             f"{folder / PARTS[part]}(.gz): the MNIST {part} are missing; the folder needs"
             f" {', '.join(PARTS.values())} (each may be .gz); --download fetches them"
         )
-    return path, read_idx(path)
+    found = path
+    return found, read_idx(found, lambda header: accept(header, found))
 
 
 def _split(folder: Path, which: str) -> tuple[np.ndarray, np.ndarray]:
     """One split's images as columns in [0, 1] and its labels, checked against each other."""
-    images_path, images = _read_part(folder, f"{which} images")
-    labels_path, labels = _read_part(folder, f"{which} labels")
-    if images.ndim != 3 or images.dtype != np.uint8:
-        raise DataError(
-            f"{images_path}: expected 3-D unsigned bytes, got {images.ndim}-D {images.dtype}"
-        )
-    if labels.ndim != 1 or labels.shape[0] != images.shape[0]:
+    images_path, images = _read_part(folder, f"{which} images", accept_images)
+    labels_path, labels = _read_part(folder, f"{which} labels", accept_labels)
+    if labels.shape[0] != images.shape[0]:
         raise DataError(
             f"{labels_path}: {labels.shape[0]} labels for the {images.shape[0]} images of"
             f" {images_path.name}"

@@ -52,8 +52,11 @@ def hidden_activations(X: np.ndarray, params: Params, net: Net) -> list[np.ndarr
     return [cache.A for cache in caches[:-1]]
 
 
-def require_two_classes(data: Dataset) -> None:
-    """Refuse a set whose training examples do not show at least two classes."""
+def require_trainable(data: Dataset) -> None:
+    """Refuse a set whose examples have no features (a net needs a first layer's fan-in), or
+    whose training examples do not show at least two classes."""
+    if data.n_features == 0:
+        raise DataError(f"{data.name}: its examples have no features (0 values each)")
     present = np.unique(data.labels_train)
     if present.size < 2:
         shown = ", ".join(data.classes[i] for i in present) or "none"
@@ -116,7 +119,7 @@ def run_digits(
     """The deep ReLU comparison on ``data`` (default: the bundled 8x8 digits, all 10 classes)."""
     start = time.perf_counter()
     data = load_digits() if data is None else data
-    require_two_classes(data)
+    require_trainable(data)
     runs = tuple(
         _digits_run(data, init, seed, settings, progress) for init in settings.initializations
     )
@@ -191,7 +194,7 @@ def run_images(
     """The L-layer tanh comparison on two classes (default: two bundled digit classes)."""
     start = time.perf_counter()
     data = two_classes(data, settings)
-    require_two_classes(data)
+    require_trainable(data)
     runs = tuple(
         _images_run(data, init, seed, settings, progress) for init in settings.initializations
     )
