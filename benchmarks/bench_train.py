@@ -33,6 +33,7 @@ from concurrent.futures import ProcessPoolExecutor
 import numpy as np
 
 from reference import accuracy, initialize_parameters_he, load_dataset, train, train_many
+from reference.training import LEARNING_RATE, MODEL_HIDDEN_UNITS, NUM_ITERATIONS
 
 MIN_SPEEDUP = 3.0
 MIN_STACKED_SPEEDUP = 15.0  # per start
@@ -136,7 +137,7 @@ def bit_equal(a: Params, b: Params) -> bool:
 def train_share(starts: list[Params], iterations: int) -> int:
     """One process's share of the stack (run in a pool; returns only a count)."""
     train_X, train_Y, _, _ = load_dataset()
-    return len(train_many(train_X, train_Y, starts, 0.01, iterations))
+    return len(train_many(train_X, train_Y, starts, LEARNING_RATE, iterations))
 
 
 def parallel_run(pool: ProcessPoolExecutor, starts: list[Params], n: int, processes: int) -> int:
@@ -147,12 +148,12 @@ def parallel_run(pool: ProcessPoolExecutor, starts: list[Params], n: int, proces
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--iterations", type=int, default=15000)
+    parser.add_argument("--iterations", type=int, default=NUM_ITERATIONS)
     parser.add_argument("--stack", type=int, default=STACK)
     parser.add_argument("--processes", type=int, default=os.cpu_count() or 1)
     args = parser.parse_args(argv)
     train_X, train_Y, test_X, test_Y = load_dataset()
-    start = initialize_parameters_he([train_X.shape[0], 10, 5, 1])
+    start = initialize_parameters_he([train_X.shape[0], *MODEL_HIDDEN_UNITS, 1])
     starts = stack_of_starts(start, args.stack)
     n, k = args.iterations, args.stack
 
@@ -161,9 +162,9 @@ def main(argv: list[str] | None = None) -> int:
         parallel_run(pool, starts, 1, args.processes)  # start the processes before timing
         timed = median_times(
             {
-                "course loop": lambda: course_train(train_X, train_Y, start, 0.01, n)[0],
-                "reference.train": lambda: train(train_X, train_Y, start, 0.01, n)[0],
-                "train_many": lambda: train_many(train_X, train_Y, starts, 0.01, n)[0][0],
+                "course loop": lambda: course_train(train_X, train_Y, start, LEARNING_RATE, n)[0],
+                "reference.train": lambda: train(train_X, train_Y, start, LEARNING_RATE, n)[0],
+                "train_many": lambda: train_many(train_X, train_Y, starts, LEARNING_RATE, n)[0][0],
                 "parallel": lambda: parallel_run(pool, starts, n, args.processes),
             },
             args.repeats,

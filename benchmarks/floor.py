@@ -171,11 +171,12 @@ def fastest_round_trip(runs: int) -> tuple[float, float]:
 
 def training_floor(runs: int) -> int:
     X, Y, _, _ = load_dataset()
-    start = initialize_parameters_he([2, 10, 5, 1])
+    start = initialize_parameters_he(list(SPEC.exercise.outcome_dims))
     steps = 2000
+    rate = SPEC.exercise.learning_rate
     course = (
         statistics.median(
-            _timed(lambda: course_train(X, Y, start, 0.01, steps)) for _ in range(runs)
+            _timed(lambda: course_train(X, Y, start, rate, steps)) for _ in range(runs)
         )
         / steps
     )

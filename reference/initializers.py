@@ -5,7 +5,7 @@ with ``np.random.seed(3)`` and every layer draws ``np.random.randn(n_l, n_prev)`
 draws of later layers depend on the sizes of earlier ones. Biases are zeros for every method.
 ``seed`` answers the same exercise set with another seed (a course's new term).
 
-``weight_std(method, fan_in)`` is each method's standard deviation for a layer and
+``weight_std(method, fan_in, fan_out)`` is each method's standard deviation for a layer and
 ``seeded_draws(layer_dims, seed)`` rebuilds the standard-normal numbers that construction draws,
 from a generator of its own; the grader, its diagnosis and the release use these two and write
 no formula of their own.
@@ -34,19 +34,22 @@ def xavier_scale(fan_in: int) -> float:
     return float(np.sqrt(1.0 / fan_in))
 
 
-WEIGHT_SCALES: dict[str, Callable[[int], float]] = {
-    "zeros": lambda fan_in: 0.0,
-    "random": lambda fan_in: RANDOM_SCALE,
-    "he": he_scale,
-    "xavier": xavier_scale,
+# Each method's scale for a layer of (fan_in inputs, fan_out units); none of the exercise's four
+# reads fan_out, a method whose scale does (Glorot's) is given it wherever a layer is drawn.
+WEIGHT_SCALES: dict[str, Callable[[int, int | None], float]] = {
+    "zeros": lambda fan_in, fan_out: 0.0,
+    "random": lambda fan_in, fan_out: RANDOM_SCALE,
+    "he": lambda fan_in, fan_out: he_scale(fan_in),
+    "xavier": lambda fan_in, fan_out: xavier_scale(fan_in),
 }
 
 
-def weight_std(method: str, fan_in: int) -> float:
-    """The standard deviation ``method`` draws a layer of ``fan_in`` inputs with (0 for zeros)."""
+def weight_std(method: str, fan_in: int, fan_out: int | None = None) -> float:
+    """The standard deviation ``method`` draws a layer of ``fan_in`` inputs and ``fan_out`` units
+    with (0 for zeros); ``fan_out`` may be left out for a scale that does not depend on it."""
     if method not in WEIGHT_SCALES:
         raise ValueError(f"unknown method {method!r}; expected one of {sorted(WEIGHT_SCALES)}")
-    return WEIGHT_SCALES[method](int(fan_in))
+    return float(WEIGHT_SCALES[method](int(fan_in), None if fan_out is None else int(fan_out)))
 
 
 def seeded_draws(layer_dims: Sequence[int], seed: int = SEED) -> list[np.ndarray]:
@@ -63,7 +66,7 @@ def _seeded_gaussian(layer_dims: Sequence[int], method: str, seed: int = SEED) -
     params: Params = {}
     for layer in range(1, len(layer_dims)):
         fan_in, fan_out = int(layer_dims[layer - 1]), int(layer_dims[layer])
-        params[f"W{layer}"] = np.random.randn(fan_out, fan_in) * weight_std(method, fan_in)
+        params[f"W{layer}"] = np.random.randn(fan_out, fan_in) * weight_std(method, fan_in, fan_out)
         params[f"b{layer}"] = np.zeros((fan_out, 1))
     return params
 

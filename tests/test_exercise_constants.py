@@ -1,8 +1,8 @@
-"""The exercise's constants are written once, in the model (grader/spec/): no code of the grader
-or of the answer key writes the seed, the outcome network's sizes, its learning rate or its number
-of steps as a literal. Prose (docstrings, comments) may name them; code and the sentences students
-read take them from the model, so a course's term with another seed or network changes them
-everywhere.
+"""The exercise's constants are written once, in the model (grader/spec/): no code of the grader,
+of the answer key or of the benchmarks writes the seed, the outcome network's sizes, its learning
+rate or its number of steps as a literal. Prose (docstrings, comments) may name them; code and
+the sentences students read take them from the model, so a course's term with another seed or
+network changes them everywhere.
 
 Two exceptions, each named here. The answer key (reference/) imports nothing from the grader, so it
 publishes the course's exercise as its own defaults, once each (``ANSWER_KEY``), and the model is
@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 MODEL = ROOT / "grader" / "spec"
 SEED_CALL = re.compile(r"(?:seed|RandomState|default_rng)\(\s*(?:seed\s*=\s*)?(\d+)\s*\)")
 SEED_FUNCTIONS = ("seed", "RandomState", "default_rng")
-SCANNED = ("grader", "reference")
+SCANNED = ("grader", "reference", "benchmarks")
 NOT_THE_EXERCISE = (MODEL, ROOT / "reference" / "experiments" / "settings.py")
 # The answer key's published defaults: the one place each is written in reference/.
 ANSWER_KEY = {
@@ -144,7 +144,8 @@ def _targets(node: ast.Assign | ast.AnnAssign) -> list[str | None]:
 
 
 def scanned_modules() -> list[Path]:
-    """The grader's and the answer key's modules, but for the model and what is not the exercise."""
+    """The grader's, the answer key's and the benchmarks' modules, but for the model and what is
+    not the exercise."""
     paths = (p for folder in SCANNED for p in (ROOT / folder).rglob("*.py"))
     return sorted(
         p for p in paths if not any(p == skip or skip in p.parents for skip in NOT_THE_EXERCISE)
@@ -160,7 +161,7 @@ def test_no_module_writes_an_exercise_constant_outside_the_model(path: Path) -> 
 def test_the_exceptions_are_the_experiments_settings_and_the_answer_keys_defaults() -> None:
     scanned = scanned_modules()
     assert ROOT / "reference" / "experiments" / "settings.py" not in scanned
-    assert {ROOT / "reference" / "training.py", ROOT / "grader" / "messages.py"} <= set(scanned)
+    assert {ROOT / "reference" / "training.py", ROOT / "benchmarks" / "floor.py"} <= set(scanned)
     assert not any(MODEL in p.parents for p in scanned)
     assert all(path in scanned for path in ANSWER_KEY)
 

@@ -117,5 +117,6 @@ def test_weight_std_is_each_methods_scale_at_a_fan_in() -> None:
     assert reference.weight_std("random", 5) == 10.0
     assert reference.weight_std("he", 8) == pytest.approx(0.5)
     assert reference.weight_std("xavier", 4) == pytest.approx(0.5)
+    assert reference.weight_std("he", 8, 3) == reference.weight_std("he", 8)  # fan-out unused
     with pytest.raises(ValueError, match="unknown method"):
         reference.weight_std("lecun", 4)

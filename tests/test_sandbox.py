@@ -28,6 +28,7 @@ from grader.sandbox import _launch as launch
 from grader.sandbox import _platform as sandbox_platform
 from grader.types import Call, CallResult, CallStatus, Limits, Raised, Schedule
 from tests.published import HE_2_4_1
+from tests.slowness import slowness, wall_bound
 
 FIXTURES = Path(__file__).parent / "fixtures" / "sandbox"
 LIMITS = Limits(
@@ -56,10 +57,17 @@ def program(name: str, **replace: str) -> str:
 
 @contextmanager
 def within(seconds: float) -> Iterator[None]:
+    """The block takes at most ``seconds`` of limits and ``SLACK`` more, on a quiet machine; on a
+    busy one, as much longer as the machine is measured slower before and after it."""
+    before = slowness()
     start = time.monotonic()
     yield
     elapsed = time.monotonic() - start
-    assert elapsed <= seconds + SLACK, f"took {elapsed:.1f} s, limit {seconds} s + {SLACK} s"
+    factor = max(before, slowness())
+    bound = wall_bound(seconds, SLACK, factor)
+    assert elapsed <= bound, (
+        f"took {elapsed:.1f} s, limit {seconds} s + {SLACK} s, {factor:.1f}x slower: {bound:.1f} s"
+    )
 
 
 def call_once(fixture: str, function: str, limits: Limits = LIMITS, **replace: str) -> CallResult:

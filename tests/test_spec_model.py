@@ -52,9 +52,9 @@ def test_a_method_needs_a_visible_case_and_a_band_inside_zero_to_one() -> None:
 def test_every_catalogued_method_is_drawn_by_the_reference_with_its_scale() -> None:
     for entry in METHODS.values():
         check_reference(entry)
-        for fan_in in (1, 5, 300):
-            assert entry.scale.value(fan_in) == pytest.approx(
-                reference.weight_std(entry.method, fan_in), rel=1e-15
+        for fan_in, fan_out in ((1, 1), (5, 2), (300, 40)):
+            assert entry.scale.value(fan_in, fan_out) == pytest.approx(
+                reference.weight_std(entry.method, fan_in, fan_out), rel=1e-15
             )
 
 
@@ -62,9 +62,12 @@ def test_a_scale_the_reference_does_not_draw_is_refused_before_grading() -> None
     wrong = FunctionSpec(**record(scale=Scale("sqrt(1 / fan_in)")))  # type: ignore[arg-type]
     with pytest.raises(
         SpecError,
-        match=r"method 'he': its scale sqrt\(1 / fan_in\) is 1 for fan-in 1, but the reference",
+        match=r"method 'he': its scale sqrt\(1 / fan_in\) is 1 for fan-in 1 and fan-out 1, but",
     ):
         check_reference(wrong)
+    glorot = FunctionSpec(**record(scale=Scale("sqrt(4 / (fan_in + fan_out))")))  # type: ignore[arg-type]
+    with pytest.raises(SpecError, match=r"is 0\.755929 for fan-in 2 and fan-out 5, but"):
+        check_reference(glorot)  # He's at fan-out 1, not at any other
     unknown = FunctionSpec(**record(method="lecun"))  # type: ignore[arg-type]
     with pytest.raises(SpecError, match="the reference has no such initializer"):
         check_reference(unknown)

@@ -11,11 +11,12 @@ from importlib import metadata
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import pytest
 
 import reference
 from grader.authoring import correct_outcome, variant_source
-from grader.authoring._stub import read_notebook
+from grader.authoring._stub import make_stub, read_notebook
 from grader.cli import main
 from grader.errors import SpecError
 from grader.spec import ASSIGNMENT_DIR, METHODS, SPEC, spec_digest
@@ -91,8 +92,9 @@ def test_xavier_given_hes_scale_loses_its_scale_points_with_a_named_mistake(term
     assert f"{XAVIER}: weight scale of every layer" in failed
     assert f"{XAVIER}: matches the reference for layers_dims=[4, 3, 1]" in failed
     assert all(name.startswith(XAVIER) for name in failed)
-    assert xavier["mistakes"] == ["scale.he"]
-    assert "this is He's scale" in xavier["diagnosis"]
+    assert xavier["mistakes"] == ["scale.expression"]
+    said = " ".join(xavier["diagnosis"].split())
+    assert "(He's scale), where Xavier multiplies by np.sqrt(1 / layers_dims[l - 1])" in said
     assert results["score"] == 40 - (10 - xavier["score"])
 
 
@@ -136,6 +138,33 @@ def test_a_batch_grades_the_term_its_file_names_and_every_export_names_the_polic
     html = page.read_text(encoding="utf-8")
     assert f"<code>{XAVIER}</code>" in html
     assert "<strong>40.0</strong> / 40" in html
+
+
+def test_a_method_the_source_has_no_cell_for_gets_a_section_written_from_its_record() -> None:
+    lecun = replace(METHODS["xavier"], name="initialize_parameters_lecun", title="LeCun")
+    spec = replace(SPEC, functions=(*SPEC.functions, lecun))
+    source = read_notebook(ASSIGNMENT_DIR / "source.ipynb")
+    cells = variant_source(source, spec, lambda entry: (0.7, 0.9, 0.9)).cells
+    mark = "# GRADED FUNCTION: initialize_parameters_lecun"
+    at = next(i for i, cell in enumerate(cells) if cell.source.startswith(mark))
+    intro, solution, example, expected, check, after = cells[at - 1 : at + 5]
+    assert intro.source.startswith("## LeCun initialization")
+    assert "`np.sqrt(1 / layers_dims[l - 1])`" in intro.source
+    assert after.source.startswith("## 7 - Conclusions")  # after the course's graded sections
+    assert solution.metadata["initgrade"] == {"function": "initialize_parameters_lecun"}
+    assert example.source.startswith("parameters = initialize_parameters_lecun([3, 2, 1])")
+    assert check.source == "initialize_parameters_lecun_test(initialize_parameters_lecun)"
+    w1 = reference.initialize_parameters_xavier([3, 2, 1])["W1"]
+    assert str(w1).split("\n")[0] in expected.source
+    namespace: dict = {"np": np}
+    exec(solution.source, namespace)  # the section's solution is the method's answer
+    for dims in ([3, 2, 1], [5, 8, 8, 1]):
+        got = namespace["initialize_parameters_lecun"](dims)
+        want = reference.initialize_parameters_xavier(dims)
+        for key in want:
+            np.testing.assert_array_equal(got[key], want[key], err_msg=key)
+    stub = make_stub(nbformat.v4.new_notebook(cells=[solution]))
+    assert "np.sqrt(1 / layers_dims[l - 1])" not in stub.cells[0].source
 
 
 def test_a_term_file_inherits_all_it_does_not_say(tmp_path: Path) -> None:

@@ -48,10 +48,11 @@ PUBLISHED = {
         ],
     },
 }
-# Weight scale of each method as a function of the fan-in n = layers_dims[l-1].
+# Weight scale of each method for a layer of fan_in = layers_dims[l-1] inputs and
+# fan_out = layers_dims[l] units.
 EXPECTED_SCALE = {
-    "random": lambda n: 10.0,
-    "he": lambda n: np.sqrt(2 / n),
+    "random": lambda fan_in, fan_out: 10.0,
+    "he": lambda fan_in, fan_out: np.sqrt(2 / fan_in),
 }
 
 
@@ -218,7 +219,8 @@ def _explain_scale(factors, case, method):
     used = {}
     for key, factor in factors.items():
         fan_in = layers_dims[int(key[1:]) - 1]
-        used[key] = (factor * EXPECTED_SCALE[method](fan_in), fan_in, layers_dims[int(key[1:])])
+        fan_out = layers_dims[int(key[1:])]
+        used[key] = (factor * EXPECTED_SCALE[method](fan_in, fan_out), fan_in, fan_out)
     off = " and ".join(f"{key} is {factor:.3g}x" for key, factor in factors.items())
     name = METHOD_NAMES.get(method, method)
     text = f"Your random draws are right but not their scale: {off} what {name}"
@@ -233,10 +235,11 @@ def _explain_scale(factors, case, method):
 
 def _looks_reseeded(weights, case, method):
     """Whether a later layer holds the first standard-normal draws after the seed (W1's)."""
-    first = (np.array(case["W1"]) / EXPECTED_SCALE[method](case["layers_dims"][0])).ravel()
+    dims = case["layers_dims"]
+    first = (np.array(case["W1"]) / EXPECTED_SCALE[method](dims[0], dims[1])).ravel()
     for key, got in weights.items():
-        fan_in = case["layers_dims"][int(key[1:]) - 1]
-        draws = got.ravel() / EXPECTED_SCALE[method](fan_in)
+        layer = int(key[1:])
+        draws = got.ravel() / EXPECTED_SCALE[method](dims[layer - 1], dims[layer])
         if key != "W1" and draws.size <= first.size and np.allclose(draws, first[: draws.size]):
             return True
     return False

@@ -33,9 +33,14 @@ def build_public_tests(text: str, path: Path, spec: AssignmentSpec = SPEC) -> st
     lines = ["__all__ = [", *(f'    "{name}",' for name in names), "]", ""]
     lines += [f"SEED = {spec.exercise.seed}  # every initializer calls np.random.seed(SEED) once"]
     lines += _published(spec)
-    lines += ["# Weight scale of each method as a function of the fan-in n = layers_dims[l-1]."]
+    lines += ["# Weight scale of each method for a layer of fan_in = layers_dims[l-1] inputs and"]
+    lines += ["# fan_out = layers_dims[l] units."]
     lines += ["EXPECTED_SCALE = {"]
-    lines += [f'    "{e.method}": lambda n: {_code(e)},' for e in spec.functions if not e.zero]
+    lines += [
+        f'    "{e.method}": lambda fan_in, fan_out: {_code(e)},'
+        for e in spec.functions
+        if not e.zero
+    ]
     lines += ["}", ""]
     for entry in spec.functions:
         check = f'    _run_checks(target, "{entry.method}")'
@@ -58,8 +63,9 @@ def _published(spec: AssignmentSpec) -> list[str]:
 
 
 def _code(entry: FunctionSpec) -> str:
-    """The method's scale as numpy code of the fan-in ``n`` (a float, as the checks compare)."""
-    text = entry.scale.text.replace("fan_in", "n").replace("sqrt(", "np.sqrt(")
+    """The method's scale as numpy code of ``fan_in`` and ``fan_out`` (a float, as the checks
+    compare)."""
+    text = entry.scale.text.replace("sqrt(", "np.sqrt(")
     return text if entry.scale.per_layer else f"{float(entry.scale.value(1))!r}"
 
 

@@ -9,10 +9,12 @@ The course's ``source.ipynb`` is written for the course's model. For another mod
 - a method the source carries as an optional exercise (Xavier) becomes graded: its cell is
   marked like the others and followed by an example, its expected output and its self-check;
 - each training run's "Expected" note states what the reference model reaches from the
-  method's correct start with the model's seed (its first cost and both accuracies).
+  method's correct start with the model's seed (its first cost and both accuracies);
+- a method the source has no cell for gets a section written from its record (its title and
+  scale) after the last graded one: the exercise, its example, expected output and self-check.
 
-The release refuses a model that leaves out a method the source grades, or grades one the source
-has no cell for: the notebook's prose and its closing table are written around those cells.
+The release refuses a model that leaves out a method the source grades: the notebook's prose and
+its closing table are written around those cells.
 """
 
 from __future__ import annotations
@@ -32,6 +34,26 @@ EXAMPLE = re.compile(r"^parameters = (\w+)\((\[[\d, ]*\])\)", re.M)
 TRAINING = re.compile(r'model\(train_X, train_Y, initialization="(\w+)"\)')
 Outcome = Callable[[FunctionSpec], tuple[float, float, float]]  # (first cost, train, test)
 GRADED_NOTE = "**This term, `{name}` is graded** like the exercises above."
+NEW_SECTION = (
+    "## {title} initialization\n\n" + GRADED_NOTE + " Seed once with `np.random.seed({seed})` "
+    "(already written), draw the weights of each layer $l$ in order with `np.random.randn` in the "
+    "shape `(layers_dims[l], layers_dims[l - 1])`, multiply them by `{code}`, and keep the "
+    "biases at zero."
+)
+NEW_SOLUTION = """{mark}{name}
+
+def {name}(layers_dims):
+    \"\"\"Like initialize_parameters_he, with the scale {text}.\"\"\"
+    np.random.seed({seed})
+    parameters = {{}}
+    L = len(layers_dims) - 1
+
+    for l in range(1, L + 1):
+        ### START CODE HERE ### (≈ 2 lines of code)
+        parameters['W' + str(l)] = np.random.randn(layers_dims[l], layers_dims[l - 1]) * {code}
+        parameters['b' + str(l)] = np.zeros((layers_dims[l], 1))
+        ### END CODE HERE ###
+    return parameters"""
 
 
 def variant_source(
@@ -46,7 +68,7 @@ def variant_source(
     methods = {entry.method: entry for entry in spec.functions}
     for cell in notebook.cells:
         cells += _rewritten(cell, cells, spec, methods, outcome)
-    notebook.cells = cells
+    notebook.cells = _with_new_sections(cells, spec)
     return notebook
 
 
@@ -69,9 +91,32 @@ def _check_methods(notebook: nbformat.NotebookNode, spec: AssignmentSpec) -> Non
             f"the source notebook grades {', '.join(dropped)}, which the assignment leaves out; "
             "a term may add methods, not remove the course's"
         )
-    missing = sorted(wanted - set(found))
-    if missing:
-        raise ReleaseError(f"the source notebook has no cell for {', '.join(missing)}")
+
+
+def _with_new_sections(
+    cells: list[nbformat.NotebookNode], spec: AssignmentSpec
+) -> list[nbformat.NotebookNode]:
+    """``cells`` with a section for each method they have no cell for, before the heading that
+    follows the course's last graded cell (or at the end)."""
+    functions = [(i, f[1]) for i, cell in enumerate(cells) if (f := _function_of(cell))]
+    new = [entry for entry in spec.functions if entry.name not in {f for _, f in functions}]
+    if not new:
+        return cells
+    course = [i for i, name in functions if name in SPEC.graded_functions]
+    after = course[-1] if course else len(cells) - 1
+    heading = next(
+        (i for i in range(after + 1, len(cells)) if cells[i].source.startswith("## ")), len(cells)
+    )
+    sections = [cell for entry in new for cell in _new_section(entry, spec.exercise.seed)]
+    return [*cells[:heading], *sections, *cells[heading:]]
+
+
+def _new_section(entry: FunctionSpec, seed: int) -> list[nbformat.NotebookNode]:
+    words = {"name": entry.name, "seed": seed, "code": entry.scale.code}
+    intro = NEW_SECTION.format(title=entry.title, **words)
+    code = NEW_SOLUTION.format(mark=GRADED_MARK, text=entry.scale.text, **words)
+    cell = _graded(nbformat.v4.new_code_cell(code), entry)
+    return [nbformat.v4.new_markdown_cell(intro), cell, *_example_cells(entry, seed)]
 
 
 def _rewritten(

@@ -53,7 +53,8 @@ class FunctionFeedback:
 
 
 def effective_std(params: Params, method: str, fan_in: int = WIDTH) -> float:
-    """The standard deviation the student's rule would give a layer of ``fan_in`` inputs.
+    """The standard deviation the student's rule would give a layer of ``fan_in`` inputs and as
+    many units (the activation experiment's layers are square).
 
     For a scaled method, the median ratio of each layer's spread to the method's gives the factor
     to apply at ``fan_in``; for zeros, the spread of the student's weights as they are.
@@ -61,8 +62,8 @@ def effective_std(params: Params, method: str, fan_in: int = WIDTH) -> float:
     weights = [value for key, value in sorted(params.items()) if key.startswith("W")]
     if method == "zeros" or not weights:
         return float(np.mean([rms(w) for w in weights])) if weights else 0.0
-    ratios = [rms(w) / reference.weight_std(method, w.shape[1]) for w in weights]
-    return float(np.median(ratios)) * reference.weight_std(method, fan_in)
+    ratios = [rms(w) / reference.weight_std(method, w.shape[1], w.shape[0]) for w in weights]
+    return float(np.median(ratios)) * reference.weight_std(method, fan_in, fan_in)
 
 
 @functools.lru_cache(maxsize=8)
@@ -98,7 +99,7 @@ def build_feedback(
         start, digest = _reference_start(entry.method, tuple(entry.outcome_dims), entry.seed)
         same_start = params_digest(function.start) == digest
         same_scale = same_start or _scale_passed(function)
-        reference_std = reference.weight_std(entry.method, WIDTH)
+        reference_std = reference.weight_std(entry.method, WIDTH, WIDTH)
         student_std = reference_std if same_scale else effective_std(function.start, entry.method)
         feedback[entry.name] = FunctionFeedback(
             method=entry.method,

@@ -24,8 +24,9 @@ from grader.spec._scale import Scale, ScaleError
 if TYPE_CHECKING:
     from grader.spec._model import FunctionSpec
 
-# fan-ins at which a method's scale must equal the reference's (a constant, 1/n, 2/n all differ)
-CHECKED_FAN_INS = (1, 2, 7, 60, 300)
+# Layers (fan_in, fan_out) at which a method's scale must equal the reference's: a constant,
+# 1/n, 2/n and any mix of fan-in and fan-out differ on some of them.
+CHECKED_LAYERS = ((1, 1), (2, 5), (7, 3), (60, 200), (300, 1))
 SCALE_RTOL = 1e-12
 
 
@@ -115,13 +116,13 @@ def check_reference(entry: FunctionSpec) -> None:
         known = ", ".join(sorted(reference.INITIALIZERS))
         raise SpecError(f"{label}: the reference has no such initializer (it has {known})")
     try:
-        for fan_in in CHECKED_FAN_INS:
-            ours = entry.scale.value(fan_in)
-            theirs = reference.weight_std(entry.method, fan_in)
+        for fan_in, fan_out in CHECKED_LAYERS:
+            ours = entry.scale.value(fan_in, fan_out)
+            theirs = reference.weight_std(entry.method, fan_in, fan_out)
             if abs(ours - theirs) > SCALE_RTOL * max(abs(theirs), 1e-300):
                 raise SpecError(
-                    f"{label}: its scale {entry.scale.text} is {ours:.6g} for fan-in {fan_in}, "
-                    f"but the reference draws it with {theirs:.6g}"
+                    f"{label}: its scale {entry.scale.text} is {ours:.6g} for fan-in {fan_in} "
+                    f"and fan-out {fan_out}, but the reference draws it with {theirs:.6g}"
                 )
     except (ScaleError, ZeroDivisionError, OverflowError, ValueError) as error:
         if isinstance(error, SpecError):
