@@ -199,7 +199,8 @@ def _note_left_out(
 
 def _global_reads(function: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
     """Names a function reads that it neither takes nor assigns (its globals, roughly)."""
-    loads, local = set(), set()
+    loads: set[str] = set()
+    local: set[str] = set()
     arguments = function.args
     for arg in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]:
         local.add(arg.arg)
