@@ -67,7 +67,7 @@ from grader.reports import gradescope_json
 from grader.sandbox import isolation_report
 from grader.spec import SCALE_PROBE_DIMS, SPEC
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("corpus")]
 
 CORPUS = Path(__file__).parent / "fixtures" / "corpus"
 SHORT = {
