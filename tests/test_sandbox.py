@@ -1009,11 +1009,11 @@ def groups_that_do_not_hold(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_a_group_that_cannot_be_joined_does_not_count_as_holding_a_limit(tmp_path: Path) -> None:
     from grader.sandbox._enforcement import Probe, joined
 
-    cleaned: list[bool] = []
-    assert Probe([], lambda: cleaned.append(True)).holds() is False
-    absent = Probe([str(tmp_path / "absent" / "cgroup.procs")], lambda: cleaned.append(True))
-    assert absent.holds(wait=True) is False
-    assert cleaned == [True, True]  # the probe's groups are removed once it is known
+    cleaned: list[str] = []
+    for join in ([], [str(tmp_path / "absent" / "cgroup.procs")]):
+        probe = Probe(lambda join=join: (join, lambda: cleaned.append("removed")))
+        assert probe.holds(wait=True) is False
+    assert cleaned == ["removed", "removed"]  # the probe's groups are removed once it is known
     assert not joined(os.getpid(), tmp_path / "initgrade-no-such-group")
 
 
