@@ -121,109 +121,13 @@ _OUTCOME = (
 OUTCOME_PASSED = _OUTCOME
 OUTCOME_FAILED = _OUTCOME + " {hint}"
 
-# -- diagnosis: one sentence naming the likely mistake (grader.diagnosis)
+# -- diagnosis: what the grader saw directly (grader.diagnosis)
 DIAG_HARD_CODED = (
     "Your function returns the notebook's example whatever layers_dims is: for layers_dims={dims} "
     "it returned {key} of shape {got}, expected {expected}. Build every array from layers_dims in "
     "a loop over the layers."
 )
-DIAG_KEY_NAMES = (
-    "Your dictionary uses the keys {got}; the exercise and the training code look up {expected} "
-    "(capital W, lower-case b, the layer number right after, no separator)."
-)
-DIAG_MISSING_LAST = (
-    "Your loop stops one layer early: for layers_dims={dims} there is no {missing}. Loop over "
-    "every layer after the input: range(1, len(layers_dims))."
-)
-DIAG_TRANSPOSED = (
-    "Your weight matrices are transposed: for layers_dims={dims}, {key} has shape {got} but "
-    "should be {expected} = (layers_dims[l], layers_dims[l - 1]); the layer's own size comes "
-    "first."
-)
-DIAG_BIAS_SHAPE = (
-    "Your biases have shape {got} instead of column vectors: {key} should have shape "
-    "{expected}; use np.zeros((layers_dims[l], 1))."
-)
-DIAG_BIAS_SCALAR = (
-    "Your biases are single numbers; each must be a column vector, {key} of shape {expected}: "
-    "np.zeros((layers_dims[l], 1))."
-)
-DIAG_BIASES_NOT_ZERO = (
-    "Your biases are not zero ({key}[0, 0] = {value:.4g}); they start at "
-    "np.zeros((layers_dims[l], 1)). Only the weights need random values to break the symmetry "
-    "(and drawing biases also shifts the random numbers every later layer gets)."
-)
-DIAG_ZEROS_ONES = "Your weights are all 1 (np.ones); initialize_parameters_zeros uses np.zeros."
-DIAG_ZEROS_RANDOM = (
-    "Your zeros function puts nonzero values in the weights ({key}); every weight must be 0: "
-    "np.zeros((layers_dims[l], layers_dims[l - 1])) (np.empty leaves whatever was in memory)."
-)
-DIAG_NO_SEED = (
-    "Your weights change with whatever ran before the call: call "
-    "np.random.seed({exercise_seed}) once at the top of the function, before the loop, so every "
-    "run draws the same numbers."
-)
-DIAG_RESEED = (
-    "You call np.random.seed({exercise_seed}) again for every layer, so each layer restarts from "
-    "the same random numbers ({key} repeats the first draws of W1). Seed once, before the loop."
-)
-DIAG_DEFAULT_RNG = (
-    "Your draws come from np.random.default_rng({exercise_seed}), a different generator from the "
-    "one the exercise uses: call np.random.seed({exercise_seed}) once, then np.random.randn(...) "
-    "for each layer."
-)
-DIAG_RAND = (
-    "Your weights are uniform (np.random.rand draws from [0, 1), all of {key} is >= 0); the "
-    "exercise draws from the standard normal with np.random.randn."
-)
-DIAG_OTHER_SEED = (
-    "Your draws match np.random.seed({seed}); the exercise uses np.random.seed({exercise_seed})."
-)
 DIAG_ALSO = " Also: {more}"
-DIAG_SCALE = "For layers_dims={dims}, {key}'s {what} is {got:.3g}; {expects} — {explanation}"
-DIAG_SCALE_WHAT = {"exact": "scale factor", "statistical": "standard deviation"}
-DIAG_EXPLAIN = {
-    "xavier": "this is the Xavier scale sqrt(1/layers_dims[l-1]); He has a 2 under the root.",
-    "glorot": "this is Glorot's sqrt(2/(fan_in + fan_out)); He uses the fan-in alone.",
-    "fan_out": (
-        "you divided by the layer's own size layers_dims[l] (fan-out); He divides by the "
-        "previous layer's size layers_dims[l-1] (fan-in)."
-    ),
-    "no_sqrt": "you left out the square root: np.sqrt(2 / layers_dims[l-1]).",
-    "unit": "the randn draws are not multiplied by the scale at all.",
-    "times10": "this is the x10 of initialize_parameters_random, not He's scale.",
-    "small": "this is the x0.01 of a 'small random' initialization, not this exercise's x10.",
-    "he": "this is He's scale sqrt(2/layers_dims[l-1]); the random initialization uses x10.",
-    "double_sqrt": (
-        "you took the square root twice, np.sqrt(np.sqrt(...)); He's scale has one square root, "
-        "np.sqrt(2 / layers_dims[l-1])."
-    ),
-    "floor_div": (
-        "you divided with //, integer division, which rounds 2 / layers_dims[l-1] down to a "
-        "whole number (0 for any fan-in above 2); divide with /."
-    ),
-    "sqrt": (
-        "this is the square root of 10; the random initialization multiplies by 10 itself, with "
-        "no square root."
-    ),
-    "constant": "your weights are {ratio:.3g} times the expected size in every layer.",
-    "mixed": "your layers are off by different factors ({ratios} times the expected size).",
-}
-# A wrong scale whose words depend on the method it was written for, by method then name
-DIAG_EXPLAIN_FOR = {
-    "xavier": {
-        "he": "this is He's scale sqrt(2/layers_dims[l-1]); Xavier has a 1 under the root.",
-        "fan_out": (
-            "you divided by the layer's own size layers_dims[l] (fan-out); Xavier divides by the "
-            "previous layer's size layers_dims[l-1] (fan-in)."
-        ),
-        "glorot": "this is Glorot's sqrt(2/(fan_in + fan_out)); Xavier here uses the fan-in alone.",
-        "no_sqrt": "you left out the square root: np.sqrt(1 / layers_dims[l-1]).",
-        "times10": "this is the x10 of initialize_parameters_random, not Xavier's scale.",
-    },
-}
-# A wrong scale with no words of its own: its expression, for one layer
-DIAG_EXPLAIN_OTHER = "this is the scale {formula}, not {name}'s."
 DIAG_INPUT_MUTATED = (
     "Your function changes the list it is given (layers_dims was {before}, afterwards {after}); "
     "read layers_dims, never modify it."
@@ -292,6 +196,12 @@ EXTRACT_MARK_WITHOUT_DEF = (
 EXTRACT_REDEFINED = (
     "{name} is defined in cells {cells}; the last definition (cell {last}) is graded, as when the "
     "notebook runs from top to bottom."
+)
+EXTRACT_LEFT_OUT = (
+    "{function} reads {name}, but the line that assigns it, {where} ({code}), is left out of "
+    "grading: only imports, definitions and assignments built from constants (with numpy, math "
+    "and builtins such as int or round) run when a notebook is graded. Assign {name} a constant, "
+    "or compute it inside {function}."
 )
 EXTRACT_CELL_BROKEN = "The code at {where} does not compile ({error}); nothing in that cell runs."
 EXTRACT_BROKEN_FALLBACK = (
@@ -593,8 +503,9 @@ DIAG_RAISED_MEANING = {
         "layers_dims (a variable of that name in another cell is not there when it is graded)."
     ),
     "name": (
-        "{name} is not defined when the function runs: it may use its parameter layers_dims, "
-        "numpy as np and names it defines itself, not variables from other cells."
+        "{name} is not defined when the function runs: grading runs the notebook's imports, "
+        "definitions and assignments of constants, not its other top-level lines (the report's "
+        "warnings name any such line the function reads)."
     ),
     "unbound": (
         "a variable is used on a line that runs before the line that assigns it: put the "
@@ -637,91 +548,15 @@ DIAG_STOPPED = (
 )
 DIAG_REFUSED = "For layers_dims={dims}, {message}."
 
-# -- diagnosis: which keys come back (grader.diagnosis._layout)
+# -- diagnosis: an empty dictionary
 DIAG_EMPTY = (
     "Your function returns an empty dictionary for layers_dims={dims}: `return parameters` runs "
     "before the loop adds anything to it. Return after the loop."
 )
-DIAG_RETURN_IN_LOOP = (
-    "Your function returns inside the loop, after the first layer: for layers_dims={dims} it "
-    "gives only W1 and b1. Move `return parameters` out of the loop (one indent less)."
-)
-DIAG_SAME_KEY = (
-    "Every layer stores its {what} under the same key '{key}', so each one overwrites the one "
-    "before: for layers_dims={dims} only {key} is left, holding the last layer's {what}. Number "
-    "the key with the layer: '{letter}' + str(l)."
-)
-DIAG_FIXED_LAYERS = (
-    "Your function makes {count} layer{s} whatever layers_dims is ({keys}): for layers_dims="
-    "{dims} it should make {wanted}. Take the number of layers from the list: loop over "
-    "range(1, len(layers_dims))."
-)
-DIAG_NUMBERED_FROM = (
-    "Your {letter} keys are numbered from {first} ({got}); layers are numbered from 1, so they "
-    "are {expected}: '{letter}' + str(l) with l from 1."
-)
-DIAG_LOOP_FROM_0 = (
-    "Your loop starts at l = 0, so it adds {letter}0 with layers_dims[-1], the last size, as the "
-    "layer before it; layer 0 is the input, which has no parameters. Loop over range(1, "
-    "len(layers_dims))."
-)
-DIAG_LOOP_FROM_2 = (
-    "Your loop starts at 2: for layers_dims={dims} there is no {letter}1. Start it at layer 1: "
-    "range(1, len(layers_dims))."
-)
-DIAG_WHAT = {"W": "weights", "b": "biases"}
-
-# -- diagnosis: wrong shapes with the right keys (grader.diagnosis._shapes)
-DIAG_SHAPE = (
-    "For layers_dims={dims}, {key} has shape {got}; expected {expected} = {formula}: {axes}."
-)
-DIAG_SHAPE_AXIS = "its {axis} are {used} in every layer, where {wanted} belongs"
-DIAG_SHAPE_FIXED = "a fixed {size}"
-DIAG_SHAPE_UNCLEAR = "its {axis} do not follow the layer sizes"
-DIAG_SHAPE_AND = ", and "
-
-# -- diagnosis: where the draws come from (grader.diagnosis._randomness)
-DIAG_SHIFTED = (
-    "Your weights are the right random numbers, shifted: {key} starts at number {got} of "
-    "np.random.randn's numbers after np.random.seed({exercise_seed}) instead of number {want}, "
-    "so {extra} more {numbers} drawn {where}{why}. After the seed, draw nothing but one "
-    "np.random.randn per layer's weights."
-)
-DIAG_SHIFTED_NUMBERS = {True: "number was", False: "numbers were"}
-DIAG_SHIFTED_BEFORE = "before W1"
-DIAG_SHIFTED_BETWEEN = "between {before} and {key}"
-DIAG_SHIFTED_BIAS = (
-    ", as many as {bias} has entries: drawing the biases with np.random uses up numbers meant "
-    "for the weights"
-)
-DIAG_COLUMN_ORDER = (
-    "Your {key} holds the right random numbers in column order: it was drawn with the shape "
-    "(layers_dims[l - 1], layers_dims[l]) and then transposed or reshaped; draw "
-    "np.random.randn(layers_dims[l], layers_dims[l - 1]) as it is."
-)
-DIAG_DRAW_ORDER = (
-    "Your layers take their random numbers in another order: {first} gets the first numbers "
-    "after np.random.seed({exercise_seed}), and {key} gets numbers {start} to {end} where the "
-    "exercise gives it numbers {want_start} to {want_end}. Draw the layers in order, W1 first, in "
-    "one loop after a single seed."
-)
-DIAG_ADDED = (
-    "Your weights are np.random.randn(...) plus {shift:.3g} ({key}): the scale is added, which "
-    "moves their mean to {shift:.3g} and leaves their standard deviation at 1. Multiply the "
-    "draws instead: {hint}"
-)
-DIAG_ADDED_HINT = "np.random.randn(layers_dims[l], layers_dims[l - 1]) * {code}."
-
-# -- diagnosis: dtypes, and values no usual mistake explains (grader.diagnosis._values)
+# -- diagnosis: arrays of another dtype
 DIAG_NOT_FLOAT64 = (
     "Your arrays come back as {dtype}, not float64 ({key} for layers_dims={dims}): {hint}"
 )
-DIAG_UNEXPLAINED = (
-    "For layers_dims={dims}, {key}{index} is {got:.6g} where {expected:.6g} is expected, and "
-    "none of the usual mistakes explains the difference: compare the line that builds {key} "
-    "with the exercise's: {hint}"
-)
-
 # -- diagnosis: a submission as a whole (grader.sentences renders them like the others)
 DIAG_UNFILLED = (
     "{function} is not filled in: it is still the template's stub. Write your code between "
@@ -730,6 +565,228 @@ DIAG_UNFILLED = (
 DIAG_UNGRADABLE = "Your submission could not be graded: {reason}"
 # -- more than one hypothesis, each as simple, rebuilds the numbers: all of them are named
 DIAG_OR = " Or, just as likely: {other}"
+
+# ---------------------------------------------------------------------------------------------
+# Diagnosis by reproduction: one template per mistake id (grader.diagnosis.reproduce names the
+# mistakes of the simplest hypothesis that rebuilds every call; grader.sentences fills these).
+# ---------------------------------------------------------------------------------------------
+
+# -- the random stream
+SAY_SEED_MISSING = (
+    "Your weights change with whatever ran before the call: nothing in the function sets "
+    "np.random.seed({exercise_seed}) before the draws. Call np.random.seed({exercise_seed}) once "
+    "at the top of the function, before the loop."
+)
+SAY_SEED_VALUE = (
+    "Your numbers are those np.random.seed({seed}) gives; the exercise seeds with "
+    "np.random.seed({exercise_seed})."
+)
+SAY_SEED_PER_LAYER = (
+    "Every layer starts again from the first random numbers after np.random.seed({exercise_seed}) "
+    "(the seed set again inside the loop, or each layer cut from the start of one draw), so later "
+    "layers repeat W1's numbers. Seed once, before the loop, and let each layer take the next "
+    "numbers."
+)
+SAY_SEED_AFTER = (
+    "Your W1 comes from whatever state the generator was in, and every later layer starts again "
+    "from the first numbers after np.random.seed({exercise_seed}): the seed is set after each "
+    "layer's draws. Seed once, before the loop."
+)
+SAY_GENERATOR = (
+    "Your draws come from np.random.default_rng(...), a different generator from the one the "
+    "exercise uses: call np.random.seed({exercise_seed}) once, then np.random.randn(...) for each "
+    "layer."
+)
+SAY_UNIFORM = (
+    "Your weights are uniform numbers between {low} and {high} (np.random.rand or "
+    "np.random.uniform); the exercise draws standard normal numbers with np.random.randn and "
+    "multiplies them by {scale}."
+)
+SAY_DRAWS_TRANSPOSED = (
+    "Your weights hold the right random numbers in column order: drawn with the shape "
+    "(layers_dims[l - 1], layers_dims[l]) and then transposed; draw "
+    "np.random.randn(layers_dims[l], layers_dims[l - 1]) as it is."
+)
+SAY_DRAWS_REVERSED = (
+    "Your layers take their random numbers last layer first; draw them in order, W1 first, in "
+    "one loop after a single seed."
+)
+SAY_EXTRA_BEFORE_LOOP = (
+    "Your function draws {count} more random {numbers} after np.random.seed({exercise_seed}) and "
+    "before the loop, so every layer's numbers are shifted. After the seed, draw nothing but one "
+    "np.random.randn per layer's weights."
+)
+SAY_EXTRA_IN_LAYER = (
+    "Each layer draws {count} more random {numbers} {where} its weights{bias}, so the next "
+    "layers' numbers are shifted. Draw nothing but np.random.randn for the weights."
+)
+SAY_EXTRA_WHERE = {"before_weights": "before", "after_weights": "after"}
+SAY_EXTRA_BIAS = (
+    " (as many as its biases: drawing the biases with np.random uses up numbers meant for the "
+    "weights)"
+)
+SAY_TRANSFORM = {
+    "abs": "Your weights are the absolute values of the draws (none is negative); use the draws "
+    "as they are.",
+    "square": "Your weights are the squares of the draws (none is negative); use the draws as "
+    "they are.",
+    "clip": "Your weights are clipped to [-{bound:g}, {bound:g}]{when} (np.clip), which changes "
+    "every number beyond it; use the draws as they are.",
+    "round": "Your weights are rounded to {bound:g} decimals, which changes every number; keep "
+    "them as drawn.",
+    "standardise": "Your draws are standardised in each layer (minus their mean, over their "
+    "standard deviation) before the scale, which changes every number; use "
+    "np.random.randn(...) as it is.",
+}
+SAY_CLIP_BEFORE = " before the scale"
+SAY_SHIFT = (
+    "Your draws are moved by {code}: their mean is {code} instead of 0 (an added constant, or a "
+    "mean given to np.random.normal); the weights are np.random.randn(...) times the scale alone."
+)
+
+# -- the scale
+SAY_SCALE = "Your weights are the exercise's random numbers times {code}{name}, where {expects}."
+SAY_SCALE_NAMES = {
+    "xavier": " (the Xavier scale)",
+    "glorot": " (Glorot's scale)",
+    "glorot_uniform": " (Glorot's uniform bound)",
+    "he_fan_out": " (He's scale with the fan-out)",
+    "he": " (He's scale)",
+    "random": " (the x10 of initialize_parameters_random)",
+}
+SAY_SCALE_NONE = (
+    "Your weights are the exercise's random numbers, not multiplied by any scale, where {expects}."
+)
+SAY_SCALE_FLOOR = (
+    " (// is integer division: it rounds down to a whole number, 0 whenever the divisor is "
+    "larger; divide with /)"
+)
+# A named formula that is some method's scale but has no words above: the method's title
+SAY_SCALE_OF_METHOD = " ({title}'s scale)"
+# What the method's record multiplies the draws by (its scale_name, its scale as code)
+SAY_EXPECTS = "{name} multiplies by {code}"
+SAY_EXPECTS_ZERO = "the weights are zeros"
+SAY_EXPECTS_UNKNOWN = "the exercise's scale differs"
+SAY_ITS_SCALE = "its scale"
+SAY_ADDED = (
+    "Your weights are np.random.randn(...) plus {code}: the scale is added, which moves their "
+    "mean and leaves their spread at 1. Multiply the draws by it instead."
+)
+
+# -- the values of the weights and the biases
+SAY_WEIGHTS_CONSTANT = "Every weight is {value:g}{ones}; {expected}."
+SAY_WEIGHTS_ONES = " (np.ones)"
+SAY_WEIGHTS_ZEROS = "{function} uses np.zeros((layers_dims[l], layers_dims[l - 1]))"
+SAY_WEIGHTS_DRAWN_EXPECTED = (
+    "the weights are np.random.randn(layers_dims[l], layers_dims[l - 1]) * {code}"
+)
+SAY_WEIGHTS_DRAWN = (
+    "Your zeros function draws random weights (times {code}); every weight must be 0: "
+    "np.zeros((layers_dims[l], layers_dims[l - 1]))."
+)
+SAY_BIASES_VALUE = (
+    "Your biases are {value:g}, not zero; they start at np.zeros((layers_dims[l], 1))."
+)
+SAY_BIASES_DRAWN = (
+    "Your biases are drawn at random (times {code}) instead of np.zeros((layers_dims[l], 1)); "
+    "drawing them also uses up random numbers meant for the weights."
+)
+
+# -- the structure: the loop, the keys, the shapes
+SAY_LOOP_START = {
+    0: "Your loop starts at l = 0, so it adds a layer 0 whose weights read layers_dims[-1], the "
+    "last size; layer 0 is the input and has no parameters. Loop over range(1, len(layers_dims)).",
+    2: "Your loop starts at l = 2, so layer 1 (W1, b1) is missing. Loop over "
+    "range(1, len(layers_dims)).",
+}
+SAY_LOOP_START_OTHER = "Your loop starts at l = {start}; loop over range(1, len(layers_dims))."
+SAY_LOOP_STOP = (
+    "Your loop stops {layers} early, so the last {what} missing. Loop over every layer after the "
+    "input: range(1, len(layers_dims))."
+)
+SAY_LOOP_FIXED_ONE = (
+    "Your function returns after the first layer whatever layers_dims is (a return inside the "
+    "loop, or a loop over one layer): move `return parameters` after the loop and loop over "
+    "range(1, len(layers_dims))."
+)
+SAY_LOOP_FIXED = (
+    "Your function makes {count} layers whatever layers_dims is; take the number of layers from "
+    "the list: loop over range(1, len(layers_dims))."
+)
+SAY_KEY_NAMES = (
+    "Your dictionary uses the keys {got}; the exercise and the training code look up {expected} "
+    "(capital W, lower-case b, the layer number right after, no separator)."
+)
+SAY_KEY_NUMBERING = (
+    "Your {what} keys are numbered from {first} ({got}); layers are numbered from 1, so they are "
+    "{expected}: '{letter}' + str(l) with l from 1."
+)
+SAY_KEY_BY_SIZE = (
+    "Your {what} keys are numbered with {code} instead of the layer number l (so layers of the "
+    "same size overwrite each other): use '{letter}' + str(l)."
+)
+SAY_KEY_SAME = (
+    "Every layer stores its {what} under the same key '{key}', so each one overwrites the one "
+    "before and only the last layer's is left. Number the key with the layer: '{letter}' + str(l)."
+)
+SAY_KEY_MISSING = "Your dictionary has no {what}; store each layer's as '{letter}' + str(l)."
+SAY_WHAT = {"W": "weight", "b": "bias", "both": "weight and bias"}
+SAY_WHAT_PLURAL = {"W": "weights", "b": "biases", "both": "weights and biases"}
+SAY_TRANSPOSED = (
+    "Your weight matrices are transposed: W has shape (layers_dims[l - 1], layers_dims[l]) where "
+    "(layers_dims[l], layers_dims[l - 1]) belongs; the layer's own size comes first."
+)
+SAY_AXIS = "The {axis} of your weight matrices are {source}{fixed}, where {want} belongs."
+SAY_AXIS_FIXED = " in every layer"
+SAY_BIAS_SHAPE = (
+    "Your biases have shape {shape}; each is a column vector of shape {want}: "
+    "np.zeros((layers_dims[l], 1))."
+)
+SAY_BIAS_NUMBER = (
+    "Your biases are single numbers (b = 0), not column vectors; each is "
+    "np.zeros((layers_dims[l], 1)), shape {want}."
+)
+SAY_WEIGHT_SHAPE = "Your weights have shape {shape}; each is a matrix of shape {want}."
+SAY_UNFILLED = (
+    "Your function still holds the template's None ({key} is None for layers_dims={dims}): "
+    "write your code between ### START CODE HERE ### and ### END CODE HERE ###, replacing each "
+    "None."
+)
+SAY_STATE_SHARED = (
+    "Your parameters dictionary is made once, outside the function, and kept between calls: each "
+    "call also returns the layers earlier calls left (for layers_dims={dims} it has {extra} too). "
+    "Create parameters = {{}} inside the function."
+)
+
+# -- what differs, when no hypothesis rebuilds the numbers
+SAY_FACTS = "No single mistake rebuilds your numbers; what differs: "
+# the terminal report: one cause, said once under the checks it cost (grader.reports.text)
+REPORT_LIKELY = "Likely mistake: "
+REPORT_CAUSE_OF = "Likely mistake, the cause of these {count} failed checks: "
+SAY_FACT_KEYS = "for layers_dims={dims}, your dictionary {parts}"
+SAY_FACT_KEYS_MISSING = "has no {keys}"
+SAY_FACT_KEYS_EXTRA = "has {keys}, which do not belong"
+SAY_FACT_SHAPE = "for layers_dims={dims}, {key} has shape {got}; expected {expected}"
+SAY_FACT_STATE = (
+    "for layers_dims={dims}, {key} is not the same on two calls (made after two different states "
+    "of numpy's generator)"
+)
+SAY_FACT_BIASES = "for layers_dims={dims}, the biases are not zero ({key}[0, 0] = {value:.4g})"
+SAY_FACT_WEIGHTS = "for layers_dims={dims}, {count} entries of {key} are not zero"
+SAY_FACT_SCALE = (
+    "for layers_dims={dims}, {key}'s standard deviation is {got:.3g} where {expected:.3g} is "
+    "expected ({ratio:.3g} times)"
+)
+SAY_FACT_DISTRIBUTION = (
+    "for layers_dims={dims}, {key}'s numbers have mean {mean:.3g} and standard deviation "
+    "{std:.3g}, from {low:.3g} to {high:.3g}{sign}"
+)
+SAY_FACT_NONNEGATIVE = ", none of them negative"
+SAY_FACT_NOT_FINITE = "for layers_dims={dims}, {key} holds numbers that are not finite (inf or nan)"
+SAY_FACT_VALUE = (
+    "for layers_dims={dims}, {key}{index} is {got:.6g} where {expected:.6g} is expected"
+)
+SAY_FACT_JOIN = "; "
 
 
 # ---------------------------------------------------------------------------------------------
@@ -861,44 +918,37 @@ REPORT_CANNOT_WRITE = "could not write {what} to {path}: {error}"
 # (grader.mistakes; the sentences are grader.sentences', from the DIAG_* templates above).
 MISTAKE_NAMES = {
     "example.hard_coded": "the notebook's example hard-coded",
-    "keys.names": "wrong key names",
-    "layout.numbered_from": "keys numbered from 0 or 2",
-    "layout.missing_last": "the last layer missing",
     "layout.empty": "an empty dictionary",
-    "layout.return_in_loop": "a return inside the loop",
-    "layout.same_key": "every layer under one key",
-    "layout.fixed_layers": "a fixed number of layers",
-    "layout.loop_from_0": "a loop from layer 0",
-    "layout.loop_from_2": "a loop from layer 2",
+    "loop.start": "a loop from the wrong layer",
+    "loop.stop": "a loop that stops early",
+    "loop.fixed": "a fixed number of layers",
+    "keys.names": "wrong key names",
+    "keys.numbering": "keys numbered from 0 or 2",
+    "keys.by_size": "keys numbered by a layer size",
+    "keys.same": "every layer under one key",
+    "keys.missing": "weights or biases missing",
     "shape.transposed": "transposed weights",
     "shape.axis": "a shape sized by the wrong number",
+    "shape.axes": "weights of the wrong rank",
     "biases.shape": "biases of the wrong shape",
-    "biases.scalar": "biases as single numbers",
-    "biases.not_zero": "biases not zero",
-    "zeros.ones": "np.ones instead of np.zeros",
-    "zeros.not_zero": "random values in the zeros function",
+    "biases.value": "biases not zero",
+    "biases.drawn": "biases drawn at random",
+    "weights.constant": "constant weights",
+    "weights.drawn": "random values in the zeros function",
     "seed.missing": "no seed",
-    "seed.per_layer": "reseeding for every layer",
     "seed.value": "another seed",
-    "draws.default_rng": "np.random.default_rng instead of the global seed",
-    "draws.uniform": "uniform rand instead of randn",
-    "draws.shifted": "extra random draws",
-    "draws.column_order": "weights drawn transposed",
+    "seed.per_layer": "each layer restarts the random numbers",
+    "seed.after_each_layer": "the seed set after each layer",
+    "draws.generator": "np.random.default_rng instead of the global seed",
+    "draws.distribution": "uniform draws instead of randn",
+    "draws.transposed": "weights drawn transposed",
     "draws.order": "layers drawn out of order",
+    "draws.extra": "extra random draws",
+    "draws.transform": "draws changed after drawing",
+    "draws.shift": "draws moved by a constant",
+    "scale.expression": "a wrong scale formula",
     "scale.added": "the scale added, not multiplied",
-    "scale.xavier": "the Xavier scale",
-    "scale.glorot": "Glorot's scale",
-    "scale.fan_out": "fan-out for fan-in",
-    "scale.no_sqrt": "no square root",
-    "scale.unit": "no scale factor",
-    "scale.times10": "the x10 scale in He",
-    "scale.small": "x0.01 instead of x10",
-    "scale.he": "He's scale in another method",
-    "scale.constant": "another constant factor",
-    "scale.mixed": "a different factor per layer",
-    "scale.double_sqrt": "a square root taken twice",
-    "scale.floor_div": "integer division in the scale",
-    "scale.sqrt": "the square root of 10 for x10",
+    "state.shared_dict": "a dictionary kept between calls",
     "dtype.not_float64": "arrays not float64",
     "input.mutated": "layers_dims changed",
     "call.stopped": "a call that never returned",
@@ -923,9 +973,16 @@ MISTAKE_NAMES = {
     "returned.number": "a single number for an array",
     "returned.value": "a value that is not an array",
     "returned.other": "a returned value refused",
-    "fact.value_differs": "values unlike any usual mistake",
     "submission.unfilled": "not filled in",
     "submission.ungradable": "not gradable",
+    "fact.keys": "keys that differ",
+    "fact.shape": "a shape that differs",
+    "fact.changes_with_state": "numbers that change from run to run",
+    "fact.biases_nonzero": "biases not zero",
+    "fact.weights_nonzero": "weights not zero",
+    "fact.scale": "a scale no formula explains",
+    "fact.distribution": "numbers unlike randn's",
+    "fact.value_differs": "values unlike any mistake rebuilt",
 }
 MISTAKE_NAME_OTHER_SCALE = "another wrong scale"  # scale.<name> of a method's own wrong scales
 

@@ -11,6 +11,10 @@ A ``Mistake`` is one deviation of a student's code from the reference (``id`` na
 - ``facts``: when no hypothesis rebuilds the numbers, what was observed (ids under ``fact.``):
   which key, entry or property differs and how, on the smallest input that shows it.
 
+``inputs`` lists the ``layers_dims`` the diagnosis quotes (``Quoted``), each marked as one of
+the notebook's own examples or an input the grader made up, so a page can tell a student which
+ones not to look for in their notebook without reading a sentence.
+
 Ids are dotted, lower case and stable across releases (``seed.missing``, ``scale.expression``,
 ``submission.unfilled``): the gradebook, the exports and the dashboard count and group by them.
 Words are made from these values only where text is written (``grader.messages``).
@@ -19,7 +23,7 @@ Words are made from these values only where text is written (``grader.messages``
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
@@ -75,12 +79,41 @@ class Mistake:
 
 
 @dataclass(frozen=True)
+class Quoted:
+    """An input a result quotes: its ``layers_dims``, and whether it is one of the notebook's
+    own examples (``example``) or one the grader made up to test the function."""
+
+    dims: tuple[int, ...]
+    example: bool
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "dims", tuple(int(n) for n in self.dims))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"dims": list(self.dims), "example": self.example}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Quoted:
+        return cls(tuple(data["dims"]), bool(data["example"]))
+
+
+def quoted(
+    mistakes: Iterable[Mistake], examples: Collection[tuple[int, ...]]
+) -> tuple[Quoted, ...]:
+    """The ``dims`` field of each of ``mistakes`` that has one, each input once, in order."""
+    found = (m.get("dims") for m in mistakes)
+    dims = dict.fromkeys(tuple(d) for d in found if isinstance(d, list))
+    return tuple(Quoted(d, d in examples) for d in dims)
+
+
+@dataclass(frozen=True)
 class Diagnosis:
     """The grader's conclusion about one wrong function; see the module docstring."""
 
     mistakes: tuple[Mistake, ...] = ()
     alternatives: tuple[tuple[Mistake, ...], ...] = ()
     facts: tuple[Mistake, ...] = field(default=())
+    inputs: tuple[Quoted, ...] = ()
 
     def __post_init__(self) -> None:
         if any(m.is_fact for m in self.mistakes) or any(not f.is_fact for f in self.facts):
@@ -92,6 +125,11 @@ class Diagnosis:
     def named(self) -> bool:
         """Whether a hypothesis reproduced the student's numbers (a mistake is named)."""
         return bool(self.mistakes)
+
+    @property
+    def all_mistakes(self) -> tuple[Mistake, ...]:
+        """Every mistake and fact, the alternatives' too, in order."""
+        return (*self.mistakes, *(m for alt in self.alternatives for m in alt), *self.facts)
 
     @property
     def ids(self) -> tuple[str, ...]:
@@ -106,6 +144,7 @@ class Diagnosis:
             "mistakes": [m.to_dict() for m in self.mistakes],
             "alternatives": [[m.to_dict() for m in alt] for alt in self.alternatives],
             "facts": [f.to_dict() for f in self.facts],
+            "inputs": [q.to_dict() for q in self.inputs],
         }
 
     @classmethod
@@ -114,4 +153,5 @@ class Diagnosis:
             tuple(Mistake.from_dict(m) for m in data.get("mistakes", ())),
             tuple(tuple(Mistake.from_dict(m) for m in alt) for alt in data.get("alternatives", ())),
             tuple(Mistake.from_dict(f) for f in data.get("facts", ())),
+            tuple(Quoted.from_dict(q) for q in data.get("inputs", ())),
         )

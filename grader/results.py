@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, Protocol
 
-from grader.mistakes import Diagnosis
+from grader.mistakes import Diagnosis, Quoted
 from grader.untrusted import MAX_NAME, MAX_TEXT, bounded_notes, safe_text
 
 MAX_MESSAGE = 2 * MAX_TEXT  # a sentence that quotes one or two of a student's strings
@@ -35,7 +35,8 @@ UNGRADABLE = "submission.ungradable"  # the mistake id of a submission that coul
 
 @dataclass(frozen=True)
 class CheckResult:
-    """The verdict of one check on one graded function."""
+    """The verdict of one check on one graded function; ``inputs`` are the ``layers_dims`` its
+    message quotes, each marked as a notebook example or an input the grader made up."""
 
     name: str
     function: str
@@ -44,8 +45,10 @@ class CheckResult:
     passed: bool
     message: str = ""
     visibility: Visibility = "visible"
+    inputs: tuple[Quoted, ...] = ()  # the layers_dims its message quotes
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "inputs", tuple(self.inputs))
         if self.visibility not in VISIBILITIES:
             raise ValueError(f"unknown visibility {self.visibility!r}")
         if not 0.0 <= self.points <= self.max_points:
@@ -95,7 +98,13 @@ class FunctionResult:
         diagnoses were values) cannot be read back as one, and is left out."""
         found = data.get("diagnosis")
         diagnosis = Diagnosis.from_dict(found) if isinstance(found, Mapping) else None
-        return cls(data["name"], tuple(CheckResult(**c) for c in data["checks"]), diagnosis)
+        checks = tuple(_check_from_dict(c) for c in data["checks"])
+        return cls(data["name"], checks, diagnosis)
+
+
+def _check_from_dict(data: Mapping[str, Any]) -> CheckResult:
+    inputs = tuple(Quoted.from_dict(q) for q in data.get("inputs", ()))
+    return CheckResult(**{**data, "inputs": inputs})
 
 
 class GradedFunctions(Protocol):

@@ -14,7 +14,7 @@ from typing import Any
 
 from grader import messages as msg
 from grader.mistakes import Diagnosis, Mistake
-from grader.spec import Scale
+from grader.spec import METHODS, Scale
 
 Fields = dict[str, Any]
 
@@ -40,6 +40,21 @@ def weights_hint(scale: str, seed: int) -> str:
         return msg.HINT_WEIGHTS_ZERO
     each = "" if expression.per_layer else msg.HINT_WEIGHTS_EACH
     return msg.HINT_WEIGHTS_DRAWN.format(seed=seed, code=expression.code, each=each)
+
+
+def _zero(scale: str) -> bool:
+    expression = Scale(scale)
+    return not expression.per_layer and expression.value(1) == 0.0
+
+
+def _method_expects(f: Fields) -> str:
+    """What the method's record multiplies the draws by, in words (its name and its code)."""
+    scale = f.get("method_scale")
+    if scale is None:
+        return msg.SAY_EXPECTS_UNKNOWN
+    if _zero(scale):
+        return msg.SAY_EXPECTS_ZERO
+    return msg.SAY_EXPECTS.format(name=f.get("method_name") or "", code=Scale(scale).code)
 
 
 def _shape(value: Any) -> Any:
@@ -84,87 +99,123 @@ def _returned(f: Fields, problem: str) -> str:
     return msg.DIAG_RETURNED.format(dims=f["dims"], problem=_RETURNED[problem].format(**f))
 
 
-def _explanation(f: Fields, formula: str) -> str:
-    """Why the scale is wrong: the words of ``scale.<formula>`` for the method, else its own."""
-    words = msg.DIAG_EXPLAIN_FOR.get(f["method"], {}).get(formula, msg.DIAG_EXPLAIN.get(formula))
-    if formula == "constant":
-        return msg.DIAG_EXPLAIN["constant"].format(ratio=f["ratio"])
-    if formula == "mixed":
-        return msg.DIAG_EXPLAIN["mixed"].format(ratios=", ".join(f"{r:.3g}" for r in f["ratios"]))
-    if words is None:
-        wrong = Scale(f["wrong"]).formula(f["fan_in"])
-        return msg.DIAG_EXPLAIN_OTHER.format(formula=wrong, name=f["name"])
-    return words
+# -- the random stream, the scale, the values ---------------------------------------------------
 
 
-def _scale(f: Fields, formula: str) -> str:
-    return msg.DIAG_SCALE.format(
-        dims=f["dims"],
-        key=f["key"],
-        what=msg.DIAG_SCALE_WHAT[f["measure"]],
-        got=f["got"],
-        expects=expects(f["name"], f["scale"], f["fan_in"]),
-        explanation=_explanation(f, formula),
+def _extra(f: Fields) -> str:
+    count, where = f["count"], f["where"]
+    numbers = "number" if count == "1" else "numbers"
+    if where == "before_loop":
+        seed = f["exercise_seed"]
+        return msg.SAY_EXTRA_BEFORE_LOOP.format(count=count, numbers=numbers, exercise_seed=seed)
+    bias = msg.SAY_EXTRA_BIAS if count == "layers_dims[l]" else ""
+    return msg.SAY_EXTRA_IN_LAYER.format(
+        count=count, numbers=numbers, where=msg.SAY_EXTRA_WHERE[where], bias=bias
     )
 
 
-def _same_key(f: Fields) -> str:
-    return msg.DIAG_SAME_KEY.format(**f, what=msg.DIAG_WHAT[f["letter"]])
+def _transform(f: Fields) -> str:
+    when = msg.SAY_CLIP_BEFORE if f.get("before_scale") else ""
+    return msg.SAY_TRANSFORM[f["transform"]].format(bound=f.get("bound") or 0, when=when)
 
 
-def _fixed_layers(f: Fields) -> str:
-    count = f["count"]
-    keys = ", ".join(f["keys"])
-    return msg.DIAG_FIXED_LAYERS.format(**{**f, "keys": keys}, s="s" * (count != 1))
+def _uniform(f: Fields) -> str:
+    scale = f.get("method_scale")
+    code = Scale(scale).code if scale is not None else msg.SAY_ITS_SCALE
+    return msg.SAY_UNIFORM.format(low=f["code_low"], high=f["code_high"], scale=code)
 
 
-def _missing_last(f: Fields) -> str:
-    layer = f["layer"]
-    return msg.DIAG_MISSING_LAST.format(dims=f["dims"], missing=f"W{layer} or b{layer}")
+def _formula_name(name: str) -> str:
+    """The words that name a known formula: its own, else the method whose scale it is."""
+    if name in msg.SAY_SCALE_NAMES:
+        return msg.SAY_SCALE_NAMES[name]
+    rules = METHODS.get(name)
+    return msg.SAY_SCALE_OF_METHOD.format(title=rules.title) if rules is not None else ""
 
 
-def _numbered_from(f: Fields) -> str:
-    return msg.DIAG_NUMBERED_FROM.format(
-        **{**f, "got": ", ".join(f["got"]), "expected": ", ".join(f["expected"])}
-    )
+def _scale(f: Fields) -> str:
+    expects = _method_expects(f)
+    if f.get("name") == "unit":
+        return msg.SAY_SCALE_NONE.format(expects=expects)
+    name = _formula_name(f.get("name") or "")
+    floor = msg.SAY_SCALE_FLOOR if "//" in f["code"] else ""
+    return msg.SAY_SCALE.format(code=f["code"], name=name, expects=expects) + floor
+
+
+def _constant(f: Fields) -> str:
+    value, scale = f["value"], f.get("method_scale") or "0"
+    ones = msg.SAY_WEIGHTS_ONES if value == 1 else ""
+    if _zero(scale):
+        expected = msg.SAY_WEIGHTS_ZEROS.format(function=f.get("function") or "the function")
+    else:
+        expected = msg.SAY_WEIGHTS_DRAWN_EXPECTED.format(code=Scale(scale).code)
+    return msg.SAY_WEIGHTS_CONSTANT.format(value=value, ones=ones, expected=expected)
+
+
+# -- the structure ------------------------------------------------------------------------------
+
+
+def _loop_start(f: Fields) -> str:
+    template = msg.SAY_LOOP_START.get(f["start"], msg.SAY_LOOP_START_OTHER)
+    return template.format(**f)
+
+
+def _loop_stop(f: Fields) -> str:
+    missing = -f["stop"]
+    layers = "one layer" if missing == 1 else f"{missing} layers"
+    what = "layer's W and b are" if missing == 1 else f"{missing} layers' W and b are"
+    return msg.SAY_LOOP_STOP.format(layers=layers, what=what)
+
+
+def _loop_fixed(f: Fields) -> str:
+    return msg.SAY_LOOP_FIXED_ONE if f["count"] == 1 else msg.SAY_LOOP_FIXED.format(**f)
 
 
 def _key_names(f: Fields) -> str:
-    return msg.DIAG_KEY_NAMES.format(
-        got=", ".join(map(repr, f["got"])), expected=", ".join(map(repr, f["expected"]))
+    weights, biases = f.get("weights") or "W{}", f.get("biases") or "b{}"
+    got = ", ".join(repr(s.format(n)) for n in (1, 2) for s in (weights, biases))
+    return msg.SAY_KEY_NAMES.format(got=got, expected="'W1', 'b1', 'W2', 'b2'")
+
+
+def _letters(letter: str) -> list[str]:
+    return ["W", "b"] if letter == "both" else [letter]
+
+
+def _numbering(f: Fields) -> str:
+    first, letters = f["first"], _letters(f["letter"])
+    got = ", ".join(f"{x}{first}" for x in letters) + ", ..."
+    expected = ", ".join(f"{x}1" for x in letters) + ", ..."
+    return msg.SAY_KEY_NUMBERING.format(
+        what=msg.SAY_WHAT[f["letter"]], first=first, got=got, expected=expected, letter=letters[0]
     )
 
 
-def _axis_shape(f: Fields) -> str:
-    parts = []
-    for axis, used, wanted in f["axes"]:
-        if used is None:
-            parts.append(msg.DIAG_SHAPE_UNCLEAR.format(axis=axis))
-            continue
-        shown = used if used.startswith("layers_dims") else msg.DIAG_SHAPE_FIXED.format(size=used)
-        parts.append(msg.DIAG_SHAPE_AXIS.format(axis=axis, used=shown, wanted=wanted))
-    return msg.DIAG_SHAPE.format(
-        dims=f["dims"], key=f["key"], got=_shape(f["got"]),
-        expected=_shape(f["expected"]), formula=f["formula"],
-        axes=msg.DIAG_SHAPE_AND.join(parts),
-    )  # fmt: skip
+def _by_size(f: Fields) -> str:
+    what, letter = msg.SAY_WHAT[f["letter"]], _letters(f["letter"])[0]
+    return msg.SAY_KEY_BY_SIZE.format(what=what, code=f["code"], letter=letter)
 
 
-def _shifted(f: Fields) -> str:
-    where = msg.DIAG_SHIFTED_BEFORE
-    if f.get("previous"):
-        where = msg.DIAG_SHIFTED_BETWEEN.format(before=f["previous"], key=f["key"])
-    why = msg.DIAG_SHIFTED_BIAS.format(bias=f["bias"]) if f.get("bias") else ""
-    extra = f["extra"]
-    return msg.DIAG_SHIFTED.format(
-        key=f["key"], got=f["got"], want=f["want"], extra=extra, exercise_seed=f["exercise_seed"],
-        numbers=msg.DIAG_SHIFTED_NUMBERS[extra == 1], where=where, why=why,
-    )  # fmt: skip
+def _same_key(f: Fields) -> str:
+    what = msg.SAY_WHAT_PLURAL[f["letter"]]
+    return msg.SAY_KEY_SAME.format(what=what, key=f["key"], letter=f["letter"])
 
 
-def _added(f: Fields) -> str:
-    hint = msg.DIAG_ADDED_HINT.format(code=Scale(f["scale"]).code)
-    return msg.DIAG_ADDED.format(**f, hint=hint)
+def _missing(f: Fields) -> str:
+    return msg.SAY_KEY_MISSING.format(what=msg.SAY_WHAT_PLURAL[f["letter"]], letter=f["letter"])
+
+
+def _axis(f: Fields) -> str:
+    fixed = msg.SAY_AXIS_FIXED if f.get("fixed") else ""
+    return msg.SAY_AXIS.format(axis=f["axis"], source=f["source"], fixed=fixed, want=f["want"])
+
+
+def _unfilled(f: Fields) -> str:
+    template = msg.DIAG_UNFILLED if "function" in f else msg.SAY_UNFILLED
+    return template.format(**f)
+
+
+def _shared(f: Fields) -> str:
+    return msg.SAY_STATE_SHARED.format(dims=f["dims"], extra=", ".join(f["extra"]))
 
 
 def _not_float64(f: Fields) -> str:
@@ -173,66 +224,111 @@ def _not_float64(f: Fields) -> str:
     return msg.DIAG_NOT_FLOAT64.format(**f, hint=hint)
 
 
-def _value_differs(f: Fields) -> str:
-    weights = str(f["key"]).startswith("W")
-    hint = weights_hint(f["scale"], f["seed"]) if weights else msg.HINT_BIASES
-    return msg.DIAG_UNEXPLAINED.format(**f, hint=hint)
+def _hard_coded(f: Fields) -> str:
+    if f.get("key") is None:
+        return msg.DIAG_HARD_CODED.split(":")[0] + "."
+    return msg.DIAG_HARD_CODED.format(
+        **{**f, "got": _shape(f["got"]), "expected": _shape(f["expected"])}
+    )
+
+
+# -- facts ---------------------------------------------------------------------------------------
+
+
+def _fact_keys(f: Fields) -> str:
+    parts = []
+    if f.get("missing"):
+        parts.append(msg.SAY_FACT_KEYS_MISSING.format(keys=", ".join(f["missing"])))
+    if f.get("extra"):
+        parts.append(msg.SAY_FACT_KEYS_EXTRA.format(keys=", ".join(f["extra"])))
+    return msg.SAY_FACT_KEYS.format(dims=f["dims"], parts=" and ".join(parts))
+
+
+def _fact_distribution(f: Fields) -> str:
+    if not f.get("finite", True):
+        return msg.SAY_FACT_NOT_FINITE.format(**f)
+    sign = msg.SAY_FACT_NONNEGATIVE if f.get("nonnegative") else ""
+    return msg.SAY_FACT_DISTRIBUTION.format(**f, sign=sign)
+
+
+def _number(value: Any) -> Any:
+    """A number field as a float (a non-finite one is kept as its text, ``nan``, in JSON)."""
+    return float(value) if isinstance(value, str) else value
+
+
+def _fact_value(f: Fields) -> str:
+    index = "[" + ", ".join(str(i) for i in f["index"]) + "]"
+    return msg.SAY_FACT_VALUE.format(**{**f, "index": index, "got": _number(f["got"])})
+
+
+def _fact_biases(f: Fields) -> str:
+    return msg.SAY_FACT_BIASES.format(**{**f, "value": _number(f["value"])})
+
+
+def _bias_shape(f: Fields) -> str:
+    """A bias of shape () is the number the student wrote: said as such."""
+    return (msg.SAY_BIAS_NUMBER if f.get("shape") == "()" else msg.SAY_BIAS_SHAPE).format(**f)
 
 
 RENDER: dict[str, Callable[[Fields], str]] = {
-    "example.hard_coded": _plain(msg.DIAG_HARD_CODED, "got", "expected"),
-    "keys.names": _key_names,
+    "example.hard_coded": _hard_coded,
     "layout.empty": _plain(msg.DIAG_EMPTY),
-    "layout.return_in_loop": _plain(msg.DIAG_RETURN_IN_LOOP),
-    "layout.same_key": _same_key,
-    "layout.fixed_layers": _fixed_layers,
-    "layout.loop_from_0": _plain(msg.DIAG_LOOP_FROM_0),
-    "layout.loop_from_2": _plain(msg.DIAG_LOOP_FROM_2),
-    "layout.missing_last": _missing_last,
-    "layout.numbered_from": _numbered_from,
-    "shape.transposed": _plain(msg.DIAG_TRANSPOSED, "got", "expected"),
-    "shape.axis": _axis_shape,
-    "biases.scalar": _plain(msg.DIAG_BIAS_SCALAR, "expected"),
-    "biases.shape": _plain(msg.DIAG_BIAS_SHAPE, "got", "expected"),
-    "biases.not_zero": _plain(msg.DIAG_BIASES_NOT_ZERO),
-    "zeros.ones": _plain(msg.DIAG_ZEROS_ONES),
-    "zeros.not_zero": _plain(msg.DIAG_ZEROS_RANDOM),
-    "input.mutated": _plain(msg.DIAG_INPUT_MUTATED),
-    "seed.missing": _plain(msg.DIAG_NO_SEED),
-    "seed.per_layer": _plain(msg.DIAG_RESEED),
-    "seed.value": _plain(msg.DIAG_OTHER_SEED),
-    "draws.default_rng": _plain(msg.DIAG_DEFAULT_RNG),
-    "draws.uniform": _plain(msg.DIAG_RAND),
-    "draws.shifted": _shifted,
-    "draws.column_order": _plain(msg.DIAG_COLUMN_ORDER),
-    "draws.order": _plain(msg.DIAG_DRAW_ORDER),
-    "scale.added": _added,
+    "loop.start": _loop_start,
+    "loop.stop": _loop_stop,
+    "loop.fixed": _loop_fixed,
+    "keys.names": _key_names,
+    "keys.numbering": _numbering,
+    "keys.by_size": _by_size,
+    "keys.same": _same_key,
+    "keys.missing": _missing,
+    "shape.transposed": _plain(msg.SAY_TRANSPOSED),
+    "shape.axis": _axis,
+    "shape.axes": _plain(msg.SAY_WEIGHT_SHAPE),
+    "biases.shape": _bias_shape,
+    "biases.value": _plain(msg.SAY_BIASES_VALUE),
+    "biases.drawn": _plain(msg.SAY_BIASES_DRAWN),
+    "weights.constant": _constant,
+    "weights.drawn": _plain(msg.SAY_WEIGHTS_DRAWN),
+    "seed.missing": _plain(msg.SAY_SEED_MISSING),
+    "seed.value": _plain(msg.SAY_SEED_VALUE),
+    "seed.per_layer": _plain(msg.SAY_SEED_PER_LAYER),
+    "seed.after_each_layer": _plain(msg.SAY_SEED_AFTER),
+    "draws.generator": _plain(msg.SAY_GENERATOR),
+    "draws.distribution": _uniform,
+    "draws.transposed": _plain(msg.SAY_DRAWS_TRANSPOSED),
+    "draws.order": _plain(msg.SAY_DRAWS_REVERSED),
+    "draws.extra": _extra,
+    "draws.transform": _transform,
+    "draws.shift": _plain(msg.SAY_SHIFT),
+    "scale.expression": _scale,
+    "scale.added": _plain(msg.SAY_ADDED),
+    "state.shared_dict": _shared,
     "dtype.not_float64": _not_float64,
+    "input.mutated": _plain(msg.DIAG_INPUT_MUTATED),
     "call.stopped": _plain(msg.DIAG_STOPPED),
     "call.refused": _plain(msg.DIAG_REFUSED),
-    "fact.value_differs": _value_differs,
-    "submission.unfilled": _plain(msg.DIAG_UNFILLED),
+    "submission.unfilled": _unfilled,
     "submission.ungradable": _plain(msg.DIAG_UNGRADABLE),
+    "fact.keys": _fact_keys,
+    "fact.shape": _plain(msg.SAY_FACT_SHAPE, "got", "expected"),
+    "fact.changes_with_state": _plain(msg.SAY_FACT_STATE),
+    "fact.biases_nonzero": _fact_biases,
+    "fact.weights_nonzero": _plain(msg.SAY_FACT_WEIGHTS),
+    "fact.scale": _plain(msg.SAY_FACT_SCALE),
+    "fact.distribution": _fact_distribution,
+    "fact.value_differs": _fact_value,
 }
-# Families whose last part selects a piece of the sentence: raised.<meaning>,
-# returned.<problem>, scale.<formula> (a wrong scale of a method record: any name; one without
-# words of its own is quoted as its expression).
-FAMILIES: dict[str, tuple[Callable[[Fields, str], str], frozenset[str] | None]] = {
+# Families whose last part selects a piece of the sentence: raised.<meaning>, returned.<problem>.
+FAMILIES: dict[str, tuple[Callable[[Fields, str], str], frozenset[str]]] = {
     "raised": (_raised, frozenset(msg.DIAG_RAISED_MEANING)),
     "returned": (_returned, frozenset(_RETURNED)),
-    "scale": (_scale, None),
 }
 
 
 def known(mistake_id: str) -> bool:
     """Whether ``mistake_id`` has words (every id the grader names must)."""
     family, _, kind = mistake_id.partition(".")
-    if mistake_id in RENDER:
-        return True
-    if family not in FAMILIES or not kind:
-        return False
-    kinds = FAMILIES[family][1]
-    return kinds is None or kind in kinds
+    return mistake_id in RENDER or kind in FAMILIES.get(family, (None, frozenset()))[1]
 
 
 def mistake_text(mistake: Mistake) -> str:
@@ -241,18 +337,22 @@ def mistake_text(mistake: Mistake) -> str:
     render = RENDER.get(mistake.id)
     if render is not None:
         return render(fields)
-    if known(mistake.id):
-        family, _, kind = mistake.id.partition(".")
+    family, _, kind = mistake.id.partition(".")
+    if family in FAMILIES and kind in FAMILIES[family][1]:
         return FAMILIES[family][0](fields, kind)
     raise KeyError(f"no words for the mistake id {mistake.id!r}")
 
 
 def diagnosis_text(diagnosis: Diagnosis | None) -> str | None:
     """The whole diagnosis as one paragraph: the mistakes (the first, then "Also: ..."), each
-    equally simple alternative, then the facts; None when there is nothing to say."""
+    equally simple alternative, then what differs where no mistake rebuilds the numbers; None
+    when there is nothing to say."""
     if diagnosis is None:
         return None
-    sentences = [mistake_text(m) for m in (*diagnosis.mistakes, *diagnosis.facts)]
+    sentences = [mistake_text(m) for m in diagnosis.mistakes]
+    if diagnosis.facts:
+        facts = msg.SAY_FACT_JOIN.join(mistake_text(f) for f in diagnosis.facts)
+        sentences.append(msg.SAY_FACTS + facts + ".")
     if not sentences:
         return None
     text = sentences[0] + "".join(msg.DIAG_ALSO.format(more=s) for s in sentences[1:])
@@ -264,8 +364,4 @@ def diagnosis_text(diagnosis: Diagnosis | None) -> str | None:
 
 def mistake_name(mistake_id: str) -> str:
     """The short name the dashboard and the exports show for ``mistake_id``."""
-    if mistake_id in msg.MISTAKE_NAMES:
-        return msg.MISTAKE_NAMES[mistake_id]
-    if mistake_id.startswith("scale.") and known(mistake_id):
-        return msg.MISTAKE_NAME_OTHER_SCALE
-    return msg.REPORT_NO_DIAGNOSIS
+    return msg.MISTAKE_NAMES.get(mistake_id, msg.REPORT_NO_DIAGNOSIS)

@@ -1,8 +1,11 @@
 """A catalogue of wrong initializers, one per typical student mistake, written as a student would.
 
-Each entry names the method it tries to implement, the function, a pattern the grader's diagnosis
-must match, and checks (by name fragment) that must fail or must still pass. Tests grade every
-entry through ``grader.sandbox.local_caller``; notebook fixtures can paste the function's source.
+Each entry names the method it tries to implement, the function, the mistakes a diagnosis must
+name (``grader.mistakes`` values, with the fields that must be right; ``grader.mutants._truth``
+judges them), and checks (by name fragment) that must fail or must still pass. The catalogue ends
+with the realistic mistakes of ``tests/realistic_mistakes.py``, written apart from the diagnosis.
+Tests grade every entry through ``grader.sandbox.local_caller``; notebook fixtures can paste the
+function's source.
 """
 
 # ruff: noqa: E741 -- the course names the layer index `l`, and so do its students
@@ -16,6 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from grader.mistakes import Mistake as M
+from tests import realistic_mistakes
 from tests.published import HE_2_4_1 as PUBLISHED_HE_2_4_1
 from tests.published import RANDOM_3_2_1 as PUBLISHED_RANDOM_3_2_1
 
@@ -25,7 +30,7 @@ class Mistake:
     name: str
     method: str
     fn: Callable[[list[int]], dict]
-    diagnosis: str  # a regular expression the diagnosis must match (re.search)
+    expect: tuple[M, ...]  # the mistakes a diagnosis must name
     fails: tuple[str, ...] = ()
     passes: tuple[str, ...] = ()
 
@@ -604,74 +609,441 @@ OUTCOME = "training outcome"
 FLOAT64 = "float64"
 
 MISTAKES: tuple[Mistake, ...] = (
-    Mistake("he_xavier", "he", he_xavier, r"Xavier", (VISIBLE, HIDDEN, SCALE), (SHAPES, SEEDED)),
-    Mistake("he_fan_out", "he", he_fan_out, r"fan-out", (VISIBLE, SCALE), (SHAPES,)),
-    Mistake("he_no_sqrt", "he", he_no_sqrt, r"square root", (VISIBLE, SCALE)),
-    Mistake("he_no_scale", "he", he_no_scale, r"not multiplied by the scale", (VISIBLE, SCALE)),
-    Mistake("he_times_10", "he", he_times_10, r"x10 of initialize_parameters_random", (SCALE,)),
-    Mistake("he_glorot", "he", he_glorot, r"Glorot", (VISIBLE,)),
-    Mistake("he_half", "he", he_half, r"0\.5 times the expected size", (VISIBLE, SCALE)),
-    Mistake("he_transposed", "he", he_transposed, r"transposed", (VISIBLE, SHAPES), (BIASES,)),
-    # A zero bias in a shape that adds like a column costs keys and shapes only.
-    Mistake("he_flat_biases", "he", he_flat_biases, r"column vectors", (SHAPES,), (VISIBLE,)),
-    Mistake("he_scalar_biases", "he", he_scalar_biases, r"single numbers", (SHAPES,), (VISIBLE,)),
-    Mistake("he_random_biases", "he", he_random_biases, r"biases are not zero", (BIASES,)),
-    Mistake("he_missing_last_layer", "he", he_missing_last_layer, r"one layer early", (SHAPES,)),
-    Mistake("he_lowercase_keys", "he", he_lowercase_keys, r"'w1'.*capital W", (SHAPES,)),
-    Mistake("he_underscore_keys", "he", he_underscore_keys, r"'W_1'.*no separator", (SHAPES,)),
-    Mistake("he_word_keys", "he", he_word_keys, r"'weights1'", (SHAPES,)),
-    Mistake("he_zero_based_keys", "he", he_zero_based_keys, r"numbered from 1", (SHAPES,)),
-    Mistake("he_no_seed", "he", he_no_seed, r"np\.random\.seed\(3\) once", (SEEDED,), (SCALE,)),
     Mistake(
-        "he_no_seed_xavier", "he", he_no_seed_xavier, r"seed\(3\) once.*Xavier", (SEEDED, SCALE)
-    ),
-    Mistake("he_seed_1", "he", he_seed_1, r"np\.random\.seed\(1\)", (VISIBLE,), (SEEDED, SCALE)),
-    Mistake("he_reseed", "he", he_reseed_per_layer, r"again for every layer", (VISIBLE,)),
-    Mistake("he_default_rng", "he", he_default_rng, r"default_rng", (VISIBLE,), (SEEDED,)),
-    Mistake("he_uniform", "he", he_uniform, r"uniform", (VISIBLE, SCALE)),
-    Mistake("he_hard_coded", "he", he_hard_coded, r"whatever layers_dims", (HIDDEN, VISIBLE)),
-    Mistake("he_clears_input", "he", he_clears_input, r"changes the list", (UNCHANGED,)),
-    Mistake("he_raises", "he", he_raises, r"NotImplementedError", (VISIBLE, HIDDEN, OUTCOME)),
-    Mistake("random_times_1", "random", random_times_1, r"not multiplied", (VISIBLE, SCALE)),
-    Mistake("random_times_001", "random", random_times_001, r"x0\.01", (VISIBLE, SCALE)),
-    Mistake("random_times_5", "random", random_times_5, r"0\.5 times", (VISIBLE, SCALE)),
-    Mistake("random_he_scale", "random", random_he_scale, r"He's scale", (VISIBLE, SCALE)),
-    Mistake("random_seed_0", "random", random_seed_0, r"seed\(0\)", (VISIBLE,), (SCALE,)),
-    Mistake("random_no_seed", "random", random_no_seed, r"seed\(3\) once", (SEEDED,), (SCALE,)),
-    Mistake("random_reseed", "random", random_reseed_per_layer, r"again for every layer"),
-    Mistake("random_default_rng", "random", random_default_rng, r"default_rng", (VISIBLE,)),
-    Mistake("random_uniform", "random", random_uniform, r"uniform", (VISIBLE, SCALE)),
-    Mistake("random_random_biases", "random", random_random_biases, r"not zero", (BIASES,)),
-    Mistake("random_hard_coded", "random", random_hard_coded, r"whatever", (HIDDEN, VISIBLE)),
-    Mistake("zeros_ones", "zeros", zeros_ones, r"np\.ones", (VISIBLE, SCALE)),
-    Mistake("zeros_random_weights", "zeros", zeros_random_weights, r"nonzero", (VISIBLE, SCALE)),
-    Mistake("zeros_transposed", "zeros", zeros_transposed, r"transposed", (VISIBLE, SHAPES)),
-    Mistake("zeros_flat_biases", "zeros", zeros_flat_biases, r"\(1, 2\)", (VISIBLE, SHAPES)),
-    Mistake("zeros_missing_last", "zeros", zeros_missing_last_layer, r"stops one layer early"),
-    Mistake("zeros_lowercase_keys", "zeros", zeros_lowercase_keys, r"'w1'", (SHAPES,)),
-    Mistake("zeros_returns_list", "zeros", zeros_returns_list, r"a list", (VISIBLE, SHAPES)),
-    Mistake("he_randn_tuple", "he", he_randn_tuple, r"TypeError.*separate numbers", (VISIBLE,)),
-    Mistake("zeros_two_numbers", "zeros", zeros_two_numbers, r"TypeError.*one tuple", (VISIBLE,)),
-    Mistake("zeros_int_in_key", "zeros", zeros_int_in_key, r"'W' \+ str\(l\)", (VISIBLE,)),
-    Mistake("he_past_the_end", "he", he_past_the_end, r"IndexError.*past its end", (VISIBLE,)),
-    Mistake("zeros_global_read", "zeros", zeros_global_read, r"NameError.*parameter", (VISIBLE,)),
-    Mistake("random_returns_none", "random", random_returns_none, r"returns None", (VISIBLE,)),
-    Mistake(
-        "random_normal", "random", random_normal_of_sizes, r"single number.*normal\(", (VISIBLE,)
-    ),
-    Mistake("zeros_return_in_loop", "zeros", zeros_return_in_loop, r"inside the loop", (HIDDEN,)),
-    Mistake("zeros_fixed_layers", "zeros", zeros_fixed_two_layers, r"2 layers whatever", (HIDDEN,)),
-    Mistake("he_rows_fan_in", "he", he_rows_from_fan_in, r"rows are layers_dims\[l - 1\]"),
-    Mistake("he_column_order", "he", he_drawn_transposed_back, r"column order", (VISIBLE,)),
-    Mistake(
-        "he_reversed", "he", he_layers_reversed, r"another order: W2 gets the first", (VISIBLE,)
+        "he_xavier",
+        "he",
+        he_xavier,
+        (M.of("scale.expression", formula="sqrt(1 / fan_in)"),),
+        (
+            VISIBLE,
+            HIDDEN,
+            SCALE,
+        ),
+        (
+            SHAPES,
+            SEEDED,
+        ),
     ),
     Mistake(
-        "random_bias_draws", "random", random_bias_drawn_then_zeroed, r"as many as b1", (VISIBLE,)
+        "he_fan_out",
+        "he",
+        he_fan_out,
+        (M.of("scale.expression", formula="sqrt(2 / fan_out)"),),
+        (
+            VISIBLE,
+            SCALE,
+        ),
+        (SHAPES,),
     ),
-    Mistake("he_scale_added", "he", he_scale_added, r"plus 1 .*added", (VISIBLE, SCALE)),
-    Mistake("he_floor_division", "he", he_floor_division, r"integer division", (VISIBLE,)),
-    Mistake("he_float32", "he", he_float32, r"float32, not float64", (FLOAT64,), (VISIBLE, SCALE)),
+    Mistake(
+        "he_no_sqrt",
+        "he",
+        he_no_sqrt,
+        (M.of("scale.expression", formula="2 / fan_in"),),
+        (
+            VISIBLE,
+            SCALE,
+        ),
+    ),
+    Mistake(
+        "he_no_scale",
+        "he",
+        he_no_scale,
+        (M.of("scale.expression", formula="1"),),
+        (
+            VISIBLE,
+            SCALE,
+        ),
+    ),
+    Mistake("he_times_10", "he", he_times_10, (M.of("scale.expression", formula="10"),), (SCALE,)),
+    Mistake(
+        "he_glorot",
+        "he",
+        he_glorot,
+        (M.of("scale.expression", formula="sqrt(2 / (fan_in + fan_out))"),),
+        (VISIBLE,),
+    ),
+    Mistake(
+        "he_half",
+        "he",
+        he_half,
+        (M.of("scale.expression", formula="0.5 * sqrt(2 / fan_in)"),),
+        (
+            VISIBLE,
+            SCALE,
+        ),
+    ),
+    Mistake(
+        "he_transposed",
+        "he",
+        he_transposed,
+        (M.of("shape.transposed"),),
+        (
+            VISIBLE,
+            SHAPES,
+        ),
+        (BIASES,),
+    ),
+    Mistake(
+        "he_flat_biases",
+        "he",
+        he_flat_biases,
+        (M.of("biases.shape", shape="(layers_dims[l],)"),),
+        (SHAPES,),
+        (VISIBLE,),  # a zero bias in a shape that adds like a column costs keys and shapes only
+    ),
+    Mistake(
+        "he_scalar_biases",
+        "he",
+        he_scalar_biases,
+        (M.of("biases.shape", shape="()"),),  # b = 0 is read as the 0-d array it adds like
+        (SHAPES,),
+        (VISIBLE,),
+    ),
+    Mistake(
+        "he_random_biases", "he", he_random_biases, (M.of("biases.drawn", formula="1"),), (BIASES,)
+    ),
+    Mistake(
+        "he_missing_last_layer",
+        "he",
+        he_missing_last_layer,
+        (M.of("loop.stop", stop=-1),),
+        (SHAPES,),
+    ),
+    Mistake(
+        "he_lowercase_keys",
+        "he",
+        he_lowercase_keys,
+        (M.of("keys.names", weights="w{}", biases="b{}"),),
+        (SHAPES,),
+    ),
+    Mistake(
+        "he_underscore_keys",
+        "he",
+        he_underscore_keys,
+        (M.of("keys.names", weights="W_{}", biases="b_{}"),),
+        (SHAPES,),
+    ),
+    Mistake(
+        "he_word_keys",
+        "he",
+        he_word_keys,
+        (M.of("keys.names", weights="weights{}", biases="biases{}"),),
+        (SHAPES,),
+    ),
+    Mistake(
+        "he_zero_based_keys",
+        "he",
+        he_zero_based_keys,
+        (M.of("keys.numbering", letter="both", first=0),),
+        (SHAPES,),
+    ),
+    Mistake("he_no_seed", "he", he_no_seed, (M.of("seed.missing"),), (SEEDED,), (SCALE,)),
+    Mistake(
+        "he_no_seed_xavier",
+        "he",
+        he_no_seed_xavier,
+        (
+            M.of("seed.missing"),
+            M.of("scale.expression", formula="sqrt(1 / fan_in)"),
+        ),
+        (
+            SEEDED,
+            SCALE,
+        ),
+    ),
+    Mistake(
+        "he_seed_1",
+        "he",
+        he_seed_1,
+        (M.of("seed.value", seed=1),),
+        (VISIBLE,),
+        (
+            SEEDED,
+            SCALE,
+        ),
+    ),
+    Mistake("he_reseed", "he", he_reseed_per_layer, (M.of("seed.per_layer"),), (VISIBLE,)),
+    Mistake(
+        "he_default_rng", "he", he_default_rng, (M.of("draws.generator"),), (VISIBLE,), (SEEDED,)
+    ),
+    Mistake(
+        "he_uniform",
+        "he",
+        he_uniform,
+        (M.of("draws.distribution", distribution="uniform", low="0", high="sqrt(2 / fan_in)"),),
+        (
+            VISIBLE,
+            SCALE,
+        ),
+    ),
+    Mistake(
+        "he_hard_coded",
+        "he",
+        he_hard_coded,
+        (M.of("example.hard_coded", examples=[[2, 4, 1], [3, 1, 2]]),),
+        (HIDDEN, VISIBLE),
+    ),
+    Mistake("he_clears_input", "he", he_clears_input, (M.of("input.mutated"),), (UNCHANGED,)),
+    Mistake(
+        "he_raises",
+        "he",
+        he_raises,
+        (M.of("raised.other", kind="NotImplementedError"),),
+        (
+            VISIBLE,
+            HIDDEN,
+            OUTCOME,
+        ),
+    ),
+    Mistake(
+        "random_times_1",
+        "random",
+        random_times_1,
+        (M.of("scale.expression", formula="1"),),
+        (
+            VISIBLE,
+            SCALE,
+        ),
+    ),
+    Mistake(
+        "random_times_001",
+        "random",
+        random_times_001,
+        (M.of("scale.expression", formula="0.01"),),
+        (
+            VISIBLE,
+            SCALE,
+        ),
+    ),
+    Mistake(
+        "random_times_5",
+        "random",
+        random_times_5,
+        (M.of("scale.expression", formula="5"),),
+        (
+            VISIBLE,
+            SCALE,
+        ),
+    ),
+    Mistake(
+        "random_he_scale",
+        "random",
+        random_he_scale,
+        (M.of("scale.expression", formula="sqrt(2 / fan_in)"),),
+        (
+            VISIBLE,
+            SCALE,
+        ),
+    ),
+    Mistake(
+        "random_seed_0",
+        "random",
+        random_seed_0,
+        (M.of("seed.value", seed=0),),
+        (VISIBLE,),
+        (SCALE,),
+    ),
+    Mistake(
+        "random_no_seed", "random", random_no_seed, (M.of("seed.missing"),), (SEEDED,), (SCALE,)
+    ),
+    Mistake("random_reseed", "random", random_reseed_per_layer, (M.of("seed.per_layer"),)),
+    Mistake(
+        "random_default_rng", "random", random_default_rng, (M.of("draws.generator"),), (VISIBLE,)
+    ),
+    Mistake(
+        "random_uniform",
+        "random",
+        random_uniform,
+        (M.of("draws.distribution", distribution="uniform", low="0", high="10"),),
+        (
+            VISIBLE,
+            SCALE,
+        ),
+    ),
+    Mistake(
+        "random_random_biases",
+        "random",
+        random_random_biases,
+        (M.of("biases.drawn", formula="10"),),
+        (BIASES,),
+    ),
+    Mistake(
+        "random_hard_coded",
+        "random",
+        random_hard_coded,
+        (M.of("example.hard_coded", examples=[[3, 2, 1]]),),
+        (HIDDEN, VISIBLE),
+    ),
+    Mistake(
+        "zeros_ones",
+        "zeros",
+        zeros_ones,
+        (M.of("weights.constant", value=1.0),),
+        (
+            VISIBLE,
+            SCALE,
+        ),
+    ),
+    Mistake(
+        "zeros_random_weights",
+        "zeros",
+        zeros_random_weights,
+        (M.of("weights.drawn", formula="0.01"),),
+        (
+            VISIBLE,
+            SCALE,
+        ),
+    ),
+    Mistake(
+        "zeros_transposed",
+        "zeros",
+        zeros_transposed,
+        (M.of("shape.transposed"),),
+        (
+            VISIBLE,
+            SHAPES,
+        ),
+    ),
+    Mistake(
+        "zeros_flat_biases",
+        "zeros",
+        zeros_flat_biases,
+        (M.of("biases.shape", shape="(1, layers_dims[l])"),),
+        (
+            VISIBLE,
+            SHAPES,
+        ),
+    ),
+    Mistake("zeros_missing_last", "zeros", zeros_missing_last_layer, (M.of("loop.stop", stop=-1),)),
+    Mistake(
+        "zeros_lowercase_keys",
+        "zeros",
+        zeros_lowercase_keys,
+        (M.of("keys.names", weights="w{}", biases="b{}"),),
+        (SHAPES,),
+    ),
+    Mistake(
+        "zeros_returns_list",
+        "zeros",
+        zeros_returns_list,
+        (M.of("returned.type", key=""),),
+        (
+            VISIBLE,
+            SHAPES,
+        ),
+    ),
+    Mistake(
+        "he_randn_tuple",
+        "he",
+        he_randn_tuple,
+        (M.of("raised.randn_tuple", kind="TypeError"),),
+        (VISIBLE,),
+    ),
+    Mistake(
+        "zeros_two_numbers",
+        "zeros",
+        zeros_two_numbers,
+        (M.of("raised.zeros_numbers", kind="TypeError"),),
+        (VISIBLE,),
+    ),
+    Mistake(
+        "zeros_int_in_key",
+        "zeros",
+        zeros_int_in_key,
+        (M.of("raised.key_int", kind="TypeError"),),
+        (VISIBLE,),
+    ),
+    Mistake(
+        "he_past_the_end",
+        "he",
+        he_past_the_end,
+        (M.of("raised.index", kind="IndexError"),),
+        (VISIBLE,),
+    ),
+    Mistake(
+        "zeros_global_read",
+        "zeros",
+        zeros_global_read,
+        (M.of("raised.name_layers_dims", kind="NameError"),),
+        (VISIBLE,),
+    ),
+    Mistake(
+        "random_returns_none",
+        "random",
+        random_returns_none,
+        (M.of("returned.none", key=""),),
+        (VISIBLE,),
+    ),
+    Mistake(
+        "random_normal",
+        "random",
+        random_normal_of_sizes,
+        (M.of("returned.number", key="W1"),),
+        (VISIBLE,),
+    ),
+    Mistake(
+        "zeros_return_in_loop",
+        "zeros",
+        zeros_return_in_loop,
+        (M.of("loop.fixed", count=1),),
+        (HIDDEN,),
+    ),
+    Mistake(
+        "zeros_fixed_layers",
+        "zeros",
+        zeros_fixed_two_layers,
+        (M.of("loop.fixed", count=2),),
+        (HIDDEN,),
+    ),
+    Mistake(
+        "he_rows_fan_in",
+        "he",
+        he_rows_from_fan_in,
+        (M.of("shape.axis", axis="rows", source="layers_dims[l - 1]"),),
+    ),
+    Mistake(
+        "he_column_order", "he", he_drawn_transposed_back, (M.of("draws.transposed"),), (VISIBLE,)
+    ),
+    Mistake("he_reversed", "he", he_layers_reversed, (M.of("draws.order"),), (VISIBLE,)),
+    Mistake(
+        "random_bias_draws",
+        "random",
+        random_bias_drawn_then_zeroed,
+        (M.of("draws.extra", where="after_weights", count="layers_dims[l]"),),
+        (VISIBLE,),
+    ),
+    Mistake(
+        "he_scale_added",
+        "he",
+        he_scale_added,
+        (M.of("scale.added", formula="sqrt(2 / fan_in)"),),
+        (
+            VISIBLE,
+            SCALE,
+        ),
+    ),
+    Mistake(
+        "he_floor_division",
+        "he",
+        he_floor_division,
+        (M.of("scale.expression", formula="sqrt(2 // fan_in)"),),
+        (VISIBLE,),
+    ),
+    Mistake(
+        "he_float32",
+        "he",
+        he_float32,
+        (M.of("dtype.not_float64", dtype="float32", letter="W"),),
+        (FLOAT64,),
+        (
+            VISIBLE,
+            SCALE,
+        ),
+    ),
+)
+MISTAKES += tuple(
+    Mistake(name, method, fn, expect) for name, method, fn, expect in realistic_mistakes.WRONG
 )
 
 

@@ -38,8 +38,8 @@ def functions(diagnosis: Diagnosis | None, score: float) -> list[dict]:
 
 
 XAVIER_SCALE = Mistake.of(
-    "scale.xavier", dims=[60, 200, 1], key="W1", measure="statistical", got=0.129, method="he",
-    fan_in=60, expected=0.183,
+    "scale.expression", formula="sqrt(1 / fan_in)", code="sqrt(1 / layers_dims[l - 1])",
+    name="xavier", method="he",
 )  # fmt: skip
 XAVIER = Diagnosis((XAVIER_SCALE,))
 
@@ -63,7 +63,8 @@ def test_the_dashboard_counts_scores_pass_rates_and_mistakes(tmp_path: Path) -> 
     assert write_dashboard(gradebook(tmp_path / "g.sqlite"), page) == 4
     html = page.read_text()
     row = (
-        r'<td class="mistake">the Xavier scale</td>\s*<td><code>initialize_parameters_he</code>'
+        r'<td class="mistake">a wrong scale formula</td>\s*'
+        r"<td><code>initialize_parameters_he</code>"
         r'</td>\s*<td class="num">2</td>\s*<td>bob, cy</td>'
     )
     assert re.search(row, html)
@@ -115,7 +116,7 @@ def test_the_export_has_one_sorted_row_per_student_and_no_formulas(tmp_path: Pat
         "7.0",
         "graded",
     )
-    assert bob["mistakes"] == "initialize_parameters_he:scale.xavier"
+    assert bob["mistakes"] == "initialize_parameters_he:scale.expression"
     hostile = next(row for row in rows if "onerror" in row["student"])
     assert hostile["student"] == HOSTILE  # a < is harmless in a spreadsheet
     assert hostile["mistakes"] == "submission.ungradable"

@@ -1,12 +1,14 @@
 """The hostile and broken submission corpus: every case gets the outcome it states, and grading
 survives it: no traceback, the documented exit code, only the affected function loses points,
 wall time within the limit a case can hit (a function's time budget) plus 2 s over a normal
-grading, no process left behind, no file written but the requested reports, nothing left on the
-host (files in its writable folders, System V IPC objects, messages on its sockets), reports
-that print and parse (no control characters, one "Total:" line, valid JUnit XML), and nothing
-secret in what the student sees (hidden values, hidden layers_dims). Every code case is graded
-three times: once through the CLI with every check above, then twice more through the API, at
-the same time (a busier machine), and the three must agree on every check's verdict and points.
+grading (on a busy machine, stretched by its slowness measured beside the grading:
+``tests.slowness``), no process left behind, no file written but the requested reports,
+nothing left on the host (files in its writable folders, System V IPC objects, messages on its
+sockets), reports that print and parse (no control characters, one "Total:" line, valid JUnit
+XML), and nothing secret in what the student sees (hidden values, hidden layers_dims). Every
+code case is graded three times: once through the CLI with every check above, then twice more
+through the API, at the same time (a busier machine), and the three must agree on every check's
+verdict and points.
 
 A case is a file of notebook cells in ``tests/fixtures/corpus`` (cells separated by ``# %%``). Its
 cells are appended to ``_base.py``, a correct submission, so a case's definitions replace the
@@ -66,6 +68,7 @@ from grader.cli import main
 from grader.reports import gradescope_json
 from grader.sandbox import isolation_report
 from grader.spec import SCALE_PROBE_DIMS, SPEC
+from tests.slowness import slowness, wall_bound
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("corpus")]
 
@@ -460,16 +463,33 @@ def assert_verdict(verdict: str, score: float, max_score: float, name: str) -> N
 # -- fixtures --------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Normal:
+    """How long grading the correct base submission takes here (warm caches), and how much
+    slower than a free processor the machine ran meanwhile."""
+
+    seconds: float
+    factor: float
+
+    def budget(self, limit: float, slack: float, factor: float) -> float:
+        """A case's wall-clock bound, on a machine now ``factor`` times slower than a free one:
+        half as long again as a normal grading, the limits it can hit and ``slack``; as before
+        on a quiet machine."""
+        return self.seconds * 1.5 * max(1.0, factor / self.factor) + wall_bound(
+            limit, slack, factor
+        )
+
+
 @pytest.fixture(scope="module")
-def normal_seconds(tmp_path_factory: pytest.TempPathFactory) -> float:
-    """How long grading the correct base submission takes here (warm caches)."""
+def normal(tmp_path_factory: pytest.TempPathFactory) -> Normal:
     folder = tmp_path_factory.mktemp("base")
     notebook = write_notebook(folder / "base.ipynb", BASE_CELLS)
     for _ in range(2):  # the first run fills the outcome cache
+        before = slowness()
         start = time.perf_counter()
         assert main(["grade", str(notebook), "--timeout", "2"]) == 0
         seconds = time.perf_counter() - start
-    return seconds
+    return Normal(seconds, (before + slowness()) / 2)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -560,7 +580,7 @@ def verdicts(results: dict) -> list[tuple[str, str, float, str]]:
 def test_corpus_case_gets_its_outcome_and_grading_survives(
     path: Path,
     tmp_path: Path,
-    normal_seconds: float,
+    normal: Normal,
     capsys: pytest.CaptureFixture[str],
     guarded_environment: list[socket.socket],
 ) -> None:
@@ -572,14 +592,16 @@ def test_corpus_case_gets_its_outcome_and_grading_survives(
     notebook = write_case(Path(os.fsdecode(bytes(notebook_dir) + b"/" + case.file_name)), case)
     tmp_results = Path("/tmp/results.json")
     tmp_before = tmp_results.stat().st_mtime if tmp_results.exists() else None
-    budget = normal_seconds * 1.5 + case.limit + case.slack
 
     with cpu_load(case.load):
+        factor = slowness()  # how slow the machine is while the case is graded (load included)
         run = grade(notebook, tmp_path / "cwd", capsys, case.timeout, case.execute, html=case.html)
+        factor = max(factor, slowness())
         with ThreadPoolExecutor(2) as pool:  # two more gradings at once: a busier machine still
             again = list(pool.map(regrade, [notebook] * 2, [case.timeout] * 2, [case.execute] * 2))
 
     assert run.code == 0, run.stdout + run.stderr[-3000:]
+    budget = normal.budget(case.limit, case.slack, factor)
     assert_survived(run, budget=budget, never_shown=case.never_shown)
     if case.html:  # a page is written, with or without its plots
         assert "30</strong>" in (run.workdir / "page.html").read_text(encoding="utf-8")
@@ -693,7 +715,7 @@ BROKEN_FILES = {
 
 @pytest.mark.parametrize("name", sorted(BROKEN_FILES))
 def test_broken_file_gets_a_clear_report(
-    name: str, tmp_path: Path, normal_seconds: float, capsys: pytest.CaptureFixture[str]
+    name: str, tmp_path: Path, normal: Normal, capsys: pytest.CaptureFixture[str]
 ) -> None:
     filename, make, code, verdict, words = BROKEN_FILES[name]
     if name == "unreadable_file" and os.geteuid() == 0:
@@ -704,11 +726,13 @@ def test_broken_file_gets_a_clear_report(
     if make is not None:
         make(path)
 
+    factor = slowness()
     run = grade(path, tmp_path / "cwd", capsys)
+    factor = max(factor, slowness())
 
     assert run.code == code, run.stdout
     if name != "missing_path":
-        assert_survived(run, budget=normal_seconds * 1.5 + SLACK)
+        assert_survived(run, budget=normal.budget(0.0, SLACK, factor))
     for fname, (score, max_score) in function_scores(run.results).items():
         assert_verdict(verdict, score, max_score, fname)
     if words:

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from grader.mistakes import Diagnosis, Mistake
+from grader.mistakes import Diagnosis, Mistake, Quoted, quoted
 
 field_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
@@ -57,3 +57,13 @@ def test_a_diagnosis_keeps_mistakes_alternatives_and_facts_apart() -> None:
         Diagnosis((Mistake.of("fact.value_differs"),))
     with pytest.raises(ValueError, match="alternatives without"):
         Diagnosis(alternatives=((seed,),))
+
+
+def test_a_diagnosis_quotes_each_input_once_marked_as_example_or_made_up() -> None:
+    raised = Mistake.of("raised.other", kind="ValueError", dims=[2, 4, 1])
+    keys = Mistake.of("fact.keys", dims=[7, 3], missing=["W1"])
+    again = Mistake.of("fact.shape", dims=[2, 4, 1], key="W1")
+    inputs = quoted((raised, keys, again, Mistake.of("seed.missing")), {(2, 4, 1)})
+    assert inputs == (Quoted((2, 4, 1), True), Quoted((7, 3), False))
+    diagnosis = Diagnosis((raised,), facts=(keys, again), inputs=inputs)
+    assert Diagnosis.from_dict(json.loads(json.dumps(diagnosis.to_dict()))) == diagnosis

@@ -20,6 +20,7 @@ import pytest
 from grader import mutants
 from grader.checks import grade_function
 from grader.cli import main
+from grader.mistakes import Diagnosis, Mistake
 from grader.mutants import _false_failures as false_failures
 from grader.mutants._equivalence import load_function
 from grader.mutants._notebooks import read_source, solution_functions, with_functions
@@ -78,13 +79,13 @@ def test_each_mutant_says_what_its_diagnosis_must_name_or_why_it_changes_nothing
         assert mutant.expect or mutant.why, mutant.ident
 
 
-def test_a_diagnosis_names_a_mutant_only_when_every_pattern_matches() -> None:
-    mutant = next(m for m in MUTANTS if m.expect == ("TypeError", "separate numbers"))
-    assert mutant.named_by("raises TypeError ... takes the sizes as separate numbers")
-    assert not mutant.named_by("raises TypeError ... something else")
+def test_a_diagnosis_names_a_mutant_only_when_it_names_what_the_mutation_did() -> None:
+    mutant = next(m for m in MUTANTS if m.change.endswith("`3` -> `42`"))
+    assert mutant.named_by(Diagnosis((Mistake.of("seed.value", seed=42),)))
+    assert not mutant.named_by(Diagnosis((Mistake.of("seed.value", seed=4),)))
     assert not mutant.named_by(None)
     quiet = next(m for m in MUTANTS if not m.expect)
-    assert not quiet.named_by("anything at all")
+    assert not quiet.named_by(Diagnosis((Mistake.of("seed.value", seed=42),)))
 
 
 def test_the_solution_is_equivalent_to_the_reference_and_a_real_mistake_is_not() -> None:
@@ -94,10 +95,10 @@ def test_the_solution_is_equivalent_to_the_reference_and_a_real_mistake_is_not()
     assert not mutants.equivalent(xavier.source, ENTRIES[xavier.function])
 
 
-def test_the_equivalence_inputs_are_many_lists_and_tuples() -> None:
+def test_the_equivalence_inputs_are_many_lists() -> None:
     inputs = mutants.equivalence_inputs()
     assert len(inputs) >= 100
-    assert {type(d) for d in inputs} == {list, tuple}
+    assert {type(d) for d in inputs} == {list}
     assert max(len(d) for d in inputs) >= 6
 
 
@@ -115,7 +116,7 @@ def test_the_mutants_expected_to_change_nothing_change_nothing_and_the_others_do
 
 
 def test_in_this_process_every_mutant_that_changes_the_answer_loses_points_and_is_named() -> None:
-    killed, named, survivors, wrongly_failed = 0, 0, [], []
+    survivors, wrongly_failed, unnamed = [], [], []
     for mutant in MUTANTS:
         result, same = graded_here(mutant)
         lost = result.score < result.max_score
@@ -123,11 +124,11 @@ def test_in_this_process_every_mutant_that_changes_the_answer_loses_points_and_i
             wrongly_failed += [mutant.ident] if lost else []
             continue
         survivors += [] if lost else [mutant.ident]
-        killed += lost
-        named += lost and mutant.named_by(diagnosis_text(result.diagnosis))
+        if lost and not mutant.named_by(result.diagnosis):
+            unnamed.append((mutant.ident, diagnosis_text(result.diagnosis)))
     assert survivors == []
     assert wrongly_failed == []
-    assert named / killed >= mutants.HIT_TARGET
+    assert unnamed == []
 
 
 def test_a_mutant_notebook_is_the_solution_notebook_with_one_cell_replaced() -> None:
@@ -173,14 +174,17 @@ def test_the_command_lists_every_mutant_with_what_it_must_be_named(capsys) -> No
 
 @pytest.mark.slow
 def test_one_mutant_of_each_kind_graded_through_the_sandbox_meets_every_target() -> None:
-    summary = mutants.run(jobs=2, fast=True)
-    assert {r.mutant.kind for r in summary.mutants} == KINDS
+    """A few of each generated family too: too few to measure their rate, enough to see that
+    none is named wrongly through the sandbox (``initgrade mutants`` measures the rates)."""
+    summary = mutants.run(jobs=2, fast=True, generated=2)
+    assert {r.mutant.kind for r in summary.mutants if r.mutant.family == "single"} == KINDS
+    assert {r.mutant.family for r in summary.mutants} == set(mutants.FAMILIES)
     assert summary.survivors == []
     assert summary.wrongly_failed == []
     assert all(r.full_marks for r in summary.rewrites)
-    assert summary.hit_rate >= mutants.HIT_TARGET, mutants.details(summary)
+    assert summary.hit_rate == 1.0, mutants.details(summary)
+    assert summary.wrong == [], mutants.details(summary)
     assert summary.false_failures.failed == 0
-    assert summary.met
     table = mutants.table(summary)
     assert table.startswith("| measure | result | target |")
     assert json.dumps(summary.seconds)  # the phases were timed

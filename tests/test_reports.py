@@ -16,7 +16,7 @@ from grader.checks import (
     effective_std,
     expected_params,
 )
-from grader.mistakes import Diagnosis, Mistake
+from grader.mistakes import Diagnosis, Mistake, Quoted
 from grader.reports import csv_row, gradescope_json, junit_xml, render_text, write_gradescope
 from grader.reports.gradescope import dumps
 from grader.reports.html import render_html, write_html
@@ -57,7 +57,8 @@ def test_text_shows_points_verdicts_messages_diagnosis_and_total(report: Report)
     assert "initialize_parameters_he: 5 / 10" in text
     assert "✓ biases are zero" in text
     assert "✗ weight scale of every layer" in text
-    assert "Likely mistake: For layers_dims=[60, 200, 1]" in text
+    assert "Likely mistake, the cause of these 7 failed checks: Your weights are" in text
+    assert "(the Xavier scale)" in text
     assert f"Total: {report.score:g} / 22" in text
     ascii_text = render_text(report, ascii_marks=True)
     assert "PASS biases are zero" in ascii_text
@@ -100,12 +101,12 @@ def test_results_json_has_gradescope_fields(report: Report) -> None:
     he = extra["functions"]["initialize_parameters_he"]
     assert (he["score"], he["max_score"]) == (5.0, 10.0)
     assert "Xavier" in he["diagnosis"]
-    assert he["mistakes"] == ["scale.xavier"]
+    assert he["mistakes"] == ["scale.expression"]
     assert (extra["grader_version"], extra["policy_digest"]) == ("9.8.7", "5eed" * 16)
     zeros = extra["functions"]["initialize_parameters_zeros"]
     assert zeros["diagnosis"].startswith(f"Your function raises ValueError ({SCRIPT})")
     assert zeros["mistakes"] == ["raised.other"]
-    assert extra["mistakes"] == ["raised.other", "scale.unit", "scale.xavier"]
+    assert extra["mistakes"] == ["raised.other", "scale.expression"]
 
 
 def test_hidden_cases_are_shown_after_the_due_date(report: Report) -> None:
@@ -196,6 +197,42 @@ def test_html_embeds_plots_for_each_function_with_feedback_data(report: Report) 
     assert list(feedback) == ["initialize_parameters_he"]
     page = render_html(report, feedback=feedback)
     assert len(re.findall(r'src="data:image/png;base64,', page)) == 2
+
+
+def _quoting(*inputs: Quoted, message: str = "") -> CheckResult:
+    return CheckResult("c", "initialize_parameters_he", 0.0, 1.0, False, message, inputs=inputs)
+
+
+def test_html_names_the_inputs_the_grader_made_up_from_the_results_values() -> None:
+    made_up, example = Quoted((7, 3), False), Quoted((2, 4, 1), True)
+    found = Diagnosis((Mistake.of("seed.missing", exercise_seed=3),), inputs=(made_up, example))
+    function = FunctionResult(
+        "initialize_parameters_he", (_quoting(Quoted((5, 5, 1), False), example),), found
+    )
+    page = render_html(Report("s.ipynb", "ab" * 32, (function,)))
+    note = re.search(r'<p class="inputs">(.*?)</p>', page)
+    assert note is not None
+    quoted_dims = re.findall(r"layers_dims=(\[[0-9, ]*\])", note.group(1))
+    assert quoted_dims == ["[7, 3]", "[5, 5, 1]"]
+    assert "are inputs the grader made up" in note.group(1)
+
+
+def test_html_does_not_read_inputs_out_of_sentences() -> None:
+    # A message that words an input but whose values quote only an example: no note.
+    check = _quoting(Quoted((2, 4, 1), True), message="For layers_dims=[9, 9]: W1 is off")
+    page = render_html(
+        Report("s.ipynb", "ab" * 32, (FunctionResult("initialize_parameters_he", (check,)),))
+    )
+    assert 'class="inputs"' not in page
+
+
+def test_grading_marks_each_quoted_input_as_example_or_made_up() -> None:
+    function = mistake("he_xavier")
+    examples = {case.layer_dims for case in SPEC.function(function.name).visible_cases}
+    quoted_inputs = [q for c in function.checks for q in c.inputs]
+    assert quoted_inputs, "the failed checks quote the inputs they failed on"
+    assert all(q.example == (q.dims in examples) for q in quoted_inputs)
+    assert all(c.inputs == () for c in function.checks if c.passed)
 
 
 def test_effective_std_scales_the_students_rule_to_a_wider_layer() -> None:

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from grader.mistakes import Diagnosis, Mistake
+from grader.mistakes import Diagnosis, Mistake, Quoted
 from grader.results import CheckResult, FunctionResult, Report, environment
 from grader.spec import SPEC
 
@@ -66,7 +66,8 @@ def test_report_survives_a_json_round_trip() -> None:
             Mistake.of("scale.unit", dims=[3, 2, 1]),
         )
     )
-    function = FunctionResult("f", [check("a", 0.5, 1.0, False)], named)
+    quoting = CheckResult("b", "f", 0.0, 1.0, False, "x", inputs=(Quoted((7, 3), False),))
+    function = FunctionResult("f", [check("a", 0.5, 1.0, False), quoting], named)
     report = Report(
         "s", "c" * 64, [function], ["w"], None, "tail", timing={"total": 1.5},
         grader_version="1.2.3", policy_digest="d" * 64,

@@ -245,18 +245,27 @@ def test_an_unfilled_template_says_only_what_a_student_can_do(
     template = notebook(tmp_path / "template.ipynb", **UNFILLED)
     assert main(["grade", str(template)]) == 0
     out = capsys.readouterr().out
+    said = " ".join(out.split())  # the report wraps its lines
     for name in mistakes.FUNCTION_NAMES.values():
-        assert out.count(f"Likely mistake: {name} is not filled in") == 1
+        assert said.count(f"{name} is not filled in") == 1  # once, under the checks it cost
     assert "IndentationError" not in out
     assert len(out.splitlines()) < 60
 
 
-@pytest.mark.parametrize("name", ["initialize_parameters_he", "initialize_parameters_random"])
-def test_a_scalar_or_flat_zero_bias_keeps_the_weights_points(zero_biases: str, name: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "said"),
+    [
+        ("initialize_parameters_he", "Your biases are single numbers (b = 0), not column vectors"),
+        ("initialize_parameters_random", "Your biases have shape (layers_dims[l],)"),
+    ],
+)
+def test_a_scalar_or_flat_zero_bias_keeps_the_weights_points(
+    zero_biases: str, name: str, said: str
+) -> None:
     assert f"{name}: 9.5 / 10" in zero_biases
     section = zero_biases.split(f"{name}: ", 1)[1].split("\ninitialize_parameters_", 1)[0]
     assert "did not return parameters" not in section
-    assert "b1 has shape (" in section
+    assert said in " ".join(section.split())
 
 
 def test_batch_outputs_follow_the_umask_so_co_tas_can_read_them(

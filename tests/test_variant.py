@@ -92,8 +92,9 @@ def test_xavier_given_hes_scale_loses_its_scale_points_with_a_named_mistake(term
     assert f"{XAVIER}: weight scale of every layer" in failed
     assert f"{XAVIER}: matches the reference for layers_dims=[4, 3, 1]" in failed
     assert all(name.startswith(XAVIER) for name in failed)
-    assert xavier["mistakes"] == ["scale.he"]
-    assert "this is He's scale" in xavier["diagnosis"]
+    assert xavier["mistakes"] == ["scale.expression"]
+    said = " ".join(xavier["diagnosis"].split())
+    assert "(He's scale), where Xavier multiplies by np.sqrt(1 / layers_dims[l - 1])" in said
     assert results["score"] == 40 - (10 - xavier["score"])
 
 

@@ -167,8 +167,9 @@ def check_exact(
 
     def verdict(passed: bool, message: str) -> CheckResult:
         points = case.points if passed else 0.0
+        inputs = () if passed or case.hidden else entry.quote(case.layer_dims)
         return CheckResult(
-            case.name, entry.name, points, case.points, passed, message, case.visibility
+            case.name, entry.name, points, case.points, passed, message, case.visibility, inputs
         )
 
     if not result.ok or result.value is None:

@@ -35,6 +35,7 @@ import numpy as np
 from grader import messages as msg
 from grader.checks._biases import as_columns
 from grader.checks._exact import Difference, compare_params
+from grader.mistakes import Quoted
 from grader.results import CheckResult
 from grader.spec import ExactCase, FunctionSpec
 from grader.types import CallResult, Params
@@ -127,7 +128,8 @@ def _earned(case: ExactCase, check: CheckResult, problem: tuple[Dims, str] | Non
         message = msg.VISIBLE_NOT_EXTENDED.format(
             dims=dims, which=_which(case, extension), problem=what
         )
-        return replace(check, points=0.0, passed=False, message=message)
+        inputs = (Quoted(tuple(dims), True),)
+        return replace(check, points=0.0, passed=False, message=message, inputs=inputs)
     if check.passed:
         return check
     message = msg.VISIBLE_EARNED_ON_EXTENSIONS.format(dims=dims, differs=check.message)

@@ -38,12 +38,16 @@ from grader.checks._properties import check_properties
 from grader.checks._schedule import Replay, function_schedule
 from grader.checks._training import Outcome, OutcomeCache, Trainer
 from grader.diagnosis import Evidence, diagnose
+from grader.mistakes import Diagnosis, Quoted
 from grader.results import CheckResult, FunctionResult
 from grader.sandbox import run_with_caller
 from grader.spec import BASE_PRESEED, OUTCOME, AssignmentSpec, FunctionSpec, check_reference
 from grader.types import Caller, CallResult, Params, Program, Ran, Schedule
 
 Dims = tuple[int, ...]
+STATE_KEPT = "state.shared_dict"  # the mistake that makes a fresh process answer otherwise
+# Facts that quote layers_dims and keys only, never a number of the function's
+STABLE_FACTS = frozenset({"fact.keys", "fact.shape", "fact.changes_with_state"})
 
 
 @dataclass(frozen=True)
@@ -125,30 +129,63 @@ def grade_ran(
                 name=entry.name, dims=list(entry.outcome_dims), key=changed, seed=entry.seed
             )
         )
-        earned = [_failed(check, text) for check in earned]
-        outcome_check, outcome = _failed(_outcome_slot(entry), text), None
+        inputs = () if moved else entry.quote(entry.outcome_dims)
+        earned = [_failed(check, text, inputs) for check in earned]
+        outcome_check, outcome = _failed(_outcome_slot(entry), text, inputs), None
     else:
         outcome_check, outcome = check_outcome(entry, outcome_call, trainer=trainer, cache=cache)
     checks = (*earned, *properties, outcome_check)
     start = outcome_call.value if outcome_call.ok and changed is None and not moved else None
-    if all(check.passed for check in checks) or changed is not None or moved:
-        # A function whose answers change has no mistake to name from them: any number quoted
-        # would change from run to run; its checks say why it failed.
+    if all(check.passed for check in checks):
         return GradedFunction(FunctionResult(entry.name, checks), start, outcome)
+    diagnosis = diagnose(_evidence(entry, exact, seen, hidden, late))
+    if changed is not None:
+        diagnosis = _stable(diagnosis)
+    return GradedFunction(FunctionResult(entry.name, checks, diagnosis), start, outcome)
+
+
+def _stable(diagnosis: Diagnosis | None) -> Diagnosis | None:
+    """What may be said of a function whose answers change from run to run: no number of its,
+    which would change too (its checks say why it failed). The one cause that explains the
+    change is a dictionary kept between calls (a fresh process has none), named as found;
+    otherwise only the facts that quote no number are kept."""
+    if diagnosis is None or STATE_KEPT in diagnosis.ids:
+        return diagnosis
+    facts = tuple(fact for fact in diagnosis.facts if fact.id in STABLE_FACTS)
+    if not facts:
+        return None
+    dims = {tuple(fact.get("dims") or ()) for fact in facts}
+    inputs = tuple(q for q in diagnosis.inputs if q.dims in dims)
+    return Diagnosis(facts=facts, inputs=inputs)
+
+
+def _evidence(
+    entry: FunctionSpec,
+    exact: Sequence[CheckResult],
+    seen: Replay,
+    hidden: Replay,
+    late: Mapping[Dims, CallResult],
+) -> Evidence:
+    """What the diagnosis reads: every call in the order it was made (the visible worker's, its
+    hidden cases last). The extensions are as hidden as the hidden cases: their numbers inform,
+    nothing quotes them."""
     visible_passed = all(
         c.passed for c, case in zip(exact, entry.exact_cases, strict=True) if not case.hidden
     )
-    calls = {key: _numbers_only(result) for key, result in hidden.by_dims.items()}
-    evidence = Evidence(
+    calls = {
+        key: _numbers_only(result) if key[0] in late else result
+        for key, result in seen.by_dims.items()
+    }
+    calls.update((key, _numbers_only(result)) for key, result in hidden.by_dims.items())
+    return Evidence(
         entry.method,
-        {k: r for k, r in {**calls, **seen.by_dims}.items() if k[0] not in late},
+        calls,
         tuple(c.layer_dims for c in entry.visible_cases),
         visible_passed,
-        tuple(c.layer_dims for c in entry.exact_cases if c.hidden),
+        (*(c.layer_dims for c in entry.exact_cases if c.hidden), *late),
         functools.partial(expected_params, entry.method, seed=entry.seed),
         entry,
     )
-    return GradedFunction(FunctionResult(entry.name, checks, diagnose(evidence)), start, outcome)
 
 
 def exact_calls(entry: FunctionSpec, seen: Caller) -> list[tuple[tuple[int, ...], CallResult]]:
@@ -195,8 +232,8 @@ def _outcome_slot(entry: FunctionSpec) -> CheckResult:
     return CheckResult(OUTCOME, entry.name, 0.0, entry.outcome_points, False)
 
 
-def _failed(check: CheckResult, message: str) -> CheckResult:
-    return replace(check, points=0.0, passed=False, message=message)
+def _failed(check: CheckResult, message: str, inputs: tuple[Quoted, ...]) -> CheckResult:
+    return replace(check, points=0.0, passed=False, message=message, inputs=inputs)
 
 
 def outcome_starts(spec: AssignmentSpec, program: Program) -> dict[str, Params | None]:

@@ -71,7 +71,9 @@ def check_outcome(
     points, dims = entry.outcome_points, list(entry.outcome_dims)
 
     def verdict(passed: bool, message: str) -> CheckResult:
-        return CheckResult(OUTCOME, entry.name, points if passed else 0.0, points, passed, message)
+        inputs = () if passed else entry.quote(dims)
+        score = points if passed else 0.0
+        return CheckResult(OUTCOME, entry.name, score, points, passed, message, inputs=inputs)
 
     if not result.ok or result.value is None:
         reason = result.message or result.status.value

@@ -29,6 +29,7 @@ from grader import messages as msg
 from grader.checks._biases import as_columns
 from grader.checks._exact import Difference, describe_visible, structure_difference
 from grader.checks.strategies import property_inputs
+from grader.mistakes import Quoted
 from grader.results import CheckResult
 from grader.sentences import expects
 from grader.spec import (
@@ -246,20 +247,23 @@ def judge(
     applies = [obs for obs in run.observations if prop.applies(obs)]
     judged = [obs for obs in applies if tuple(obs.dims) not in ignored]
     failures = [(obs, p) for obs in judged if (p := prop.judge(entry, obs)) is not None]
+    inputs: tuple[Quoted, ...] = ()
     if failures:
-        _, problem = min(failures, key=lambda pair: _size(pair[0]))
+        smallest, problem = min(failures, key=lambda pair: _size(pair[0]))
         message = msg.PROPERTY_FAILED.format(
             problem=problem, failed=len(failures), count=len(judged)
         )
+        inputs = entry.quote(smallest.dims)
     elif run.stopped is not None:
         reason = run.stopped.message or run.stopped.status.value
         message = msg.PROPERTY_STOPPED.format(dims=list(run.stopped_at), reason=reason)
+        inputs = entry.quote(run.stopped_at)
     elif not judged:
         message = msg.PROPERTY_EXAMPLES_ONLY if applies else msg.PROPERTY_UNCHECKED
     else:
         message = msg.PROPERTY_PASSED.format(count=len(judged))
         return CheckResult(name, entry.name, points, points, True, message)
-    return CheckResult(name, entry.name, 0.0, points, False, message)
+    return CheckResult(name, entry.name, 0.0, points, False, message, inputs=inputs)
 
 
 def check_properties(

@@ -17,6 +17,11 @@ def _jobs(text: str) -> int:
     return value
 
 
+def _shown(mistake: Any) -> str:
+    fields = ", ".join(f"{k}={v!r}" for k, v in mistake.fields)
+    return f"{mistake.id}({fields})" if fields else mistake.id
+
+
 def add_parser(commands: Any, name: str) -> None:
     mutants = commands.add_parser(
         name,
@@ -32,6 +37,13 @@ def add_parser(commands: Any, name: str) -> None:
     mutants.add_argument(
         "--list", action="store_true", help="only list the mutants and what each must be named"
     )
+    mutants.add_argument(
+        "--generated",
+        type=_jobs,
+        default=None,
+        help="pairs of mutations, and scales drawn from the grammar, per function (default 40, "
+        "3 with --fast)",
+    )
 
 
 def run(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
@@ -39,11 +51,14 @@ def run(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
 
     if args.list:
         for mutant in mutants.mutants():
-            expect = " & ".join(mutant.expect) or f"equivalent: {mutant.why}"
+            expect = " & ".join(_shown(m) for m in mutant.expect) or f"equivalent: {mutant.why}"
             print(f"{mutant.ident}: {mutant.change}\n    {expect}", file=out)
         return 0
     summary = mutants.run(
-        jobs=args.jobs, fast=args.fast, progress=lambda text: print(text, file=err, flush=True)
+        jobs=args.jobs,
+        fast=args.fast,
+        generated=args.generated,
+        progress=lambda text: print(text, file=err, flush=True),
     )
     print(mutants.table(summary), file=out)
     print(mutants.details(summary), file=out)

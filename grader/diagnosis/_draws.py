@@ -1,121 +1,186 @@
-"""Where a student's weights came from: the draw constructions students use, rebuilt.
+"""How the loop takes its numbers from a stream, read off where each layer's numbers sit.
 
-Each construction rebuilds, with its own ``RandomState`` / ``Generator`` (the host's global state
-is never touched), the numbers a student's function may have drawn: the exercise's seed
-then ``randn`` per layer (``reference.seeded_draws``), the same reseeded per layer,
-``default_rng``, ``rand``. ``factors`` says whether weights are such draws up to one factor per
-layer. ``place`` finds where in the exercise seed's stream of ``randn`` a layer's numbers come
-from, and in which layout, so that draws taken at the wrong time (an extra call, a bias drawn)
-or laid out column by column are recognised as the exercise's numbers.
+``place_all`` places the layers of the training calls in the source ``_sources.identify`` found,
+and ``orders`` explains their offsets by the loop: the layers drawn in order or last first, the
+seed set again in each layer (at its top or at its end), numbers drawn before the loop and in
+every layer (a count that is fixed, a layer size, or the weights' own count). Each part's few
+candidates are proposed from the first offsets and kept only if they give all of them.
 """
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
-import numpy as np
+from grader.diagnosis._calls import Call
+from grader.diagnosis._hypothesis import Count, Stream
+from grader.diagnosis._keys import SHIFTS
+from grader.diagnosis._placing import VALUE_RTOL, Placement, find
+from grader.diagnosis._sources import Layer, placeable, stream_of
+from grader.diagnosis._streams import Source
+from grader.diagnosis._structure import Dims
 
-from reference import seeded_draws
-
-Dims = tuple[int, ...]
-PROPORTIONAL_RTOL = 1e-6  # draws match "up to a factor" when the residual is this small
-Draws = Callable[[Dims, int], list[np.ndarray]]
-
-
-def randn_draws(dims: Dims, seed: int) -> list[np.ndarray]:
-    """What np.random.seed(seed) then randn per layer gives (the exercise's construction)."""
-    return seeded_draws(dims, seed)
-
-
-def reseeded_draws(dims: Dims, seed: int) -> list[np.ndarray]:
-    return [np.random.RandomState(seed).randn(dims[i], dims[i - 1]) for i in range(1, len(dims))]
-
-
-def rng_draws(dims: Dims, seed: int) -> list[np.ndarray]:
-    rng = np.random.default_rng(seed)
-    return [rng.standard_normal((dims[i], dims[i - 1])) for i in range(1, len(dims))]
-
-
-def rand_draws(dims: Dims, seed: int) -> list[np.ndarray]:
-    state = np.random.RandomState(seed)
-    return [state.random_sample((dims[i], dims[i - 1])) for i in range(1, len(dims))]
-
-
-def factors(weights: Sequence[np.ndarray], draws: Sequence[np.ndarray]) -> list[float] | None:
-    """Per-layer c with weights == c * draws (to PROPORTIONAL_RTOL), or None if any layer is not."""
-    found = []
-    for w, z in zip(weights, draws, strict=True):
-        if not (np.isfinite(w).all() and np.any(z)):  # NaN, inf or nothing to compare with
-            return None
-        norm = float(np.linalg.norm(w))
-        if norm == 0.0:  # all zero: the draws times 0 (a scale that rounds to nothing)
-            found.append(0.0)
-            continue
-        c = float(np.vdot(w, z) / np.vdot(z, z))
-        if np.linalg.norm(w - c * z) > PROPORTIONAL_RTOL * norm:
-            return None
-        found.append(c)
-    return found
-
-
-# -- where in the exercise seed's stream a layer's numbers come from ---------------------------
-
-STREAM_SIZE = 4096  # standard-normal draws after the exercise's seed: enough for the examples
-RATIO_RTOL = 1e-7  # two neighbouring draws are told apart by their ratio to this precision
+# -- the order the loop takes its numbers in --------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Placed:
-    """A layer's weights as ``factor`` times draws ``offset`` .. ``offset + size`` of the stream,
-    laid out row by row (``order`` "C") or column by column ("F")."""
+    """Where each placeable layer of one call sits in the source's stream."""
 
-    offset: int
-    order: str
-    factor: float
-
-
-@functools.lru_cache(maxsize=4)
-def seed_stream(seed: int) -> np.ndarray:
-    """The first ``STREAM_SIZE`` numbers np.random.randn gives after np.random.seed(seed)."""
-    stream = np.random.RandomState(seed).randn(STREAM_SIZE)
-    stream.setflags(write=False)
-    return stream
+    call: Call
+    layers: tuple[Layer, ...]
+    placements: tuple[Placement | None, ...]
 
 
-def _fits(flat: np.ndarray, stream: np.ndarray, offset: int) -> float | None:
-    segment = stream[offset : offset + flat.size]
-    if segment.size != flat.size or segment[0] == 0:
-        return None
-    factor = float(flat[0] / segment[0])
-    close = np.allclose(flat, factor * segment, rtol=PROPORTIONAL_RTOL, atol=0.0)
-    return factor if close and factor != 0.0 else None
+def place_all(
+    source: Source, call: Call, layers: Sequence[Layer], rtol: float = VALUE_RTOL
+) -> Placed:
+    stream = stream_of(source, call)
+    found: list[Placement | None] = []
+    expected = 0
+    for layer in layers:
+        placement = None
+        if stream is not None and layer.weights is not None and placeable(layer.weights):
+            placement = find(layer.weights, stream, (expected, 0), rtol)
+        found.append(placement)
+        expected = (placement.offset if placement is not None else expected) + layer.size
+    return Placed(call, tuple(layers), tuple(found))
 
 
-def place(weights: np.ndarray, hint: int, seed: int) -> Placed | None:
-    """Where ``weights`` sit in the stream of ``seed`` (the exercise's), trying the offset
-    ``hint`` first; None when they are not a multiple of consecutive draws (or too few to tell,
-    a single number)."""
-    stream = seed_stream(seed)
-    if weights.size < 2 or not np.isfinite(weights).all():
-        return None
-    orders = "CF" if weights.shape[0] > 1 and weights.shape[1] > 1 else "C"
-    for order in orders:
-        flat = weights.ravel(order=order)  # type: ignore[arg-type]
-        if flat[0] == 0:
-            return None
-        factor = _fits(flat, stream, hint)
-        if factor is not None:
-            return Placed(hint, order, factor)
-    for order in orders:
-        flat = weights.ravel(order=order)  # type: ignore[arg-type]
-        ratio = flat[1] / flat[0]
-        candidates = np.flatnonzero(
-            np.isclose(stream[1:], ratio * stream[:-1], rtol=RATIO_RTOL, atol=0.0)
-        )
-        for offset in candidates:
-            factor = _fits(flat, stream, int(offset))
-            if factor is not None:
-                return Placed(int(offset), order, factor)
+def _counts(value: int, dims: Dims, layer: int, size: int) -> list[Count]:
+    """Counts that give ``value`` numbers in this layer."""
+    found = [Count(fixed=value)]
+    for shift in SHIFTS:
+        index = layer + shift
+        if -len(dims) <= index < len(dims):
+            for rest in (0, 1, -1):
+                if dims[index] + rest == value:
+                    found.append(Count(fixed=rest, shift=shift))
+    for index in (0, -1):
+        if dims[index] == value:
+            found.append(Count(index=index))
+    if size == value:
+        found.append(Count(weights=True))
+    return sorted(set(found), key=_count_order)
+
+
+def _count_order(count: Count) -> tuple[int, ...]:
+    return (
+        count.shift is None and count.index is None and not count.weights and count.fixed != 0,
+        count.fixed != 0,
+        count.index is not None,
+        count.weights,
+    )
+
+
+def _drawn(placed: Placed, reverse: bool) -> list[tuple[Layer, Placement | None]]:
+    pairs = list(zip(placed.layers, placed.placements, strict=True))
+    return pairs[::-1] if reverse else pairs
+
+
+def _offsets(
+    stream: Stream, dims: Dims, drawn: list[tuple[Layer, Placement | None]]
+) -> list[int | None]:
+    """The offset of each drawn layer's weights under ``stream`` (None: in another stream)."""
+    found: list[int | None] = []
+    position = 0 if stream.reseed else stream.before.value(dims, 0, 0)
+    for number, (layer, _) in enumerate(drawn):
+        size = layer.size
+        if stream.reseed == "each" or (stream.reseed == "after" and number):
+            position = 0
+        extra = stream.extra.value(dims, layer.index, size)
+        if stream.extra_first:
+            position += extra
+        found.append(None if stream.reseed == "after" and not number else position)
+        position += size + (0 if stream.extra_first else extra)
+    return found
+
+
+def explains(stream: Stream, placed: Sequence[Placed]) -> bool:
+    for one in placed:
+        drawn = _drawn(one, stream.reverse)
+        try:
+            offsets = _offsets(stream, one.call.dims, drawn)
+        except IndexError:
+            return False
+        for (_, placement), offset in zip(drawn, offsets, strict=True):
+            if offset is not None and placement is not None and placement.offset != offset:
+                return False
+    return True
+
+
+def orders(source: Source, placed: Sequence[Placed]) -> list[Stream]:
+    """Every stream (order, reseeding, extra draws) that gives all placed offsets."""
+    layouts_seen = {
+        p.layout
+        for one in placed
+        for layer, p in zip(one.layers, one.placements, strict=True)
+        if p is not None and min(layer.shape, default=0) > 1
+    }
+    if len(layouts_seen) > 1:
+        return []
+    base = Stream(source, layout=layouts_seen.pop() if layouts_seen else "C")
+    found = []
+    modes = itertools.product((False, True), ("", "each", "after"), (False, True))
+    for reverse, reseed, extra_first in modes:
+        shaped = replace(base, reverse=reverse, reseed=reseed, extra_first=extra_first)
+        for extra in _extra_candidates(shaped, placed):
+            for before in _before_candidates(replace(shaped, extra=extra), placed):
+                stream = replace(shaped, extra=extra, before=before)
+                if extra.none and extra_first:
+                    continue  # the same stream as with extra_first False
+                if explains(stream, placed):
+                    found.append(stream)
+    return sorted(set(found), key=stream_cost)
+
+
+def stream_cost(stream: Stream) -> tuple[int, ...]:
+    parts = (stream.reverse, bool(stream.reseed), not stream.before.none, not stream.extra.none)
+    return (sum(parts), stream.extra_first, *map(int, parts))
+
+
+def _first_gap(stream: Stream, placed: Sequence[Placed]) -> tuple[int, Dims, int, int] | None:
+    """The first measured gap between two consecutive drawn layers: (gap, dims, layer, size)."""
+    for one in placed:
+        drawn = _drawn(one, stream.reverse)
+        for (a, pa), (b, pb) in itertools.pairwise(drawn):
+            if stream.reseed and pb is not None:
+                return pb.offset, one.call.dims, b.index, b.size
+            if pa is None or pb is None:
+                continue
+            gap = pb.offset - pa.offset - a.size
+            layer = b if stream.extra_first else a
+            return gap, one.call.dims, layer.index, layer.size
     return None
+
+
+def _extra_candidates(stream: Stream, placed: Sequence[Placed]) -> list[Count]:
+    gap = _first_gap(stream, placed)
+    if gap is None:
+        return [Count()]
+    value, dims, layer, size = gap
+    if value < 0:
+        return []
+    if value == 0:
+        return [Count()]
+    return _counts(value, dims, layer, size)
+
+
+def _before_candidates(stream: Stream, placed: Sequence[Placed]) -> list[Count]:
+    if stream.reseed:
+        return [Count()]
+    for one in placed:
+        drawn = _drawn(one, stream.reverse)
+        if not drawn or drawn[0][1] is None:
+            continue
+        layer, placement = drawn[0]
+        assert placement is not None
+        extra = stream.extra.value(one.call.dims, layer.index, layer.size)
+        value = placement.offset - (extra if stream.extra_first else 0)
+        if value < 0:
+            return []
+        if value == 0:
+            return [Count()]
+        return [c for c in _counts(value, one.call.dims, 0, 0) if c.shift is None]
+    return [Count()]

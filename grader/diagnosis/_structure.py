@@ -1,100 +1,114 @@
-"""Structural mistakes: a hard-coded answer, renamed keys, transposed weights, bias shapes or
-values, nonzero zeros, a changed ``layers_dims``. They come first, because a structural slip also
-changes the numbers. (Which layers come back is ``_layout``; other wrong shapes ``_shapes``.)"""
+"""The structure of a student's loop: which layers it visits, which keys and shapes it makes.
+
+A ``Structure`` is a loop over ``l`` (``range(start, len(layers_dims) + stop)`` or a fixed
+range) and, for the weights and the biases, a ``Letter``: the key's spelling (``'W{}'``), what
+its number is (``l + shift``, ``layers_dims[l + sized] + shift``, or one ``fixed`` number for
+every layer, so that later layers overwrite earlier ones), and the size of each axis
+(``layers_dims[l + shift] * times + plus``, or a fixed size). ``_keys`` reads a structure off
+the calls; ``moved`` says when two structures are the same code with ``l`` counted from
+elsewhere.
+"""
 
 from __future__ import annotations
 
-import numpy as np
+from dataclasses import dataclass, replace
 
-from grader.diagnosis._evidence import Evidence
-from grader.mistakes import Diagnosis, Mistake
-from grader.spec import BASE_PRESEED, SCALE_PROBE_DIMS, expected_keys, expected_shapes
+Dims = tuple[int, ...]
 
 
-def _one(mistake_id: str, **fields: object) -> Diagnosis:
-    return Diagnosis((Mistake.of(mistake_id, **fields),))
+def index(dims: Dims, position: int) -> int:
+    """``layers_dims[position]`` as Python reads it: IndexError past either end."""
+    if position >= len(dims) or position < -len(dims):
+        raise IndexError("list index out of range")
+    return int(dims[position])
 
 
-def hard_coded(ev: Evidence) -> Diagnosis | None:
-    probe = ev.params(SCALE_PROBE_DIMS)
-    if not ev.visible_passed or probe is None:
-        return None
-    wanted = expected_shapes(SCALE_PROBE_DIMS)
-    for dims in ev.visible:
-        example = expected_shapes(dims)
-        if {k: v.shape for k, v in probe.items()} == example and example != wanted:
-            key = next(k for k in wanted if example.get(k) != wanted[k])
-            return _one(
-                "example.hard_coded", dims=list(SCALE_PROBE_DIMS), key=key, got=example.get(key),
-                expected=wanted[key],
-            )  # fmt: skip
-    return None
+@dataclass(frozen=True)
+class Axis:
+    """An axis's size: ``layers_dims[l + shift] * times + plus``, or a fixed ``size``."""
+
+    shift: int | None = None
+    size: int | None = None
+    times: int = 1
+    plus: int = 0
+
+    def length(self, dims: Dims, layer: int) -> int:
+        if self.shift is None:
+            return int(self.size or 0)
+        return index(dims, layer + self.shift) * self.times + self.plus
+
+    def moved(self, by: int) -> Axis:
+        return self if self.shift is None else replace(self, shift=self.shift - by)
 
 
-def _normal_key(key: str) -> str:
-    lowered = key.lower().replace("_", "").replace("-", "")
-    for word, letter in (("weights", "w"), ("weight", "w"), ("biases", "b"), ("bias", "b")):
-        lowered = lowered.replace(word, letter)
-    return lowered
+@dataclass(frozen=True)
+class Letter:
+    """How one kind of array is keyed and shaped."""
+
+    spelling: str
+    axes: tuple[Axis, ...]
+    shift: int = 0  # the key's number is l + shift ...
+    sized: int | None = None  # ... or layers_dims[l + sized] + shift
+    fixed: int | None = None  # ... or this number in every layer
+
+    def number(self, dims: Dims, layer: int) -> int:
+        if self.fixed is not None:
+            return self.fixed
+        if self.sized is not None:
+            return index(dims, layer + self.sized) + self.shift
+        return layer + self.shift
+
+    def key(self, dims: Dims, layer: int) -> str:
+        if "{}" not in self.spelling:
+            return self.spelling.replace("{{", "{").replace("}}", "}")
+        return self.spelling.format(self.number(dims, layer))
+
+    def shape(self, dims: Dims, layer: int) -> tuple[int, ...]:
+        return tuple(axis.length(dims, layer) for axis in self.axes)
+
+    def moved(self, by: int) -> Letter:
+        axes = tuple(axis.moved(by) for axis in self.axes)
+        if self.fixed is not None:
+            return replace(self, axes=axes)
+        if self.sized is not None:
+            return replace(self, axes=axes, sized=self.sized - by)
+        return replace(self, axes=axes, shift=self.shift - by)
 
 
-def key_names(ev: Evidence) -> Diagnosis | None:
-    for dims, params in ev.shown():
-        wanted, got = expected_keys(dims), sorted(params)
-        if set(got) == set(wanted):
-            continue
-        if sorted(_normal_key(k) for k in got) == sorted(k.lower() for k in wanted):
-            return _one("keys.names", got=got, expected=wanted)
-    return None
+@dataclass(frozen=True)
+class Loop:
+    """``range(start, len(layers_dims) + stop)``, or ``range(start, stop)`` when ``fixed``."""
+
+    start: int = 1
+    stop: int = 0
+    fixed: bool = False
+
+    def layers(self, dims: Dims) -> range:
+        return range(self.start, self.stop if self.fixed else len(dims) + self.stop)
 
 
-def transposed(ev: Evidence) -> Diagnosis | None:
-    for dims, params in ev.shown():
-        shapes = expected_shapes(dims)
-        weights = [k for k in shapes if k.startswith("W") and k in params]
-        flipped = [k for k in weights if params[k].shape == shapes[k][::-1] != shapes[k]]
-        if flipped and all(params[k].shape in (shapes[k], shapes[k][::-1]) for k in weights):
-            key = flipped[0]
-            return _one(
-                "shape.transposed", dims=list(dims), key=key, got=params[key].shape,
-                expected=shapes[key],
-            )  # fmt: skip
-    return None
+@dataclass(frozen=True)
+class Structure:
+    loop: Loop
+    weights: Letter
+    biases: Letter | None
+
+    def moved(self, by: int) -> Structure:
+        """The same code with ``l`` counted ``by`` higher."""
+        loop = Loop(self.loop.start + by, self.loop.stop + by, self.loop.fixed)
+        biases = self.biases.moved(by) if self.biases is not None else None
+        return Structure(loop, self.weights.moved(by), biases)
+
+    def kept(self, letter: Letter, dims: Dims) -> dict[str, int]:
+        """Each key ``letter`` leaves in the dictionary, with the last layer that wrote it."""
+        found: dict[str, int] = {}
+        for layer in self.loop.layers(dims):
+            found[letter.key(dims, layer)] = layer
+        return found
 
 
-def biases(ev: Evidence) -> Diagnosis | None:
-    for dims, params in ev.shown():
-        for key, shape in expected_shapes(dims).items():
-            if not key.startswith("b") or key not in params:
-                continue
-            got = params[key]
-            if got.ndim == 0:
-                return _one("biases.scalar", key=key, expected=shape)
-            if got.shape != shape and got.size == shape[0]:
-                return _one("biases.shape", got=got.shape, key=key, expected=shape)
-            if np.any(got != 0):
-                value = float(got.reshape(-1)[0])
-                return _one("biases.not_zero", key=key, value=value)
-    return None
-
-
-def zeros_weights(ev: Evidence) -> Diagnosis | None:
-    if not ev.rules.zero:
-        return None
-    weights = [(k, p[k]) for _, p in ev.shown() for k in sorted(p) if k.startswith("W")]
-    if not weights or all(not np.any(w) for _, w in weights):
-        return None
-    if all(np.all(w == 1) for _, w in weights):  # np.ones every time, not leftover memory
-        return _one("zeros.ones")
-    key = next(k for k, w in weights if np.any(w != 0))
-    return _one("zeros.not_zero", key=key)
-
-
-def input_mutated(ev: Evidence) -> Diagnosis | None:
-    for dims in [*ev.visible, SCALE_PROBE_DIMS]:
-        result = ev.calls.get((dims, BASE_PRESEED))
-        after = result.args_after if result is not None else None
-        if after is not None and (isinstance(after, str) or list(after) != list(dims)):
-            shown = after if isinstance(after, str) else list(after)
-            return _one("input.mutated", before=list(dims), after=shown)
-    return None
+REFERENCE = Structure(
+    Loop(),
+    Letter("W{}", (Axis(0), Axis(-1))),
+    Letter("b{}", (Axis(0), Axis(size=1))),
+)

@@ -1,11 +1,13 @@
 """Grading the grader: generated mutants of the solution, correct rewrites, false failures.
 
 ``run(jobs=...)`` derives every single-point mutant of the three graded functions from the
-solution notebook (``mutants()``), decides which are equivalent by running them against the
-reference in this process, grades each mutant and each correct rewrite (``rewrites()``) as a
-whole notebook through ``grader.api.grade_notebook`` in a pool of processes, counts the scale
-check's false failures on correct initializations of other seeds, and returns the ``Summary``
-that ``table`` and ``details`` render. ``fast=True`` takes one mutant of each kind.
+solution notebook (``mutants()``), and mutants outside that catalogue (``pairs()``: two
+mutations applied together; ``formulas()``: scales drawn at random from the grammar), decides
+which are equivalent by running them against the reference in this process, grades each mutant
+and each correct rewrite (``rewrites()``) as a whole notebook through
+``grader.api.grade_notebook`` in a pool of processes, counts the scale check's false failures on
+correct initializations of other seeds, and returns the ``Summary`` that ``table`` and
+``details`` render. ``fast=True`` takes one mutant of each kind and a few of each family.
 """
 
 from __future__ import annotations
@@ -17,12 +19,22 @@ from typing import TypeVar
 from grader.mutants._catalogue import Mutant, Rewrite, mutants, rewrites
 from grader.mutants._equivalence import equivalence_inputs, equivalent
 from grader.mutants._false_failures import FalseFailures, count
+from grader.mutants._families import formulas, pairs
 from grader.mutants._notebooks import read_source, with_functions
 from grader.mutants._run import Grade, Task, grade_all
-from grader.mutants._score import HIT_TARGET, MutantResult, RewriteResult, Summary, details, table
+from grader.mutants._score import (
+    FAMILIES,
+    HIT_TARGET,
+    MutantResult,
+    RewriteResult,
+    Summary,
+    details,
+    table,
+)
 from grader.spec import SPEC
 
 __all__ = [
+    "FAMILIES",
     "HIT_TARGET",
     "FalseFailures",
     "Grade",
@@ -36,8 +48,10 @@ __all__ = [
     "equivalence_inputs",
     "equivalent",
     "fast_subset",
+    "formulas",
     "grade_all",
     "mutants",
+    "pairs",
     "read_source",
     "rewrites",
     "run",
@@ -48,6 +62,8 @@ __all__ = [
 T = TypeVar("T")
 FULL_DRAWS = 10_000  # correct initializations per method for the false-failure count
 FAST_DRAWS = 200
+FULL_GENERATED = 40  # pairs of each function, and drawn scales of each function that has one
+FAST_GENERATED = 3
 
 
 def fast_subset(found: Sequence[Mutant]) -> list[Mutant]:
@@ -90,17 +106,31 @@ class _Phases:
         return result
 
 
+def _chosen(fast: bool, generated: int | None, phases: _Phases) -> list[Mutant]:
+    """The catalogue (one of each kind when ``fast``), then the generated families."""
+    chosen = fast_subset(mutants()) if fast else list(mutants())
+    number = generated if generated is not None else FAST_GENERATED if fast else FULL_GENERATED
+    if number:
+        chosen += phases.timed(
+            "generation", lambda: [*pairs(number), *formulas(number)],
+            f"{number} pairs of mutations and {number} drawn scales per function",
+        )  # fmt: skip
+    return chosen
+
+
 def run(
     *,
     jobs: int = 2,
     fast: bool = False,
     cache_dir: str | None = None,
     draws: int | None = None,
+    generated: int | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> Summary:
-    """Grade the mutants and rewrites; ``fast`` takes one mutant per kind and fewer draws."""
+    """Grade the mutants and rewrites; ``fast`` takes one mutant per kind, a few of each
+    generated family (``generated`` per function, when given) and fewer draws."""
     phases = _Phases(progress)
-    chosen = fast_subset(mutants()) if fast else list(mutants())
+    chosen = _chosen(fast, generated, phases)
     fixes = list(rewrites())
     if fast:
         fixes = [next(r for r in fixes if r.method == entry.method) for entry in SPEC.functions]

@@ -12,11 +12,13 @@ import functools
 import re
 from dataclasses import dataclass
 
+from grader.mistakes import Diagnosis
 from grader.mutants._expressions import expression_edits
 from grader.mutants._notebooks import read_source, solution_functions
 from grader.mutants._rewrites import REWRITES
 from grader.mutants._sites import Expect
 from grader.mutants._statements import statement_edits
+from grader.mutants._truth import verdict
 from grader.spec import SPEC
 
 
@@ -24,8 +26,10 @@ from grader.spec import SPEC
 class Mutant:
     """One mutation of one graded function, with what its "Likely mistake" must name.
 
-    ``expect`` holds regular expressions that must all match the diagnosis of a killed mutant
-    (case-insensitive); empty, the mutant is expected to be equivalent for the reason ``why``."""
+    ``expect`` holds the mistakes the mutation produces (``grader.mutants._truth``); empty, the
+    mutant is expected to be equivalent for the reason ``why``. ``family`` says where it comes
+    from: ``single`` (one change of the catalogue), ``pair`` (two applied together) or
+    ``formula`` (a scale drawn at random from the grammar)."""
 
     ident: str
     function: str
@@ -35,12 +39,15 @@ class Mutant:
     source: str
     expect: Expect
     why: str = ""
+    family: str = "single"
 
-    def named_by(self, diagnosis: str | None) -> bool:
-        """Whether ``diagnosis`` names this mutation (every expected pattern is in it)."""
-        if not self.expect or not diagnosis:
-            return False
-        return all(re.search(p, diagnosis, re.IGNORECASE | re.DOTALL) for p in self.expect)
+    def verdict(self, diagnosis: Diagnosis | None) -> str:
+        """named, wrong, partly or silent: what ``diagnosis`` says of this mutation."""
+        return verdict(self.expect, diagnosis)
+
+    def named_by(self, diagnosis: Diagnosis | None) -> bool:
+        """Whether ``diagnosis`` names this mutation."""
+        return bool(self.expect) and self.verdict(diagnosis) == "named"
 
 
 @dataclass(frozen=True)

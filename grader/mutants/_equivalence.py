@@ -5,7 +5,7 @@ through ``grader.sandbox.local_caller``: the validator of returned values and th
 grading. It is equivalent when, on every input, it returns the reference's keys and shapes, as
 float64, with values equal to within ``RTOL`` (a few ulp of rounding), and leaves its argument
 alone. The inputs are the spec's cases and probes, every property input, and more drawn here:
-lists and tuples of 2 to 7 sizes from 1 to 80.
+lists of 2 to 7 sizes from 1 to 80 (the exercise passes lists, and so does a grading).
 """
 
 from __future__ import annotations
@@ -33,9 +33,8 @@ def equivalence_inputs() -> tuple[Sequence[int], ...]:
     """Every layers_dims a mutant is compared on."""
     rng = np.random.default_rng(2024)
     drawn: list[Sequence[int]] = []
-    for index in range(EXTRA_INPUTS):
-        sizes = [int(n) for n in rng.integers(1, 81, size=int(rng.integers(2, 8)))]
-        drawn.append(tuple(sizes) if index % 2 else sizes)
+    for _ in range(EXTRA_INPUTS):
+        drawn.append([int(n) for n in rng.integers(1, 81, size=int(rng.integers(2, 8)))])
     cases = [list(c.layer_dims) for e in SPEC.functions for c in e.exact_cases]
     fixed = [list(SCALE_PROBE_DIMS), *(list(e.outcome_dims) for e in SPEC.functions)]
     return (*cases, *fixed, *property_inputs(SPEC.functions[0].property_examples), *drawn)

@@ -1,8 +1,9 @@
 """Mutations of one expression: the numbers, indices, calls and operators students get wrong.
 
 Each operator walks the solution function and proposes, for every node it applies to, the
-replacement, and with it what a diagnosis must name (``Expect``: regular expressions that must all
-match the "Likely mistake"), written here, with the mutation, from what it breaks.
+replacement, and with it the mistakes it produces (``Expect``: mistake values with the fields a
+diagnosis must get right), written here, with the mutation, from what it breaks; a scale's
+formula is read off the mutated code.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Iterator, Sequence
 
 import numpy as np
 
+from grader.mistakes import Mistake
 from grader.mutants._sites import (
     RANDN,
     SEED,
@@ -20,15 +22,18 @@ from grader.mutants._sites import (
     Chooser,
     Edit,
     Expect,
+    Produces,
     Sites,
     expression,
     is_call,
     layer_index,
     node_edits,
+    scale_mistake,
 )
 
-Proposal = Iterator[tuple[ast.AST, str, Expect, str]]
-INDEX_ERROR: Expect = (r"IndexError", r"past (its|the) end|out of range")
+Proposal = Iterator[tuple[ast.AST, str, Produces, str]]
+INDEX_ERROR: Expect = (Mistake.of("raised.index", kind="IndexError"),)
+ONE_EARLY: Expect = (Mistake.of("loop.stop", stop=-1),)
 EMPTY_WHY = (
     "np.empty hands back memory as it finds it; memory the process has not used yet is zero-filled"
 )
@@ -54,17 +59,20 @@ def role(sites: Sites, node: ast.AST) -> str | None:
     return None
 
 
-def _index_expect(what: str | None, new: str) -> Expect | None:
+def _index_expect(what: str | None, new: str) -> Produces | None:
     if what is None:
         return None
     if what.endswith("key"):
-        return (r"numbered from 1",)
+        first = 1 + {"l - 1": -1, "l + 1": 1}[new]
+        return (Mistake.of("keys.numbering", letter=what[0], first=first),)
     if new == "l + 1":
         return INDEX_ERROR
     if what == "scale":
-        return (r"fan-out",)
+        return scale_mistake
     key, axis = what.split()
-    return (rf"\b{key}\d", axis, rf"layers_dims\[{new}\]")
+    if key == "b":
+        return (Mistake.of("biases.shape", shape=f"(layers_dims[{new}], 1)"),)
+    return (Mistake.of("shape.axis", axis=axis, source=f"layers_dims[{new}]"),)
 
 
 def index_shifts(sites: Sites, node: ast.AST) -> Proposal:
@@ -100,15 +108,14 @@ def constants(sites: Sites, node: ast.AST) -> Proposal:
         return
     value, parent = node.value, sites.parent.get(node)
     if value == 10 and _is_scale(sites, node):
-        yield ast.Constant(1), "", (r"not multiplied by the scale",), ""
-        yield ast.Constant(0.01), "", (r"x0\.01",), ""
-        yield ast.Constant(100), "", (r"\b10 times",), ""
+        for other in (1, 0.01, 100):
+            yield ast.Constant(other), "", scale_mistake, ""
     elif value == 2 and isinstance(parent, ast.BinOp) and sites.inside(node, SQRT):
-        yield ast.Constant(type(value)(1)), "", (r"Xavier",), ""
-        yield ast.Constant(type(value)(4)), "", (r"1\.41 times",), ""
+        yield ast.Constant(type(value)(1)), "", scale_mistake, ""
+        yield ast.Constant(type(value)(4)), "", scale_mistake, ""
     elif value == 3 and sites.call_of(node) == (SEED, 0):
         for seed in OTHER_SEEDS:
-            yield ast.Constant(seed), "", (rf"seed\({seed}\)",), ""
+            yield ast.Constant(seed), "", (Mistake.of("seed.value", seed=seed),), ""
 
 
 def _value_in_example(node: ast.AST, example: Sequence[int]) -> object:
@@ -116,6 +123,20 @@ def _value_in_example(node: ast.AST, example: Sequence[int]) -> object:
     names = {"layers_dims": list(example), "l": 1, "L": len(example) - 1, "np": np}
     code = compile(ast.Expression(ast.fix_missing_locations(node)), "<mutation>", "eval")  # type: ignore[arg-type]
     return eval(code, {"__builtins__": {}}, names)  # our own solution's expression
+
+
+def _fixed_shape(what: str, value: object) -> Expect:
+    """A shape (or one axis of it) fixed at the example's numbers."""
+    key, axis = what.split()
+    sizes = list(value) if isinstance(value, tuple) else [value]
+    if key == "b":
+        shape = list(value) if isinstance(value, tuple) else [value, 1]
+        return (Mistake.of("biases.shape", shape=f"({shape[0]}, {shape[1]})"),)
+    axes = ("rows", "columns") if axis == "shape" else (axis,)
+    return tuple(
+        Mistake.of("shape.axis", axis=a, source=str(n), fixed=True)
+        for a, n in zip(axes, sizes, strict=True)
+    )
 
 
 def constant_arguments(example: Sequence[int]) -> Chooser:
@@ -127,20 +148,19 @@ def constant_arguments(example: Sequence[int]) -> Chooser:
             return
         what = role(sites, node)
         name = call[0]
+        value = _value_in_example(node, example)
+        expect: Produces
         if what is not None and what.split()[-1] in ("rows", "columns", "shape"):
-            key, axis = what.split()
-            axes = axis if axis != "shape" else "rows|columns"
-            expect: Expect = (rf"\b{key}\d", axes, r"fixed|every layer")
+            expect = _fixed_shape(what, value)
         elif what == "scale":
-            expect = (r"not multiplied by the scale|same (scale|factor) in every layer",)
+            expect = scale_mistake
         elif what is not None and what.endswith("key"):
-            expect = (r"same key",)
+            expect = (Mistake.of("keys.same", letter=what[0]),)
         elif name in ("len", "range"):
-            expect = (r"\d+ layers? whatever|number of layers",)
+            expect = (Mistake.of("loop.fixed", count=len(example) - 1),)
         else:
             return
-        new = expression(repr(_value_in_example(node, example)))
-        yield new, "the value in the notebook's example", expect, ""
+        yield expression(repr(value)), "the value in the notebook's example", expect, ""
 
     return choose
 
@@ -150,15 +170,16 @@ def shapes(sites: Sites, node: ast.AST) -> Proposal:
     key = sites.key_of(node)
     if is_call(node, RANDN) and len(node.args) == 2:
         a, b = node.args
-        yield ast.Call(node.func, [b, a], []), "swapped", (r"transposed",), ""
-        style = (r"TypeError", r"separate numbers")
+        yield ast.Call(node.func, [b, a], []), "swapped", (Mistake.of("shape.transposed"),), ""
+        style = (Mistake.of("raised.randn_tuple", kind="TypeError"),)
         yield ast.Call(node.func, [ast.Tuple([a, b], ast.Load())], []), "one tuple", style, ""
     elif is_call(node, ZEROS) and isinstance(node.args[0], ast.Tuple):
         a, b = node.args[0].elts
         swapped = ast.Call(node.func, [ast.Tuple([b, a], ast.Load())], [])
-        expect: Expect = (r"transposed",) if key == "W" else (r"column vector",)
+        row = Mistake.of("biases.shape", shape=f"(1, {ast.unparse(a)})")
+        expect: Expect = (Mistake.of("shape.transposed"),) if key == "W" else (row,)
         yield swapped, "swapped", expect, ""
-        style = (r"TypeError", r"one tuple")
+        style = (Mistake.of("raised.zeros_numbers", kind="TypeError"),)
         yield ast.Call(node.func, [a, b], []), "two numbers", style, ""
 
 
@@ -181,10 +202,12 @@ def range_bounds(sites: Sites, node: ast.AST) -> Proposal:
     """The loop's first or last layer moved by one, in ``range`` or in ``L``."""
     if is_call(node, "range") and len(node.args) == 2:
         start, stop = node.args
-        starts: tuple[tuple[int, Expect], ...] = ((0, (r"layer 0",)), (2, (r"starts at 2",)))
+        starts: tuple[tuple[int, Expect], ...] = tuple(
+            (first, (Mistake.of("loop.start", start=first),)) for first in (0, 2)
+        )
         for first, expect in starts:
             yield ast.Call(node.func, [ast.Constant(first), stop], []), "", expect, ""
-        stops: tuple[tuple[int, Expect], ...] = ((-1, (r"one layer early",)), (1, INDEX_ERROR))
+        stops: tuple[tuple[int, Expect], ...] = ((-1, ONE_EARLY), (1, INDEX_ERROR))
         for shift, expect in stops:
             later = _plus(stop, shift)
             yield ast.Call(node.func, [start, later], []), "", expect, ""
@@ -196,7 +219,7 @@ def range_bounds(sites: Sites, node: ast.AST) -> Proposal:
     ):
         length = expression("len(layers_dims)")
         yield length, "", INDEX_ERROR, ""
-        yield ast.BinOp(length, ast.Sub(), ast.Constant(2)), "", (r"one layer early",), ""
+        yield ast.BinOp(length, ast.Sub(), ast.Constant(2)), "", ONE_EARLY, ""
 
 
 def _renamed(call: ast.Call, name: str) -> ast.Call:
@@ -209,24 +232,32 @@ def calls(sites: Sites, node: ast.AST) -> Proposal:
     if not isinstance(node, ast.Call):
         return
     if is_call(node, RANDN):
-        yield _renamed(node, "np.random.rand"), "", (r"uniform",), ""
-        yield _renamed(node, "np.random.normal"), "", (r"normal\(", r"single number"), ""
-        expect = (r"TypeError", r"standard_normal", r"tuple")
+        yield _renamed(node, "np.random.rand"), "", _uniform, ""
+        number = (Mistake.of("returned.number", key="W1"),)
+        yield _renamed(node, "np.random.normal"), "", number, ""
+        expect = (Mistake.of("raised.standard_normal", kind="TypeError"),)
         yield _renamed(node, "np.random.standard_normal"), "", expect, ""
     elif is_call(node, ZEROS):
         key = sites.key_of(node)
-        ones = (r"np\.ones",) if key == "W" else (r"biases are not zero",)
-        empty = (r"nonzero|np\.empty",) if key == "W" else (r"biases are not zero|np\.empty",)
-        yield _renamed(node, "np.ones"), "", ones, ""
-        yield _renamed(node, "np.empty"), "", empty, EMPTY_WHY
+        ones = Mistake.of("weights.constant" if key == "W" else "biases.value", value=1.0)
+        empty = Mistake.of("fact.weights_nonzero" if key == "W" else "fact.biases_nonzero")
+        yield _renamed(node, "np.ones"), "", (ones,), ""
+        yield _renamed(node, "np.empty"), "", (empty,), EMPTY_WHY
     elif is_call(node, SQRT):
-        yield node.args[0], "square root removed", (r"square root",), ""
+        yield node.args[0], "square root removed", scale_mistake, ""
+
+
+def _uniform(tree: ast.FunctionDef) -> Expect:
+    """``rand`` for ``randn``: uniform numbers from 0 up to the scale."""
+    (scale,) = scale_mistake(tree)
+    high = scale.get("formula")
+    return (Mistake.of("draws.distribution", distribution="uniform", low="0", high=high),)
 
 
 def square_roots_added(sites: Sites, node: ast.AST) -> Proposal:
     """A square root around the scale factor (randn(...) * np.sqrt(scale))."""
     if _is_scale(sites, node) and isinstance(node, ast.expr):
-        yield ast.Call(expression(SQRT), [node], []), "square root added", (r"square root",), ""
+        yield ast.Call(expression(SQRT), [node], []), "square root added", scale_mistake, ""
 
 
 def operators(sites: Sites, node: ast.AST) -> Proposal:
@@ -234,10 +265,10 @@ def operators(sites: Sites, node: ast.AST) -> Proposal:
     if not isinstance(node, ast.BinOp):
         return
     if isinstance(node.op, ast.Div):
-        expect = (r"integer division|//",)
-        yield ast.BinOp(node.left, ast.FloorDiv(), node.right), "", expect, ""
+        yield ast.BinOp(node.left, ast.FloorDiv(), node.right), "", scale_mistake, ""
     if isinstance(node.op, ast.Mult) and is_call(node.left, RANDN):
-        yield ast.BinOp(node.left, ast.Add(), node.right), "", (r"added|mean",), ""
+        added = lambda tree: scale_mistake(tree, "scale.added")  # noqa: E731
+        yield ast.BinOp(node.left, ast.Add(), node.right), "", added, ""
 
 
 def key_names(sites: Sites, node: ast.AST) -> Proposal:
@@ -246,10 +277,13 @@ def key_names(sites: Sites, node: ast.AST) -> Proposal:
     in_key = isinstance(parent, ast.BinOp) and sites.key_of(node) is not None
     if isinstance(node, ast.Constant) and in_key and node.value in ("W", "b"):
         others = ("w", "W_", "weights") if node.value == "W" else ("B", "bias")
+        field = "weights" if node.value == "W" else "biases"
         for other in others:
-            yield ast.Constant(other), "", (r"uses the keys",), ""
+            names = Mistake.of("keys.names", **{field: other + "{}"})
+            yield ast.Constant(other), "", (names,), ""
     elif is_call(node, "str") and in_key:
-        yield node.args[0], "str() left out", (r"TypeError", r"str\(l\)"), ""
+        expect = (Mistake.of("raised.key_int", kind="TypeError"),)
+        yield node.args[0], "str() left out", expect, ""
 
 
 def expression_edits(tree: ast.FunctionDef, example: Sequence[int]) -> Iterator[Edit]:

@@ -15,6 +15,8 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.mistakes import Diagnosis
+
 
 @dataclass(frozen=True)
 class Task:
@@ -33,10 +35,11 @@ class Grade:
     max_score: float
     total: float
     max_total: float
-    diagnosis: str | None  # as the student reads it: the catalogue's patterns match these words
+    diagnosis: str | None  # as the student reads it
     failed: tuple[str, ...]
     error: str | None = None  # the notebook could not be graded at all
     mistakes: tuple[str, ...] = ()  # the ids the diagnosis names
+    found: Diagnosis | None = None  # the diagnosis itself, which a mutant's truth is judged on
 
 
 def grade_task(task: Task) -> Grade:
@@ -62,6 +65,7 @@ def grade_task(task: Task) -> Grade:
         failed,
         report.error or report.internal,
         function.mistakes,
+        function.diagnosis,
     )
 
 

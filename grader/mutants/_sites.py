@@ -14,7 +14,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TypeGuard
 
-Expect = tuple[str, ...]  # regular expressions a diagnosis must all match (re.I | re.S)
+from grader.mistakes import Mistake
+
+Expect = tuple[Mistake, ...]  # the mistakes the mutation produces (``grader.mutants._truth``)
 
 
 @dataclass(frozen=True)
@@ -22,7 +24,9 @@ class Edit:
     """One mutation of a function: what kind, what changed, the result, and what it must earn.
 
     ``expect`` empty means the mutant is expected to be equivalent to the solution, for the
-    reason ``why``; a kind that may or may not change the result gives both."""
+    reason ``why``; a kind that may or may not change the result gives both. ``expect`` holding
+    a fact (``fact.*``) means no hypothesis can rebuild its numbers, and a diagnosis must state
+    that fact."""
 
     kind: str
     change: str
@@ -108,7 +112,9 @@ def expression(text: str) -> ast.expr:
     return node
 
 
-Chooser = Callable[[Sites, ast.AST], Iterator[tuple[ast.AST, str, Expect, str]]]
+# What a mutation produces: the mistakes, or how to read them off the mutated function.
+Produces = Expect | Callable[[ast.FunctionDef], Expect]
+Chooser = Callable[[Sites, ast.AST], Iterator[tuple[ast.AST, str, Produces, str]]]
 
 
 def node_edits(sites: Sites, kind: str, choose: Chooser) -> Iterator[Edit]:
@@ -119,7 +125,8 @@ def node_edits(sites: Sites, kind: str, choose: Chooser) -> Iterator[Edit]:
             change = f"line {sites.line(node)}: `{before}` -> `{after}`" + (
                 f" ({note})" if note else ""
             )
-            yield Edit(kind, change, substituted(sites, node, new), expect, why)
+            tree = substituted(sites, node, new)
+            yield Edit(kind, change, tree, expect(tree) if callable(expect) else expect, why)
 
 
 def is_call(node: ast.AST, *names: str) -> TypeGuard[ast.Call]:
@@ -139,3 +146,55 @@ RANDN = "np.random.randn"
 ZEROS = "np.zeros"
 SQRT = "np.sqrt"
 SEED = "np.random.seed"
+
+
+# -- what a mutated scale computes ---------------------------------------------------------------
+
+QUANTITY_CODE = {"layers_dims[l - 1]": "fan_in", "layers_dims[l]": "fan_out", "L": "L"}
+
+
+class _Formula(ast.NodeTransformer):
+    """A scale expression of the solution's code in the grader's quantities (``fan_in``...)."""
+
+    def __init__(self) -> None:
+        self.unknown = False
+
+    def visit_Subscript(self, node: ast.Subscript) -> ast.AST:
+        name = QUANTITY_CODE.get(ast.unparse(node))
+        if name is None:
+            self.unknown = True
+            return node
+        return ast.Name(name, ast.Load())
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        if ast.unparse(node) == "len(layers_dims)":
+            return expression("(L + 1)")
+        if ast.unparse(node.func) in ("np.sqrt", "math.sqrt"):
+            return ast.Call(ast.Name("sqrt", ast.Load()), [self.visit(a) for a in node.args], [])
+        self.unknown = True
+        return node
+
+    def visit_Name(self, node: ast.Name) -> ast.AST:
+        if node.id not in ("L", "l"):
+            self.unknown = True
+        return node
+
+
+def scale_formula(tree: ast.FunctionDef) -> str | None:
+    """The formula ``randn(...) * scale`` multiplies by, in the grader's quantities, or None."""
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.BinOp)
+            and isinstance(node.op, (ast.Mult, ast.Add))
+            and is_call(node.left, RANDN, "np.random.rand")
+        ):
+            converter = _Formula()
+            converted = converter.visit(copy.deepcopy(node.right))
+            return None if converter.unknown else ast.unparse(converted)
+    return None
+
+
+def scale_mistake(tree: ast.FunctionDef, id: str = "scale.expression") -> Expect:
+    """The scale mistake of a mutated tree, with the formula its code computes."""
+    formula = scale_formula(tree)
+    return (Mistake.of(id, formula=formula),) if formula is not None else (Mistake.of(id),)

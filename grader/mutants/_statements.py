@@ -8,12 +8,12 @@ import ast
 import copy
 from collections.abc import Iterator
 
+from grader.mistakes import Mistake
 from grader.mutants._sites import RANDN, SEED, Edit, Expect, is_call
 from grader.spec import SPEC
 
-NO_SEED: Expect = (r"seed\(3\)", r"once")
-RESEEDED: Expect = (r"again for every layer",)
-SHIFTED: Expect = (r"shifted",)
+NO_SEED: Expect = (Mistake.of("seed.missing"),)
+RESEEDED: Expect = (Mistake.of("seed.per_layer"),)
 INDEPENDENT = (
     "neither statement reads what the other writes, and at most one of them draws random "
     "numbers, so every draw keeps its place"
@@ -81,15 +81,16 @@ def seed_moves(tree: ast.FunctionDef) -> Iterator[Edit]:
 def extra_draws(tree: ast.FunctionDef) -> Iterator[Edit]:
     """One more randn call, before the loop, at the top of it, or after a layer's weights."""
     random = _seed(tree) is not None
-    expect, why = (SHIFTED, "") if random else ((), NO_DRAWS)
     one = ast.parse(f"{RANDN}()").body[0]
     bias_sized = ast.parse(f"{RANDN}(layers_dims[l], 1)").body[0]
-    for where, statement in (
-        ("before the loop", one),
-        ("at the top of the loop", one),
-        ("after the weights", one),
-        ("after the weights", bias_sized),
+    for where, statement, place, count in (
+        ("before the loop", one, "before_loop", "1"),
+        ("at the top of the loop", one, "before_weights", "1"),
+        ("after the weights", one, "after_weights", "1"),
+        ("after the weights", bias_sized, "after_weights", "layers_dims[l]"),
     ):
+        extra = (Mistake.of("draws.extra", where=place, count=count),)
+        expect, why = (extra, "") if random else ((), NO_DRAWS)
         mutated = copy.deepcopy(tree)
         loop = _loop(mutated)
         if where == "before the loop":
@@ -109,11 +110,11 @@ def _names(node: ast.AST, context: type[ast.expr_context]) -> set[str]:
 
 def _swap_expect(first: ast.stmt, second: ast.stmt) -> tuple[Expect, str]:
     if isinstance(first, ast.For) and isinstance(second, ast.Return):
-        return (r"empty",), ""
+        return (Mistake.of("layout.empty"),), ""
     if _names(first, ast.Store) & _names(second, ast.Load):
-        return (r"UnboundLocalError", r"before"), ""
+        return (Mistake.of("raised.unbound", kind="UnboundLocalError"),), ""
     if _draws(first) and _draws(second):
-        return (r"shifted|again for every layer",), ""
+        raise ValueError("two drawing statements side by side: say what swapping them does")
     return (), INDEPENDENT
 
 
@@ -137,13 +138,14 @@ def returns_in_loop(tree: ast.FunctionDef) -> Iterator[Edit]:
     mutated = copy.deepcopy(tree)
     returned = mutated.body.pop()
     _loop(mutated).body.append(returned)
-    yield _edit("return", "`return parameters` moved into the loop", mutated, (r"inside the loop",))
+    expect = (Mistake.of("loop.fixed", count=1),)
+    yield _edit("return", "`return parameters` moved into the loop", mutated, expect)
 
 
 def parameter_renamed(tree: ast.FunctionDef) -> Iterator[Edit]:
     mutated = copy.deepcopy(tree)
     mutated.args.args[0].arg = "layer_dims"
-    expect = (r"NameError", r"layers_dims")
+    expect = (Mistake.of("raised.name_layers_dims", kind="NameError"),)
     yield _edit("parameter name", "the parameter renamed layer_dims", mutated, expect)
 
 

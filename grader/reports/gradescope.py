@@ -22,6 +22,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from grader import messages as msg
 from grader.locations import new_file_mode
 from grader.reports.text import points
 from grader.results import CheckResult, Report, Visibility
@@ -63,7 +64,8 @@ def _output(report: Report) -> str:
         lines.append(f"{function.name}: {points(function.score)} / {points(function.max_score)}")
         diagnosis = diagnosis_text(function.diagnosis)
         if diagnosis:
-            lines.append(f"  Likely mistake: {diagnosis}")
+            named = function.diagnosis is not None and function.diagnosis.named
+            lines.append("  " + (msg.REPORT_LIKELY if named else "") + diagnosis)
     lines += [f"Warning: {warning}" for warning in report.warnings]
     return "\n".join(lines)
 

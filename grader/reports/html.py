@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from grader import messages as msg
 from grader.reports._sanitize import content_security_policy
 from grader.reports.text import points
 from grader.results import CheckResult, FunctionResult, Report
@@ -56,7 +57,6 @@ pre { white-space: pre-wrap; background: #f6f6f6; padding: .5rem; }
 
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_DIMS = re.compile(r"layers_dims=(\[[0-9, ]*\]|\([0-9, ]*\))")
 
 
 def _e(text: object) -> str:
@@ -102,12 +102,17 @@ def notebook_examples() -> dict[str, tuple[str, ...]]:
     }
 
 
-def _grader_inputs(texts: Iterable[str], examples: tuple[str, ...]) -> str:
+def _made_up(function: FunctionResult, shown: Iterable[CheckResult]) -> list[str]:
+    """The ``layers_dims`` the section quotes that the grader made up, each once, in order:
+    read from the values' ``inputs``, the diagnosis's first."""
+    found = function.diagnosis.inputs if function.diagnosis is not None else ()
+    quoted = [*found, *(q for check in shown if not check.passed for q in check.inputs)]
+    return list(dict.fromkeys(str(list(q.dims)) for q in quoted if not q.example))
+
+
+def _grader_inputs(chosen: list[str], examples: tuple[str, ...]) -> str:
     """A line saying which quoted ``layers_dims`` the grader chose, when any is not the
     notebook's: a student should not look for them in their notebook."""
-    quoted = dict.fromkeys(found for text in texts for found in _DIMS.findall(text))
-    own = {dims.replace("(", "[").replace(")", "]") for dims in examples}
-    chosen = [dims for dims in quoted if dims.replace("(", "[").replace(")", "]") not in own]
     if not chosen:
         return ""
     listed = ", ".join(f"<code>layers_dims={_e(dims)}</code>" for dims in chosen)
@@ -131,9 +136,10 @@ def _function_section(
     shown = [c for c in function.checks if include_hidden or c.visibility != "hidden"]
     rows = [_check_row(check) for check in shown]
     text = diagnosis_text(function.diagnosis)
-    diagnosis = f'<p class="box"><strong>Likely mistake:</strong> {_e(text)}</p>' if text else ""
-    texts = [text or "", *(c.message for c in shown if not c.passed)]
-    inputs = _grader_inputs(texts, examples)
+    named = function.diagnosis is not None and function.diagnosis.named
+    label = f"<strong>{_e(msg.REPORT_LIKELY.strip())}</strong> " if named else ""
+    diagnosis = f'<p class="box">{label}{_e(text)}</p>' if text else ""
+    inputs = _grader_inputs(_made_up(function, shown), examples)
     score = f"{points(function.score)} / {points(function.max_score)}"
     return (
         f'<section id="graded-{_e(function.name)}"><h2>{_e(function.name)} — {score}</h2>'

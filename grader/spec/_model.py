@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.errors import SpecError
+from grader.mistakes import Quoted
 from grader.results import CheckResult, FunctionResult, Visibility
 from grader.spec._exercise import Exercise, Policy
 from grader.spec._method import Band, WrongScale, check_method
@@ -217,6 +218,11 @@ class FunctionSpec:
             Probe("visible case, other global state", first, OTHER_PRESEED),
             Probe("large layers", SCALE_PROBE_DIMS, BASE_PRESEED),
         )
+
+    def quote(self, dims: Sequence[int]) -> tuple[Quoted, ...]:
+        """``dims`` as a check quotes it: a notebook example or an input the grader made up."""
+        examples = {case.layer_dims for case in self.visible_cases}
+        return (Quoted(tuple(dims), tuple(dims) in examples),)
 
     def slots(self) -> tuple[CheckSlot, ...]:
         """Every check of this function in report order."""

@@ -61,8 +61,8 @@ def _visible(*dims: tuple[int, ...]) -> tuple[ExactCase, ...]:
 
 
 # Every method this grader knows, each a complete record; an assignment grades some of them.
-# The bands are calibrated as grader.checks._outcome's docstring shows; the wrong scales are
-# tried in this order by the diagnosis (grader.diagnosis._scale).
+# The bands are calibrated as grader.checks._outcome's docstring shows; a scale the diagnosis
+# fits that is one of a record's wrong scales is named after it (grader.diagnosis._naming).
 METHODS: dict[str, FunctionSpec] = {
     "zeros": FunctionSpec(
         name="initialize_parameters_zeros",
