@@ -110,6 +110,9 @@ SCALE_OFF = (
 # record's scale_name, the formula its scale for that layer
 EXPECTS_CONSTANT = "{name} expects {formula}"
 EXPECTS_PER_LAYER = "{name} for fan-in {fan_in} expects {expected:.3g} = {formula}"
+EXPECTS_PER_LAYER_BOTH = (
+    "{name} for fan-in {fan_in} and fan-out {fan_out} expects {expected:.3g} = {formula}"
+)
 
 # -- the outcome of training the reference model from the student's start
 OUTCOME_NOT_TRAINED = "Not trained, the parameters do not fit the network: {problem}"
@@ -196,6 +199,12 @@ EXTRACT_MARK_WITHOUT_DEF = (
 EXTRACT_REDEFINED = (
     "{name} is defined in cells {cells}; the last definition (cell {last}) is graded, as when the "
     "notebook runs from top to bottom."
+)
+EXTRACT_LEFT_OUT = (
+    "{function} reads {name}, but the line that assigns it, {where} ({code}), is left out of "
+    "grading: only imports, definitions and assignments built from constants (with numpy, math "
+    "and builtins such as int or round) run when a notebook is graded. Assign {name} a constant, "
+    "or compute it inside {function}."
 )
 EXTRACT_CELL_BROKEN = "The code at {where} does not compile ({error}); nothing in that cell runs."
 EXTRACT_BROKEN_FALLBACK = (
@@ -497,8 +506,9 @@ DIAG_RAISED_MEANING = {
         "layers_dims (a variable of that name in another cell is not there when it is graded)."
     ),
     "name": (
-        "{name} is not defined when the function runs: it may use its parameter layers_dims, "
-        "numpy as np and names it defines itself, not variables from other cells."
+        "{name} is not defined when the function runs: grading runs the notebook's imports, "
+        "definitions and assignments of constants, not its other top-level lines (the report's "
+        "warnings name any such line the function reads)."
     ),
     "unbound": (
         "a variable is used on a line that runs before the line that assigns it: put the "

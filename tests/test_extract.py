@@ -90,6 +90,41 @@ def test_assignments_that_need_left_out_work_are_left_out_too() -> None:
     ]
 
 
+def test_constants_built_with_pure_builtins_are_kept_unless_a_builtin_is_rebound() -> None:
+    result = extract(
+        cells(
+            "SEED = int(3)\nROUNDED = round(3.0)\nCONFIG = dict(seed=abs(-3))\nN = len([1, 2])",
+            "def int(text):\n    return 5\nLATER = int(3)\nSORTED = sorted([2, 1])",
+        )
+    )
+    assert top_level(result.program) == [
+        "SEED = int(3)",
+        "ROUNDED = round(3.0)",
+        "CONFIG = dict(seed=abs(-3))",
+        "N = len([1, 2])",
+        "def int(text):\n    return 5",
+    ]
+
+
+def test_a_left_out_line_a_graded_function_reads_is_named_with_its_reason() -> None:
+    graded = "def initialize_parameters_he(layers_dims):\n    np.random.seed(SEED)\n    return {}"
+    result = extract(
+        cells("SEED = choose_seed(3)\nOTHER = choose_seed(4)", graded),
+        graded=["initialize_parameters_he"],
+    )
+    assert result.warnings == (
+        "initialize_parameters_he reads SEED, but the line that assigns it, cell 1, line 1 "
+        "(SEED = choose_seed(3)), is left out of grading: only imports, definitions and "
+        "assignments built from constants (with numpy, math and builtins such as int or round) "
+        "run when a notebook is graded. Assign SEED a constant, or compute it inside "
+        "initialize_parameters_he.",
+    )
+    fixed = extract(
+        cells("SEED = choose_seed(3)\nSEED = 3", graded), graded=["initialize_parameters_he"]
+    )
+    assert fixed.warnings == ()
+
+
 def test_ipython_magics_and_shell_lines_are_removed() -> None:
     result = extract(
         cells(

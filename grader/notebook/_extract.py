@@ -2,9 +2,10 @@
 
 ``extract(notebook)`` walks the code cells in order and keeps, at the top level of each cell:
 ``import`` / ``from`` lines, ``def`` / ``async def`` / ``class`` statements, assignments of
-constants to plain names (``LAYERS = [2, 10, 5, 1]``; calls are allowed only on ``np`` /
-``numpy`` / ``math`` attributes, so ``parameters = model(...)`` is left out), and ``try`` blocks
-made only of those. Everything else is top-level work and is left out: calls, prints, plots,
+constants to plain names (``LAYERS = [2, 10, 5, 1]``, ``SEED = int(3)``; calls are allowed only on
+``np`` / ``numpy`` / ``math`` attributes and on a few pure builtins such as ``int``, ``round`` and
+``dict`` that no kept statement rebinds, so ``parameters = model(...)`` is left out), and ``try``
+blocks made only of those. Everything else is top-level work and is left out: calls, prints, plots,
 loops, training runs. Later definitions come later in the program, so they win as they would in
 the notebook.
 
@@ -12,7 +13,8 @@ Before parsing, IPython syntax becomes plain Python through IPython's own ``Tran
 (loaded from its file, so the ``IPython`` package and its half-second import are not needed) or,
 without IPython, a line filter: line magics and ``!shell`` lines become calls (or ``pass``) that
 are then left out. ``%%time`` / ``%%timeit`` / ``%%capture`` / ``%%prun`` cells keep their body;
-other cell magics (``%%bash``, ``%%writefile``...) are not Python and are left out.
+other cell magics (``%%bash``, ``%%writefile``...) are not Python and are left out. A top-level
+assignment left out whose name a graded function reads gets a warning that names its line and why.
 
 Extraction is bounded in bytes, statements and time (``grader.notebook._bounds``), and never
 loses a graded function to those bounds. A cell that does not compile costs only the functions it
@@ -47,6 +49,11 @@ from grader.untrusted import Notes
 _MARKER = re.compile(r"^[ \t]*#[ \t]*GRADED[ \t]+FUNCTION[ \t]*:[ \t]*([A-Za-z_]\w*)", re.I | re.M)
 _TOP_LEVEL_DEF = re.compile(r"^(?:async[ \t]+)?def[ \t]+([A-Za-z_]\w*)", re.M)
 _STATIC_CALL_ROOTS = frozenset({"np", "numpy", "math"})
+# Builtins with no effect beyond their value: a constant built with them (SEED = int(3)) is kept.
+PURE_BUILTINS = frozenset(
+    {"int", "float", "round", "abs", "min", "max", "len", "dict", "list", "tuple", "str", "bool"}
+    | {"range", "sum", "pow"}
+)
 _COMPILE_FLAGS = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
 
 
@@ -90,6 +97,11 @@ class _Builder:
     bound: set[str] = field(default_factory=lambda: set(dir(builtins)))  # by kept statements
     bounds: Bounds = field(default_factory=lambda: Bounds(frozenset()))
     template_only: frozenset[str] = frozenset()  # modules left out when they are not installed
+    shadowed: set[str] = field(default_factory=set)  # pure builtins a kept statement rebinds
+    left_out: dict[str, tuple[int, int, str]] = field(
+        default_factory=dict
+    )  # name -> cell, line, code
+    reads: dict[str, set[str]] = field(default_factory=dict)  # def name -> globals it reads
 
     def emit(self, text: str, cell: int, first_line: int, *, same_line: bool = False) -> None:
         for offset, line in enumerate(text.splitlines()):
@@ -140,11 +152,20 @@ def _add_cell(build: _Builder, cell: Cell, offset: int = 0) -> None:
     source_lines = text.splitlines()
     body = tree.body
     for position, stmt in enumerate(body):
-        if not _kept(stmt, build.bound) or _absent_template_import(stmt, build.template_only):
+        if not _kept(stmt, build.bound, build.shadowed):
+            _note_left_out(build, cell.index, stmt, source_lines, first)
+            continue
+        if _absent_template_import(stmt, build.template_only):
             continue
         if not build.bounds.keep_statement(getattr(stmt, "name", None), cell):
             continue
-        build.bound.update(_binds(stmt))
+        binds = _binds(stmt)
+        build.bound.update(binds)
+        if binds & PURE_BUILTINS:
+            build.shadowed.update(binds & PURE_BUILTINS)
+        if build.left_out:
+            for name in binds:
+                build.left_out.pop(name, None)
         start = min([stmt.lineno] + [d.lineno for d in getattr(stmt, "decorator_list", [])])
         end = stmt.end_lineno or stmt.lineno
         crowded = (position > 0 and (body[position - 1].end_lineno or 0) >= start) or (
@@ -156,7 +177,38 @@ def _add_cell(build: _Builder, cell: Cell, offset: int = 0) -> None:
             build.emit("\n".join(source_lines[start - 1 : end]), cell.index, start + first)
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             build.defs.setdefault(stmt.name, []).append(Location(cell.index, stmt.lineno + first))
+            if stmt.name in build.bounds.graded:
+                build.reads[stmt.name] = _global_reads(stmt)
     _check_marks(build, cell, marks, body)
+
+
+def _note_left_out(
+    build: _Builder, cell: int, stmt: ast.stmt, source_lines: list[str], first: int
+) -> None:
+    """Remember a left-out assignment to plain names, in case a graded function reads one."""
+    if not isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+        return
+    targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+    if not all(_plain_target(t) for t in targets):
+        return
+    line = source_lines[stmt.lineno - 1].strip() if stmt.lineno <= len(source_lines) else ""
+    code = line if len(line) <= 80 else line[:77] + "..."
+    for name in _binds(stmt):
+        build.left_out[name] = (cell, stmt.lineno + first, code)
+
+
+def _global_reads(function: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+    """Names a function reads that it neither takes nor assigns (its globals, roughly)."""
+    loads: set[str] = set()
+    local: set[str] = set()
+    arguments = function.args
+    for arg in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]:
+        local.add(arg.arg)
+    local |= {a.arg for a in (arguments.vararg, arguments.kwarg) if a is not None}
+    for node in ast.walk(function):
+        if isinstance(node, ast.Name):
+            (loads if isinstance(node.ctx, ast.Load) else local).add(node.id)
+    return loads - local
 
 
 def _alone(stmt: ast.stmt, source_lines: list[str]) -> str:
@@ -206,6 +258,11 @@ def _check_marks(build: _Builder, cell: Cell, marks: set[str], body: list[ast.st
 def _finish(build: _Builder) -> Extraction:
     functions = {name: places[-1] for name, places in build.defs.items()}
     notes = build.notes
+    for function in sorted(build.bounds.graded & functions.keys()):
+        for name in sorted(build.reads.get(function, set()) & build.left_out.keys()):
+            cell, line, code = build.left_out[name]
+            where = msg.EXTRACT_WHERE.format(cell=cell + 1, line=line)
+            notes.add(msg.EXTRACT_LEFT_OUT, where=where, code=code, name=name, function=function)
     for name, places in build.defs.items():
         cells = sorted({place.cell for place in places})
         if len(cells) > 1:
@@ -234,7 +291,7 @@ def _finish(build: _Builder) -> Extraction:
     )
 
 
-def _kept(stmt: ast.stmt, bound: set[str]) -> bool:
+def _kept(stmt: ast.stmt, bound: set[str], shadowed: set[str] | None = None) -> bool:
     """Whether a top-level statement is a definition (kept) or work (left out). An assignment
     is kept when its value does no work and uses only names the kept statements bound so far
     (``runs = {"he": parameters_he}`` needs a training run that is left out, so it is too)."""
@@ -246,11 +303,16 @@ def _kept(stmt: ast.stmt, bound: set[str]) -> bool:
         targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
         value = stmt.value
         plain = all(_plain_target(t) for t in targets)
-        return plain and value is not None and _static(value) and _names(value) <= bound
+        return (
+            plain
+            and value is not None
+            and _static(value, shadowed or set())
+            and _names(value) <= bound
+        )
     if isinstance(stmt, ast.Try):
         parts = [*stmt.body, *stmt.orelse, *stmt.finalbody]
         parts += [s for handler in stmt.handlers for s in handler.body]
-        return all(isinstance(s, ast.Pass) or _kept(s, bound) for s in parts)
+        return all(isinstance(s, ast.Pass) or _kept(s, bound, shadowed) for s in parts)
     return False
 
 
@@ -325,18 +387,25 @@ def _plain_target(target: ast.expr) -> bool:
     return isinstance(target, (ast.Tuple, ast.List)) and all(_plain_target(e) for e in target.elts)
 
 
-def _static(root: ast.AST) -> bool:
-    """No work hides in this expression: calls only on np/numpy/math, nothing that yields.
+def _static(root: ast.AST, shadowed: set[str]) -> bool:
+    """No work hides in this expression: calls only on np/numpy/math and the pure builtins no
+    kept statement rebinds (``shadowed``), nothing that yields.
     Walked with an explicit stack, as ``_names`` is."""
     stack = [root]
     while stack:
         node = stack.pop()
         if isinstance(node, ast.Await | ast.Yield | ast.YieldFrom | ast.NamedExpr):
             return False
-        if isinstance(node, ast.Call) and _call_root(node.func) not in _STATIC_CALL_ROOTS:
+        if isinstance(node, ast.Call) and not _static_call(node.func, shadowed):
             return False
         stack.extend(_evaluated_children(node))
     return True
+
+
+def _static_call(func: ast.expr, shadowed: set[str]) -> bool:
+    if isinstance(func, ast.Name):
+        return func.id in PURE_BUILTINS and func.id not in shadowed
+    return _call_root(func) in _STATIC_CALL_ROOTS
 
 
 def _call_root(func: ast.expr) -> str | None:
