@@ -101,7 +101,8 @@ def grade_ran(
     """Every check of one function from the results of its schedule; a diagnosis when something
     failed. Nothing of a hidden call reaches a visible message: hidden cases' messages name what
     happened by status, and the diagnosis sees only their numbers (``_numbers_only``)."""
-    seen, hidden = Replay(schedule.visible, ran.visible), Replay(schedule.hidden, ran.hidden)
+    seen = Replay((*schedule.visible, *schedule.fresh), (*ran.visible, *ran.fresh))
+    hidden = Replay(schedule.hidden, ran.hidden)
     exact = [
         check_exact(
             entry,
