@@ -273,6 +273,7 @@ class AssignmentSpec:
                     f"{list(entry.outcome_dims)}; the exercise has {self.exercise.seed} and "
                     f"{list(self.exercise.outcome_dims)}"
                 )
+        _check_hidden_beyond_printed(self.functions)
 
     @property
     def graded_functions(self) -> tuple[str, ...]:
@@ -291,3 +292,26 @@ class AssignmentSpec:
     def failed_results(self, reason: str) -> tuple[FunctionResult, ...]:
         """Every function with every check failed for ``reason`` (an ungradable submission)."""
         return tuple(FunctionResult(e.name, e.failed_checks(reason)) for e in self.functions)
+
+
+def weight_count(layer_dims: Sequence[int]) -> int:
+    """How many weights, so how many draws, the exercise's construction makes for ``layer_dims``."""
+    return sum(int(a) * int(b) for a, b in zip(layer_dims, layer_dims[1:], strict=False))
+
+
+def _check_hidden_beyond_printed(functions: Sequence[FunctionSpec]) -> None:
+    """Every hidden case needs draws the notebook does not print. Its printed examples give away
+    the first draws of the exercise's one seeded stream (as many as the largest example has
+    weights); a hidden case that needs no more could be answered from a table of them."""
+    drawing = [entry for entry in functions if not entry.zero]
+    revealed = max(
+        (weight_count(c.layer_dims) for e in drawing for c in e.visible_cases), default=0
+    )
+    for entry in drawing:
+        for case in entry.exact_cases:
+            if case.hidden and weight_count(case.layer_dims) <= revealed:
+                raise SpecError(
+                    f"hidden case {case.label!r} of {entry.name} needs "
+                    f"{weight_count(case.layer_dims)} draws, and the notebook's examples print "
+                    f"the first {revealed}: give it more weights than that"
+                )
