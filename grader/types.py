@@ -130,6 +130,8 @@ class Ran:
     hidden: tuple[CallResult, ...] = ()
     repeat: tuple[CallResult, ...] = ()
     fresh: tuple[CallResult, ...] = ()
+    # (the schedule's preseed, the one the call was made after) where the program chose another
+    preseeds: tuple[tuple[int, int], ...] = ()
 
 
 class Program(Protocol):

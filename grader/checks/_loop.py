@@ -139,7 +139,7 @@ def grade_ran(
     start = outcome_call.value if outcome_call.ok and changed is None and not moved else None
     if all(check.passed for check in checks):
         return GradedFunction(FunctionResult(entry.name, checks), start, outcome)
-    diagnosis = diagnose(_evidence(entry, exact, seen, hidden, late))
+    diagnosis = diagnose(_evidence(entry, exact, seen, hidden, late, dict(ran.preseeds)))
     if changed is not None:
         diagnosis = _stable(diagnosis)
     return GradedFunction(FunctionResult(entry.name, checks, diagnosis), start, outcome)
@@ -166,6 +166,7 @@ def _evidence(
     seen: Replay,
     hidden: Replay,
     late: Mapping[Dims, CallResult],
+    preseeds: Mapping[int, int],
 ) -> Evidence:
     """What the diagnosis reads: every call in the order it was made (the visible worker's, its
     hidden cases last). The extensions are as hidden as the hidden cases: their numbers inform,
@@ -186,6 +187,7 @@ def _evidence(
         (*(c.layer_dims for c in entry.exact_cases if c.hidden), *late),
         functools.partial(expected_params, entry.method, seed=entry.seed),
         entry,
+        preseeds,
     )
 
 

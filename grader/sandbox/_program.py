@@ -179,9 +179,20 @@ class Sandbox:
         if alone is not None and (alone.repeat or alone.fresh):
             repeats[names[0]] = self._repeat(self._take(), names[0], alone)
         return {
-            name: replace(ran[name], repeat=tuple(again), fresh=tuple(fresh))
+            name: replace(
+                ran[name],
+                repeat=tuple(again),
+                fresh=tuple(fresh),
+                preseeds=self._preseeds(schedules[name]),
+            )
             for name, (again, fresh) in ((n, repeats.get(n, ([], []))) for n in names)
         }
+
+    def _preseeds(self, schedule: Schedule) -> tuple[tuple[int, int], ...]:
+        mark = schedule.unknown_preseed
+        if mark is None:
+            return ()
+        return ((mark, unknown_preseed(self._program[0] if self._program is not None else "")),)
 
     def _repeat(
         self, host: Worker, name: str, schedule: Schedule
