@@ -33,7 +33,7 @@ import numpy as np
 from grader import messages as msg
 from grader.checks._exact import check_exact
 from grader.checks._hard_coding import earned_visible, later_answer_differs, printed_inputs
-from grader.checks._outcome import check_outcome
+from grader.checks._outcome import check_outcome, needs_scale
 from grader.checks._properties import check_properties
 from grader.checks._schedule import Replay, function_schedule
 from grader.checks._training import Outcome, OutcomeCache, Trainer
@@ -41,7 +41,13 @@ from grader.diagnosis import Evidence, diagnose
 from grader.mistakes import Diagnosis, Quoted
 from grader.results import CheckResult, FunctionResult
 from grader.sandbox import run_with_caller
-from grader.spec import BASE_PRESEED, OUTCOME, AssignmentSpec, FunctionSpec, check_reference
+from grader.spec import (
+    BASE_PRESEED,
+    OUTCOME,
+    AssignmentSpec,
+    FunctionSpec,
+    check_reference,
+)
 from grader.types import Caller, CallResult, Params, Program, Ran, Schedule
 
 Dims = tuple[int, ...]
@@ -135,6 +141,7 @@ def grade_ran(
         outcome_check, outcome = _failed(_outcome_slot(entry), text, inputs), None
     else:
         outcome_check, outcome = check_outcome(entry, outcome_call, trainer=trainer, cache=cache)
+        outcome_check = needs_scale(outcome_check, properties)
     checks = (*earned, *properties, outcome_check)
     start = outcome_call.value if outcome_call.ok and changed is None and not moved else None
     if all(check.passed for check in checks):
