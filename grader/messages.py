@@ -110,6 +110,9 @@ SCALE_OFF = (
 # record's scale_name, the formula its scale for that layer
 EXPECTS_CONSTANT = "{name} expects {formula}"
 EXPECTS_PER_LAYER = "{name} for fan-in {fan_in} expects {expected:.3g} = {formula}"
+EXPECTS_PER_LAYER_BOTH = (
+    "{name} for fan-in {fan_in} and fan-out {fan_out} expects {expected:.3g} = {formula}"
+)
 
 # -- the outcome of training the reference model from the student's start
 OUTCOME_NOT_TRAINED = "Not trained, the parameters do not fit the network: {problem}"

@@ -22,14 +22,16 @@ Fields = dict[str, Any]
 # -- a method's scale in words, for checks and mistakes alike ---------------------------------
 
 
-def expects(name: str, scale: str, fan_in: int) -> str:
-    """ "He for fan-in 60 expects 0.183 = sqrt(2/60)": what a method's scale is for one layer."""
+def expects(name: str, scale: str, fan_in: int, fan_out: int = 1) -> str:
+    """ "He for fan-in 60 expects 0.183 = sqrt(2/60)": what a method's scale is for one layer of
+    ``fan_in`` inputs and ``fan_out`` units (named only for a scale that reads it)."""
     expression = Scale(scale)
     if not expression.per_layer:
         return msg.EXPECTS_CONSTANT.format(name=name, formula=expression.formula(fan_in))
-    return msg.EXPECTS_PER_LAYER.format(
-        name=name, fan_in=fan_in, expected=expression.value(fan_in),
-        formula=expression.formula(fan_in),
+    template = msg.EXPECTS_PER_LAYER_BOTH if expression.reads_fan_out else msg.EXPECTS_PER_LAYER
+    return template.format(
+        name=name, fan_in=fan_in, fan_out=fan_out, expected=expression.value(fan_in, fan_out),
+        formula=expression.formula(fan_in, fan_out),
     )  # fmt: skip
 
 

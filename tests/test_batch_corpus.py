@@ -31,7 +31,7 @@ from tests.test_corpus import (
     write_notebook,
 )
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("corpus")]
 
 # The broken files that a folder of notebooks holds as notebooks (a folder or a .py is skipped).
 NOTEBOOK_FILES = sorted(

@@ -70,7 +70,7 @@ from grader.sandbox import isolation_report
 from grader.spec import SCALE_PROBE_DIMS, SPEC
 from tests.slowness import slowness, wall_bound
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("corpus")]
 
 CORPUS = Path(__file__).parent / "fixtures" / "corpus"
 SHORT = {

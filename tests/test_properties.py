@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +28,7 @@ from grader.spec import (
     SPEC,
     WEIGHT_SCALE,
     ZERO_BIASES,
+    Scale,
 )
 from grader.types import CallResult, CallStatus
 from reference import INITIALIZERS
@@ -167,6 +169,16 @@ def test_scale_problem_accepts_the_reference_and_names_the_method() -> None:
     assert "He for fan-in 60" in (scale_problem(he, "W1", weights / np.sqrt(2)) or "")
     assert scale_problem(zeros, "W1", np.zeros((3, 3))) is None
     assert "every weight to 0" in (scale_problem(zeros, "W1", np.ones((3, 3))) or "")
+
+
+def test_a_scale_that_reads_the_fan_out_is_quoted_with_the_layers_fan_out() -> None:
+    glorot = replace(
+        METHODS["xavier"], scale=Scale("sqrt(2 / (fan_in + fan_out))"), scale_name="Glorot"
+    )
+    weights = np.random.default_rng(0).standard_normal((9, 1))  # fan-in 1, fan-out 9, std 1
+    problem = scale_problem(glorot, "W1", weights * 5) or ""
+    assert "Glorot for fan-in 1 and fan-out 9 expects 0.447 = sqrt(2/(1+9))" in problem
+    assert scale_problem(glorot, "W1", weights * np.sqrt(2 / 10)) is None
 
 
 INPUTS_PROBE = (

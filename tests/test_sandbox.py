@@ -1006,34 +1006,21 @@ def groups_that_do_not_hold(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(_budget, "_PROBES", {})
 
 
-def groups_no_worker_joins(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Groups that hold, but that the workers never enter."""
-    from grader.sandbox._budget import SubmissionBudget, WorkerGroup
-
-    monkeypatch.setattr(SubmissionBudget, "worker", lambda self: WorkerGroup([], None))
-
-
 def test_a_group_that_cannot_be_joined_does_not_count_as_holding_a_limit(tmp_path: Path) -> None:
     from grader.sandbox._enforcement import Probe, joined
 
-    cleaned: list[bool] = []
-    assert Probe([], lambda: cleaned.append(True)).holds() is False
-    absent = Probe([str(tmp_path / "absent" / "cgroup.procs")], lambda: cleaned.append(True))
-    assert absent.holds(wait=True) is False
-    assert cleaned == [True, True]  # the probe's groups are removed once it is known
+    cleaned: list[str] = []
+    for join in ([], [str(tmp_path / "absent" / "cgroup.procs")]):
+        probe = Probe(lambda join=join: (join, lambda: cleaned.append("removed")))
+        assert probe.holds(wait=True) is False
+    assert cleaned == ["removed", "removed"]  # the probe's groups are removed once it is known
     assert not joined(os.getpid(), tmp_path / "initgrade-no-such-group")
 
 
-BUDGET_KINDS = {
-    "control groups": lambda monkeypatch: None,
-    "/proc": None,
-    "groups that do not hold": groups_that_do_not_hold,
-    "groups no worker joins": groups_no_worker_joins,
-}
-
-
 @pytest.mark.slow
-@pytest.mark.parametrize("kind", list(BUDGET_KINDS))
+@pytest.mark.parametrize(
+    "kind", ["control groups", "/proc", "groups that do not hold", "groups no worker joins"]
+)
 def test_memory_is_one_budget_for_every_process_of_a_submission(
     kind: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -1042,19 +1029,20 @@ def test_memory_is_one_budget_for_every_process_of_a_submission(
     machine's groups hold the limit, hold nothing, or are not where the workers are."""
     from dataclasses import replace
 
-    from grader.sandbox._budget import SubmissionBudget
+    from grader.sandbox._budget import SubmissionBudget, WorkerGroup
 
     limits = replace(LIMITS, memory_mb=400, call_seconds=30, wall_seconds=90)
-    simulate = BUDGET_KINDS[kind]
-    if simulate is not None:
-        simulate(monkeypatch)
-    budget = SubmissionBudget.make(limits) if simulate is not None else SubmissionBudget(limits)
+    if kind == "groups that do not hold":
+        groups_that_do_not_hold(monkeypatch)
+    budget = SubmissionBudget(limits) if kind == "/proc" else SubmissionBudget.make(limits)
     held = budget.held(wait=True)
     if kind == "groups that do not hold":
         assert not held  # the probe was not killed: the fallback's reading holds the budget
         assert SubmissionBudget.make(limits).kind == "proc"  # and alone, from now on
-    elif simulate is not None and not held:
+    elif kind != "/proc" and not held:
         pytest.skip("this machine lets the grader make no control groups that hold")
+    if kind == "groups no worker joins":  # groups that hold, but that the workers never enter
+        monkeypatch.setattr(budget, "worker", lambda: WorkerGroup([], None))
     with Worker(HOLDERS, limits=limits, tree=budget) as worker:
         alone = worker.call("hold", [1, 150])
         together = worker.call("hold", [3, 150])

@@ -144,7 +144,8 @@ def test_a_method_the_source_has_no_cell_for_gets_a_section_written_from_its_rec
     lecun = replace(METHODS["xavier"], name="initialize_parameters_lecun", title="LeCun")
     spec = replace(SPEC, functions=(*SPEC.functions, lecun))
     source = read_notebook(ASSIGNMENT_DIR / "source.ipynb")
-    cells = variant_source(source, spec, lambda entry: (0.7, 0.9, 0.9)).cells
+    released = variant_source(source, spec, lambda entry: (0.7, 0.9, 0.9))
+    cells = released.cells
     mark = "# GRADED FUNCTION: initialize_parameters_lecun"
     at = next(i for i, cell in enumerate(cells) if cell.source.startswith(mark))
     intro, solution, example, expected, check, after = cells[at - 1 : at + 5]
@@ -165,6 +166,8 @@ def test_a_method_the_source_has_no_cell_for_gets_a_section_written_from_its_rec
             np.testing.assert_array_equal(got[key], want[key], err_msg=key)
     stub = make_stub(nbformat.v4.new_notebook(cells=[solution]))
     assert "np.sqrt(1 / layers_dims[l - 1])" not in stub.cells[0].source
+    again = variant_source(source, spec, lambda entry: (0.7, 0.9, 0.9))
+    assert nbformat.writes(again) == nbformat.writes(released)  # a release is the same bytes
 
 
 def test_a_term_file_inherits_all_it_does_not_say(tmp_path: Path) -> None:

@@ -69,7 +69,16 @@ def variant_source(
     for cell in notebook.cells:
         cells += _rewritten(cell, cells, spec, methods, outcome)
     notebook.cells = _with_new_sections(cells, spec)
+    _stable_ids(notebook.cells, {cell.get("id") for cell in source.cells})
     return notebook
+
+
+def _stable_ids(cells: list[nbformat.NotebookNode], kept: set[str | None]) -> None:
+    """Give each cell written here an id from its place (nbformat's are random), so that a
+    term's release is the same bytes every time."""
+    for index, cell in enumerate(cells):
+        if cell.get("id") not in kept:
+            cell["id"] = f"term-{index:02d}"
 
 
 def _function_of(cell: nbformat.NotebookNode) -> tuple[str, str] | None:

@@ -201,7 +201,7 @@ def scale_problem(entry: FunctionSpec, key: str, weights: np.ndarray) -> str | N
     return msg.SCALE_OFF.format(
         key=key,
         got=rms(weights),
-        expects=expects(entry.scale_name, entry.scale.text, fan_in),
+        expects=expects(entry.scale_name, entry.scale.text, fan_in, weights.shape[0]),
         size=weights.size,
         lo=lo,
         hi=hi,

@@ -51,7 +51,7 @@ def construction(method: str, seed: int, dims: Sequence[int]) -> Params:
     params: Params = {}
     for layer in range(1, len(dims)):
         fan_in, fan_out = int(dims[layer - 1]), int(dims[layer])
-        params[f"W{layer}"] = state.randn(fan_out, fan_in) * weight_std(method, fan_in)
+        params[f"W{layer}"] = state.randn(fan_out, fan_in) * weight_std(method, fan_in, fan_out)
         params[f"b{layer}"] = np.zeros((fan_out, 1))
     return params
 

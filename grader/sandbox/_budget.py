@@ -30,7 +30,7 @@ import contextlib
 import os
 import secrets
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -270,14 +270,18 @@ class SubmissionBudget:
 
 def _probe(limits: Limits, own: dict[str, Path]) -> Probe:
     """A probe in groups made beside the submission's, limited to ``PROBE_MB``."""
-    groups = SubmissionBudget._groups(replace(limits, memory_mb=PROBE_MB), own)
-    group = groups.worker()
 
-    def cleanup() -> None:
-        group.release()
-        groups.close()
+    def groups() -> tuple[list[str], Callable[[], None]]:
+        made = SubmissionBudget._groups(replace(limits, memory_mb=PROBE_MB), own)
+        group = made.worker()
 
-    return Probe(group.join if groups.kind != "proc" else [], cleanup)
+        def cleanup() -> None:
+            group.release()
+            made.close()
+
+        return (group.join if made.kind != "proc" else []), cleanup
+
+    return Probe(groups)
 
 
 _SWEPT: set[Path] = set()

@@ -15,6 +15,7 @@ import contextlib
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -40,33 +41,50 @@ sys.exit(0)
 """
 
 
-class Probe:
-    """A process that joins the ``cgroup.procs`` files ``join`` (groups limited to
-    ``PROBE_MB``) and writes far more than that; ``holds`` tells whether the kernel killed it.
-    It runs beside the grader's work: nothing waits for it unless asked to."""
+Groups = Callable[[], tuple[Sequence[str], Callable[[], None]]]
 
-    def __init__(self, join: Sequence[str], cleanup: Callable[[], None]) -> None:
-        self._cleanup = cleanup
+
+class Probe:
+    """A process that joins the ``cgroup.procs`` files of groups limited to ``PROBE_MB`` and
+    writes far more than that; ``holds`` tells whether the kernel killed it. ``groups`` makes
+    the groups and gives those files and what removes the groups. All of it happens in a thread
+    of its own, beside the grader's work: nothing waits for it unless asked to."""
+
+    def __init__(self, groups: Groups) -> None:
+        self._cleanup: Callable[[], None] = lambda: None
         self._result: bool | None = None
         self._started = time.monotonic()
         self._process: subprocess.Popen[bytes] | None = None
+        self._lock = threading.Lock()
+        self._spawning = threading.Thread(target=self._spawn, args=(groups,), daemon=True)
+        self._spawning.start()
+
+    def _spawn(self, groups: Groups) -> None:
+        join, self._cleanup = groups()
+        if not join:
+            return
         command = [sys.executable, "-S", "-c", _PROBE, str(_PROBE_WRITES_MB), *join]
-        if join:
-            with contextlib.suppress(OSError, subprocess.SubprocessError):
-                self._process = subprocess.Popen(
-                    command,
-                    stdin=subprocess.DEVNULL,
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                )
-        if self._process is None:
-            self._done(None)
+        with contextlib.suppress(OSError, subprocess.SubprocessError):
+            self._process = subprocess.Popen(
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
 
     def holds(self, wait: bool = False) -> bool | None:
         """Whether the groups held the probe's limit; None while it runs (``wait``: until it
         is known). A probe that outlives ``_PROBE_SECONDS`` is ended and counts as not held."""
-        if self._result is not None or self._process is None:
+        with self._lock:
+            if self._result is None and (wait or not self._spawning.is_alive()):
+                self._spawning.join()
+                self._settle(wait)
             return self._result
+
+    def _settle(self, wait: bool) -> None:
+        if self._process is None:
+            self._done(None)
+            return
         left = self._started + _PROBE_SECONDS - time.monotonic()
         try:
             code = self._process.wait(max(left, 0.0)) if wait else self._process.poll()
@@ -76,9 +94,8 @@ class Probe:
             self._process.kill()
             self._process.wait()
         elif code is None:
-            return None
+            return
         self._done(code)
-        return self._result
 
     def _done(self, code: int | None) -> None:
         self._result = code == -signal.SIGKILL

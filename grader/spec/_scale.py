@@ -103,6 +103,11 @@ class Scale:
         return any(name in self.text for name in NAMES)
 
     @property
+    def reads_fan_out(self) -> bool:
+        """Whether the scale depends on the layer's units as well as its inputs (Glorot's)."""
+        return "fan_out" in self.text
+
+    @property
     def code(self) -> str:
         """The expression as a student writes it: ``np.sqrt(2 / layers_dims[l - 1])``."""
         text = self.text
