@@ -112,13 +112,16 @@ class Schedule:
     process that has never run this function, to compare with the same calls made in its own;
     and ``fresh``, each made first in a process where the function has never run, whose result
     stands for the same call made among the visible ones. Every call after ``unknown_preseed``
-    is made after a preseed the submission cannot know instead (the program chooses it)."""
+    is made after a preseed the submission cannot know instead (the program chooses it). The
+    last ``unseen`` visible calls (the extensions) are as hidden as the hidden cases: what they
+    print is dropped unseen."""
 
     visible: tuple[Call, ...]
     hidden: tuple[Call, ...] = ()
     repeat: tuple[Call, ...] = ()
     fresh: tuple[Call, ...] = ()
     unknown_preseed: int | None = None
+    unseen: int = 0
 
 
 @dataclass(frozen=True)

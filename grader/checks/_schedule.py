@@ -3,10 +3,11 @@
 ``function_schedule(entry)`` lists, in order, every call a grading makes of one function,
 whatever its answers are: the visible cases, each property input after ``BASE_PRESEED`` and
 again after ``OTHER_PRESEED``, the outcome call, the diagnosis probes, the visible cases'
-extensions (``grader.checks._hard_coding``); then the hidden cases, last, in the same process;
-and the outcome call and the extensions once more, as ``repeat``, each in a process where the
-function has never run (a cache kept by the function cannot make the two agree). A call that
-appears twice (the first visible case is also a probe) is made once.
+extensions (``grader.checks._hard_coding``; what they print is dropped unseen); then the hidden
+cases, last, in the same process; and the outcome call and the extensions once more, as
+``repeat``, each in a process where the function has never run (a cache kept by the function
+cannot make the two agree). A call that appears twice (the first visible case is also a probe)
+is made once.
 
 The calls after ``OTHER_PRESEED`` ask whether the answer is the same whatever the global random
 state. The program makes them after a preseed derived from the submission instead
@@ -44,12 +45,15 @@ def function_schedule(entry: FunctionSpec) -> Schedule:
     extensions = [Call(list(dims), BASE_PRESEED) for dims in entry.extensions]
     printed = {tuple(c.layer_dims) for c in entry.visible_cases}
     fresh = [c for c in properties if c.preseed == OTHER_PRESEED and tuple(c.dims) not in printed]
+    shown = _once([*cases, *properties, outcome, *probes])
+    visible = _once([*shown, *extensions])
     return Schedule(
-        visible=_once([*cases, *properties, outcome, *probes, *extensions]),
+        visible=visible,
         hidden=_once(hidden),
         repeat=(outcome, *extensions),
         fresh=tuple(fresh[:FRESH_INPUTS]),
         unknown_preseed=OTHER_PRESEED,
+        unseen=len(visible) - len(shown),
     )
 
 

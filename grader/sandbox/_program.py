@@ -167,13 +167,11 @@ class Sandbox:
             if guest is not None:  # forked before this worker runs anything of its own
                 repeats[guest] = self._repeat(worker, guest, schedules[guest])
             schedule, budget = schedules[name], self._budget(name)
-            visible = worker.calls(name, self._preseeded(schedule.visible, schedule), budget=budget)
-            dead = next((r for r in visible if r.status in DEAD), None)
-            hidden = (
-                [not_run(dead) for _ in schedule.hidden]
-                if dead is not None
-                else worker.calls(name, schedule.hidden, budget=budget, last=True)
-            )
+            shown = len(schedule.visible) - schedule.unseen
+            seen = self._preseeded(schedule.visible[:shown], schedule)
+            visible = worker.calls(name, seen, budget=budget)
+            visible += self._quiet(worker, name, schedule.visible[shown:], visible, budget)
+            hidden = self._quiet(worker, name, schedule.hidden, visible, budget)
             ran[name] = Ran(tuple(visible), tuple(hidden))
         alone = schedules[names[0]] if len(names) == 1 else None
         if alone is not None and (alone.repeat or alone.fresh):
@@ -194,6 +192,21 @@ class Sandbox:
             return ()
         return ((mark, unknown_preseed(self._program[0] if self._program is not None else "")),)
 
+    @staticmethod
+    def _quiet(
+        worker: Worker,
+        name: str,
+        calls: Sequence[Call],
+        before: Sequence[CallResult],
+        budget: Budget,
+    ) -> list[CallResult]:
+        """``calls`` (the extensions, the hidden cases) after the calls ``before``, printing
+        unseen; none made once one of ``before`` ended the worker."""
+        dead = next((r for r in before if r.status in DEAD), None)
+        if dead is not None:
+            return [not_run(dead) for _ in calls]
+        return worker.calls(name, calls, budget=budget, last=True) if calls else []
+
     def _repeat(
         self, host: Worker, name: str, schedule: Schedule
     ) -> tuple[list[CallResult], list[CallResult]]:
@@ -201,7 +214,9 @@ class Sandbox:
         (the last function's is made before any of its calls, and must not spend them); then its
         ``fresh`` calls, each in a fork, from the function's budget."""
         again = [
-            host.calls(name, [call], budget=Budget(self.limits.call_seconds), fork=True)[0]
+            host.calls(
+                name, [call], budget=Budget(self.limits.call_seconds), fork=True, unseen=True
+            )[0]
             for call in schedule.repeat
         ]
         calls = self._preseeded(schedule.fresh, schedule)
