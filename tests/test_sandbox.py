@@ -440,6 +440,22 @@ def test_the_answer_key_files_are_hidden() -> None:
     assert "FileNotFoundError" in result.message
 
 
+def test_every_folder_at_the_top_but_the_systems_is_covered(tmp_path: Path) -> None:
+    from grader.sandbox._platform import covered_dirs
+
+    top = Path("/") / f"initgrade-course-{uuid.uuid4().hex[:8]}"
+    try:
+        top.mkdir()
+    except OSError:
+        pytest.skip("cannot make a folder at /")
+    try:
+        covered = covered_dirs(tmp_path)
+    finally:
+        top.rmdir()
+    assert top in covered
+    assert not {Path("/usr"), Path("/etc"), Path("/dev"), Path("/proc")} & set(covered)
+
+
 @needs_namespaces
 def test_the_network_is_unreachable() -> None:
     result = call_once("escapes.py", "connects")

@@ -55,6 +55,41 @@ def answer_key_dirs() -> tuple[Path, ...]:
 # of them; only what it needs to run is bound back.
 _PRIVATE_ROOTS = ("/home", "/root", "/work", "/srv", "/opt", "/mnt", "/media", "/var/tmp", "/run")
 _SKIPPED_ROOTS = frozenset({"/proc", "/sys"})  # not searched for writable folders
+# What a worker needs at the top of the file system; every other folder there is covered,
+# whatever it is called (a course keeps its files in /data, /courses, /autograder, /nfs...).
+_SYSTEM_ROOTS = frozenset(
+    {
+        "/bin",
+        "/sbin",
+        "/lib",
+        "/lib32",
+        "/lib64",
+        "/libx32",
+        "/usr",
+        "/etc",
+        "/dev",
+        "/proc",
+        "/sys",
+    }
+)
+
+
+def other_roots() -> list[Path]:
+    """Every folder at ``/`` but the system's, as the links there lead (a link into a system
+    folder is left alone)."""
+    try:
+        entries = list(os.scandir("/"))
+    except OSError:
+        return []
+    found = []
+    for entry in entries:
+        with contextlib.suppress(OSError):
+            if entry.path in _SYSTEM_ROOTS or not entry.is_dir():
+                continue
+            real = Path(entry.path).resolve()
+            if not any(real == Path(s) or Path(s) in real.parents for s in _SYSTEM_ROOTS):
+                found.append(real)
+    return found
 
 
 def writable_dirs(depth: int = 2) -> list[Path]:
@@ -84,8 +119,9 @@ def _outermost(paths: list[Path]) -> tuple[Path, ...]:
 
 
 def covered_dirs(tmp_root: Path) -> tuple[Path, ...]:
-    """The folders to cover: the usual private roots, the temporary folder, the checkout."""
-    roots = [Path(root) for root in _PRIVATE_ROOTS] + [tmp_root] + writable_dirs()
+    """The folders to cover: the usual private roots, every other folder at the top but the
+    system's, the temporary folder, the checkout."""
+    roots = [Path(root) for root in _PRIVATE_ROOTS] + [tmp_root] + writable_dirs() + other_roots()
     roots += [d.parent for d in answer_key_dirs() if (d.parent / "pyproject.toml").is_file()]
     return _outermost([root.resolve() for root in roots if root.is_dir()])
 
