@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -118,6 +119,32 @@ def test_rendering_past_its_time_gives_a_page_saying_so(monkeypatch) -> None:
     monkeypatch.setattr(page_module, "RENDER_SECONDS", -1.0)
     page = render_notebook(json.dumps(notebooks.new_generation()).encode(), title="slow.ipynb")
     assert page.error == "rendering took longer than -1 s"
+
+
+def test_rendering_stuck_where_no_deadline_is_checked_is_killed_at_its_limit(
+    monkeypatch,
+) -> None:
+    def stuck(*_: object) -> str:
+        while True:  # a library's C call: no cooperative deadline would ever run
+            pass
+
+    monkeypatch.setattr(page_module, "_render", stuck)
+    started = time.monotonic()
+    page = render_notebook(b"{}", title="stuck.ipynb", feedback_href="f.html", seconds=0.5)
+    assert time.monotonic() - started < 5
+    assert page.error == "rendering took longer than 0.5 s"
+    assert "Its grade does not depend on this page" in page.html
+
+
+def test_consecutive_streams_shown_as_one_are_cut_like_one_output() -> None:
+    from grader.reports._bounded import MAX_TEXT, bounded_notebook
+
+    flood = [{"output_type": "stream", "name": "stdout", "text": "&" * MAX_TEXT}] * 5
+    cell = {"cell_type": "code", "source": "", "outputs": flood}
+    shown = bounded_notebook({"cells": [cell]}, {})["cells"][0]["outputs"]
+    assert len(shown) == 1
+    assert MAX_TEXT <= len(shown[0]["text"]) < MAX_TEXT + 200
+    assert "the rest of this stream is not shown" in shown[0]["text"]
 
 
 def test_the_page_beside_a_feedback_page_is_named_after_it() -> None:

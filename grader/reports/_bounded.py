@@ -170,16 +170,27 @@ def _outputs(raw: Any, budget: _Budget) -> list[dict[str, Any]]:
             outputs.append(_note(f"the rest of this notebook's outputs are not shown: the page "
                                  f"shows {_size(MAX_TOTAL)} at most"))  # fmt: skip
             break
-        if made is not None:
-            if outputs and made["output_type"] == "stream" == outputs[-1]["output_type"] \
-                    and made["name"] == outputs[-1]["name"]:  # fmt: skip
-                outputs[-1]["text"] += made["text"]
-            else:
-                outputs.append(made)
+        if made is not None and not _merged(outputs, made):
+            outputs.append(made)
     if len(items) > MAX_OUTPUTS and budget.left:
         outputs.append(_note(f"{len(items) - MAX_OUTPUTS} more outputs of this cell are not "
                              "shown"))  # fmt: skip
     return outputs
+
+
+def _merged(outputs: list[dict[str, Any]], made: dict[str, Any]) -> bool:
+    """Whether ``made`` was added to the stream before it (the page shows the two as one), that
+    stream kept within ``MAX_TEXT`` characters as any one output is."""
+    last = outputs[-1] if outputs else {}
+    if not (made["output_type"] == "stream" == last.get("output_type")
+            and made["name"] == last["name"]):  # fmt: skip
+        return False
+    room = max(MAX_TEXT - len(last["text"]), 0)
+    note = f"\n[initgrade: the rest of this stream is not shown: the page shows {_size(MAX_TEXT)}" \
+           " of one stream]\n"  # fmt: skip
+    if not last["text"].endswith(note):
+        last["text"] += made["text"][:room] + (note if len(made["text"]) > room else "")
+    return True
 
 
 def _attachments(raw: Any, budget: _Budget) -> dict[str, dict[str, str]]:

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.reports._bounded import bounded_notebook
+from grader.reports._child import in_child
 from grader.reports._sanitize import clean_document, clean_fragment, content_security_policy
 from grader.untrusted import safe_text
 
@@ -74,11 +75,36 @@ def render_notebook(
     graded: Mapping[str, int] | None = None,
     feedback_href: str | None = None,
     executed: bool = False,
+    seconds: float | None = None,
 ) -> NotebookPage:
     """The notebook as a page. ``notebook``: the submitted file's bytes, or a version-4 notebook
     (the executed copy); ``graded``: each graded function's cell; ``feedback_href``: the feedback
-    page's address relative to this one, linked from each graded cell."""
+    page's address relative to this one, linked from each graded cell.
+
+    The page is drawn in a child process killed at ``RENDER_SECONDS`` (or ``seconds``, when
+    less time is left), so its time is bounded whatever the libraries do with the notebook."""
     title = safe_text(title)
+    limit = RENDER_SECONDS if seconds is None else min(seconds, RENDER_SECONDS)
+
+    def work() -> str:
+        page = _render_here(notebook, title, graded, feedback_href, executed)
+        return json.dumps([page.html, page.error])
+
+    _exporter(), _style()  # made here, once per process, so that each child starts with them
+    answer = in_child(work, limit)
+    if answer is None:
+        return failure_page(title, feedback_href, f"rendering took longer than {limit:g} s")
+    text, error = json.loads(answer)
+    return NotebookPage(str(text), None if error is None else str(error))
+
+
+def _render_here(
+    notebook: bytes | Mapping[str, Any],
+    title: str,
+    graded: Mapping[str, int] | None,
+    feedback_href: str | None,
+    executed: bool,
+) -> NotebookPage:
     try:
         content = _content(notebook)
         body = _render(content, dict(graded or {}), feedback_href)
