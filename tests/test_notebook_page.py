@@ -78,8 +78,8 @@ def test_the_graded_cells_are_marked_and_linked_to_the_feedback_page() -> None:
     index = next(i for i, c in enumerate(nb.cells) if "def initialize_parameters_he" in c.source)
     html = render(nb, graded={"initialize_parameters_he": index}, feedback_href="ada-1.html")
     assert html.count('id="graded-initialize_parameters_he"') == 1
-    assert 'href="ada-1.html#graded-initialize_parameters_he"' in html
-    assert 'href="ada-1.html"' in html  # back to the feedback page, from the banner
+    assert 'href="./ada-1.html#graded-initialize_parameters_he"' in html
+    assert 'href="./ada-1.html"' in html  # back to the feedback page, from the banner
     assert_inert(html)
 
 
@@ -111,7 +111,7 @@ def test_a_file_that_is_not_a_notebook_gets_a_page_saying_so() -> None:
     assert page.error is not None
     assert "could not be shown as a page" in page.html
     assert "Its grade does not depend on this page" in page.html
-    assert 'href="b.html"' in page.html
+    assert 'href="./b.html"' in page.html
     assert_inert(page.html.replace("<body>", "<body><main>"))
 
 

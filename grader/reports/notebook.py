@@ -28,7 +28,7 @@ from typing import Any
 from grader.reports._bounded import bounded_notebook
 from grader.reports._child import in_child
 from grader.reports._sanitize import clean_document, clean_fragment, content_security_policy
-from grader.untrusted import safe_text
+from grader.untrusted import relative_link, safe_text
 
 RENDER_SECONDS = 20.0  # past this, the page says it could not be rendered
 TEMPLATES = Path(__file__).parent / "templates"
@@ -79,7 +79,8 @@ def render_notebook(
 ) -> NotebookPage:
     """The notebook as a page. ``notebook``: the submitted file's bytes, or a version-4 notebook
     (the executed copy); ``graded``: each graded function's cell; ``feedback_href``: the feedback
-    page's address relative to this one, linked from each graded cell.
+    page's file name (or relative path) beside this one, linked (as ``relative_link`` encodes
+    it) from each graded cell.
 
     The page is drawn in a child process killed at ``RENDER_SECONDS`` (or ``seconds``, when
     less time is left), so its time is bounded whatever the libraries do with the notebook."""
@@ -105,15 +106,16 @@ def _render_here(
     feedback_href: str | None,
     executed: bool,
 ) -> NotebookPage:
+    link = None if feedback_href is None else relative_link(feedback_href)
     try:
         content = _content(notebook)
-        body = _render(content, dict(graded or {}), feedback_href)
+        body = _render(content, dict(graded or {}), link)
     except RenderTimeout:
         reason = f"rendering took longer than {RENDER_SECONDS:g} s"
         return failure_page(title, feedback_href, reason)
     except Exception as error:  # nbconvert, mistune or pygments on input they cannot take
         return failure_page(title, feedback_href, f"{type(error).__name__}: {str(error)[:300]}")
-    return NotebookPage(_page(title, body, feedback_href, executed))
+    return NotebookPage(_page(title, body, link, executed))
 
 
 def _content(notebook: bytes | Mapping[str, Any]) -> Mapping[str, Any]:
@@ -259,7 +261,9 @@ def _page(title: str, body: str, feedback: str | None, executed: bool) -> str:
 
 
 def failure_page(title: str, feedback: str | None, reason: str) -> NotebookPage:
-    """A page that says why the notebook is not shown."""
+    """A page that says why the notebook is not shown; ``feedback``: the feedback page's file
+    name beside it."""
+    feedback = None if feedback is None else relative_link(feedback)
     back = f' <a href="{html.escape(feedback)}">Back to the feedback page</a>.' if feedback else ""
     body = (
         f'<header><h1>{html.escape(title)}</h1></header><p class="failure">The notebook could '
