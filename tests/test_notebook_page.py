@@ -147,6 +147,35 @@ def test_consecutive_streams_shown_as_one_are_cut_like_one_output() -> None:
     assert "the rest of this stream is not shown" in shown[0]["text"]
 
 
+def test_what_a_page_shows_is_bounded_as_escaped_not_as_submitted() -> None:
+    import html
+
+    from grader.reports._bounded import MAX_TEXT, MAX_TOTAL, bounded_notebook
+
+    flood = {"output_type": "stream", "name": "stdout", "text": "<" * MAX_TEXT}
+    cells = [{"cell_type": "code", "source": "", "outputs": [flood]}] * 16  # 3.2 MB, 16 escaped
+    shown = bounded_notebook({"cells": cells}, {})["cells"]
+    texts = [output["text"] for cell in shown for output in cell["outputs"]]
+    assert sum(len(html.escape(text)) for text in texts) <= MAX_TOTAL + 10_000
+    assert "the rest of this notebook's outputs are not shown" in texts[-1]
+
+
+def test_plain_text_outputs_reach_the_page_escaped_and_tokens_cannot_be_forged() -> None:
+    outputs = [
+        {"output_type": "stream", "name": "stdout", "text": "<b>a & b</b>"},
+        {"output_type": "error", "ename": "E", "evalue": "", "traceback": ["<i>trace</i>"]},
+    ]
+    nb = {**notebooks.new_generation(), "cells": [
+        {"cell_type": "markdown", "metadata": {}, "source": "initgradetext0n0e"},
+        {"cell_type": "code", "metadata": {}, "source": "", "outputs": outputs,
+         "execution_count": 1},
+    ]}  # fmt: skip
+    html = render_notebook(json.dumps(nb).encode(), title="t.ipynb").html
+    assert "&lt;b&gt;a &amp; b&lt;/b&gt;" in html
+    assert "&lt;i&gt;trace&lt;/i&gt;" in html
+    assert "initgradetext0n0e" in html
+
+
 def test_the_page_beside_a_feedback_page_is_named_after_it() -> None:
     assert notebook_path(Path("out/ada-12.html")) == Path("out/ada-12.notebook.html")
     assert notebook_path(Path("feedback")) == Path("feedback.notebook.html")

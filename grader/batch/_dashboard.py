@@ -177,7 +177,7 @@ def render_dashboard(context: dict[str, Any]) -> str:
     sheet and ``data:`` images (the histogram), so a link made from a name cannot run."""
     import jinja2
 
-    from grader.reports._sanitize import content_security_policy
+    from grader.reports import content_security_policy
 
     environment = jinja2.Environment(
         loader=jinja2.PackageLoader("grader.batch", "templates"),

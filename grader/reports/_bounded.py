@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import html
 import re
 import struct
 from collections.abc import Mapping, Sequence
@@ -30,7 +31,7 @@ MAX_IMAGE = 2 * KB * KB  # base64 characters of one image
 MAX_PIXELS = 16_000_000  # width x height of one image
 MAX_OUTPUTS = 40  # outputs shown per cell
 MAX_CELLS = 1500
-MAX_TOTAL = 12 * KB * KB  # characters of everything shown
+MAX_TOTAL = 12 * KB * KB  # characters of everything shown, text counted as the page escapes it
 TEXT_TYPES = ("text/html", "text/markdown", "text/latex", "text/plain")
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/svg+xml")
 
@@ -59,6 +60,11 @@ def _text(value: Any) -> str:
     if not isinstance(value, str):
         return ""
     return safe_text(_COLOURS.sub("", value), lines=True, limit=MAX_TOTAL)  # cut below, by kind
+
+
+def _escaped(text: str) -> int:
+    """The characters ``text`` takes on the page once escaped (``<`` is ``&lt;``)."""
+    return len(html.escape(text))
 
 
 def _size(chars: int) -> str:
@@ -128,7 +134,7 @@ def _data_output(output: Mapping[str, Any], budget: _Budget) -> dict[str, Any] |
         value = _text(data.get(kind))
         if value and not kept:
             value = _cut(value, MAX_TEXT, "this output")
-            if not budget.take(len(value)):
+            if not budget.take(_escaped(value)):
                 return None
             kept[kind] = value
     if not kept:
@@ -147,12 +153,13 @@ def _output(output: Any, budget: _Budget) -> dict[str, Any] | None:
     if kind == "stream":
         text = _cut(_text(output.get("text")), MAX_TEXT, "this output")
         name = "stderr" if output.get("name") == "stderr" else "stdout"
-        return {"output_type": "stream", "name": name, "text": text} if budget.take(len(text)) \
-            else None  # fmt: skip
+        if not budget.take(_escaped(text)):
+            return None
+        return {"output_type": "stream", "name": name, "text": text}
     if kind == "error":
         lines = [line for line in output.get("traceback") or [] if isinstance(line, str)]
         text = _cut("\n".join(lines) or _text(output.get("ename")), MAX_TEXT, "this traceback")
-        if not budget.take(len(text)):
+        if not budget.take(_escaped(text)):
             return None
         return {"output_type": "error", "ename": _text(output.get("ename"))[:200],
                 "evalue": "", "traceback": [text]}  # fmt: skip
@@ -240,7 +247,7 @@ def _cell(raw: Any, index: int, graded: Sequence[str], budget: _Budget) -> Any:
     if not isinstance(raw, dict):
         return None
     source = _cut(_text(raw.get("source")), MAX_SOURCE, "this cell")
-    budget.take(len(source))
+    budget.take(_escaped(source))
     kind = raw.get("cell_type")
     cell = _made(kind if kind in ("code", "markdown") else "raw", source, index)
     if kind == "code":

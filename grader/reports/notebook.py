@@ -27,10 +27,16 @@ from typing import Any
 
 from grader.reports._bounded import bounded_notebook
 from grader.reports._child import in_child
-from grader.reports._sanitize import clean_document, clean_fragment, content_security_policy
+from grader.reports._sanitize import (
+    PlainTexts,
+    clean_document,
+    clean_fragment,
+    content_security_policy,
+)
 from grader.untrusted import relative_link, safe_text
 
 RENDER_SECONDS = 20.0  # past this, the page says it could not be rendered
+MAX_PAGE = 16 * 1024 * 1024  # characters of the whole page (what it shows is bounded below this)
 TEMPLATES = Path(__file__).parent / "templates"
 STYLE = """
 body { font-family: system-ui, sans-serif; max-width: 72rem; margin: 1rem auto; padding: 0 1rem;
@@ -115,7 +121,11 @@ def _render_here(
         return failure_page(title, feedback_href, reason)
     except Exception as error:  # nbconvert, mistune or pygments on input they cannot take
         return failure_page(title, feedback_href, f"{type(error).__name__}: {str(error)[:300]}")
-    return NotebookPage(_page(title, body, link, executed))
+    page = _page(title, body, link, executed)
+    if len(page) > MAX_PAGE:  # highlighting and markup past what the bounds foresaw
+        reason = f"the page would be {len(page) / 2**20:.1f} MB, over {MAX_PAGE >> 20} MB"
+        return failure_page(title, feedback_href, reason)
+    return NotebookPage(page)
 
 
 def _content(notebook: bytes | Mapping[str, Any]) -> Mapping[str, Any]:
@@ -135,12 +145,25 @@ def _content(notebook: bytes | Mapping[str, Any]) -> Mapping[str, Any]:
 def _render(content: Mapping[str, Any], graded: dict[str, int], feedback: str | None) -> str:
     exporter, start = _exporter(), time.monotonic()
     _Deadline.at = start + RENDER_SECONDS
-    notebook = bounded_notebook(content, graded)
+    notebook, texts = bounded_notebook(content, graded), PlainTexts()
+    _set_aside(notebook, texts)
     resources = {"initgrade_feedback": feedback or ""}
     body, _ = exporter.from_notebook_node(notebook, resources=resources)
     _Deadline.check()
     allowed = (feedback,) if feedback else ()
-    return clean_document(str(body), links=allowed)
+    return texts.put_back(clean_document(str(body), links=allowed))
+
+
+def _set_aside(notebook: Any, texts: PlainTexts) -> None:
+    """Each output's plain text swapped for its token (see ``PlainTexts``)."""
+    for cell in notebook.cells:
+        for output in cell.get("outputs", ()):
+            if output.output_type == "stream":
+                output.text = texts.set_aside(output.text)
+            elif output.output_type == "error":
+                output.traceback = [texts.set_aside(line) for line in output.traceback]
+            elif "text/plain" in output.get("data", {}):
+                output.data["text/plain"] = texts.set_aside(output.data["text/plain"])
 
 
 class _Deadline:
