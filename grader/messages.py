@@ -1049,6 +1049,20 @@ LATE_BAD_GRACE = "--grace must be a number of minutes of at least 0, not {value:
 LATE_BAD_EXTENSIONS = "the extensions file {path} cannot be used: {error}"
 LATE_EXTENSION_ROW = "line {line} needs a student and a deadline (columns: student, deadline)"
 LATE_NEEDS_DEADLINE = "{option} needs --deadline"
+LATE_TIMES_COPIED = (
+    "WARNING: the late policy may be charging students for when their files were copied: {why}. "
+    "A folder of notebooks takes each file's modification time as the time it was received, "
+    "and copying or unzipping a download sets it to now. Give real times: grade the LMS's zip "
+    "itself (its entries keep their times) or copy with `cp -p`, set each file's time with "
+    "`touch -d`, or use an nbgrader tree (timestamp.txt) or a Gradescope export; then run the "
+    "batch again (nothing is regraded) and this export."
+)
+LATE_TIMES_CLOSE = "the {count} received times all lie within {seconds:g} s of each other"
+LATE_TIMES_MOSTLY_LATE = "{late} of {count} students are late"
+EXPORT_CAPPED = (
+    "{student}: the adjustments take the total to {total:g}, over the maximum {max_score:g}; "
+    "the total is capped at {max_score:g} (see initgrade adjust --list)"
+)
 ROSTER_UNREADABLE = "the roster {path} cannot be read as CSV: {error}"
 ROSTER_NO_KEY = (
     "the roster {path} has no column {key!r} holding the course's student ids (its columns: "

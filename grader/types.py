@@ -109,11 +109,14 @@ class Schedule:
     """Every call one graded function gets, a function of the spec alone, in order: the calls
     whose results the student may see (``visible``), then the hidden cases (``hidden``) in the
     same process, after which that process makes no other call; and ``repeat``, made in a
-    process that has never run this function, to compare with the same calls made in its own."""
+    process that has never run this function, to compare with the same calls made in its own.
+    The last ``unseen`` visible calls (the extensions) are as hidden as the hidden cases: what
+    they print is dropped unseen."""
 
     visible: tuple[Call, ...]
     hidden: tuple[Call, ...] = ()
     repeat: tuple[Call, ...] = ()
+    unseen: int = 0
 
 
 @dataclass(frozen=True)

@@ -91,3 +91,14 @@ def test_the_dashboard_lists_the_adjustments(book: Path, tmp_path: Path) -> None
     assert 'id="adjustments"' in html
     assert "&lt;b&gt;bonus&lt;/b&gt; for style" in html
     assert '<td class="num">+1</td>' in html
+
+
+def test_an_adjustment_over_the_maximum_is_capped_there_and_said_so(
+    book: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["adjust", "--gradebook", str(book), "amy", "5", "--comment", "bonus"]) == 0
+    said = "amy: the adjustments take the total to 35, over the maximum 30; the total is capped"
+    assert said in capsys.readouterr().err
+    rows = export(book, tmp_path / "g.csv")
+    assert (rows["amy"]["total"], rows["amy"]["adjustment"]) == ("30.0", "5.0")
+    assert said in capsys.readouterr().err

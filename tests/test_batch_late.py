@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from grader.batch import LatePolicy, parse_moment, read_extensions
+from grader.cli import main
 from grader.errors import UsageError
+from tests.batch_helpers import small_gradebook
 
 DEADLINE = parse_moment("2026-12-04T23:59+00:00", "--deadline")
 
@@ -76,3 +78,32 @@ def test_options_out_of_range_are_refused() -> None:
         policy(per="week")
     with pytest.raises(UsageError, match="--grace must be"):
         policy(grace_minutes=-1)
+
+
+def late_export(tmp_path: Path, received: list[str]) -> None:
+    tmp_path.mkdir(exist_ok=True)
+    rows = [(f"s{n}", 30.0, when) for n, when in enumerate(received)]
+    book = small_gradebook(tmp_path / "g.sqlite", rows)
+    command = ["export", "--gradebook", str(book), "--csv", str(tmp_path / "g.csv")]
+    assert main([*command, "--deadline", "2026-12-05T00:00", "--late-penalty", "10"]) == 0
+
+
+def test_received_times_that_look_like_a_copy_are_warned_about_with_how_to_give_real_ones(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    copied = [f"2026-12-06T16:20:0{n}+00:00" for n in range(4)]  # one `cp -r` of the folder
+    late_export(tmp_path, copied)
+    said = capsys.readouterr().err
+    assert "WARNING: the late policy may be charging students for when their files" in said
+    assert "the 4 received times all lie within 3 s of each other" in said
+    assert "`touch -d`" in said
+    assert "`cp -p`" in said
+
+
+def test_most_of_the_course_late_is_warned_about_and_a_real_hand_in_is_not(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    late_export(tmp_path / "a", ["2026-12-06T10:00:00", "2026-12-06T12:00:00", "2026-12-04T09:00"])
+    assert "2 of 3 students are late" in capsys.readouterr().err
+    late_export(tmp_path / "b", ["2026-12-04T10:00:00", "2026-12-06T12:00:00", "2026-12-04T09:00"])
+    assert "WARNING" not in capsys.readouterr().err

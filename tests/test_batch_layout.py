@@ -343,3 +343,25 @@ submission_1:
         "eve\\x0d\\x0a=cmd|' /C calc'!A0",
         "long@example.edu",
     ]
+
+
+def test_two_long_submitter_ids_that_share_their_start_stay_two_students(tmp_path: Path) -> None:
+    start = "L" * 1_500
+    metadata = "".join(
+        f'submission_{n}:\n  :submitters:\n  - {{":sid": "{start + tail * 500}"}}\n'
+        for n, tail in ((1, "A"), (2, "B"))
+    )
+    course = make(tmp_path / "export", {"submission_metadata.yml": metadata})
+    for n in (1, 2):
+        make(course, {f"submission_{n}/hw.ipynb": NB})
+    ids = [f.student for f in found(course).found]
+    assert len(set(ids)) == 2
+    assert all(i.startswith("L" * 1_000) and len(i) < 1_100 for i in ids)
+
+
+def test_a_name_composed_two_ways_is_one_student(tmp_path: Path) -> None:
+    composed, decomposed = "jos\u00e9", "jose\u0301"
+    course = make(tmp_path / "course", {f"{composed}.ipynb": NB, f"{decomposed}.ipynb": NB})
+    discovery = found(course)
+    assert {f.student for f in discovery.found} == {composed}
+    assert {f.source for f in discovery.found} == {f"{composed}.ipynb", f"{decomposed}.ipynb"}

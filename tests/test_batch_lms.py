@@ -139,3 +139,42 @@ def test_a_roster_the_lms_cannot_use_is_refused(
     assert main([*command, "--csv", str(tmp_path / "c.csv")]) == 2
     assert says in capsys.readouterr().err
     assert not (tmp_path / "c.csv").exists()
+
+
+def test_canvas_own_gradebook_export_as_roster_keeps_its_points_row_out_of_the_students(
+    course: tuple[Path, Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    book, _, _ = course
+    roster = tmp_path / "canvas_export.csv"
+    roster.write_text(
+        "Student,ID,SIS User ID,SIS Login ID,Section,Homework 1 (5400),Current Score\n"
+        "    Points Possible,,,,,10.00,\n"
+        '"Doe, Amy",101,A1,amy,S1,10.00,100\n'
+        '"Roe, Bob",102,B2,bob,S1,9.00,90\n'
+    )
+    out = tmp_path / "canvas.csv"
+    command = ["export", "--gradebook", str(book), "--format", "canvas", "--roster", str(roster)]
+    assert main([*command, "--roster-key", "SIS Login ID", "--csv", str(out)]) == 0
+    assert [row[0] for row in rows(out)] == ["Student", "Points Possible", "Doe, Amy", "Roe, Bob"]
+    assert "2 student(s) written" in capsys.readouterr().out
+
+
+def test_the_bundle_copies_the_notebook_page_the_feedback_page_links_to(
+    course: tuple[Path, Path, Path], tmp_path: Path
+) -> None:
+    book, roster, pages = course
+    feedback = next(pages.glob("amy-*.html"))
+    notebook = feedback.with_name(feedback.stem + ".notebook.html")
+    notebook.write_text(f'<html><body><a href="{feedback.name}">Back</a></body></html>')
+    feedback.write_text(
+        f'<html><body><a href="{notebook.name}">Your notebook</a>'
+        f'<a href="{notebook.name}#graded-initialize_parameters_he">Your code</a>'
+        '<a href="https://example.org/x.html">elsewhere</a></body></html>'
+    )
+    bundle = tmp_path / "bundle"
+    command = ["export", "--gradebook", str(book), "--format", "canvas", "--roster", str(roster)]
+    command += ["--csv", str(tmp_path / "c.csv"), "--feedback-dir", str(pages)]
+    assert main([*command, "--bundle", str(bundle)]) == 0
+    folder = bundle / "amy01"
+    assert sorted(p.name for p in folder.iterdir()) == sorted(["feedback.html", notebook.name])
+    assert 'href="feedback.html"' in (folder / notebook.name).read_text()

@@ -337,3 +337,11 @@ def test_a_function_that_keeps_a_cache_but_answers_the_same_keeps_full_marks() -
         return {k: v.copy() for k, v in kept[key].items()}
 
     assert grade("he", cached, fresh=lambda: INITIALIZERS["he"]).score == 10.0
+
+
+def test_the_extensions_are_the_last_visible_calls_and_print_unseen() -> None:
+    for entry in SPEC.functions:
+        schedule = function_schedule(entry)
+        quiet = schedule.visible[len(schedule.visible) - schedule.unseen :]
+        assert schedule.unseen == len(entry.extensions) > 0
+        assert [tuple(call.dims) for call in quiet] == list(entry.extensions)

@@ -253,3 +253,21 @@ def test_public_tests_import_nothing_from_the_project():
         if isinstance(node, ast.ImportFrom)
     }
     assert imported <= {"__future__", "numpy"}
+
+
+def test_a_terms_method_without_words_of_its_own_is_named_by_its_title(tmp_path, capsys):
+    from dataclasses import replace
+
+    from grader.authoring._public_tests import build_public_tests
+    from grader.spec import METHODS, SPEC
+
+    lecun = replace(METHODS["xavier"], title="LeCun")  # no hand-written name for it below
+    spec = replace(SPEC, functions=(*SPEC.functions, lecun))
+    path = ASSIGNMENT / "public_tests.py"
+    text = build_public_tests(path.read_text(encoding="utf-8"), path, spec)
+    namespace: dict = {"__name__": "term_public_tests"}
+    exec(compile(text, "public_tests.py", "exec"), namespace)
+    del namespace["METHOD_NAMES"]["xavier"]
+    message = failure_of(namespace["initialize_parameters_xavier_test"], initialize_parameters_he)
+    assert "what LeCun initialization expects. That is He's sqrt(2/n)." in message
+    capsys.readouterr()

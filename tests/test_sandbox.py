@@ -963,6 +963,22 @@ def test_what_a_hidden_call_prints_is_not_kept() -> None:
     assert "left out" not in tail  # not even how much it printed
 
 
+def test_what_the_extensions_and_a_repeat_in_another_worker_print_is_not_kept() -> None:
+    from grader.sandbox import Sandbox
+
+    shown, extension, repeated = Call([2, 1], None), Call([5, 4], None), Call([6, 2], None)
+    with Sandbox(limits=LIMITS, graded=["prints", "spoils"]) as sandbox:
+        sandbox.load(SHARED)
+        schedule = Schedule((shown, extension), repeat=(repeated,), unseen=1)
+        ran = sandbox.run({"prints": schedule, "spoils": Schedule((shown,))})
+        assert [r.ok for r in (*ran["prints"].visible, *ran["prints"].repeat)] == [True] * 3
+        tail = sandbox.output_tail
+    assert "hidden output [2, 1]" in tail
+    assert "spoils ran" in tail  # the worker the repeat was made in keeps its own output
+    assert "[5, 4]" not in tail
+    assert "[6, 2]" not in tail
+
+
 HOLDERS = """import os
 import time
 import numpy as np

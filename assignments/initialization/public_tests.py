@@ -4,7 +4,7 @@ Each ``*_test`` function calls your initializer on the example from the notebook
 network, for shapes only), prints what is wrong in plain words, and raises ``AssertionError`` if
 anything is. Passing these checks is a good sign, not a grade: the grader also tries other inputs.
 
-The block of published values below (the seed, the values, each method's scale and its check)
+The block of published values below (the seed, the values, each method's title, scale and check)
 is written by ``initgrade release`` from the reference solution; the rest of this file is edited
 by hand.
 """
@@ -47,6 +47,12 @@ PUBLISHED = {
             [-0.030984124422056857, -0.33744410537169206, -0.9290426766647434, 0.6255224840406426],
         ],
     },
+}
+# How each method is named where the checks have no words of their own for it.
+TITLES = {
+    "zeros": "zeros",
+    "random": "random x10",
+    "he": "He",
 }
 # Weight scale of each method for a layer of fan_in = layers_dims[l-1] inputs and
 # fan_out = layers_dims[l] units.
@@ -197,7 +203,7 @@ def _diagnose(weights, case, method):
 SCALE_MISTAKES = {
     "Did you forget to scale the draws?": lambda fan_in, fan_out: 1.0,
     "That is the x 10 of the large random initialization.": lambda fan_in, fan_out: 10.0,
-    "That is He's sqrt(2/n), not x 10.": lambda fan_in, fan_out: np.sqrt(2.0 / fan_in),
+    "That is He's sqrt(2/n).": lambda fan_in, fan_out: np.sqrt(2.0 / fan_in),
     "Did you use sqrt(1/n) (Xavier) instead of sqrt(2/n)?": lambda fan_in, fan_out: np.sqrt(
         1.0 / fan_in
     ),
@@ -222,7 +228,7 @@ def _explain_scale(factors, case, method):
         fan_out = layers_dims[int(key[1:])]
         used[key] = (factor * EXPECTED_SCALE[method](fan_in, fan_out), fan_in, fan_out)
     off = " and ".join(f"{key} is {factor:.3g}x" for key, factor in factors.items())
-    name = METHOD_NAMES.get(method, method)
+    name = METHOD_NAMES.get(method, f"{TITLES[method]} initialization")
     text = f"Your random draws are right but not their scale: {off} what {name}"
     text += " expects."
     for hint, scale in SCALE_MISTAKES.items():

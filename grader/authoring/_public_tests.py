@@ -1,14 +1,15 @@
 """The self-checks students run: hand-written, with their block of generated values and names.
 
 The block between the markers is written from the model: the exercise's seed, each graded
-method's published values (its first visible case, from reference/ with that seed), its scale,
-the ``<function>_test`` function students call, and ``__all__``. The rest of the file is edited
-by hand and reads what it needs from the block, so a course's term with another seed or another
-method gets its own self-checks from the same file.
+method's published values (its first visible case, from reference/ with that seed), its title,
+its scale, the ``<function>_test`` function students call, and ``__all__``. The rest of the
+file is edited by hand and reads what it needs from the block, so a course's term with another
+seed or another method gets its own self-checks from the same file.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from grader.errors import ReleaseError
@@ -33,6 +34,9 @@ def build_public_tests(text: str, path: Path, spec: AssignmentSpec = SPEC) -> st
     lines = ["__all__ = [", *(f'    "{name}",' for name in names), "]", ""]
     lines += [f"SEED = {spec.exercise.seed}  # every initializer calls np.random.seed(SEED) once"]
     lines += _published(spec)
+    lines += ["# How each method is named where the checks have no words of their own for it."]
+    lines += ["TITLES = {", *(f'    "{e.method}": {json.dumps(e.title)},' for e in spec.functions)]
+    lines += ["}"]
     lines += ["# Weight scale of each method for a layer of fan_in = layers_dims[l-1] inputs and"]
     lines += ["# fan_out = layers_dims[l] units."]
     lines += ["EXPECTED_SCALE = {"]

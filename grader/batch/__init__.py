@@ -18,9 +18,15 @@ from grader.batch._bundle import build_bundle, fallback_results
 from grader.batch._counting import RULES, Choice, counting
 from grader.batch._dashboard import dashboard_context, render_dashboard, write_dashboard
 from grader.batch._executors import DaskExecutor, LocalExecutor, Outcome
-from grader.batch._export import export_grades, export_rows, read_rows, write_rows
+from grader.batch._export import (
+    export_grades,
+    export_rows,
+    over_maximum,
+    read_rows,
+    write_rows,
+)
 from grader.batch._gradebook import Gradebook, GradeRow
-from grader.batch._late import LatePolicy, parse_moment, read_extensions
+from grader.batch._late import LatePolicy, copied_times, parse_moment, read_extensions
 from grader.batch._layout import Discovery, Found, Skipped, discover
 from grader.batch._lms import FORMATS, LmsExport, export_lms
 from grader.batch._run import (
@@ -57,6 +63,7 @@ __all__ = [
     "ZipTree",
     "adjust",
     "build_bundle",
+    "copied_times",
     "counting",
     "dashboard_context",
     "default_workers",
@@ -72,6 +79,7 @@ __all__ = [
     "grader_version",
     "list_adjustments",
     "open_tree",
+    "over_maximum",
     "parse_moment",
     "read_extensions",
     "read_rows",

@@ -115,11 +115,21 @@ def _settled(
     notes = [f"{a['comment']} ({float(a['points']):+g}, {a['who']})" for a in adjusted]
     score = row["total"]
     total = None if score is None else max(0.0, round(score + adjustment - penalty, 6))
+    total = None if total is None else min(total, row["max_score"])  # see ``over_maximum``
     return {
         **row, "total": total, "score": score, "adjustment": adjustment, "late_penalty": penalty,
         "deadline": late.deadline if late else "", "late_by": late.late_by if late else "",
         "comments": "; ".join(notes), "adjusted": adjusted,
     }  # fmt: skip
+
+
+def over_maximum(row: dict[str, Any]) -> float | None:
+    """The total the row's adjustments would give when it is over the maximum (the export
+    caps it there), else None."""
+    if row["score"] is None:
+        return None
+    total = round(row["score"] + row["adjustment"] - row["late_penalty"], 6)
+    return total if total > row["max_score"] else None
 
 
 def cell(value: Any) -> Any:

@@ -5,7 +5,8 @@ The penalty is a percentage of the assignment's points for every day (or hour) o
 after the student's deadline, once the submission is later than the grace period; it never
 exceeds the cap. A student's deadline is the course's unless the extensions file gives another.
 The received time is the one the submission that counts was last seen with
-(``grader.batch._counting``).
+(``grader.batch._counting``). When those times look like the time the files were copied
+(``copied_times``), the export says so: a folder of notebooks takes each file's time.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from grader import messages as msg
 from grader.errors import UsageError
@@ -96,3 +98,22 @@ def read_extensions(path: Path) -> dict[str, dt.datetime]:
             raise UsageError(msg.LATE_BAD_EXTENSIONS.format(path=path, error=problem))
         extensions[student] = parse_moment(when, f"{path}, line {line}")
     return extensions
+
+
+COPIED_WITHIN = 120.0  # seconds: a whole course handing in within two minutes is a copy
+
+
+def copied_times(rows: Sequence[Mapping[str, Any]]) -> str | None:
+    """Why the rows' received times look like the time files were copied rather than handed
+    in (all within ``COPIED_WITHIN`` of each other, or most of the course late), or None."""
+    graded = [row for row in rows if row.get("received")]
+    if len(graded) < 2:
+        return None
+    moments = [parse_moment(str(row["received"]), "received") for row in graded]
+    span = (max(moments) - min(moments)).total_seconds()
+    if span <= COPIED_WITHIN:
+        return msg.LATE_TIMES_CLOSE.format(count=len(graded), seconds=max(span, 1.0))
+    late = sum(1 for row in graded if row.get("late_by"))
+    if late * 2 > len(graded):
+        return msg.LATE_TIMES_MOSTLY_LATE.format(late=late, count=len(graded))
+    return None

@@ -13,14 +13,18 @@ folder has at its top):
 
 Every file that is not a submission is listed with its reason, never dropped silently. Every
 name and id read here is already through the door (``grader.untrusted``): paths come escaped
-from the tree, and a submitter's id from Gradescope's metadata passes ``safe_name``. A submitter
-listed more than once for one folder (a YAML alias repeats a record) is one submission, and a
+from the tree, and a submitter's id from Gradescope's metadata passes ``safe_name`` (one too
+long to keep whole keeps a digest of the whole, so two stay two). Student ids are NFC: one name
+composed two ways is one student. A submitter listed more than once for one folder (a YAML alias
+repeats a record) is one submission, and a
 folder lists at most ``MAX_SUBMITTERS`` of them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -29,7 +33,7 @@ from typing import Any
 from grader import messages as msg
 from grader.batch._sources import SYSTEM_NAMES, Entry, Tree, ZipTree
 from grader.errors import UsageError
-from grader.untrusted import safe_name, safe_text
+from grader.untrusted import MAX_NAME, safe_name, safe_text
 
 METADATA = "submission_metadata.yml"
 TIMESTAMP = "timestamp.txt"
@@ -54,6 +58,11 @@ class Found:
     source: str  # the path inside the tree; also the name its report shows
     received: str  # ISO 8601, UTC where the layout says the zone
     size: int
+
+    def __post_init__(self) -> None:
+        # One student whatever the system composed the name with: a Mac writes "é" as e and a
+        # combining accent (NFD), Linux and Windows as one character (NFC).
+        object.__setattr__(self, "student", unicodedata.normalize("NFC", self.student))
 
 
 @dataclass(frozen=True)
@@ -307,8 +316,18 @@ def _student(submitter: Any, folder: str) -> str:
         for key in (":sid", ":email", ":name"):
             value = submitter.get(key)
             if value not in (None, "") and isinstance(value, str | int | float):
-                return safe_name(str(value))
+                return _long_id(unicodedata.normalize("NFC", str(value)))
     return folder
+
+
+def _long_id(text: str) -> str:
+    """A submitter's id through the door; one too long to keep whole is cut, and its digest
+    added, so that two long ids sharing their start stay two students."""
+    shown = safe_name(text)
+    if len(text) <= MAX_NAME:
+        return shown
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return f"{shown} #{digest}"
 
 
 def _moment(value: Any) -> str | None:

@@ -15,8 +15,10 @@ order, and adds the grade:
   and ``Title [Total Pts: N Score] |column id``; ``Username`` identifies the student, a column
   without an id becomes a new column, and every cell is quoted.
 
-A blank grade leaves the LMS's grade as it is. Roster students without a submission get a blank;
-graded students missing from the roster are returned so the caller can list them.
+A roster that is the LMS's own export keeps its non-student rows (Canvas's ``Points Possible``)
+out of the students: the layout writes its own. A blank grade leaves the LMS's grade as it is.
+Roster students without a submission get a blank; graded students missing from the roster are
+returned so the caller can list them. The bundle copies the pages a feedback page links to.
 """
 
 from __future__ import annotations
@@ -60,6 +62,8 @@ LAYOUTS = {
     ),
 }
 FORMATS = ("csv", *LAYOUTS)
+# The first cell of the rows an LMS's own gradebook export holds besides its students.
+NOT_STUDENTS = frozenset({"points possible"})
 
 
 @dataclass(frozen=True)
@@ -89,7 +93,16 @@ def read_roster(path: Path, key: str, layout: Layout) -> Roster:
                 path=path, lms=layout.name, wanted=_list(layout.matched_by), columns=_list(columns)
             )
         )
-    return Roster(key, columns, rows)
+    return Roster(key, columns, tuple(row for row in rows if _is_student(row, key, layout)))
+
+
+def _is_student(row: dict[str, str], key: str, layout: Layout) -> bool:
+    """False for the rows an LMS's own export puts among its students (Canvas's ``Points
+    Possible`` row) and for rows naming nobody: the layout writes its own such rows."""
+    first = next(iter(row.values()), "")
+    if first.casefold() in NOT_STUDENTS:
+        return False
+    return bool(row.get(key) or any(row.get(column) for column in layout.matched_by))
 
 
 def _list(names: Sequence[str]) -> str:
@@ -144,7 +157,8 @@ def write_bundle(
     out: Path,
 ) -> int:
     """``out/<LMS id>/feedback.html`` for every roster student with a feedback page in
-    ``pages``, with the adjustments and late penalty shown at its top; returns how many."""
+    ``pages``, with the adjustments and late penalty shown at its top, and the pages it links
+    to (the student's notebook page) beside it; returns how many."""
     by_student = {str(row["student"]): row for row in rows}
     written = 0
     for person in roster.rows:
@@ -154,10 +168,22 @@ def write_bundle(
             continue
         folder = out / safe_folder(lms_id)
         folder.mkdir(parents=True, exist_ok=True)
-        text = with_notes(page.read_text(encoding="utf-8"), row)
-        (folder / "feedback.html").write_text(text, encoding="utf-8")
+        text = page.read_text(encoding="utf-8")
+        for name in linked_pages(text, pages):
+            linked = (pages / name).read_text(encoding="utf-8")  # its way back is renamed too
+            back = f'href="{html.escape(page.name)}'
+            (folder / name).write_text(linked.replace(back, 'href="feedback.html'), "utf-8")
+        (folder / "feedback.html").write_text(with_notes(text, row), encoding="utf-8")
         written += 1
     return written
+
+
+def linked_pages(page: str, pages: Path) -> list[str]:
+    """The files in ``pages`` the page links to by a bare relative name (its notebook page):
+    the bundle copies them beside it so no link of the student's folder is broken."""
+    found = re.findall(r'href="([^"#:/?\\]+)[#"]', page)
+    names = {html.unescape(name) for name in found} - {".", ".."}
+    return sorted(n for n in names if not re.search(r"[/\\]", n) and (pages / n).is_file())
 
 
 def with_notes(page: str, row: dict[str, Any]) -> str:

@@ -3,10 +3,11 @@
 ``function_schedule(entry)`` lists, in order, every call a grading makes of one function,
 whatever its answers are: the visible cases, each property input after ``BASE_PRESEED`` and
 again after ``OTHER_PRESEED``, the outcome call, the diagnosis probes, the visible cases'
-extensions (``grader.checks._hard_coding``); then the hidden cases, last, in the same process;
-and the outcome call and the extensions once more, as ``repeat``, each in a process where the
-function has never run (a cache kept by the function cannot make the two agree). A call that
-appears twice (the first visible case is also a probe) is made once.
+extensions (``grader.checks._hard_coding``; what they print is dropped unseen); then the hidden
+cases, last, in the same process; and the outcome call and the extensions once more, as
+``repeat``, each in a process where the function has never run (a cache kept by the function
+cannot make the two agree). A call that appears twice (the first visible case is also a probe)
+is made once.
 
 ``Replay`` answers the checks from the results of a schedule, as if they called the function.
 """
@@ -35,10 +36,13 @@ def function_schedule(entry: FunctionSpec) -> Schedule:
     probes = [Call(list(p.layer_dims), p.preseed) for p in entry.probes]
     hidden = [Call(list(c.layer_dims), BASE_PRESEED) for c in entry.exact_cases if c.hidden]
     extensions = [Call(list(dims), BASE_PRESEED) for dims in entry.extensions]
+    shown = _once([*cases, *properties, outcome, *probes])
+    visible = _once([*shown, *extensions])
     return Schedule(
-        visible=_once([*cases, *properties, outcome, *probes, *extensions]),
+        visible=visible,
         hidden=_once(hidden),
         repeat=(outcome, *extensions),
+        unseen=len(visible) - len(shown),
     )
 
 

@@ -53,4 +53,18 @@ def run(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
         function=args.function, assignment=args.assignment,
     )  # fmt: skip
     print(describe_adjustment(made), file=out)
+    _warn_over_maximum(args.gradebook, made, err)
     return EXIT_OK
+
+
+def _warn_over_maximum(gradebook: Path, made: dict[str, Any], err: TextIO) -> None:
+    """Say so when the adjustment takes the student's total over the maximum (exports cap it)."""
+    from grader.batch import over_maximum, read_rows
+
+    for row in read_rows(gradebook):
+        if (row["student"], row["assignment"]) != (made["student"], made["assignment"]):
+            continue
+        total = over_maximum(row)
+        if total is not None:
+            shown = {"student": row["student"], "max_score": row["max_score"]}
+            print(msg.EXPORT_CAPPED.format(total=total, **shown), file=err)

@@ -78,7 +78,9 @@ def run(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
     if args.bundle is not None and args.feedback_dir is None:
         print(msg.EXPORT_BUNDLE_NEEDS, file=err)
         return EXIT_USAGE
-    rows = read_rows(args.gradebook, choice=choice(args), policy=late_policy(args))
+    policy = late_policy(args)
+    rows = read_rows(args.gradebook, choice=choice(args), policy=policy)
+    _warn(rows, policy is not None, err)
     try:
         _write(args, rows, out, err)
     except OSError as error:
@@ -86,6 +88,24 @@ def run(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
         print(msg.REPORT_CANNOT_WRITE.format(what="the export", path=target, error=error), file=err)
         return EXIT_USAGE
     return EXIT_OK
+
+
+def _warn(rows: list[dict[str, Any]], late: bool, err: TextIO) -> None:
+    """Totals capped at the maximum, and received times that look like a copy's."""
+    from grader.batch import copied_times, over_maximum
+
+    for row in rows:
+        total = over_maximum(row)
+        if total is not None:
+            print(
+                msg.EXPORT_CAPPED.format(
+                    student=row["student"], total=total, max_score=row["max_score"]
+                ),
+                file=err,
+            )
+    why = copied_times(rows) if late else None
+    if why is not None:
+        print(msg.LATE_TIMES_COPIED.format(why=why), file=err)
 
 
 def _write(args: argparse.Namespace, rows: list[dict[str, Any]], out: TextIO, err: TextIO) -> None:

@@ -166,12 +166,14 @@ class Worker(ProcessHolder):
         budget: Budget | None = None,
         fork: bool = False,
         last: bool = False,
+        unseen: bool = False,
     ) -> list[CallResult]:
         """Make ``calls`` of ``name`` in the worker, sent together and answered one by one, each
         call timed on its own (``Limits.call_seconds``, less when ``budget`` has less left). A call
         after one that ended the worker is not made (it says why). ``fork``: each call is made in a
         fork of the worker, in the state the program had before it. ``last``: nothing the worker
-        prints from now on is kept, and it is asked nothing more (the hidden cases)."""
+        prints from now on is kept (the extensions, the hidden cases). ``unseen``: nothing it
+        prints during these calls is kept (a repeat made in another function's worker)."""
         if not self._deadline:
             raise RuntimeError("use Worker as a context manager: `with Worker(...) as worker:`")
         for call in calls:
@@ -185,7 +187,17 @@ class Worker(ProcessHolder):
         if problem is not None:
             return [problem for _ in calls]
         self._oom_kills = self.tree.oom_kills()
-        results = self._answers(name, [self._request(name, c, fork) for c in calls], budget)
+        requests = [self._request(name, c, fork) for c in calls]
+        kept = not self._output.frozen
+        if unseen:
+            self.output_tail  # noqa: B018 - keep what came before these calls
+            self._output.freeze()
+        try:
+            results = self._answers(name, requests, budget)
+        finally:
+            if unseen and kept:
+                self.output_tail  # noqa: B018 - read what they printed while frozen: dropped
+                self._output.frozen = False
         return results + [not_run(results[-1]) for _ in calls[len(results) :]]
 
     def _begin_life(self) -> None:

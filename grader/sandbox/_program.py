@@ -41,7 +41,7 @@ from grader.sandbox._budget import SubmissionBudget
 from grader.sandbox._client import Worker
 from grader.sandbox._clock import Budget
 from grader.sandbox._local import not_run
-from grader.types import DEAD, Caller, CallResult, Limits, Ran, Schedule
+from grader.types import DEAD, Call, Caller, CallResult, Limits, Ran, Schedule
 
 _Program = tuple[str, "decode.Origin | None", dict[str, str]]  # the text, its origin, what is lost
 SPARES = 2  # workers booting ahead of need (more would slow the grader down while they boot)
@@ -162,23 +162,37 @@ class Sandbox:
             if guest is not None:  # forked before this worker runs anything of its own
                 repeats[guest] = self._repeat(worker, guest, schedules[guest])
             schedule, budget = schedules[name], self._budget(name)
-            visible = worker.calls(name, schedule.visible, budget=budget)
-            dead = next((r for r in visible if r.status in DEAD), None)
-            hidden = (
-                [not_run(dead) for _ in schedule.hidden]
-                if dead is not None
-                else worker.calls(name, schedule.hidden, budget=budget, last=True)
-            )
+            shown = len(schedule.visible) - schedule.unseen
+            visible = worker.calls(name, schedule.visible[:shown], budget=budget)
+            visible += self._quiet(worker, name, schedule.visible[shown:], visible, budget)
+            hidden = self._quiet(worker, name, schedule.hidden, visible, budget)
             ran[name] = Ran(tuple(visible), tuple(hidden))
         if len(names) == 1 and schedules[names[0]].repeat:
             repeats[names[0]] = self._repeat(self._take(), names[0], schedules[names[0]])
         return {name: replace(ran[name], repeat=tuple(repeats.get(name, ()))) for name in names}
 
+    @staticmethod
+    def _quiet(
+        worker: Worker,
+        name: str,
+        calls: Sequence[Call],
+        before: Sequence[CallResult],
+        budget: Budget,
+    ) -> list[CallResult]:
+        """``calls`` (the extensions, the hidden cases) after the calls ``before``, printing
+        unseen; none made once one of ``before`` ended the worker."""
+        dead = next((r for r in before if r.status in DEAD), None)
+        if dead is not None:
+            return [not_run(dead) for _ in calls]
+        return worker.calls(name, calls, budget=budget, last=True) if calls else []
+
     def _repeat(self, host: Worker, name: str, schedule: Schedule) -> list[CallResult]:
         """``name``'s repeat calls in forks of ``host``, each with one call's limit of its own
         (the last function's is made before any of its calls, and must not spend them)."""
         return [
-            host.calls(name, [call], budget=Budget(self.limits.call_seconds), fork=True)[0]
+            host.calls(
+                name, [call], budget=Budget(self.limits.call_seconds), fork=True, unseen=True
+            )[0]
             for call in schedule.repeat
         ]
 
