@@ -176,6 +176,41 @@ def test_plain_text_outputs_reach_the_page_escaped_and_tokens_cannot_be_forged()
     assert "initgradetext0n0e" in html
 
 
+def _png_header(width: int, height: int) -> str:
+    import base64
+    import struct
+
+    head = (
+        b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + b"IHDR" + struct.pack(">II", width, height)
+    )
+    return base64.b64encode(head + b"\x08\x02\x00\x00\x00" + bytes(4)).decode()
+
+
+def test_images_in_the_students_html_are_held_to_the_image_outputs_bounds() -> None:
+    import base64
+
+    from grader.reports._sanitize import clean_fragment
+
+    bomb = f'<img alt="b" src="data:image/png;base64,{_png_header(16_000, 16_000)}">'
+    small = f'<img alt="s" src="data:image/png;base64,{_png_header(10, 10)}">'
+    use = b'<svg><g id="a"><rect/></g><use href="#a"/><use href="#a"/></svg>'
+    svg = f'<img alt="u" src="data:image/svg+xml;base64,{base64.b64encode(use).decode()}">'
+    cleaned = clean_fragment(bomb + small + svg)
+    assert cleaned.count("src=") == 1
+    assert _png_header(10, 10) in cleaned
+
+
+def test_an_svg_output_that_repeats_its_own_parts_is_a_note_not_an_image() -> None:
+    from grader.reports._bounded import bounded_notebook
+
+    use = '<svg><g id="a"><rect/></g>' + '<use href="#a"/>' * 10 + "</svg>"
+    output = {"output_type": "display_data", "data": {"image/svg+xml": use}, "metadata": {}}
+    cell = {"cell_type": "code", "source": "", "outputs": [output]}
+    shown = bounded_notebook({"cells": [cell]}, {})["cells"][0]["outputs"]
+    assert shown[0]["output_type"] == "stream"
+    assert "SVG image with <use>" in shown[0]["text"]
+
+
 def test_the_page_beside_a_feedback_page_is_named_after_it() -> None:
     assert notebook_path(Path("out/ada-12.html")) == Path("out/ada-12.notebook.html")
     assert notebook_path(Path("feedback")) == Path("feedback.notebook.html")

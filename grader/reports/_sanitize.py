@@ -53,7 +53,11 @@ _NUMBER = re.compile(r"[0-9]{1,5}%?\Z")
 def _attribute(reserved_allowed: bool, links: tuple[str, ...]) -> Any:
     def keep(tag: str, name: str, value: str) -> str | None:
         if name == "src":
-            return value if _DATA_IMAGE.match(value.strip()) else None
+            if not _DATA_IMAGE.match(value.strip()):
+                return None
+            from grader.reports._images import data_image_problem
+
+            return value if data_image_problem(value) is None else None
         if name == "href":
             if any(value == link or value.startswith(link + "#") for link in links):
                 return value
