@@ -234,6 +234,16 @@ EXTRACT_TOO_MANY = (
 # -- loading the program in the sandbox (warnings, one per skipped statement)
 SANDBOX_IMPORT_FAILED = "{where}: could not import {module} ({error}); graded without it."
 SANDBOX_TOP_LEVEL_ERROR = "{where}: {error} while loading the notebook's definitions; skipped."
+SANDBOX_NOT_RUN_AT_LOAD = (
+    "{where}: not run while loading the notebook's definitions, as {reason}: loading runs only "
+    "definitions, imports and constants; skipped."
+)
+SANDBOX_NOT_RUN_REASONS = {
+    "decorator": "it has a decorator",
+    "default": "a default value or annotation of it calls code",
+    "class_body": "its class body does more than define functions and constants",
+    "class_base": "its class has a base that is not a plain class, or a metaclass",
+}
 SANDBOX_WHERE_PROGRAM = "line {line} of the graded code"
 SANDBOX_LOAD_DIED = "the notebook's definitions could not be loaded: {reason}"
 SANDBOX_LOAD_SKIPPED = (
