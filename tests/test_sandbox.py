@@ -948,6 +948,34 @@ def test_each_function_gets_its_own_workers_and_nothing_of_one_reaches_another()
         assert "spoils ran" in sandbox.output_tail
 
 
+LEAVES_A_CHILD = """import subprocess, sys
+import numpy as np
+def host(d):
+    return {"W1": np.zeros((1, 1))}
+def leaves(d):
+    sleeper = [sys.executable, "-c", "import time; time.sleep(600)"]
+    subprocess.Popen(sleeper, start_new_session=True, stdout=subprocess.DEVNULL)
+    return {"W1": np.ones((1, 1))}
+"""
+
+
+def test_repeats_that_leave_work_running_cost_their_host_worker_nothing() -> None:
+    """The last function's repeats run in forks of the first function's worker: each that
+    leaves a process behind fails, and the worker that had to start again for it still makes
+    every call of its own (more repeats than a worker may restart)."""
+    from grader.sandbox import Sandbox
+    from grader.sandbox._client import MAX_RESTARTS
+
+    once = (Call([1], None),)
+    repeats = tuple(Call([n + 1], None) for n in range(MAX_RESTARTS + 1))
+    with Sandbox(limits=LIMITS, graded=["host", "leaves"]) as sandbox:
+        sandbox.load(LEAVES_A_CHILD)
+        ran = sandbox.run({"host": Schedule(once), "leaves": Schedule(once, repeat=repeats)})
+    assert all(r.status is CallStatus.CRASHED for r in ran["leaves"].repeat)
+    assert ran["host"].visible[0].ok, ran["host"].visible[0].message
+    assert ran["leaves"].visible[0].status is CallStatus.CRASHED  # left running in its own too
+
+
 def test_what_a_hidden_call_prints_is_not_kept() -> None:
     from grader.sandbox import Sandbox
 

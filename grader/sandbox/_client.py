@@ -171,9 +171,11 @@ class Worker(ProcessHolder):
         """Make ``calls`` of ``name`` in the worker, sent together and answered one by one, each
         call timed on its own (``Limits.call_seconds``, less when ``budget`` has less left). A call
         after one that ended the worker is not made (it says why). ``fork``: each call is made in a
-        fork of the worker, in the state the program had before it. ``last``: nothing the worker
-        prints from now on is kept (the extensions, the hidden cases). ``unseen``: nothing it
-        prints during these calls is kept (a repeat made in another function's worker)."""
+        fork of the worker, in the state the program had before it; a worker ended for what a
+        fork left behind starts again without that counting among its restarts. ``last``: nothing
+        the worker prints from now on is kept (the extensions, the hidden cases). ``unseen``:
+        nothing it prints during these calls is kept (a repeat made in another function's
+        worker)."""
         if not self._deadline:
             raise RuntimeError("use Worker as a context manager: `with Worker(...) as worker:`")
         for call in calls:
@@ -198,6 +200,8 @@ class Worker(ProcessHolder):
             if unseen and kept:
                 self.output_tail  # noqa: B018 - read what they printed while frozen: dropped
                 self._output.frozen = False
+        if fork and self._process is None and self._pending is None:
+            self._starts -= 1  # ended for what a fork did: its next start is not the worker's own
         return results + [not_run(results[-1]) for _ in calls[len(results) :]]
 
     def _begin_life(self) -> None:

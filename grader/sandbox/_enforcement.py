@@ -3,9 +3,9 @@
 A group can exist, accept a limit and take processes, yet not hold the limit: swap that the
 group's limit does not cover, a memory controller that only counts, a hierarchy that the
 grader's processes are not really charged to. Rather than guess from the machine's layout,
-``Probe`` runs a small process in groups made exactly as a worker's are, with a small
-limit, and has it write more memory than that (``Probe``): the groups count as holding the
-submission's budget only once the kernel has killed it. ``joined`` then tells, for each worker,
+``Probe`` runs a small process in groups made exactly as a worker's are, with a small limit,
+and has it write more memory than that: the groups count as holding the submission's budget
+only once the kernel has killed it. ``joined`` then tells, for each worker,
 that it is in its group.
 """
 
