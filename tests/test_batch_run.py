@@ -394,3 +394,13 @@ def test_a_feedback_folder_given_after_grading_gets_its_pages_by_grading_again(
     assert sorted(p.name.split("-")[0] for p in pages.glob("*.html")) == ["broken", "student000"]
     out, summary = run_fake(course, book, workers=1, feedback_dir=pages)
     assert (said not in out, summary.kept) == (True, 2)
+
+
+def test_two_students_who_sent_the_same_bytes_get_two_feedback_pages() -> None:
+    from grader.batch import feedback_name
+
+    sha = "ab" * 32
+    names = {feedback_name(student, sha) for student in ("张伟", "王芳", "__", "alice")}
+    assert len(names) == 4
+    assert feedback_name("alice", sha).startswith("alice-")
+    assert feedback_name("alice", sha) == feedback_name("alice", sha)
