@@ -123,6 +123,11 @@ _OUTCOME = (
 )
 OUTCOME_PASSED = _OUTCOME
 OUTCOME_FAILED = _OUTCOME + " {hint}"
+OUTCOME_NEEDS_SCALE = (
+    "{outcome} These points count only when the weight-scale check passes too, and it did not: "
+    "a start on the notebook's own network is evidence of the method only when every layer of "
+    "every network has its scale. Fix the scale, and these points come with it."
+)
 
 # -- diagnosis: what the grader saw directly (grader.diagnosis)
 DIAG_HARD_CODED = (

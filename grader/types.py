@@ -108,14 +108,19 @@ class Call:
 class Schedule:
     """Every call one graded function gets, a function of the spec alone, in order: the calls
     whose results the student may see (``visible``), then the hidden cases (``hidden``) in the
-    same process, after which that process makes no other call; and ``repeat``, made in a
-    process that has never run this function, to compare with the same calls made in its own.
-    The last ``unseen`` visible calls (the extensions) are as hidden as the hidden cases: what
-    they print is dropped unseen."""
+    same process, after which that process makes no other call; ``repeat``, made in a
+    process that has never run this function, to compare with the same calls made in its own;
+    and ``fresh``, each made first in a process where the function has never run, whose result
+    stands for the same call made among the visible ones. Every call after ``unknown_preseed``
+    is made after a preseed the submission cannot know instead (the program chooses it). The
+    last ``unseen`` visible calls (the extensions) are as hidden as the hidden cases: what they
+    print is dropped unseen."""
 
     visible: tuple[Call, ...]
     hidden: tuple[Call, ...] = ()
     repeat: tuple[Call, ...] = ()
+    fresh: tuple[Call, ...] = ()
+    unknown_preseed: int | None = None
     unseen: int = 0
 
 
@@ -127,6 +132,9 @@ class Ran:
     visible: tuple[CallResult, ...]
     hidden: tuple[CallResult, ...] = ()
     repeat: tuple[CallResult, ...] = ()
+    fresh: tuple[CallResult, ...] = ()
+    # (the schedule's preseed, the one the call was made after) where the program chose another
+    preseeds: tuple[tuple[int, int], ...] = ()
 
 
 class Program(Protocol):

@@ -53,9 +53,11 @@ def test_each_mistake_fails_and_passes_the_right_checks(mistake) -> None:
 def test_partial_credit_adds_up_for_xavier_as_he() -> None:
     result = graded(next(m for m in MISTAKES if m.name == "he_xavier"))
     earned = {check.name: check.points for check in result.checks if check.passed}
-    # keys/shapes 0.5 + float64 0.5 + zero biases 0.5 + unchanged input 0.5 + reproducible 1
-    # + outcome 2
-    assert result.score == sum(earned.values()) == 5.0
+    # keys/shapes 0.5 + float64 0.5 + zero biases 0.5 + unchanged input 0.5 + reproducible 1;
+    # the outcome lands in He's band, but counts only with the weight scale, which fails
+    assert result.score == sum(earned.values()) == 3.0
+    outcome = next(check for check in result.checks if check.name.startswith("training outcome"))
+    assert "only when the weight-scale check passes too" in outcome.message
 
 
 class Plain(dict):

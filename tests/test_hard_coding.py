@@ -214,6 +214,68 @@ def test_hard_coded_examples_change_no_point_of_the_behaviour_alone(
     ]
 
 
+def _first_layer_wrong(method: str) -> Init:
+    """Right from the second layer on; the first layer ones (zeros) or without its scale."""
+    correct = INITIALIZERS[method]
+
+    def initializer(layers_dims: list[int]) -> dict[str, np.ndarray]:
+        params = correct(list(layers_dims))
+        first = params["W1"]
+        params["W1"] = np.ones_like(first) if method == "zeros" else first / SCALE[method](1)
+        return params
+
+    return initializer
+
+
+def _printed_blocks(method: str, behaviour: Init) -> Init:
+    """``behaviour`` with the printed arrays pasted where they fit, into every input that starts
+    with an example's first two sizes (a table keyed on the start of layers_dims)."""
+
+    def initializer(layers_dims: list[int]) -> dict[str, np.ndarray]:
+        params = behaviour(layers_dims)
+        for dims, printed in PRINTED[method].items():
+            if tuple(layers_dims[:2]) != dims[:2]:
+                continue
+            for key, value in printed.items():
+                rows, columns = value.shape
+                if key in params and params[key].shape[1:] == (columns,):
+                    params[key][: min(rows, len(params[key]))] = value[: len(params[key])]
+        return params
+
+    return initializer
+
+
+def _printed_draws(method: str, behaviour: Init) -> Init:
+    """``behaviour`` with the first 12 weights of any input built from the 12 draws the
+    notebook prints, at the method's scale (a table of printed draws)."""
+    correct = INITIALIZERS[method]
+
+    def initializer(layers_dims: list[int]) -> dict[str, np.ndarray]:
+        params, right = behaviour(layers_dims), correct(list(layers_dims))
+        left = 12
+        for layer in range(1, len(layers_dims)):
+            key = f"W{layer}"
+            flat, take = params[key].reshape(-1), min(left, params[key].size)
+            flat[:take] = right[key].reshape(-1)[:take]
+            left -= take
+        return params
+
+    return initializer
+
+
+@pytest.mark.parametrize("method", ["zeros", "random", "he"])
+def test_a_table_of_printed_blocks_or_draws_earns_nothing_over_the_code_alone(method: str) -> None:
+    alone = grade(method, _first_layer_wrong(method))
+    tables = [_printed_blocks(method, _first_layer_wrong(method))]
+    if method != "zeros":
+        tables.append(_printed_draws(method, _first_layer_wrong(method)))
+    for table in tables:
+        pasted = grade(method, hard_coded(method, table))
+        assert [(c.name, c.points) for c in pasted.checks] == [
+            (c.name, c.points) for c in alone.checks
+        ]
+
+
 @pytest.mark.parametrize("method", ["zeros", "random", "he"])
 def test_a_correct_function_keeps_full_marks_with_or_without_the_printed_answers(
     method: str,

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from grader.checks import compare_params, expected_params
 from grader.checks.strategies import property_inputs
+from grader.errors import SpecError
 from grader.spec import (
     ASSIGNMENT_DIR,
     BASE_PRESEED,
@@ -16,6 +19,7 @@ from grader.spec import (
     HELPER_MODULES,
     OTHER_PRESEED,
     SPEC,
+    ExactCase,
 )
 from tests.published import HE_2_4_1, RANDOM_3_2_1
 
@@ -58,6 +62,17 @@ def test_hidden_cases_never_show_their_dims(entry) -> None:
     for case in hidden:
         assert str(list(case.layer_dims)) not in case.name
         assert case.visibility != "visible"
+
+
+def test_a_hidden_case_that_the_printed_draws_answer_is_refused_when_the_spec_is_built() -> None:
+    he = SPEC.function("initialize_parameters_he")
+    # [2, 4, 1] prints He's first 12 draws; [3, 1, 4, 1] needs only 11 of them.
+    table_answers = ExactCase((3, 1, 4, 1), 0.5, hidden=True, label="a layer of one unit")
+    cases = (*he.visible_cases, table_answers)
+    with pytest.raises(SpecError, match=r"needs 11 draws.*print the first 12"):
+        replace(SPEC, functions=(replace(he, exact_cases=cases),))
+    zeros = SPEC.function("initialize_parameters_zeros")  # no draws to give away
+    replace(SPEC, functions=(replace(zeros, exact_cases=(*zeros.visible_cases, table_answers)),))
 
 
 @pytest.mark.parametrize("entry", SPEC.functions, ids=lambda e: e.method)

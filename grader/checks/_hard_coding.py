@@ -12,6 +12,14 @@ decided by what the function answers on a printed input:
 - the properties are judged without the printed inputs (``printed_inputs``): they are called
   like the others but decide nothing.
 
+On an extension, only the entries the notebook cannot give away are compared (``counted``): not
+those where the example's printed arrays sit (the first layers, the first rows of the wider
+layer), and for a method that draws, not those built from the seeded stream's first
+``FunctionSpec.printed_draws`` draws, which the notebook's examples print (He's ``[2, 4, 1]`` prints
+the first 12, whatever the sizes they are drawn for). A table keyed on the start of
+``layers_dims``, or a table of printed draws, fills only entries that are not compared. An
+extension with no such entry is no evidence and decides nothing.
+
 Adding the printed answers to any function then changes no point: a table of them scores what
 the function without the table scores. The price is the other way round: a function right on
 every extension and wrong on the example itself keeps the example's points (its message says
@@ -31,13 +39,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 import numpy as np
+import numpy.typing as npt
 
 from grader import messages as msg
 from grader.checks._biases import as_columns
 from grader.checks._exact import Difference, compare_params
 from grader.mistakes import Quoted
 from grader.results import CheckResult
-from grader.spec import ExactCase, FunctionSpec
+from grader.spec import ExactCase, FunctionSpec, expected_shapes
 from grader.types import CallResult, Params
 
 Dims = tuple[int, ...]
@@ -61,7 +70,7 @@ def earned_visible(
     return [
         check
         if case.hidden or not case.extensions
-        else _earned(case, check, _first_problem(case, answers, expected))
+        else _earned(case, check, _first_problem(entry, case, answers, expected))
         for check, case in zip(exact, entry.exact_cases, strict=True)
     ]
 
@@ -91,22 +100,61 @@ def _same(one: Params | None, two: Params | None) -> bool:
     )
 
 
+def counted(
+    entry: FunctionSpec, case: ExactCase, extension: Dims
+) -> dict[str, npt.NDArray[np.bool_]]:
+    """Per key of the reference's answer on ``extension``, the entries that are evidence: not
+    where ``case``'s printed arrays sit, and (a method that draws) not built from a printed draw."""
+    printed = expected_shapes(case.layer_dims)
+    marks: dict[str, npt.NDArray[np.bool_]] = {}
+    drawn = 0
+    for key, shape in expected_shapes(extension).items():
+        mark = np.ones(shape, dtype=bool)
+        if key in printed:
+            rows, columns = printed[key]
+            mark[:rows, :columns] = False
+        if key.startswith("W") and not entry.zero:
+            order = drawn + np.arange(mark.size).reshape(shape)
+            mark &= order >= entry.printed_draws
+            drawn += mark.size
+        marks[key] = mark
+    return marks
+
+
 def _first_problem(
-    case: ExactCase, answers: Mapping[Dims, CallResult], expected: Expected
+    entry: FunctionSpec, case: ExactCase, answers: Mapping[Dims, CallResult], expected: Expected
 ) -> tuple[Dims, str] | None:
-    """The first extension of ``case`` on which the function misses the reference's answer, with
-    what went wrong in words that name no size and no value; None when it gets every one."""
+    """The first extension of ``case`` on which the function misses the reference's answer where
+    it counts (``counted``), with what went wrong in words that name no size and no value; None
+    when it gets every one."""
     for extension in case.extensions:
+        marks = counted(entry, case, extension)
+        if not any(mark.any() for mark in marks.values()):
+            continue  # every entry of it is printed: no evidence
         result = answers[extension]
         if not result.ok or result.value is None:
             reason = msg.HIDDEN_CALL_REASON.get(result.status.value, result.status.value)
             return extension, msg.HIDDEN_PROBLEM["call"].format(reason=reason)
         reference = expected[extension]
         shapes = {key: value.shape for key, value in reference.items()}
-        diff = compare_params(as_columns(result.value, shapes), reference)
+        answer = _only_counted(as_columns(result.value, shapes), reference, marks)
+        diff = compare_params(answer, reference)
         if diff is not None:
             return extension, _problem(diff)
     return None
+
+
+def _only_counted(
+    answer: Params, reference: Params, marks: Mapping[str, npt.NDArray[np.bool_]]
+) -> Params:
+    """``answer`` with the reference's values where an entry is no evidence (same shapes only:
+    a wrong shape or key is left for the comparison to report)."""
+    kept = dict(answer)
+    for key, mark in marks.items():
+        value = answer.get(key)
+        if isinstance(value, np.ndarray) and value.shape == mark.shape:
+            kept[key] = np.where(mark, value, reference[key])
+    return kept
 
 
 def _problem(diff: Difference) -> str:

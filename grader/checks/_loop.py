@@ -33,7 +33,7 @@ import numpy as np
 from grader import messages as msg
 from grader.checks._exact import check_exact
 from grader.checks._hard_coding import earned_visible, later_answer_differs, printed_inputs
-from grader.checks._outcome import check_outcome
+from grader.checks._outcome import check_outcome, needs_scale
 from grader.checks._properties import check_properties
 from grader.checks._schedule import Replay, function_schedule
 from grader.checks._training import Outcome, OutcomeCache, Trainer
@@ -41,7 +41,13 @@ from grader.diagnosis import Evidence, diagnose
 from grader.mistakes import Diagnosis, Quoted
 from grader.results import CheckResult, FunctionResult
 from grader.sandbox import run_with_caller
-from grader.spec import BASE_PRESEED, OUTCOME, AssignmentSpec, FunctionSpec, check_reference
+from grader.spec import (
+    BASE_PRESEED,
+    OUTCOME,
+    AssignmentSpec,
+    FunctionSpec,
+    check_reference,
+)
 from grader.types import Caller, CallResult, Params, Program, Ran, Schedule
 
 Dims = tuple[int, ...]
@@ -101,7 +107,8 @@ def grade_ran(
     """Every check of one function from the results of its schedule; a diagnosis when something
     failed. Nothing of a hidden call reaches a visible message: hidden cases' messages name what
     happened by status, and the diagnosis sees only their numbers (``_numbers_only``)."""
-    seen, hidden = Replay(schedule.visible, ran.visible), Replay(schedule.hidden, ran.hidden)
+    seen = Replay((*schedule.visible, *schedule.fresh), (*ran.visible, *ran.fresh))
+    hidden = Replay(schedule.hidden, ran.hidden)
     exact = [
         check_exact(
             entry,
@@ -134,11 +141,12 @@ def grade_ran(
         outcome_check, outcome = _failed(_outcome_slot(entry), text, inputs), None
     else:
         outcome_check, outcome = check_outcome(entry, outcome_call, trainer=trainer, cache=cache)
+        outcome_check = needs_scale(outcome_check, properties)
     checks = (*earned, *properties, outcome_check)
     start = outcome_call.value if outcome_call.ok and changed is None and not moved else None
     if all(check.passed for check in checks):
         return GradedFunction(FunctionResult(entry.name, checks), start, outcome)
-    diagnosis = diagnose(_evidence(entry, exact, seen, hidden, late))
+    diagnosis = diagnose(_evidence(entry, exact, seen, hidden, late, dict(ran.preseeds)))
     if changed is not None:
         diagnosis = _stable(diagnosis)
     return GradedFunction(FunctionResult(entry.name, checks, diagnosis), start, outcome)
@@ -165,6 +173,7 @@ def _evidence(
     seen: Replay,
     hidden: Replay,
     late: Mapping[Dims, CallResult],
+    preseeds: Mapping[int, int],
 ) -> Evidence:
     """What the diagnosis reads: every call in the order it was made (the visible worker's, its
     hidden cases last). The extensions are as hidden as the hidden cases: their numbers inform,
@@ -185,6 +194,7 @@ def _evidence(
         (*(c.layer_dims for c in entry.exact_cases if c.hidden), *late),
         functools.partial(expected_params, entry.method, seed=entry.seed),
         entry,
+        preseeds,
     )
 
 

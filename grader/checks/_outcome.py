@@ -42,6 +42,9 @@ spread of the draws; the correct solution's outcome is fixed and inside its band
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
+
 from grader import messages as msg
 from grader.checks._biases import as_columns
 from grader.checks._exact import describe_visible, structure_difference
@@ -53,7 +56,7 @@ from grader.checks._training import (
     train_outcome,
 )
 from grader.results import CheckResult
-from grader.spec import OUTCOME, FunctionSpec, expected_shapes
+from grader.spec import OUTCOME, WEIGHT_SCALE, FunctionSpec, expected_shapes
 from grader.types import CallResult
 
 
@@ -101,3 +104,13 @@ def _outcome_message(entry: FunctionSpec, outcome: Outcome, passed: bool) -> str
         published=band.published,
         hint=entry.outcome_hint,
     )
+
+
+def needs_scale(outcome: CheckResult, properties: Sequence[CheckResult]) -> CheckResult:
+    """The outcome's points count only with the weight-scale check's: the outcome is trained on
+    the notebook's own network, which a function can answer apart from every other input."""
+    scale = next((check for check in properties if check.name == WEIGHT_SCALE), None)
+    if not outcome.passed or scale is None or scale.passed:
+        return outcome
+    message = msg.OUTCOME_NEEDS_SCALE.format(outcome=outcome.message)
+    return replace(outcome, points=0.0, passed=False, message=message)

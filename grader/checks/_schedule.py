@@ -9,6 +9,12 @@ cases, last, in the same process; and the outcome call and the extensions once m
 cannot make the two agree). A call that appears twice (the first visible case is also a probe)
 is made once.
 
+The calls after ``OTHER_PRESEED`` ask whether the answer is the same whatever the global random
+state. The program makes them after a preseed derived from the submission instead
+(``Schedule.unknown_preseed``), so a function cannot recognise them; and ``FRESH_INPUTS`` of them
+are made, as ``fresh``, each first in a process where the function has never run, and stand for
+those calls, so an answer remembered from the first call cannot be replayed there.
+
 ``Replay`` answers the checks from the results of a schedule, as if they called the function.
 """
 
@@ -22,6 +28,7 @@ from grader.types import Call, CallResult, Schedule
 
 Dims = tuple[int, ...]
 Key = tuple[str, Dims, "int | None"]
+FRESH_INPUTS = 2  # property inputs asked after OTHER_PRESEED in a fresh process (a fork each)
 
 
 def function_schedule(entry: FunctionSpec) -> Schedule:
@@ -36,12 +43,16 @@ def function_schedule(entry: FunctionSpec) -> Schedule:
     probes = [Call(list(p.layer_dims), p.preseed) for p in entry.probes]
     hidden = [Call(list(c.layer_dims), BASE_PRESEED) for c in entry.exact_cases if c.hidden]
     extensions = [Call(list(dims), BASE_PRESEED) for dims in entry.extensions]
+    printed = {tuple(c.layer_dims) for c in entry.visible_cases}
+    fresh = [c for c in properties if c.preseed == OTHER_PRESEED and tuple(c.dims) not in printed]
     shown = _once([*cases, *properties, outcome, *probes])
     visible = _once([*shown, *extensions])
     return Schedule(
         visible=visible,
         hidden=_once(hidden),
         repeat=(outcome, *extensions),
+        fresh=tuple(fresh[:FRESH_INPUTS]),
+        unknown_preseed=OTHER_PRESEED,
         unseen=len(visible) - len(shown),
     )
 

@@ -27,6 +27,12 @@ class Call:
     preseed: int | None
     result: CallResult
     quotable: bool
+    made_after: int | None = None  # the preseed the call was made after, when not ``preseed``
+
+    @property
+    def seeded(self) -> int | None:
+        """The seed of the global state the call was made after: what a hypothesis replays."""
+        return self.preseed if self.made_after is None else self.made_after
 
     @property
     def ok(self) -> bool:
@@ -63,7 +69,9 @@ def calls(ev: Evidence) -> list[Call]:
         result = ev.calls[keys[i]]
         if result.status is CallStatus.MISSING:
             continue
-        found.append(Call(tuple(dims), preseed, result, ev.quotable(tuple(dims))))
+        found.append(
+            Call(tuple(dims), preseed, result, ev.quotable(tuple(dims)), _after(ev, preseed))
+        )
     return found
 
 
@@ -71,10 +79,14 @@ def made(ev: Evidence) -> list[Call]:
     """Every call in the order the evidence lists them (the order each worker ran its calls;
     where the hidden cases ran, and in which worker, ``_state`` tries in turn)."""
     return [
-        Call(tuple(dims), preseed, result, ev.quotable(tuple(dims)))
+        Call(tuple(dims), preseed, result, ev.quotable(tuple(dims)), _after(ev, preseed))
         for (dims, preseed), result in ev.calls.items()
         if result.status is not CallStatus.MISSING
     ]
+
+
+def _after(ev: Evidence, preseed: int | None) -> int | None:
+    return None if preseed is None or not ev.preseeds else ev.preseeds.get(preseed)
 
 
 def _information(call: Call) -> int:

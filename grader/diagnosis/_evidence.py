@@ -28,6 +28,8 @@ class Evidence:
     hidden: tuple[Dims, ...] = ()
     expected: Callable[[Dims], Params] | None = None
     entry: FunctionSpec | None = None
+    # a call's preseed -> the one it was made after, where the grader's program chose another
+    preseeds: Mapping[int, int] | None = None
 
     @property
     def rules(self) -> FunctionSpec:

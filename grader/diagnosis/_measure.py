@@ -72,7 +72,7 @@ def raw(h: Hypothesis, calls: Sequence[Call]) -> Raw:
     found = []
     for call in calls:
         try:
-            found.append(run(unit, call.dims, call.preseed, table))
+            found.append(run(unit, call.dims, call.seeded, table))
         except (CannotRun, IndexError, ValueError):
             found.append({})
     return found

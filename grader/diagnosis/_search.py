@@ -77,7 +77,7 @@ def reproduces(h: Hypothesis, calls: Sequence[Call], table: ScaleTable | None = 
         if not call.ok:
             continue  # failed calls are named as they are, unless a hypothesis explains them
         try:
-            got = run(h, call.dims, call.preseed, table)
+            got = run(h, call.dims, call.seeded, table)
         except (CannotRun, IndexError, ValueError, KeyError):
             return False
         if not _same(h.structure, got, call.params, tolerance):
@@ -219,7 +219,7 @@ def explained_failures(h: Hypothesis, calls: Sequence[Call]) -> set[tuple[Dims, 
         if call.raised != "IndexError":
             continue
         try:
-            run(h, call.dims, call.preseed, table)
+            run(h, call.dims, call.seeded, table)
         except IndexError:
             explained.add((call.dims, call.preseed))
         except (CannotRun, ValueError, KeyError):

@@ -66,7 +66,7 @@ class Layer:
 
 
 def stream_of(source: Source, call: Call) -> np.ndarray | None:
-    seed = source.seeded(call.preseed)
+    seed = source.seeded(call.seeded)
     return None if seed is None else long_stream(source, seed)
 
 

@@ -54,7 +54,7 @@ def _replays_one(h: Hypothesis, ordered: Sequence[Call], table: ScaleTable) -> b
     state: Params = {}
     for call in ordered:
         try:
-            state.update(run(h, call.dims, call.preseed, table))
+            state.update(run(h, call.dims, call.seeded, table))
         except (CannotRun, IndexError, ValueError, KeyError):
             return False
         if not call.ok:

@@ -97,7 +97,8 @@ def run_with_caller(caller: Caller, schedule: Schedule) -> Ran:
     hidden_log = CallLog(caller, partner=log)
     hidden = tuple(hidden_log(c.dims, c.preseed) for c in schedule.hidden)
     repeat = tuple(log.again(c.dims, c.preseed) for c in schedule.repeat)
-    return Ran(visible, hidden, repeat)
+    fresh = tuple(log.again(c.dims, c.preseed) for c in schedule.fresh)
+    return Ran(visible, hidden, repeat, fresh)
 
 
 class LocalProgram:

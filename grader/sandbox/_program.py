@@ -19,7 +19,11 @@ Each function's ``repeat`` (its outcome call made again, to compare) is made in 
 *previous* function's worker (the first function's: of the last one's), taken before that
 worker's own first call: a process where this function never ran and that shares nothing with
 its own worker, so no cache can make the two answers agree, yet which needs no worker of its own.
-A spec of one function has its repeat made in one more worker.
+A spec of one function has its repeat made in one more worker. Its ``fresh`` calls are made the
+same way, each in a fork of its own, but from the function's budget. Every call after the
+schedule's ``unknown_preseed`` is made after ``unknown_preseed(program)`` instead, a number
+derived from the program's text: a regrade of the same submission repeats it, and the
+submission, which cannot hold its own hash, cannot know it.
 
 All calls of one function share its time budget (``Limits.function_seconds``), and each repeat
 has the limit of one call (``Limits.call_seconds``) of its own; a worker's wall-clock life starts
@@ -31,6 +35,7 @@ checks the function before its own.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -154,7 +159,7 @@ class Sandbox:
     def run(self, schedules: Mapping[str, Schedule]) -> dict[str, Ran]:
         """Every function's schedule, in order, each in a worker of its own (module docstring)."""
         names = list(schedules)
-        repeats: dict[str, list[CallResult]] = {}
+        repeats: dict[str, tuple[list[CallResult], list[CallResult]]] = {}
         ran: dict[str, Ran] = {}
         for index, name in enumerate(names):
             worker = self._worker(name)
@@ -163,13 +168,29 @@ class Sandbox:
                 repeats[guest] = self._repeat(worker, guest, schedules[guest])
             schedule, budget = schedules[name], self._budget(name)
             shown = len(schedule.visible) - schedule.unseen
-            visible = worker.calls(name, schedule.visible[:shown], budget=budget)
+            seen = self._preseeded(schedule.visible[:shown], schedule)
+            visible = worker.calls(name, seen, budget=budget)
             visible += self._quiet(worker, name, schedule.visible[shown:], visible, budget)
             hidden = self._quiet(worker, name, schedule.hidden, visible, budget)
             ran[name] = Ran(tuple(visible), tuple(hidden))
-        if len(names) == 1 and schedules[names[0]].repeat:
-            repeats[names[0]] = self._repeat(self._take(), names[0], schedules[names[0]])
-        return {name: replace(ran[name], repeat=tuple(repeats.get(name, ()))) for name in names}
+        alone = schedules[names[0]] if len(names) == 1 else None
+        if alone is not None and (alone.repeat or alone.fresh):
+            repeats[names[0]] = self._repeat(self._take(), names[0], alone)
+        return {
+            name: replace(
+                ran[name],
+                repeat=tuple(again),
+                fresh=tuple(fresh),
+                preseeds=self._preseeds(schedules[name]),
+            )
+            for name, (again, fresh) in ((n, repeats.get(n, ([], []))) for n in names)
+        }
+
+    def _preseeds(self, schedule: Schedule) -> tuple[tuple[int, int], ...]:
+        mark = schedule.unknown_preseed
+        if mark is None:
+            return ()
+        return ((mark, unknown_preseed(self._program[0] if self._program is not None else "")),)
 
     @staticmethod
     def _quiet(
@@ -186,15 +207,29 @@ class Sandbox:
             return [not_run(dead) for _ in calls]
         return worker.calls(name, calls, budget=budget, last=True) if calls else []
 
-    def _repeat(self, host: Worker, name: str, schedule: Schedule) -> list[CallResult]:
+    def _repeat(
+        self, host: Worker, name: str, schedule: Schedule
+    ) -> tuple[list[CallResult], list[CallResult]]:
         """``name``'s repeat calls in forks of ``host``, each with one call's limit of its own
-        (the last function's is made before any of its calls, and must not spend them)."""
-        return [
+        (the last function's is made before any of its calls, and must not spend them); then its
+        ``fresh`` calls, each in a fork, from the function's budget."""
+        again = [
             host.calls(
                 name, [call], budget=Budget(self.limits.call_seconds), fork=True, unseen=True
             )[0]
             for call in schedule.repeat
         ]
+        calls = self._preseeded(schedule.fresh, schedule)
+        fresh = host.calls(name, calls, budget=self._budget(name), fork=True) if calls else []
+        return again, fresh
+
+    def _preseeded(self, calls: Sequence[Call], schedule: Schedule) -> list[Call]:
+        """``calls``, those after the schedule's ``unknown_preseed`` after the program's own."""
+        mark = schedule.unknown_preseed
+        if mark is None:
+            return list(calls)
+        preseed = unknown_preseed(self._program[0] if self._program is not None else "")
+        return [Call(c.dims, preseed) if c.preseed == mark else c for c in calls]
 
     def _budget(self, name: str) -> Budget:
         return self._budgets.setdefault(name, Budget(self.limits.function_seconds))
@@ -268,3 +303,11 @@ class Sandbox:
             self._tails.append(worker.output_tail)
         worker.close(wait=False)
         self._retired.append(worker)
+
+
+def unknown_preseed(program: str) -> int:
+    """The preseed a submission's calls after another global random state are made after: a
+    function of its program's text (the same on every regrade), outside 0..100 (the seeds the
+    diagnosis tries)."""
+    digest = hashlib.sha256(program.encode("utf-8", "surrogatepass")).digest()
+    return 101 + int.from_bytes(digest[:4], "big") % (2**31 - 101)

@@ -14,8 +14,9 @@ reach the model's digest through ``POLICY``.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from grader.errors import SpecError
@@ -189,6 +190,9 @@ class FunctionSpec:
     outcome_dims: tuple[int, ...] = OUTCOME_DIMS
     property_examples: int = PROPERTY_EXAMPLES
     property_call_budget: int = PROPERTY_CALL_BUDGET
+    # How many of the seeded stream's first draws the notebook's examples print, of any method
+    # (set by the assignment): entries built from them are no evidence on an extension.
+    printed_draws: int = 0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "exact_cases", tuple(self.exact_cases))
@@ -273,6 +277,9 @@ class AssignmentSpec:
                     f"{list(entry.outcome_dims)}; the exercise has {self.exercise.seed} and "
                     f"{list(self.exercise.outcome_dims)}"
                 )
+        revealed = _check_hidden_beyond_printed(self.functions)
+        functions = (e if e.zero else replace(e, printed_draws=revealed) for e in self.functions)
+        object.__setattr__(self, "functions", tuple(functions))
 
     @property
     def graded_functions(self) -> tuple[str, ...]:
@@ -291,3 +298,34 @@ class AssignmentSpec:
     def failed_results(self, reason: str) -> tuple[FunctionResult, ...]:
         """Every function with every check failed for ``reason`` (an ungradable submission)."""
         return tuple(FunctionResult(e.name, e.failed_checks(reason)) for e in self.functions)
+
+
+def weight_count(layer_dims: Sequence[int]) -> int:
+    """How many weights, so how many draws, the exercise's construction makes for ``layer_dims``."""
+    return sum(int(a) * int(b) for a, b in itertools.pairwise(layer_dims))
+
+
+def _check_hidden_beyond_printed(functions: Sequence[FunctionSpec]) -> int:
+    """How many draws the notebook prints, once every hidden case is checked to need more, and
+    every example to have an extension that does. Its printed examples give away the first
+    draws of the exercise's one seeded stream (as many as the largest example has weights); a
+    hidden case that needs no more could be answered from a table of them."""
+    drawing = [entry for entry in functions if not entry.zero]
+    revealed = max(
+        (weight_count(c.layer_dims) for e in drawing for c in e.visible_cases), default=0
+    )
+    for entry in drawing:
+        for case in entry.exact_cases:
+            if case.hidden and weight_count(case.layer_dims) <= revealed:
+                raise SpecError(
+                    f"hidden case {case.label!r} of {entry.name} needs "
+                    f"{weight_count(case.layer_dims)} draws, and the notebook's examples print "
+                    f"the first {revealed}: give it more weights than that"
+                )
+            needs = [weight_count(extension) for extension in case.extensions]
+            if needs and max(needs) <= revealed:
+                raise SpecError(
+                    f"no extension of {list(case.layer_dims)} ({entry.name}) needs more than "
+                    f"the {revealed} draws the notebook prints: nothing there is evidence"
+                )
+    return revealed

@@ -47,7 +47,7 @@ HIDDEN_CASES: tuple[ExactCase, ...] = (
     ExactCase((5, 8, 8, 8, 8, 1), 0.5, hidden=True, label="a deep network (5 weight layers)"),
     ExactCase((4, 300, 1), 0.5, hidden=True, label="a wide hidden layer"),
     ExactCase((7, 3), 0.5, hidden=True, label="a single layer"),
-    ExactCase((3, 1, 4, 1), 0.5, hidden=True, label="a layer of one unit in the middle"),
+    ExactCase((16, 1, 4, 1), 0.5, hidden=True, label="a layer of one unit in the middle"),
 )
 
 
