@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from grader import messages as msg
 from grader.errors import UsageError
+from grader.mistakes import Mistake
 from grader.notebook import (
     Extraction,
     LoadedNotebook,
@@ -231,6 +232,7 @@ def _grade(
 
         cache = cache or default_cache()
         functions = grade_functions(spec, sandbox, cache=cache)
+        functions = [_left_out_named(f, extraction.left_out) for f in functions]
         functions, notes = marked_unfilled(spec, loaded, extraction, functions)
         report = Report(
             source.name,
@@ -257,6 +259,26 @@ def _with_feedback(
     except Exception as error:  # the plots' data, from a student's numbers: the grades stand
         failure = safe_text(f"{type(error).__name__}: {error}", limit=300)
         return replace(graded, failures={**graded.failures, "feedback plots": failure})
+
+
+def _left_out_named(function: GradedFunction, left_out: Mapping[str, str]) -> GradedFunction:
+    """A NameError for a name that only a top-level line left out of grading assigns names that
+    line (``Extraction.left_out``)."""
+    diagnosis = function.result.diagnosis
+    if diagnosis is None or not left_out:
+        return function
+
+    def named(mistake: Mistake) -> Mistake:
+        line = left_out.get(str(mistake.get("name")))
+        if mistake.id != "raised.name" or line is None:
+            return mistake
+        return Mistake(mistake.id, (*mistake.fields, ("left_out", line)))
+
+    mistakes = tuple(named(m) for m in diagnosis.mistakes)
+    if mistakes == diagnosis.mistakes:
+        return function
+    result = replace(function.result, diagnosis=replace(diagnosis, mistakes=mistakes))
+    return replace(function, result=result)
 
 
 def marked_unfilled(

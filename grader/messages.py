@@ -234,6 +234,16 @@ EXTRACT_TOO_MANY = (
 # -- loading the program in the sandbox (warnings, one per skipped statement)
 SANDBOX_IMPORT_FAILED = "{where}: could not import {module} ({error}); graded without it."
 SANDBOX_TOP_LEVEL_ERROR = "{where}: {error} while loading the notebook's definitions; skipped."
+SANDBOX_NOT_RUN_AT_LOAD = (
+    "{where}: not run while loading the notebook's definitions, as {reason}: loading runs only "
+    "definitions, imports and constants; skipped."
+)
+SANDBOX_NOT_RUN_REASONS = {
+    "decorator": "it has a decorator",
+    "default": "a default value or annotation of it calls code",
+    "class_body": "its class body does more than define functions and constants",
+    "class_base": "its class has a base that is not a plain class, or a metaclass",
+}
 SANDBOX_WHERE_PROGRAM = "line {line} of the graded code"
 SANDBOX_LOAD_DIED = "the notebook's definitions could not be loaded: {reason}"
 SANDBOX_LOAD_SKIPPED = (
@@ -485,6 +495,13 @@ NOT_FLOAT64_HINT = {
 DIAG_RAISED = "Your function raises {kind}{text} for layers_dims={dims}{place}; {meaning}"
 DIAG_RAISED_TEXT = " ({text})"
 DIAG_RAISED_PLACE = " at {where}: `{code}`"
+# A NameError for a name that only a top-level line left out of grading assigns.
+DIAG_RAISED_NAME_LEFT_OUT = (
+    "{name} is assigned only by a top-level line that grading leaves out, {line}: only "
+    "imports, definitions and assignments built from constants (with numpy, math and builtins "
+    "such as int or round) run when a notebook is graded. Assign {name} a constant, or compute "
+    "it inside the function."
+)
 DIAG_RAISED_MEANING = {
     "randn_tuple": (
         "np.random.randn takes the sizes as separate numbers, np.random.randn(layers_dims[l], "
@@ -968,7 +985,7 @@ MISTAKE_NAMES = {
     "raised.too_many_arguments": "too many arguments in a call",
     "raised.index": "an index past the end of layers_dims",
     "raised.name_layers_dims": "a renamed parameter",
-    "raised.name": "a name from another cell",
+    "raised.name": "a name not defined when graded",
     "raised.unbound": "a variable used before it is set",
     "raised.negative": "a negative size",
     "raised.key_error": "a key looked up before it is set",

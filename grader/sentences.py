@@ -83,8 +83,15 @@ def _raised(f: Fields, meaning: str) -> str:
         dims=f["dims"],
         place=place,
         text=msg.DIAG_RAISED_TEXT.format(text=text.rstrip(".")) if text else "",
-        meaning=msg.DIAG_RAISED_MEANING[meaning].format(name=f.get("name") or "it"),
+        meaning=_meaning(f, meaning),
     )
+
+
+def _meaning(f: Fields, meaning: str) -> str:
+    """What the error usually means; a name that only a left-out line assigns, that line."""
+    if meaning == "name" and f.get("left_out"):
+        return msg.DIAG_RAISED_NAME_LEFT_OUT.format(name=f["name"], line=f["left_out"])
+    return msg.DIAG_RAISED_MEANING[meaning].format(name=f.get("name") or "it")
 
 
 _RETURNED = {

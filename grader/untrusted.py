@@ -13,13 +13,16 @@ CSV cell, database row or page sees it.
   bidirectional overrides and isolates, zero-width and other format characters, the Unicode line
   and paragraph separators) becomes a visible escape such as ``\\x1b`` or ``\\u200b``; tabs and
   newlines stay only in multi-line text and are spaces elsewhere, so a message can never start a
-  line of its own (a fake "Total: 30 / 30"). Text past the limit is cut, and the cut says how
-  much was left out. Escaped text is printable, so the door is idempotent, and text that is
-  already printable and short costs one ``isprintable`` scan.
+  line of its own (a fake "Total: 30 / 30"). Printable characters that show nothing (Unicode's
+  default-ignorable code points, the Hangul fillers, the blank Braille pattern) are escaped too,
+  so two names that differ only by them never read alike. Text past the limit is cut, and the
+  cut says how much was left out. Escaped text is printable, so the door is idempotent, and
+  text that is already printable and short costs one ``isprintable`` scan and one search.
 - ``safe_name`` does the same for a name, reversibly: bytes that are not UTF-8 (a file name on
   disk arrives with them as lone surrogates) become ``\\xNN``, the backslash itself ``\\\\``, and
   ``real_name`` gives back the original bytes.
 - ``safe_path`` shows a path (a notebook given on the command line, a batch's own folder).
+- ``relative_link`` is the ``href`` of a file beside a page, from the file's raw name.
 - ``spreadsheet_cell`` is a CSV cell: safe text, with a leading apostrophe where a spreadsheet
   would run it as a formula. Every CSV writer uses it.
 - ``clean`` applies ``safe_text`` to every string of a decoded reply, keys included; ``decode``
@@ -46,6 +49,23 @@ _MAX_DEPTH = 16
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+# Characters ``str.isprintable`` accepts that show nothing, so that "alice" and "alice" with one
+# of them appended read alike: Unicode's Default_Ignorable_Code_Point (the combining grapheme
+# joiner, the Hangul fillers, the Khmer inherent vowels, the Mongolian and other variation
+# selectors, the Khitan filler, the tag characters) and the blank Braille pattern. Those that are
+# not printable are listed too; they were escaped already.
+_INVISIBLE = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f"
+    "\u202a-\u202e\u2060-\u206f\u2800\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8"
+    "\U00016fe4\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff]"
+)
+
+
+def _shown_as_is(text: str) -> bool:
+    """Whether every character of ``text`` shows as itself: printable, and not invisible."""
+    return text.isprintable() and _INVISIBLE.search(text) is None
+
+
 class _Escapes(dict[int, "int | str"]):
     """A ``str.translate`` table computed on demand: a printable character maps to itself and
     any other to its escape. Lookups after the first are C dictionary hits; the table is cleared
@@ -61,7 +81,8 @@ class _Escapes(dict[int, "int | str"]):
         if len(self) > 50_000:
             self.clear()
             self.update(self.overrides)
-        self[code] = value = code if chr(code).isprintable() else _escape(code, name=self.name)
+        shown = _shown_as_is(chr(code))
+        self[code] = value = code if shown else _escape(code, name=self.name)
         return value
 
 
@@ -86,7 +107,7 @@ def safe_text(text: str, *, lines: bool = False, limit: int = MAX_TEXT) -> str:
 
 
 def _shown(text: str, table: _Escapes, limit: int) -> str:
-    if len(text) <= limit and text.isprintable():  # the common case: nothing to do
+    if len(text) <= limit and _shown_as_is(text):  # the common case: nothing to do
         return text
     cut = len(text) - limit
     shown = (text[:limit] if cut > 0 else text).translate(table)
@@ -98,7 +119,7 @@ def safe_name(name: str | bytes, *, limit: int = MAX_NAME) -> str:
     not UTF-8 become ``\\xNN``, a backslash ``\\\\``, and every character ``safe_text`` would
     escape an escape too; past ``limit`` characters it is cut (and no longer reversible)."""
     text = name.decode("utf-8", "surrogateescape") if isinstance(name, bytes) else name
-    if len(text) <= limit and text.isprintable() and "\\" not in text:
+    if len(text) <= limit and _shown_as_is(text) and "\\" not in text:
         return text
     cut = len(text) - limit
     shown = (text[:limit] if cut > 0 else text).translate(_NAME)
@@ -130,6 +151,18 @@ def real_name(shown: str) -> bytes:
             out += chr(int(code[1:], 16)).encode("utf-8", "surrogatepass")
         position = found.end()
     return bytes(out + shown[position:].encode("utf-8", "surrogateescape"))
+
+
+def relative_link(path: str) -> str:
+    """The address of a file beside a page (``path``: a file name, or a relative POSIX path,
+    as a student or course chose it) for an ``href``: each segment percent-encoded, so that
+    ``#``, ``?``, ``%`` and spaces stay part of the name, and ``./`` before it unless it starts
+    with ``../``, so that a name such as ``javascript:x`` can never read as an address's scheme."""
+    from urllib.parse import quote
+
+    parts = [quote(part.encode("utf-8", "surrogateescape"), safe="") for part in path.split("/")]
+    quoted = "/".join(parts)
+    return quoted if quoted.startswith("../") else f"./{quoted}"
 
 
 def spreadsheet_cell(value: Any) -> Any:

@@ -138,8 +138,8 @@ def test_every_gradable_student_has_a_notebook_page_linked_from_the_dashboard(si
     assert "could not be shown as a page" in broken.read_text(encoding="utf-8")
     dashboard = (site / "class.html").read_text(encoding="utf-8")
     for name in pages:
-        assert f'<a class="notebook" href="feedback/{name}">notebook</a>' in dashboard
-        assert f'href="feedback/{name.replace(".notebook", "")}"' in dashboard
+        assert f'<a class="notebook" href="./feedback/{name}">notebook</a>' in dashboard
+        assert f'href="./feedback/{name.replace(".notebook", "")}"' in dashboard
 
 
 def test_a_correct_students_plots_in_a_browser_at_desktop_and_narrow_widths(

@@ -144,3 +144,34 @@ def test_a_row_whose_diagnosis_is_a_sentence_counts_as_another_mistake(tmp_path:
     page = tmp_path / "class.html"
     write_dashboard(tmp_path / "g.sqlite", page)
     assert re.search(r'<td class="mistake">another mistake</td>', page.read_text())
+
+
+def test_links_open_their_pages_whatever_the_folder_is_called(tmp_path: Path) -> None:
+    from urllib.parse import unquote, urlsplit
+
+    from grader.batch import feedback_name
+
+    feedback = tmp_path / "CS101 #3 50%25"
+    feedback.mkdir()
+    (feedback / feedback_name("bob", f"{1:064x}")).write_text("<html></html>")
+    page = feedback / "class.html"
+    write_dashboard(gradebook(tmp_path / "g.sqlite"), page, feedback_dir=feedback)
+    links = re.findall(r'href="([^"]+)"', page.read_text())
+    assert links
+    for link in links:
+        parts = urlsplit(link)
+        assert (parts.scheme, parts.query, parts.fragment) == ("", "", "")
+        assert (page.parent / unquote(parts.path)).is_file()
+
+
+def test_the_dashboard_allows_only_its_own_style_and_data_images(tmp_path: Path) -> None:
+    from html import unescape
+
+    page = tmp_path / "class.html"
+    write_dashboard(gradebook(tmp_path / "g.sqlite"), page)
+    html = page.read_text()
+    policy = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', html)
+    assert policy is not None
+    assert "default-src 'none'" in unescape(policy[1])
+    assert "img-src data:" in unescape(policy[1])
+    assert "style=" not in html  # the policy would hide an inline style

@@ -159,16 +159,17 @@ def test_canvas_own_gradebook_export_as_roster_keeps_its_points_row_out_of_the_s
     assert "2 student(s) written" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize("prefix", ["", "./"])  # as pages link now, and as they did before
 def test_the_bundle_copies_the_notebook_page_the_feedback_page_links_to(
-    course: tuple[Path, Path, Path], tmp_path: Path
+    course: tuple[Path, Path, Path], tmp_path: Path, prefix: str
 ) -> None:
     book, roster, pages = course
     feedback = next(pages.glob("amy-*.html"))
     notebook = feedback.with_name(feedback.stem + ".notebook.html")
-    notebook.write_text(f'<html><body><a href="{feedback.name}">Back</a></body></html>')
+    notebook.write_text(f'<html><body><a href="{prefix}{feedback.name}">Back</a></body></html>')
     feedback.write_text(
-        f'<html><body><a href="{notebook.name}">Your notebook</a>'
-        f'<a href="{notebook.name}#graded-initialize_parameters_he">Your code</a>'
+        f'<html><body><a href="{prefix}{notebook.name}">Your notebook</a>'
+        f'<a href="{prefix}{notebook.name}#graded-initialize_parameters_he">Your code</a>'
         '<a href="https://example.org/x.html">elsewhere</a></body></html>'
     )
     bundle = tmp_path / "bundle"
@@ -177,4 +178,4 @@ def test_the_bundle_copies_the_notebook_page_the_feedback_page_links_to(
     assert main([*command, "--bundle", str(bundle)]) == 0
     folder = bundle / "amy01"
     assert sorted(p.name for p in folder.iterdir()) == sorted(["feedback.html", notebook.name])
-    assert 'href="feedback.html"' in (folder / notebook.name).read_text()
+    assert f'href="{prefix}feedback.html"' in (folder / notebook.name).read_text()

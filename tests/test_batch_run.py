@@ -378,3 +378,13 @@ def test_the_log_lists_a_few_skipped_files_per_reason_and_the_gradebook_all(
     (listed,) = db.execute("SELECT skipped FROM batches").fetchone()
     db.close()
     assert len(json.loads(listed)) == 300
+
+
+def test_two_students_who_sent_the_same_bytes_get_two_feedback_pages() -> None:
+    from grader.batch import feedback_name
+
+    sha = "ab" * 32
+    names = {feedback_name(student, sha) for student in ("张伟", "王芳", "__", "alice")}
+    assert len(names) == 4
+    assert feedback_name("alice", sha).startswith("alice-")
+    assert feedback_name("alice", sha) == feedback_name("alice", sha)

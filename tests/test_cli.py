@@ -225,8 +225,8 @@ def test_html_writes_the_notebook_beside_the_feedback_page_linked_both_ways(
     notebook = (tmp_path / "pages" / "fb.notebook.html").read_text(encoding="utf-8")
     for name in ("zeros", "random", "he"):
         anchor = f"#graded-initialize_parameters_{name}"
-        assert f'href="fb.html{anchor}"' in notebook
-        assert f'href="fb.notebook.html{anchor}"' in feedback.read_text(encoding="utf-8")
+        assert f'href="./fb.html{anchor}"' in notebook
+        assert f'href="./fb.notebook.html{anchor}"' in feedback.read_text(encoding="utf-8")
     assert "Content-Security-Policy" in notebook
 
 

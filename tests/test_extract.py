@@ -119,6 +119,7 @@ def test_a_left_out_line_a_graded_function_reads_is_named_with_its_reason() -> N
         "run when a notebook is graded. Assign SEED a constant, or compute it inside "
         "initialize_parameters_he.",
     )
+    assert result.left_out["SEED"] == "cell 1, line 1 (SEED = choose_seed(3))"
     fixed = extract(
         cells("SEED = choose_seed(3)\nSEED = 3", graded), graded=["initialize_parameters_he"]
     )

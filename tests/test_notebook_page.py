@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -77,8 +78,8 @@ def test_the_graded_cells_are_marked_and_linked_to_the_feedback_page() -> None:
     index = next(i for i, c in enumerate(nb.cells) if "def initialize_parameters_he" in c.source)
     html = render(nb, graded={"initialize_parameters_he": index}, feedback_href="ada-1.html")
     assert html.count('id="graded-initialize_parameters_he"') == 1
-    assert 'href="ada-1.html#graded-initialize_parameters_he"' in html
-    assert 'href="ada-1.html"' in html  # back to the feedback page, from the banner
+    assert 'href="./ada-1.html#graded-initialize_parameters_he"' in html
+    assert 'href="./ada-1.html"' in html  # back to the feedback page, from the banner
     assert_inert(html)
 
 
@@ -98,11 +99,12 @@ def test_huge_outputs_are_cut_with_a_note_and_the_page_stays_small() -> None:
 
 
 def test_the_whole_page_is_bounded_whatever_the_number_of_outputs() -> None:
-    many = [{"output_type": "stream", "name": "stdout", "text": "y" * 190_000}] * 8
+    many = [{"output_type": "stream", "name": name, "text": "y" * 190_000}
+            for name in ("stdout", "stderr")] * 4  # fmt: skip
     content = hostile_pages._notebook(*(hostile_pages._code("x", *many) for _ in range(10)))
     html = render(content)
     assert len(html) < 14 * 1024 * 1024
-    assert "the rest of this notebook's outputs are not shown" in html
+    assert "the rest of this notebook&#x27;s outputs are not shown" in html  # text, escaped
 
 
 def test_a_file_that_is_not_a_notebook_gets_a_page_saying_so() -> None:
@@ -110,7 +112,7 @@ def test_a_file_that_is_not_a_notebook_gets_a_page_saying_so() -> None:
     assert page.error is not None
     assert "could not be shown as a page" in page.html
     assert "Its grade does not depend on this page" in page.html
-    assert 'href="b.html"' in page.html
+    assert 'href="./b.html"' in page.html
     assert_inert(page.html.replace("<body>", "<body><main>"))
 
 
@@ -118,6 +120,96 @@ def test_rendering_past_its_time_gives_a_page_saying_so(monkeypatch) -> None:
     monkeypatch.setattr(page_module, "RENDER_SECONDS", -1.0)
     page = render_notebook(json.dumps(notebooks.new_generation()).encode(), title="slow.ipynb")
     assert page.error == "rendering took longer than -1 s"
+
+
+def test_rendering_stuck_where_no_deadline_is_checked_is_killed_at_its_limit(
+    monkeypatch,
+) -> None:
+    def stuck(*_: object) -> str:
+        while True:  # a library's C call: no cooperative deadline would ever run
+            pass
+
+    monkeypatch.setattr(page_module, "_render", stuck)
+    started = time.monotonic()
+    page = render_notebook(b"{}", title="stuck.ipynb", feedback_href="f.html", seconds=0.5)
+    assert time.monotonic() - started < 5
+    assert page.error == "rendering took longer than 0.5 s"
+    assert "Its grade does not depend on this page" in page.html
+
+
+def test_consecutive_streams_shown_as_one_are_cut_like_one_output() -> None:
+    from grader.reports._bounded import MAX_TEXT, bounded_notebook
+
+    flood = [{"output_type": "stream", "name": "stdout", "text": "&" * MAX_TEXT}] * 5
+    cell = {"cell_type": "code", "source": "", "outputs": flood}
+    shown = bounded_notebook({"cells": [cell]}, {})["cells"][0]["outputs"]
+    assert len(shown) == 1
+    assert MAX_TEXT <= len(shown[0]["text"]) < MAX_TEXT + 200
+    assert "the rest of this stream is not shown" in shown[0]["text"]
+
+
+def test_what_a_page_shows_is_bounded_as_escaped_not_as_submitted() -> None:
+    import html
+
+    from grader.reports._bounded import MAX_TEXT, MAX_TOTAL, bounded_notebook
+
+    flood = {"output_type": "stream", "name": "stdout", "text": "<" * MAX_TEXT}
+    cells = [{"cell_type": "code", "source": "", "outputs": [flood]}] * 16  # 3.2 MB, 16 escaped
+    shown = bounded_notebook({"cells": cells}, {})["cells"]
+    texts = [output["text"] for cell in shown for output in cell["outputs"]]
+    assert sum(len(html.escape(text)) for text in texts) <= MAX_TOTAL + 10_000
+    assert "the rest of this notebook's outputs are not shown" in texts[-1]
+
+
+def test_plain_text_outputs_reach_the_page_escaped_and_tokens_cannot_be_forged() -> None:
+    outputs = [
+        {"output_type": "stream", "name": "stdout", "text": "<b>a & b</b>"},
+        {"output_type": "error", "ename": "E", "evalue": "", "traceback": ["<i>trace</i>"]},
+    ]
+    nb = {**notebooks.new_generation(), "cells": [
+        {"cell_type": "markdown", "metadata": {}, "source": "initgradetext0n0e"},
+        {"cell_type": "code", "metadata": {}, "source": "", "outputs": outputs,
+         "execution_count": 1},
+    ]}  # fmt: skip
+    html = render_notebook(json.dumps(nb).encode(), title="t.ipynb").html
+    assert "&lt;b&gt;a &amp; b&lt;/b&gt;" in html
+    assert "&lt;i&gt;trace&lt;/i&gt;" in html
+    assert "initgradetext0n0e" in html
+
+
+def _png_header(width: int, height: int) -> str:
+    import base64
+    import struct
+
+    head = (
+        b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + b"IHDR" + struct.pack(">II", width, height)
+    )
+    return base64.b64encode(head + b"\x08\x02\x00\x00\x00" + bytes(4)).decode()
+
+
+def test_images_in_the_students_html_are_held_to_the_image_outputs_bounds() -> None:
+    import base64
+
+    from grader.reports._sanitize import clean_fragment
+
+    bomb = f'<img alt="b" src="data:image/png;base64,{_png_header(16_000, 16_000)}">'
+    small = f'<img alt="s" src="data:image/png;base64,{_png_header(10, 10)}">'
+    use = b'<svg><g id="a"><rect/></g><use href="#a"/><use href="#a"/></svg>'
+    svg = f'<img alt="u" src="data:image/svg+xml;base64,{base64.b64encode(use).decode()}">'
+    cleaned = clean_fragment(bomb + small + svg)
+    assert cleaned.count("src=") == 1
+    assert _png_header(10, 10) in cleaned
+
+
+def test_an_svg_output_that_repeats_its_own_parts_is_a_note_not_an_image() -> None:
+    from grader.reports._bounded import bounded_notebook
+
+    use = '<svg><g id="a"><rect/></g>' + '<use href="#a"/>' * 10 + "</svg>"
+    output = {"output_type": "display_data", "data": {"image/svg+xml": use}, "metadata": {}}
+    cell = {"cell_type": "code", "source": "", "outputs": [output]}
+    shown = bounded_notebook({"cells": [cell]}, {})["cells"][0]["outputs"]
+    assert shown[0]["output_type"] == "stream"
+    assert "SVG image with <use>" in shown[0]["text"]
 
 
 def test_the_page_beside_a_feedback_page_is_named_after_it() -> None:

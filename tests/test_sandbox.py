@@ -564,6 +564,41 @@ def test_isolation_report_names_the_defenses() -> None:
 # -- loading the program ------------------------------------------------------------------------
 
 
+PATCHES_THE_WORKER = """import gc
+import numpy as np
+class _Patch:
+    for found in gc.get_objects():
+        if type(found).__name__ == "_Worker":
+            found.seed = lambda seed: None
+@staticmethod
+def decorated(d):
+    return {}
+def defaulted(d, _=gc.collect()):
+    return {}
+class Plain(dict):
+    size = 3.0
+    def keys(self):
+        return []
+def draws(d):
+    return {"W1": np.random.randn(1, 1) + Plain.size}
+"""
+
+
+def test_loading_runs_no_class_body_decorator_or_default_that_calls_code() -> None:
+    with Worker(PATCHES_THE_WORKER, limits=LIMITS) as worker:
+        warnings = worker.load_warnings
+        defined = worker.defined()
+        one, two = (worker.call("draws", [1], preseed=seed) for seed in (1, 2))
+    assert "draws" in defined
+    assert not {"decorated", "defaulted"} & defined
+    assert len([w for w in warnings if "not run while loading" in w]) == 3
+    assert one.value is not None
+    assert two.value is not None
+    np.random.seed(1)
+    assert one.value["W1"] == np.random.randn(1, 1) + 3.0  # the worker's preseed, untouched
+    assert two.value["W1"] != one.value["W1"]
+
+
 def test_failed_imports_and_top_level_errors_are_warnings(tmp_path: Path) -> None:
     (tmp_path / "init_utils.py").write_text("helper_value = 0.5\n")
     (tmp_path / "solution.ipynb").write_text("{}")
@@ -657,7 +692,7 @@ def test_a_statement_that_kills_the_worker_while_loading_is_left_out_and_the_res
 
 
 def test_a_function_whose_definition_killed_the_worker_is_missing_with_the_reason() -> None:
-    source = "import os\ndef g(dims, _=os._exit(5)):\n    return {}\ndef f(d):\n    return {}\n"
+    source = "import os\ng = os._exit(5)\ndef f(d):\n    return {}\n"
     with within(LIMITS.call_seconds + 2), Worker(source, limits=LIMITS) as worker:
         missing, fine = worker.call("g", [1]), worker.call("f", [1])
     assert missing.status is CallStatus.MISSING

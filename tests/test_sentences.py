@@ -12,6 +12,10 @@ from grader.mistakes import Diagnosis, Mistake
 from grader.sentences import FAMILIES, RENDER, diagnosis_text, known, mistake_name, mistake_text
 from tests.mistakes import MISTAKES, graded
 
+# Every test here grades the catalogue's functions through the cached ``tests.mistakes.graded``:
+# in one worker, each function is graded once for all of them.
+pytestmark = pytest.mark.xdist_group("graded_mistakes")
+
 EVERY_ID = {
     *RENDER,
     *(f"{family}.{kind}" for family, (_, kinds) in FAMILIES.items() for kind in kinds),
@@ -79,3 +83,12 @@ def test_a_call_that_never_returned_and_a_refused_value_are_told_apart() -> None
     assert mistake_name(refused.id) == "None returned"
     assert "never returned" in mistake_text(stopped)
     assert "returns None" in mistake_text(refused)
+
+
+def test_a_name_only_a_left_out_line_assigns_is_said_with_that_line() -> None:
+    fields = {"kind": "NameError", "dims": [2, 4, 1], "text": "name 'SEED' is not defined"}
+    plain = mistake_text(Mistake.of("raised.name", name="SEED", **fields))
+    left_out = "cell 2, line 1 (SEED = choose_seed(3))"
+    named = mistake_text(Mistake.of("raised.name", name="SEED", left_out=left_out, **fields))
+    assert left_out not in plain
+    assert f"SEED is assigned only by a top-level line that grading leaves out, {left_out}" in named

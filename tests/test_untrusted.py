@@ -56,6 +56,20 @@ def test_zero_width_and_direction_marks_are_shown_as_escapes(invisible: str) -> 
     assert shown.endswith("bob")
 
 
+@pytest.mark.parametrize(
+    "blank",
+    ["\u3164", "\u034f", "\ufe0f", "\u2800", "\u115f", "\u1160", "\uffa0", "\U000e0100"],
+)
+def test_printable_characters_that_show_nothing_are_escaped_in_names_and_text(blank: str) -> None:
+    from grader.untrusted import real_name, safe_name, safe_text
+
+    name = safe_name(f"alice{blank}")
+    assert name.startswith("alice\\")
+    assert real_name(name) == f"alice{blank}".encode()
+    assert safe_text(f"alice{blank}bob").startswith("alice\\")
+    assert safe_name("张伟") == "张伟"  # letters of any script stay as they are
+
+
 def test_text_past_the_limit_is_cut_and_the_cut_is_said() -> None:
     from grader.untrusted import safe_text
 

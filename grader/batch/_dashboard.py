@@ -29,11 +29,26 @@ from grader.batch._records import adjustments as standing_adjustments
 from grader.batch._run import feedback_name
 from grader.sentences import mistake_name
 from grader.spec import SPEC, AssignmentSpec
-from grader.untrusted import safe_text
+from grader.untrusted import relative_link, safe_text
 
 EXAMPLES = 3  # students shown beside each mistake
 _SHOWN_TEXT = ("student", "assignment", "source", "error")
 SLOWEST = 10
+
+STYLE = """
+body { font-family: system-ui, sans-serif; max-width: 72rem; margin: 2rem auto; padding: 0 1rem;
+       color: #1d1d1f; }
+table { border-collapse: collapse; width: 100%; margin-bottom: 1.5rem; }
+td, th { border-bottom: 1px solid #ddd; padding: .35rem .5rem; text-align: left;
+         vertical-align: top; }
+th { background: #f4f4f6; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+.bar { height: .9rem; width: 12rem; vertical-align: middle; }
+.failed, .ungradable, .pending { color: #b3261e; }
+.summary span { margin-right: 1.5rem; }
+img { max-width: 100%; }
+small { color: #555; }
+"""
 
 
 @dataclass
@@ -114,7 +129,7 @@ def _links(
 def _relative(target: Path, page: Path) -> str | None:
     if not target.is_file():
         return None
-    return Path(os.path.relpath(target.resolve(), page.resolve().parent)).as_posix()
+    return relative_link(Path(os.path.relpath(target.resolve(), page.resolve().parent)).as_posix())
 
 
 def dashboard_context(
@@ -158,7 +173,11 @@ def dashboard_context(
 
 
 def render_dashboard(context: dict[str, Any]) -> str:
+    """The page; it loads nothing, and its Content-Security-Policy allows only its own style
+    sheet and ``data:`` images (the histogram), so a link made from a name cannot run."""
     import jinja2
+
+    from grader.reports import content_security_policy
 
     environment = jinja2.Environment(
         loader=jinja2.PackageLoader("grader.batch", "templates"),
@@ -167,7 +186,8 @@ def render_dashboard(context: dict[str, Any]) -> str:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    return environment.get_template("dashboard.html.j2").render(**context)
+    page = environment.get_template("dashboard.html.j2")
+    return page.render(**context, style=STYLE, policy=content_security_policy(STYLE))
 
 
 def write_dashboard(

@@ -30,9 +30,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
+from urllib.parse import unquote
 
 from grader import messages as msg
 from grader.errors import UsageError
+from grader.untrusted import relative_link
 
 
 @dataclass(frozen=True)
@@ -171,8 +173,9 @@ def write_bundle(
         text = page.read_text(encoding="utf-8")
         for name in linked_pages(text, pages):
             linked = (pages / name).read_text(encoding="utf-8")  # its way back is renamed too
-            back = f'href="{html.escape(page.name)}'
-            (folder / name).write_text(linked.replace(back, 'href="feedback.html'), "utf-8")
+            for back, renamed in _back_links(page.name):
+                linked = linked.replace(back, renamed)
+            (folder / name).write_text(linked, "utf-8")
         (folder / "feedback.html").write_text(with_notes(text, row), encoding="utf-8")
         written += 1
     return written
@@ -181,9 +184,18 @@ def write_bundle(
 def linked_pages(page: str, pages: Path) -> list[str]:
     """The files in ``pages`` the page links to by a bare relative name (its notebook page):
     the bundle copies them beside it so no link of the student's folder is broken."""
-    found = re.findall(r'href="([^"#:/?\\]+)[#"]', page)
-    names = {html.unescape(name) for name in found} - {".", ".."}
+    found = re.findall(r'href="(?:\./)?([^"#:/?\\]+)[#"]', page)
+    names = {unquote(html.unescape(name)) for name in found} - {".", ".."}
     return sorted(n for n in names if not re.search(r"[/\\]", n) and (pages / n).is_file())
+
+
+def _back_links(name: str) -> list[tuple[str, str]]:
+    """A link to the page ``name`` as the pages write it (``relative_link``, or a bare name as
+    pages written before did), and the same link to ``feedback.html``."""
+    return [
+        (f'href="{relative_link(name)}', 'href="./feedback.html'),
+        (f'href="{html.escape(name)}', 'href="feedback.html'),
+    ]
 
 
 def with_notes(page: str, row: dict[str, Any]) -> str:

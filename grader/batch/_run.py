@@ -253,10 +253,13 @@ def _decode(outcome: Outcome) -> tuple[Report | None, _Pages | None, str | None]
 
 
 def feedback_name(student: str, sha256: str) -> str:
-    """The feedback page's file name: the student id made safe for a file name, and the start
-    of the notebook's digest (a student may have several submissions)."""
+    """The feedback page's file name: the student id made safe for a file name, the start of
+    the id's own digest (two ids that read alike once made safe, such as two names in another
+    script, still get two pages) and the start of the notebook's digest (a student may have
+    several submissions, and two students may send the same bytes)."""
     safe = re.sub(r"[^A-Za-z0-9._-]+", "_", student).strip("._")[:80] or "student"
-    return f"{safe}-{sha256[:12]}.html"
+    who = hashlib.sha256(student.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return f"{safe}-{who}-{sha256[:12]}.html"
 
 
 def _write_atomic(path: Path, text: str) -> None:

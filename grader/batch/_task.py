@@ -71,6 +71,7 @@ def grade_task(task: GradeTask) -> str:
 
     with _ONE_AT_A_TIME:
         _alarm(task.deadline)
+        ends = time.monotonic() + task.deadline
         try:
             if task.phase != "grade":
                 return _other_phase(task)
@@ -84,7 +85,7 @@ def grade_task(task: GradeTask) -> str:
                 spec=task.local_spec(),
                 accept_weak_isolation=task.accept_weak_isolation,
             )
-            pages = _pages(task, graded) if task.feedback else (None, None, None)
+            pages = _pages(task, graded, ends) if task.feedback else (None, None, None)
         finally:
             _alarm(0.0)
     html, notebook, failure = pages
@@ -92,9 +93,12 @@ def grade_task(task: GradeTask) -> str:
     return json.dumps({**result, "page": failure})
 
 
-def _pages(task: GradeTask, graded: Graded) -> tuple[str | None, str | None, str | None]:
-    """The feedback page and the notebook's page. A notebook that cannot be rendered gets a
-    page that says so; the report is not touched either way."""
+def _pages(
+    task: GradeTask, graded: Graded, ends: float
+) -> tuple[str | None, str | None, str | None]:
+    """The feedback page and the notebook's page. A notebook that cannot be rendered, or not
+    before the task's own deadline (``ends``) comes near, gets a page that says so; the report
+    is not touched either way, so a page never costs a grade."""
     from grader.reports.notebook import failure_page, notebook_path, render_notebook
 
     if not task.page:
@@ -102,14 +106,15 @@ def _pages(task: GradeTask, graded: Graded) -> tuple[str | None, str | None, str
         return html, None, failure
     page = Path(task.page)
     beside = notebook_path(page).name
+    html, failure = _feedback_page(graded, beside)
     title = Path(task.source).name
+    seconds = (ends - time.monotonic()) * 0.8  # the rest: to send the pages back
     try:
         notebook = render_notebook(
-            task.data, title=title, graded=graded.cells, feedback_href=page.name
+            task.data, title=title, graded=graded.cells, feedback_href=page.name, seconds=seconds
         )
     except Exception as error:  # a fault of the page's own code: the page says so
         notebook = failure_page(title, page.name, f"{type(error).__name__}: {error}")
-    html, failure = _feedback_page(graded, beside)
     return html, notebook.html, failure
 
 

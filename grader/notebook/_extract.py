@@ -44,7 +44,7 @@ from grader import messages as msg
 from grader.notebook._bounds import MAX_CELL_BYTES, Bounds, graded_parts, megabytes
 from grader.notebook._load import Cell, LoadedNotebook
 from grader.notebook._magics import python_source
-from grader.untrusted import Notes
+from grader.untrusted import Notes, safe_text
 
 _MARKER = re.compile(r"^[ \t]*#[ \t]*GRADED[ \t]+FUNCTION[ \t]*:[ \t]*([A-Za-z_]\w*)", re.I | re.M)
 _TOP_LEVEL_DEF = re.compile(r"^(?:async[ \t]+)?def[ \t]+([A-Za-z_]\w*)", re.M)
@@ -79,6 +79,8 @@ class Extraction:
     cell_errors: tuple[CellError, ...] = ()
     warnings: tuple[str, ...] = ()
     line_origins: tuple[tuple[int, int], ...] = field(default=(), repr=False)
+    # a name only a left-out top-level line assigns -> that line ("cell 2, line 3 (SEED = f(3))")
+    left_out: dict[str, str] = field(default_factory=dict)
 
     def origin(self, program_line: int) -> tuple[int, int] | None:
         """The (cell, line) a 1-based program line came from."""
@@ -192,7 +194,7 @@ def _note_left_out(
     if not all(_plain_target(t) for t in targets):
         return
     line = source_lines[stmt.lineno - 1].strip() if stmt.lineno <= len(source_lines) else ""
-    code = line if len(line) <= 80 else line[:77] + "..."
+    code = safe_text(line, limit=80)
     for name in _binds(stmt):
         build.left_out[name] = (cell, stmt.lineno + first, code)
 
@@ -281,6 +283,10 @@ def _finish(build: _Builder) -> Extraction:
                     name=name, where=where, error=error.message
                 )
     program = "\n".join(build.lines) + ("\n" if build.lines else "")
+    left_out = {
+        name: f"{msg.EXTRACT_WHERE.format(cell=cell + 1, line=line)} ({code})"
+        for name, (cell, line, code) in build.left_out.items()
+    }
     return Extraction(
         program,
         functions,
@@ -288,6 +294,7 @@ def _finish(build: _Builder) -> Extraction:
         tuple(build.errors),
         tuple(notes.lines()),
         tuple(build.origins),
+        left_out,
     )
 
 

@@ -6,12 +6,14 @@
 
 from __future__ import annotations
 
+from grader.reports._sanitize import content_security_policy
 from grader.reports.csv import csv_row
 from grader.reports.gradescope import gradescope_json, write_gradescope
 from grader.reports.junit import junit_xml, write_junit
 from grader.reports.text import render_text
 
 __all__ = [
+    "content_security_policy",
     "csv_row",
     "gradescope_json",
     "junit_xml",

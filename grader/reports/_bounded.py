@@ -13,24 +13,20 @@ cell, and all of them together. What is cut is replaced by a note saying what an
 
 from __future__ import annotations
 
-import base64
-import binascii
+import html
 import re
-import struct
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from grader.reports._images import KB, _size, image_problem
 from grader.untrusted import safe_text
 
-KB = 1024
 MAX_SOURCE = 100 * KB  # characters of one cell's source
 MAX_TEXT = 200 * KB  # characters of one text output (a stream, a traceback, HTML, markdown)
-MAX_IMAGE = 2 * KB * KB  # base64 characters of one image
-MAX_PIXELS = 16_000_000  # width x height of one image
 MAX_OUTPUTS = 40  # outputs shown per cell
 MAX_CELLS = 1500
-MAX_TOTAL = 12 * KB * KB  # characters of everything shown
+MAX_TOTAL = 12 * KB * KB  # characters of everything shown, text counted as the page escapes it
 TEXT_TYPES = ("text/html", "text/markdown", "text/latex", "text/plain")
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/svg+xml")
 
@@ -61,8 +57,9 @@ def _text(value: Any) -> str:
     return safe_text(_COLOURS.sub("", value), lines=True, limit=MAX_TOTAL)  # cut below, by kind
 
 
-def _size(chars: int) -> str:
-    return f"{chars / (KB * KB):.1f} MB" if chars >= KB * KB else f"{max(1, chars // KB)} kB"
+def _escaped(text: str) -> int:
+    """The characters ``text`` takes on the page once escaped (``<`` is ``&lt;``)."""
+    return len(html.escape(text))
 
 
 def _cut(text: str, limit: int, what: str) -> str:
@@ -77,39 +74,6 @@ def _note(text: str) -> dict[str, Any]:
     return {"output_type": "stream", "name": "stderr", "text": f"[initgrade: {text}]\n"}
 
 
-def _image_problem(kind: str, data: str) -> str | None:
-    """Why an image is not shown (too many bytes, too many pixels), or None."""
-    if len(data) > MAX_IMAGE:
-        return f"an image of {_size(len(data))} is not shown (the page shows images up to " \
-               f"{_size(MAX_IMAGE)})"  # fmt: skip
-    if kind == "image/svg+xml":
-        return None
-    try:
-        head = base64.b64decode("".join(data[:4096].split())[:4000] + "==", validate=False)
-    except (binascii.Error, ValueError):
-        return "an image that is not valid base64 is not shown"
-    size = _dimensions(head)
-    if size is not None and size[0] * size[1] > MAX_PIXELS:
-        return f"an image of {size[0]} x {size[1]} pixels is not shown (the page shows images " \
-               f"up to {MAX_PIXELS // 1_000_000} million pixels)"  # fmt: skip
-    return None
-
-
-def _dimensions(head: bytes) -> tuple[int, int] | None:
-    """Width and height from a PNG's or JPEG's first bytes, when they say."""
-    if head[:8] == b"\x89PNG\r\n\x1a\n" and len(head) >= 24:
-        width, height = struct.unpack(">II", head[16:24])
-        return int(width), int(height)
-    at = 2
-    while head[:2] == b"\xff\xd8" and at + 9 <= len(head):
-        marker, length = head[at + 1], struct.unpack(">H", head[at + 2 : at + 4])[0]
-        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
-            height, width = struct.unpack(">HH", head[at + 5 : at + 9])
-            return int(width), int(height)
-        at += 2 + length
-    return None
-
-
 def _data_output(output: Mapping[str, Any], budget: _Budget) -> dict[str, Any] | None:
     given = output.get("data")
     data: dict[str, Any] = given if isinstance(given, dict) else {}
@@ -117,7 +81,7 @@ def _data_output(output: Mapping[str, Any], budget: _Budget) -> dict[str, Any] |
     for kind in IMAGE_TYPES:
         value = _text(data.get(kind))
         if value:
-            problem = _image_problem(kind, value)
+            problem = image_problem(kind, value)
             if problem is not None:
                 return _note(problem)
             if not budget.take(len(value)):
@@ -128,7 +92,7 @@ def _data_output(output: Mapping[str, Any], budget: _Budget) -> dict[str, Any] |
         value = _text(data.get(kind))
         if value and not kept:
             value = _cut(value, MAX_TEXT, "this output")
-            if not budget.take(len(value)):
+            if not budget.take(_escaped(value)):
                 return None
             kept[kind] = value
     if not kept:
@@ -147,12 +111,13 @@ def _output(output: Any, budget: _Budget) -> dict[str, Any] | None:
     if kind == "stream":
         text = _cut(_text(output.get("text")), MAX_TEXT, "this output")
         name = "stderr" if output.get("name") == "stderr" else "stdout"
-        return {"output_type": "stream", "name": name, "text": text} if budget.take(len(text)) \
-            else None  # fmt: skip
+        if not budget.take(_escaped(text)):
+            return None
+        return {"output_type": "stream", "name": name, "text": text}
     if kind == "error":
         lines = [line for line in output.get("traceback") or [] if isinstance(line, str)]
         text = _cut("\n".join(lines) or _text(output.get("ename")), MAX_TEXT, "this traceback")
-        if not budget.take(len(text)):
+        if not budget.take(_escaped(text)):
             return None
         return {"output_type": "error", "ename": _text(output.get("ename"))[:200],
                 "evalue": "", "traceback": [text]}  # fmt: skip
@@ -170,16 +135,27 @@ def _outputs(raw: Any, budget: _Budget) -> list[dict[str, Any]]:
             outputs.append(_note(f"the rest of this notebook's outputs are not shown: the page "
                                  f"shows {_size(MAX_TOTAL)} at most"))  # fmt: skip
             break
-        if made is not None:
-            if outputs and made["output_type"] == "stream" == outputs[-1]["output_type"] \
-                    and made["name"] == outputs[-1]["name"]:  # fmt: skip
-                outputs[-1]["text"] += made["text"]
-            else:
-                outputs.append(made)
+        if made is not None and not _merged(outputs, made):
+            outputs.append(made)
     if len(items) > MAX_OUTPUTS and budget.left:
         outputs.append(_note(f"{len(items) - MAX_OUTPUTS} more outputs of this cell are not "
                              "shown"))  # fmt: skip
     return outputs
+
+
+def _merged(outputs: list[dict[str, Any]], made: dict[str, Any]) -> bool:
+    """Whether ``made`` was added to the stream before it (the page shows the two as one), that
+    stream kept within ``MAX_TEXT`` characters as any one output is."""
+    last = outputs[-1] if outputs else {}
+    if not (made["output_type"] == "stream" == last.get("output_type")
+            and made["name"] == last["name"]):  # fmt: skip
+        return False
+    room = max(MAX_TEXT - len(last["text"]), 0)
+    note = f"\n[initgrade: the rest of this stream is not shown: the page shows {_size(MAX_TEXT)}" \
+           " of one stream]\n"  # fmt: skip
+    if not last["text"].endswith(note):
+        last["text"] += made["text"][:room] + (note if len(made["text"]) > room else "")
+    return True
 
 
 def _attachments(raw: Any, budget: _Budget) -> dict[str, dict[str, str]]:
@@ -187,7 +163,7 @@ def _attachments(raw: Any, budget: _Budget) -> dict[str, dict[str, str]]:
     for name, bundle in raw.items() if isinstance(raw, dict) else ():
         for kind in ("image/png", "image/jpeg"):
             value = _text(bundle.get(kind)) if isinstance(bundle, dict) else ""
-            if value and _image_problem(kind, value) is None and budget.take(len(value)):
+            if value and image_problem(kind, value) is None and budget.take(len(value)):
                 kept[str(name)[:200]] = {kind: value}
                 break
     return kept
@@ -229,7 +205,7 @@ def _cell(raw: Any, index: int, graded: Sequence[str], budget: _Budget) -> Any:
     if not isinstance(raw, dict):
         return None
     source = _cut(_text(raw.get("source")), MAX_SOURCE, "this cell")
-    budget.take(len(source))
+    budget.take(_escaped(source))
     kind = raw.get("cell_type")
     cell = _made(kind if kind in ("code", "markdown") else "raw", source, index)
     if kind == "code":

@@ -23,6 +23,7 @@ from grader.reports._sanitize import content_security_policy
 from grader.reports.text import points
 from grader.results import CheckResult, FunctionResult, Report
 from grader.sentences import diagnosis_text
+from grader.untrusted import relative_link
 
 if TYPE_CHECKING:
     from grader.checks import FunctionFeedback
@@ -166,9 +167,10 @@ def render_html(
     cells: Mapping[str, int] | None = None,
 ) -> str:
     """The page as text; ``feedback`` holds the plots' data by function name; ``notebook`` is
-    the rendered notebook's address relative to this page and ``cells`` each graded function's
-    cell in it (0-based)."""
+    the rendered notebook's file name (or relative path) beside this page, linked as
+    ``relative_link`` encodes it, and ``cells`` each graded function's cell in it (0-based)."""
     feedback, cells = feedback or {}, cells or {}
+    notebook = None if notebook is None else relative_link(notebook)
     examples = notebook_examples()
     parts = [
         f"<h1>Feedback for {_e(report.submission)}</h1>",

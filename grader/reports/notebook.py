@@ -26,10 +26,17 @@ from pathlib import Path
 from typing import Any
 
 from grader.reports._bounded import bounded_notebook
-from grader.reports._sanitize import clean_document, clean_fragment, content_security_policy
-from grader.untrusted import safe_text
+from grader.reports._child import in_child
+from grader.reports._sanitize import (
+    PlainTexts,
+    clean_document,
+    clean_fragment,
+    content_security_policy,
+)
+from grader.untrusted import relative_link, safe_text
 
 RENDER_SECONDS = 20.0  # past this, the page says it could not be rendered
+MAX_PAGE = 16 * 1024 * 1024  # characters of the whole page (what it shows is bounded below this)
 TEMPLATES = Path(__file__).parent / "templates"
 STYLE = """
 body { font-family: system-ui, sans-serif; max-width: 72rem; margin: 1rem auto; padding: 0 1rem;
@@ -74,20 +81,51 @@ def render_notebook(
     graded: Mapping[str, int] | None = None,
     feedback_href: str | None = None,
     executed: bool = False,
+    seconds: float | None = None,
 ) -> NotebookPage:
     """The notebook as a page. ``notebook``: the submitted file's bytes, or a version-4 notebook
     (the executed copy); ``graded``: each graded function's cell; ``feedback_href``: the feedback
-    page's address relative to this one, linked from each graded cell."""
+    page's file name (or relative path) beside this one, linked (as ``relative_link`` encodes
+    it) from each graded cell.
+
+    The page is drawn in a child process killed at ``RENDER_SECONDS`` (or ``seconds``, when
+    less time is left), so its time is bounded whatever the libraries do with the notebook."""
     title = safe_text(title)
+    limit = RENDER_SECONDS if seconds is None else min(seconds, RENDER_SECONDS)
+
+    def work() -> str:
+        page = _render_here(notebook, title, graded, feedback_href, executed)
+        return json.dumps([page.html, page.error])
+
+    _exporter(), _style()  # made here, once per process, so that each child starts with them
+    answer = in_child(work, limit)
+    if answer is None:
+        return failure_page(title, feedback_href, f"rendering took longer than {limit:g} s")
+    text, error = json.loads(answer)
+    return NotebookPage(str(text), None if error is None else str(error))
+
+
+def _render_here(
+    notebook: bytes | Mapping[str, Any],
+    title: str,
+    graded: Mapping[str, int] | None,
+    feedback_href: str | None,
+    executed: bool,
+) -> NotebookPage:
+    link = None if feedback_href is None else relative_link(feedback_href)
     try:
         content = _content(notebook)
-        body = _render(content, dict(graded or {}), feedback_href)
+        body = _render(content, dict(graded or {}), link)
     except RenderTimeout:
         reason = f"rendering took longer than {RENDER_SECONDS:g} s"
         return failure_page(title, feedback_href, reason)
     except Exception as error:  # nbconvert, mistune or pygments on input they cannot take
         return failure_page(title, feedback_href, f"{type(error).__name__}: {str(error)[:300]}")
-    return NotebookPage(_page(title, body, feedback_href, executed))
+    page = _page(title, body, link, executed)
+    if len(page) > MAX_PAGE:  # highlighting and markup past what the bounds foresaw
+        reason = f"the page would be {len(page) / 2**20:.1f} MB, over {MAX_PAGE >> 20} MB"
+        return failure_page(title, feedback_href, reason)
+    return NotebookPage(page)
 
 
 def _content(notebook: bytes | Mapping[str, Any]) -> Mapping[str, Any]:
@@ -107,12 +145,25 @@ def _content(notebook: bytes | Mapping[str, Any]) -> Mapping[str, Any]:
 def _render(content: Mapping[str, Any], graded: dict[str, int], feedback: str | None) -> str:
     exporter, start = _exporter(), time.monotonic()
     _Deadline.at = start + RENDER_SECONDS
-    notebook = bounded_notebook(content, graded)
+    notebook, texts = bounded_notebook(content, graded), PlainTexts()
+    _set_aside(notebook, texts)
     resources = {"initgrade_feedback": feedback or ""}
     body, _ = exporter.from_notebook_node(notebook, resources=resources)
     _Deadline.check()
     allowed = (feedback,) if feedback else ()
-    return clean_document(str(body), links=allowed)
+    return texts.put_back(clean_document(str(body), links=allowed))
+
+
+def _set_aside(notebook: Any, texts: PlainTexts) -> None:
+    """Each output's plain text swapped for its token (see ``PlainTexts``)."""
+    for cell in notebook.cells:
+        for output in cell.get("outputs", ()):
+            if output.output_type == "stream":
+                output.text = texts.set_aside(output.text)
+            elif output.output_type == "error":
+                output.traceback = [texts.set_aside(line) for line in output.traceback]
+            elif "text/plain" in output.get("data", {}):
+                output.data["text/plain"] = texts.set_aside(output.data["text/plain"])
 
 
 class _Deadline:
@@ -233,7 +284,9 @@ def _page(title: str, body: str, feedback: str | None, executed: bool) -> str:
 
 
 def failure_page(title: str, feedback: str | None, reason: str) -> NotebookPage:
-    """A page that says why the notebook is not shown."""
+    """A page that says why the notebook is not shown; ``feedback``: the feedback page's file
+    name beside it."""
+    feedback = None if feedback is None else relative_link(feedback)
     back = f' <a href="{html.escape(feedback)}">Back to the feedback page</a>.' if feedback else ""
     body = (
         f'<header><h1>{html.escape(title)}</h1></header><p class="failure">The notebook could '

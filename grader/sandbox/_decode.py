@@ -57,6 +57,12 @@ def load_warnings(reply: Reply, origin: Origin | None) -> list[str]:
         if not isinstance(problem, dict):
             raise Garbled("a malformed load warning")
         place = where(_field(problem, "line", int), origin)
+        if problem.get("kind") == "not_run":
+            reason = msg.SANDBOX_NOT_RUN_REASONS.get(_field(problem, "reason", str))
+            if reason is None:
+                raise Garbled("a load warning with an unknown reason")
+            notes.append(msg.SANDBOX_NOT_RUN_AT_LOAD.format(where=place, reason=reason))
+            continue
         error = _field(problem, "error", str)
         if problem.get("kind") == "import":
             module = _field(problem, "module", str)

@@ -39,6 +39,7 @@ import types
 from collections.abc import Sequence
 from typing import Any
 
+import _initgrade_inert as inert
 import _initgrade_returns as returns  # the zygote loads these from this folder under these names
 from _initgrade_guard import ImportGuard
 
@@ -161,6 +162,13 @@ class _Worker:
             # Said before the statement runs: if it kills or hangs the worker, the grader knows
             # which one did and loads the program again without it.
             self.channel.send({"op": "progress", "statement": index, "id": self.request_id})
+            refused = inert.not_run(statement)
+            if refused is None and isinstance(statement, ast.ClassDef):
+                plain = inert.plain_bases(statement, self.namespace)
+                refused = None if plain else inert.CLASS_BASE
+            if refused is not None:  # it would run student code while the worker is the grader's
+                problems.append({"kind": "not_run", "line": statement.lineno, "reason": refused})
+                continue
             code = compile(ast.Module([statement], []), returns.SUBMISSION, "exec")
             try:
                 exec(code, self.namespace)

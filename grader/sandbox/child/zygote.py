@@ -33,6 +33,7 @@ _MODULES = (
     ("_initgrade_guard", "guard.py"),
     ("_initgrade_returns", "returns.py"),
     ("_initgrade_confine", "confine.py"),
+    ("_initgrade_inert", "inert.py"),
     ("_initgrade_worker", "worker.py"),
 )
 _HIGH_FD = 100  # where the child parks its pipe ends before moving them to 0-3
@@ -54,7 +55,7 @@ class Zygote:
         self.buffer = bytearray()
         self.statuses: dict[int, int] = {}  # child pid -> write end of its status pipe
         modules = [_load(name, filename) for name, filename in _MODULES]
-        self.confine, self.worker = modules[2], modules[3]
+        self.confine, self.worker = modules[2], modules[-1]
         import numpy
         import numpy.lib.format  # what the worker writes its replies with
         import numpy.random  # loaded on first use otherwise: 20 ms in every worker
