@@ -24,6 +24,10 @@ from grader.spec import BASE_PRESEED, OTHER_PRESEED, SCALE_PROBE_DIMS, SPEC
 from grader.types import CallResult, CallStatus
 from tests.mistakes import MISTAKES, graded
 
+# Every test here grades the catalogue's functions through the cached ``tests.mistakes.graded``:
+# in one worker, each function is graded once for all of them.
+pytestmark = pytest.mark.xdist_group("graded_mistakes")
+
 NAMES = {entry.method: entry for entry in SPEC.functions}
 
 

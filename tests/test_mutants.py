@@ -107,6 +107,8 @@ def test_every_correct_rewrite_gives_the_references_answer(rewrite) -> None:
     assert mutants.equivalent(rewrite.source, ENTRIES[rewrite.function])
 
 
+# The two tests that grade every mutant in this process share ``graded_here``'s cache: one worker.
+@pytest.mark.xdist_group("mutants_graded_here")
 def test_the_mutants_expected_to_change_nothing_change_nothing_and_the_others_do() -> None:
     for mutant in MUTANTS:
         if mutant.expect and mutant.why:
@@ -115,6 +117,7 @@ def test_the_mutants_expected_to_change_nothing_change_nothing_and_the_others_do
         assert same == (not mutant.expect), mutant.ident
 
 
+@pytest.mark.xdist_group("mutants_graded_here")
 def test_in_this_process_every_mutant_that_changes_the_answer_loses_points_and_is_named() -> None:
     survivors, wrongly_failed, unnamed = [], [], []
     for mutant in MUTANTS:

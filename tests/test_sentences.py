@@ -12,6 +12,10 @@ from grader.mistakes import Diagnosis, Mistake
 from grader.sentences import FAMILIES, RENDER, diagnosis_text, known, mistake_name, mistake_text
 from tests.mistakes import MISTAKES, graded
 
+# Every test here grades the catalogue's functions through the cached ``tests.mistakes.graded``:
+# in one worker, each function is graded once for all of them.
+pytestmark = pytest.mark.xdist_group("graded_mistakes")
+
 EVERY_ID = {
     *RENDER,
     *(f"{family}.{kind}" for family, (_, kinds) in FAMILIES.items() for kind in kinds),
