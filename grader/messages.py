@@ -897,6 +897,10 @@ BATCH_SUMMARY = (
     "{seconds:.1f} s, {rate:.1f} submissions/s. Gradebook: {path}"
 )
 BATCH_FEEDBACK = "Feedback pages: {path}"
+BATCH_PAGES_MISSING = (
+    "{count} submission(s) already graded have no feedback page in {path}: grading them again "
+    "to write their pages (same grades)"
+)
 BATCH_INTERRUPTED = (
     "initgrade batch: interrupted. Every grade committed so far is in {path}; run the same "
     "command again to grade the rest."

@@ -179,3 +179,15 @@ def test_the_bundle_copies_the_notebook_page_the_feedback_page_links_to(
     folder = bundle / "amy01"
     assert sorted(p.name for p in folder.iterdir()) == sorted(["feedback.html", notebook.name])
     assert f'href="{prefix}feedback.html"' in (folder / notebook.name).read_text()
+
+
+def test_moodles_feedback_column_names_the_late_penalty(
+    course: tuple[Path, Path, Path], tmp_path: Path
+) -> None:
+    book, roster, _ = course
+    out = tmp_path / "m.csv"
+    command = ["export", "--gradebook", str(book), "--format", "moodle", "--roster", str(roster)]
+    tighter = ["--deadline", "2026-12-04T00:00", "--late-penalty", "10"]
+    assert main([*command, "--csv", str(out), *tighter]) == 0
+    amy = rows(out)[1]
+    assert (amy[0], amy[-2], amy[-1]) == ("Amy", "27", "late by 10 h: -3 points (late policy)")

@@ -380,6 +380,22 @@ def test_the_log_lists_a_few_skipped_files_per_reason_and_the_gradebook_all(
     assert len(json.loads(listed)) == 300
 
 
+def test_a_feedback_folder_given_after_grading_gets_its_pages_by_grading_again(
+    tmp_path: Path,
+) -> None:
+    course = write_course(tmp_path / "course", 2)
+    book = tmp_path / "grades.sqlite"
+    run_fake(course, book, workers=1)
+    pages = tmp_path / "feedback"
+    out, summary = run_fake(course, book, workers=1, feedback_dir=pages)
+    said = "2 submission(s) already graded have no feedback page in "
+    assert said in out
+    assert (summary.graded + summary.ungradable, summary.kept) == (2, 0)
+    assert sorted(p.name.split("-")[0] for p in pages.glob("*.html")) == ["broken", "student000"]
+    out, summary = run_fake(course, book, workers=1, feedback_dir=pages)
+    assert (said not in out, summary.kept) == (True, 2)
+
+
 def test_two_students_who_sent_the_same_bytes_get_two_feedback_pages() -> None:
     from grader.batch import feedback_name
 

@@ -247,3 +247,13 @@ def test_the_helper_module_says_it_is_generated_and_holds_no_initializer(fresh):
     for word in ("initialize_parameters", "randn"):
         assert word not in text
     assert imported_modules(text) <= STUDENT_MODULES - {"IPython", "init_utils", "public_tests"}
+
+
+def test_a_folder_without_the_source_gets_the_student_files_to_hand_out(tmp_path, capsys):
+    handout = tmp_path / "released"
+    assert main(["release", str(handout)]) == 0
+    assert sorted(p.name for p in handout.iterdir()) == sorted(RELEASED)
+    for name in RELEASED:
+        assert (handout / name).read_bytes() == (DEFAULT_ASSIGNMENT_DIR / name).read_bytes()
+    assert f"wrote {handout / 'Initialization.ipynb'}" in capsys.readouterr().out
+    assert main(["release", str(handout), "--check"]) == 0

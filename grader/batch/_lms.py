@@ -132,10 +132,18 @@ def lms_rows(
     for person in roster.rows:
         row = by_student.get(person.get(roster.key, ""))
         total = "" if row is None or row["total"] is None else f"{row['total']:g}"
-        note = [row.get("comments") or "" if row else ""] if extra else []
+        note = [feedback_note(row) if row else ""] if extra else []
         table.append([*(person.get(c, "") for c in layout.identity), total, *note])
     listed = {person.get(roster.key, "") for person in roster.rows}
     return table, sorted(student for student in by_student if student not in listed)
+
+
+def feedback_note(row: dict[str, Any]) -> str:
+    """The adjustments' comments and the late penalty, for an LMS's feedback column."""
+    notes = [row.get("comments") or ""]
+    if row.get("late_penalty"):
+        notes.append(msg.FEEDBACK_LATE.format(late_by=row["late_by"], points=row["late_penalty"]))
+    return "; ".join(note for note in notes if note)
 
 
 def write_table(table: list[list[str]], handle: IO[str], layout: Layout, cell: Any) -> None:

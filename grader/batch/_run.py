@@ -63,6 +63,7 @@ class BatchSummary:
     found: int = 0
     graded: int = 0
     kept: int = 0
+    paged: int = 0  # graded before, graded again to write the feedback page they lacked
     failed: int = 0
     ungradable: int = 0
     seconds: float = 0.0
@@ -105,14 +106,24 @@ class _Run:
             pending = _Pending(item, submission, sha256)
             again = self.options.force or self.options.student is not None
             if not again and self.book.is_graded(submission, *self._key):
-                self.summary.kept += 1
-            elif isinstance(data, str):
+                if self._has_page(pending):
+                    self.summary.kept += 1
+                    continue
+                self.summary.paged += 1  # graded again, for the page a TA asked for
+            if isinstance(data, str):
                 self.store(pending, Report.without_results(item.source, "", data, self.spec))
             elif len(data) > DEFAULT_MAX_BYTES:
                 reason = too_big(item.source, max(item.size, len(data))).reason
                 self.store(pending, Report.without_results(item.source, sha256, reason, self.spec))
             else:
                 self.todo.append(pending)
+
+    def _has_page(self, pending: _Pending) -> bool:
+        """False when ``--feedback-dir`` lacks this graded submission's page (a first batch run
+        without it): the page needs the worker's plots and notebook, so it is graded again."""
+        folder = self.options.feedback_dir
+        name = feedback_name(pending.found.student, pending.sha256 or "unread")
+        return folder is None or (folder / name).is_file()
 
     @property
     def _key(self) -> tuple[str, str]:
@@ -374,6 +385,13 @@ def run_batch(
             run.err = err
             try:
                 run.register(discovery.found)
+                if run.summary.paged:
+                    print(
+                        msg.BATCH_PAGES_MISSING.format(
+                            count=run.summary.paged, path=options.feedback_dir
+                        ),
+                        file=out,
+                    )
                 if options.train_first and run.todo:
                     total = len(run.todo)
                     run.shipped = train_first(run.readable_tasks(), executor, workers, err, total)

@@ -66,7 +66,8 @@ def add_parser(commands: Any, name: str) -> None:
         "--memory",
         type=megabytes,
         metavar="MB",
-        help="address-space limit of the student's process",
+        help="the memory a submission's processes may hold together, and each process's "
+        "address space",
     )
     batch.add_argument(
         "--task-timeout",

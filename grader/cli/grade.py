@@ -42,7 +42,8 @@ def add_parser(commands: Any, name: str) -> None:
         "--memory",
         type=megabytes,
         metavar="MB",
-        help="address-space limit of the student's process",
+        help="the memory a submission's processes may hold together, and each process's "
+        "address space",
     )
     grade.add_argument("--ascii", action="store_true", help="PASS/FAIL instead of check marks")
     add_assignment_option(grade)

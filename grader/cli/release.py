@@ -21,8 +21,10 @@ def add_parser(commands: Any, name: str) -> None:
         type=Path,
         default=None,
         metavar="OUTDIR",
-        help="the assignment's folder, where the released files go (default: the bundled "
-        "initialization assignment; with --assignment, the file's directory)",
+        help="where the released files go: a folder without the solution source gets the "
+        "student files to hand out (Initialization.ipynb, init_utils.py, public_tests.py); a "
+        "folder with source.ipynb is released from it (default: the bundled initialization "
+        "assignment; with --assignment, the file's directory)",
     )
     release.add_argument(
         "--check",
@@ -33,10 +35,13 @@ def add_parser(commands: Any, name: str) -> None:
 
 
 def run(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
-    from grader.authoring import DEFAULT_ASSIGNMENT_DIR, run_release
+    from grader.authoring import DEFAULT_ASSIGNMENT_DIR, SOURCE_NAME, run_release
 
     if args.assignment is None:
-        return run_release(args.assignment_dir, check=args.check, out=out)
+        target = args.assignment_dir
+        own_source = target is None or (Path(target) / SOURCE_NAME).is_file()
+        source = None if own_source else DEFAULT_ASSIGNMENT_DIR  # a folder to hand out
+        return run_release(target, check=args.check, out=out, source_dir=source)
     spec = assignment_of(args.assignment)
     target = args.assignment_dir
     if target is None and spec.directory != DEFAULT_ASSIGNMENT_DIR:
