@@ -212,6 +212,15 @@ def test_an_svg_output_that_repeats_its_own_parts_is_a_note_not_an_image() -> No
     assert "SVG image with <use>" in shown[0]["text"]
 
 
+def test_a_student_cannot_dress_their_html_as_the_pages_own_parts() -> None:
+    from grader.reports._sanitize import PAGE_CLASSES, clean_fragment
+
+    fake = "".join(f'<div class="{name} mine">fake</div>' for name in sorted(PAGE_CLASSES))
+    cleaned = clean_fragment(fake + '<p class="failure">could not be shown</p>')
+    assert cleaned.count('class="mine"') == len(PAGE_CLASSES)
+    assert "<p>could not be shown</p>" in cleaned
+
+
 def test_the_page_beside_a_feedback_page_is_named_after_it() -> None:
     assert notebook_path(Path("out/ada-12.html")) == Path("out/ada-12.notebook.html")
     assert notebook_path(Path("feedback")) == Path("feedback.notebook.html")

@@ -9,7 +9,8 @@ in the page, or to an ``http``/``https``/``mailto`` address the reader chooses t
 Cleaning happens twice: each fragment the student wrote (``clean_fragment``, where the page's
 template puts it), then the whole rendered body (``clean_document``), which also catches
 anything the template itself let through. A fragment may not use the names the page gives its
-own anchors (``RESERVED``), so a student cannot move the feedback page's links. The page's
+own anchors (``RESERVED``), so a student cannot move the feedback page's links, nor the classes
+its style sheet gives its own parts (``PAGE_CLASSES``). The page's
 Content-Security-Policy (``content_security_policy``) forbids every script, connection, frame,
 font and form, and every image that is not ``data:``, should anything get past both.
 """
@@ -45,6 +46,12 @@ ATTRIBUTES = {
     "ol": {"start"},
 }
 URL_SCHEMES = frozenset({"http", "https", "mailto", "data"})
+# The classes the page's style sheet gives its own parts: a student's HTML may not take them,
+# so it cannot draw a fake code cell, a fake error or a fake "could not be shown" box.
+PAGE_CLASSES = frozenset({
+    "cell", "failure", "input_area", "input_prompt", "output_area", "output_error",
+    "output_prompt", "output_stderr", "prompt",
+})  # fmt: skip
 _DATA_IMAGE = re.compile(r"data:image/(?:png|jpeg|gif|webp|svg\+xml);base64,[A-Za-z0-9+/=\s]*\Z")
 _LINK = re.compile(r"(?:#[^\s]*|https?://[^\s]+|mailto:[^\s]+)\Z", re.I)
 _NUMBER = re.compile(r"[0-9]{1,5}%?\Z")
@@ -67,7 +74,8 @@ def _attribute(reserved_allowed: bool, links: tuple[str, ...]) -> Any:
         if name == "id" and not reserved_allowed and value.strip().startswith(RESERVED):
             return None
         if name == "class" and not reserved_allowed:
-            kept = [word for word in value.split() if not word.startswith(RESERVED)]
+            kept = [word for word in value.split()
+                    if not word.startswith(RESERVED) and word not in PAGE_CLASSES]  # fmt: skip
             return " ".join(kept) or None
         return value
 
