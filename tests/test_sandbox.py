@@ -1174,6 +1174,15 @@ def test_a_functions_time_starts_at_its_first_call_not_when_its_worker_was_start
     assert fast.ok, fast.message
 
 
+def test_a_workers_time_starts_at_its_own_first_call_not_at_another_functions_repeat() -> None:
+    limits = Limits(wall_seconds=3, call_seconds=1.5, cpu_seconds=10, memory_mb=512)
+    with Worker(SLOW_THEN_FAST, limits=limits) as worker:
+        repeats = [worker.calls("slow", [Call([1], None)], fork=True)[0] for _ in range(2)]
+        own = worker.calls("slow", [Call([2], None), Call([3], None)])  # 1.8 s more than its 3 s
+    assert all(result.ok for result in repeats)
+    assert all(result.ok for result in own), own
+
+
 def test_graded_names_are_reported_however_many_other_names_the_program_binds() -> None:
     source = "def zz_graded(d):\n    return {}\nclass _Many:\n"
     source += "    globals().update({f'a{i:05d}': (lambda: 0) for i in range(3000)})\n"

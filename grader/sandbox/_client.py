@@ -184,7 +184,8 @@ class Worker(ProcessHolder):
         if last:
             self.output_tail  # noqa: B018 - read what the visible calls printed, then keep no more
             self._output.freeze()
-        self._begin_life()
+        if not fork:  # another function's repeat in a fork does not start this worker's life
+            self._begin_life()
         problem = self._ensure_ready()
         if problem is not None:
             return [problem for _ in calls]
