@@ -586,7 +586,12 @@ class _Patch:
     for found in gc.get_objects():
         if type(found).__name__ == "_Worker":
             found.seed = lambda seed: None
-@staticmethod
+def _patcher(function):
+    for found in gc.get_objects():
+        if type(found).__name__ == "_Worker":
+            found.seed = lambda seed: None
+    return function
+@_patcher
 def decorated(d):
     return {}
 def defaulted(d, _=gc.collect()):
@@ -613,6 +618,40 @@ def test_loading_runs_no_class_body_decorator_or_default_that_calls_code() -> No
     np.random.seed(1)
     assert one.value["W1"] == np.random.randn(1, 1) + 3.0  # the worker's preseed, untouched
     assert two.value["W1"] != one.value["W1"]
+
+
+LIBRARY_DECORATORS = """import functools
+import numpy as np
+class Claims:
+    __module__ = "functools"
+    def __init__(self, function):
+        pass
+@functools.lru_cache(maxsize=None)
+def cached(n):
+    return n + 1
+@functools.cache
+def also_cached(n):
+    return n + 2
+@Claims
+def claimed(d):
+    return {}
+def draws(d):
+    return {"W1": np.full((1, 1), float(cached(1) + also_cached(1)))}
+"""
+
+
+def test_a_librarys_own_decorator_is_applied_while_loading_and_a_look_alike_is_not() -> None:
+    """A correct function memoised with functools keeps its points; an object that only claims
+    to come from functools is a student's, and is not called while loading."""
+    with Worker(LIBRARY_DECORATORS, limits=LIMITS) as worker:
+        warnings = worker.load_warnings
+        defined = worker.defined()
+        result = worker.call("draws", [1])
+    assert {"cached", "also_cached", "draws"} <= defined
+    assert "claimed" not in defined
+    assert len([w for w in warnings if "not run while loading" in w]) == 1
+    assert result.value is not None
+    assert result.value["W1"][0, 0] == 5.0
 
 
 def test_failed_imports_and_top_level_errors_are_warnings(tmp_path: Path) -> None:

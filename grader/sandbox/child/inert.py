@@ -1,10 +1,12 @@
 """Which of a program's definitions the worker may run while loading: those that run no code of
 the student's. Loading is when the worker is the grader's alone; code run then could reach the
 worker's own objects (its preseed function, its validator) and change how every later call is
-judged. So loading runs a function's ``def`` only when it has no decorator and its defaults and
-annotations are inert, and a class only when it has no decorator or keyword (no metaclass), its
-bases are names of classes whose type is ``type``, and its body holds nothing but such defs,
-inert assignments, ``pass`` and strings. What is not run is said, with its reason, as a warning.
+judged. So loading runs a function's ``def`` only when its decorators are a library's own (such as
+``functools.lru_cache``: a name or attribute of an imported module that the module itself defines,
+called, if at all, with inert arguments) and its defaults and annotations are inert; and a class
+only when it has no decorator or keyword (no metaclass), its bases are names of classes whose
+type is ``type``, and its body holds nothing but undecorated such defs, inert assignments,
+``pass`` and strings. What is not run is said, with its reason, as a warning.
 
 An inert expression calls nothing a student wrote: constants, names, attributes, containers,
 operators and lambdas (whose defaults are inert); never a call, a subscript, a comprehension, an
@@ -15,6 +17,7 @@ Runs in the worker (``worker.py``): the standard library only.
 """
 
 import ast
+import sys
 from typing import Any
 
 DECORATOR = "decorator"
@@ -27,6 +30,8 @@ _INERT = (
     ast.BinOp, ast.BoolOp, ast.Compare, ast.IfExp, ast.expr_context, ast.operator,
     ast.unaryop, ast.cmpop, ast.boolop,
 )  # fmt: skip
+# Modules whose own callables may decorate a graded function while loading.
+_LIBRARIES = frozenset({"functools", "numpy", "builtins", "typing"})
 # Called by the interpreter when a subclass or an attribute of the class is made.
 _HOOKS = frozenset({"__init_subclass__", "__set_name__", "__prepare__", "__class_getitem__"})
 
@@ -54,7 +59,7 @@ def not_run(statement: ast.stmt) -> str | None:
 
 
 def _def(statement: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
-    if statement.decorator_list:
+    if not all(_decorator_shape(d) is not None for d in statement.decorator_list):
         return DECORATOR
     a = statement.args
     every = [*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg]
@@ -74,6 +79,8 @@ def _class(statement: ast.ClassDef) -> str | None:
         return CLASS_BASE
     for part in statement.body:
         if isinstance(part, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            if part.decorator_list:
+                return DECORATOR
             if part.name in _HOOKS:
                 return CLASS_BODY
             reason = not_run(part)
@@ -108,5 +115,39 @@ def plain_bases(statement: ast.ClassDef, namespace: dict[str, Any]) -> bool:
         except Exception:
             return False
         if type(value) is not type:
+            return False
+    return True
+
+
+def _decorator_shape(node: ast.expr) -> ast.expr | None:
+    """The callable a decorator names (a name or an attribute, called at most once with inert
+    arguments), or None when it has another shape."""
+    if isinstance(node, ast.Call):
+        arguments = [*node.args, *(keyword.value for keyword in node.keywords)]
+        if not all(inert(argument) for argument in arguments):
+            return None
+        node = node.func
+    return node if isinstance(node, ast.Name | ast.Attribute) and inert(node) else None
+
+
+def library_decorators(statement: ast.stmt, namespace: dict[str, Any]) -> bool:
+    """Whether every decorator of ``statement`` is a callable of one of ``_LIBRARIES``, found
+    under its own name in its own module (a student's object that claims a library's module is
+    not found there), so applying it runs no student code."""
+    for decorator in getattr(statement, "decorator_list", []):
+        named = _decorator_shape(decorator)
+        if named is None:
+            return False
+        try:
+            value = eval(compile(ast.Expression(named), "<decorator>", "eval"), namespace)
+        except Exception:
+            return False
+        module = getattr(value, "__module__", None)
+        qualname = getattr(value, "__qualname__", None)
+        if not isinstance(module, str) or module.split(".")[0] not in _LIBRARIES:
+            return False
+        if not isinstance(qualname, str) or "." in qualname:
+            return False
+        if getattr(sys.modules.get(module), qualname, None) is not value:
             return False
     return True

@@ -166,6 +166,8 @@ class _Worker:
             if refused is None and isinstance(statement, ast.ClassDef):
                 plain = inert.plain_bases(statement, self.namespace)
                 refused = None if plain else inert.CLASS_BASE
+            if refused is None and not inert.library_decorators(statement, self.namespace):
+                refused = inert.DECORATOR
             if refused is not None:  # it would run student code while the worker is the grader's
                 problems.append({"kind": "not_run", "line": statement.lineno, "reason": refused})
                 continue
