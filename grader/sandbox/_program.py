@@ -213,15 +213,24 @@ class Sandbox:
         """``name``'s repeat calls in forks of ``host``, each with one call's limit of its own
         (the last function's is made before any of its calls, and must not spend them); then its
         ``fresh`` calls, each in a fork, from the function's budget."""
-        again = [
-            host.calls(
-                name, [call], budget=Budget(self.limits.call_seconds), fork=True, unseen=True
-            )[0]
-            for call in schedule.repeat
-        ]
-        calls = self._preseeded(schedule.fresh, schedule)
-        fresh = host.calls(name, calls, budget=self._budget(name), fork=True) if calls else []
+        again: list[CallResult] = []
+        fresh: list[CallResult] = []
+        for call in schedule.repeat:
+            again += self._forked(host, name, call, [*again], Budget(self.limits.call_seconds))
+        for call in self._preseeded(schedule.fresh, schedule):
+            fresh += self._forked(host, name, call, [*again, *fresh], self._budget(name))
         return again, fresh
+
+    @staticmethod
+    def _forked(
+        host: Worker, name: str, call: Call, before: Sequence[CallResult], budget: Budget
+    ) -> list[CallResult]:
+        """One call in a fork of ``host``, printing unseen; not made once one of ``before``
+        failed (a function that hangs or dies there costs one call's limit, not one per fork)."""
+        failed = next((r for r in before if not r.ok), None)
+        if failed is not None:
+            return [not_run(failed)]
+        return host.calls(name, [call], budget=budget, fork=True, unseen=True)
 
     def _preseeded(self, calls: Sequence[Call], schedule: Schedule) -> list[Call]:
         """``calls``, those after the schedule's ``unknown_preseed`` after the program's own."""

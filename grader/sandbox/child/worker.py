@@ -170,6 +170,9 @@ class _Worker:
                 refused = inert.DECORATOR
             if refused is not None:  # it would run student code while the worker is the grader's
                 problems.append({"kind": "not_run", "line": statement.lineno, "reason": refused})
+                # The definition it would make is not the notebook's last: an earlier one of the
+                # same name is not graded in its place.
+                self.namespace.pop(getattr(statement, "name", ""), None)
                 continue
             code = compile(ast.Module([statement], []), returns.SUBMISSION, "exec")
             try:
