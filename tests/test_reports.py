@@ -54,7 +54,7 @@ def report() -> Report:
 
 def test_text_shows_points_verdicts_messages_diagnosis_and_total(report: Report) -> None:
     text = render_text(report)
-    assert "initialize_parameters_he: 5 / 10" in text
+    assert "initialize_parameters_he: 3 / 10" in text  # its outcome needs the right scale
     assert "✓ biases are zero" in text
     assert "✗ weight scale of every layer" in text
     assert "Likely mistake, the cause of these 7 failed checks: Your weights are" in text
@@ -99,7 +99,7 @@ def test_results_json_has_gradescope_fields(report: Report) -> None:
     assert extra["submission_sha256"] == "ab" * 32
     assert set(extra["environment"]) == {"python", "numpy", "platform"}
     he = extra["functions"]["initialize_parameters_he"]
-    assert (he["score"], he["max_score"]) == (5.0, 10.0)
+    assert (he["score"], he["max_score"]) == (3.0, 10.0)
     assert "Xavier" in he["diagnosis"]
     assert he["mistakes"] == ["scale.expression"]
     assert (extra["grader_version"], extra["policy_digest"]) == ("9.8.7", "5eed" * 16)
@@ -247,7 +247,7 @@ def test_csv_row_has_scores_total_and_error(report: Report) -> None:
     row = csv_row(report)
     assert row["submission"] == "alice.ipynb"
     assert row["sha256"] == "ab" * 32
-    assert row["initialize_parameters_he"] == 5.0
+    assert row["initialize_parameters_he"] == 3.0
     assert row["total"] == report.score
     assert row["error"] == ""
 
