@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from grader.authoring import STUB_NAME
 from grader.reports._bounded import bounded_notebook
 from grader.reports._child import in_child
 from grader.reports._sanitize import (
@@ -33,6 +34,7 @@ from grader.reports._sanitize import (
     clean_fragment,
     content_security_policy,
 )
+from grader.spec import ASSIGNMENT_DIR
 from grader.untrusted import relative_link, safe_text
 
 RENDER_SECONDS = 20.0  # past this, the page says it could not be rendered
@@ -97,12 +99,22 @@ def render_notebook(
         page = _render_here(notebook, title, graded, feedback_href, executed)
         return json.dumps([page.html, page.error])
 
-    _exporter(), _style()  # made here, once per process, so that each child starts with them
+    _exporter(), _style(), _warmed()  # once per process, so that each child starts with them
     answer = in_child(work, limit)
     if answer is None:
         return failure_page(title, feedback_href, f"rendering took longer than {limit:g} s")
     text, error = json.loads(answer)
     return NotebookPage(str(text), None if error is None else str(error))
+
+
+@functools.lru_cache(maxsize=1)
+def _warmed() -> None:
+    """The course's own student notebook drawn once in this process, where it is trusted: the
+    cells every student keeps as handed out are then in the per-cell caches (``_kept``) that each
+    child starts with, and a child draws only what the student changed."""
+    template = ASSIGNMENT_DIR / STUB_NAME
+    if template.is_file():  # _render_here turns any failure into a page, which is dropped
+        _render_here(template.read_bytes(), "", None, None, False)
 
 
 def _render_here(
