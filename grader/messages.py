@@ -482,7 +482,10 @@ NOT_FLOAT64 = (
 )
 NOT_FLOAT64_MORE = " (and {count} more not float64)"
 NOT_FLOAT64_HINT = {
-    "int": "Leave out dtype=int: integer arrays cannot hold the small weights training needs.",
+    "int": (
+        "Integer arrays (from dtype=int, np.random.randint or .astype(int)) cannot hold the small "
+        "weights training needs: draw with np.random.randn and keep numpy's float64."
+    ),
     "uint": "Leave out the unsigned dtype: integer arrays cannot hold the weights training needs.",
     "bool": "A comparison gives True/False values; store the numbers themselves.",
     "float": (
@@ -538,6 +541,10 @@ DIAG_RAISED_MEANING = {
     ),
     "negative": "a shape has a negative size: look at the index arithmetic on that line.",
     "key_error": "the line looks up a key the dictionary does not have (yet).",
+    "attribute_builtin": (
+        "that value is a plain Python list, tuple, number or dict, which has no such attribute "
+        "(a list has no .shape): use len(layers_dims), or make an array with np.array(...) first."
+    ),
     "attribute": (
         "that name does not exist there: check its spelling (np.random.randn, np.zeros, np.sqrt)."
     ),
@@ -994,6 +1001,7 @@ MISTAKE_NAMES = {
     "raised.negative": "a negative size",
     "raised.key_error": "a key looked up before it is set",
     "raised.attribute": "a misspelt name",
+    "raised.attribute_builtin": "an attribute of a plain list or number",
     "raised.zero_division": "a division by zero",
     "raised.other": "another exception",
     "returned.none": "None returned",

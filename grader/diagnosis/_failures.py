@@ -42,6 +42,8 @@ MEANINGS: tuple[tuple[str, str, str, str], ...] = (
     ("UnboundLocalError", r"", r"", "unbound"),
     ("ValueError", r"negative dimensions", r"", "negative"),
     ("KeyError", r"", r"", "key_error"),
+    ("AttributeError", r"'(list|tuple|dict|int|float|str)' object has no attribute", r"",
+     "attribute_builtin"),
     ("AttributeError", r"has no attribute", r"", "attribute"),
     ("ZeroDivisionError", r"", r"", "zero_division"),
 )
