@@ -62,7 +62,7 @@ import numpy as np
 import pytest
 
 from grader.api import grade_submission
-from grader.checks import FUNCTION_BUDGET_CALLS, expected_params
+from grader.checks import FUNCTION_BUDGET_CALLS, expected_params, function_schedule
 from grader.checks.strategies import property_inputs
 from grader.cli import main
 from grader.reports import gradescope_json
@@ -78,6 +78,9 @@ SHORT = {
     "random": "initialize_parameters_random",
     "he": "initialize_parameters_he",
 }
+# Calls made first in a process of their own, each with one call's limit: the outcome call's and
+# the extensions' repeats, and the fresh calls (made together in one more process).
+FORKED_CALLS = len(function_schedule(SPEC.functions[0]).repeat) + 1
 CALL_TIMEOUT = 2.0  # seconds for one call of a student function in these runs, unless a case says
 SLACK = 2.0  # the bound: a case may take that limit plus this much over a normal grading
 SECRET = "initgrade-corpus-secret-7f3a9c"
@@ -116,8 +119,9 @@ class Case:
     @property
     def limit(self) -> float:
         """The largest limit the case can hit: the time all calls of one function may take, and
-        the one call it makes again elsewhere (its repeat)."""
-        return (FUNCTION_BUDGET_CALLS + 1) * self.timeout
+        the calls it makes again in processes of their own (its repeats and its fresh calls),
+        each with one call's limit."""
+        return (FUNCTION_BUDGET_CALLS + FORKED_CALLS) * self.timeout
 
 
 def _cells(text: str) -> list[str]:

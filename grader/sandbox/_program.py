@@ -212,13 +212,18 @@ class Sandbox:
     ) -> tuple[list[CallResult], list[CallResult]]:
         """``name``'s repeat calls in forks of ``host``, each with one call's limit of its own
         (the last function's is made before any of its calls, and must not spend them); then its
-        ``fresh`` calls, each in a fork, from the function's budget."""
+        ``fresh`` calls, in one more fork with one call's limit each, unless a repeat failed."""
         again: list[CallResult] = []
         fresh: list[CallResult] = []
         for call in schedule.repeat:
             again += self._forked(host, name, call, [*again], Budget(self.limits.call_seconds))
-        for call in self._preseeded(schedule.fresh, schedule):
-            fresh += self._forked(host, name, call, [*again, *fresh], self._budget(name))
+        calls = self._preseeded(schedule.fresh, schedule)
+        failed = next((r for r in again if not r.ok), None)
+        if failed is not None:  # a function that hangs or dies in a fork is not forked again
+            return again, [not_run(failed) for _ in calls]
+        if calls:
+            own = Budget(self.limits.call_seconds * len(calls))  # as the repeats', its own
+            fresh = host.calls(name, calls, budget=own, fork=True, unseen=True)
         return again, fresh
 
     @staticmethod
